@@ -1,0 +1,159 @@
+"""Typed, immutable records passed between stages.
+
+Each record has exactly one way to become a plain dict (``to_dict``) and one way back
+(``from_dict``), which is what staging files and the store use. Spans are Python character
+offsets into ``Article.text``, end exclusive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from typing import Any, Literal
+
+ClaimKind = Literal["direct", "indirect", "mixed", "according_to"]
+Polarity = Literal["asserts", "denies"]
+CLAIM_KINDS: tuple[str, ...] = ("direct", "indirect", "mixed", "according_to")
+POLARITIES: tuple[str, ...] = ("asserts", "denies")
+
+
+def sha256_hex(data: bytes | str) -> str:
+    """Hex SHA-256 of bytes, or of a string's UTF-8 encoding."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An article URL found by discovery, with the outlet it belongs to."""
+
+    outlet: str
+    url: str
+    found_in: str | None = None  # the feed or sitemap it came from; None for listed URLs
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Candidate:
+        return cls(**row)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What happened when one URL was fetched: a success with an archived body, or a failure."""
+
+    url: str
+    outlet: str
+    kind: Literal["feed", "article"]
+    ok: bool
+    status: int | None = None
+    reason: str | None = None  # why it failed, or None on success
+    final_url: str | None = None
+    content_type: str | None = None
+    charset: str | None = None  # the character set decided for the body, if any
+    n_bytes: int = 0
+    attempts: int = 0
+    started_at: datetime | None = None
+    elapsed_ms: float = 0.0
+    archive_ref: str | None = None  # content address of the stored body
+
+    def to_dict(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["started_at"] = _iso(self.started_at)
+        return row
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> FetchResult:
+        row = dict(row)
+        row["started_at"] = _from_iso(row.get("started_at"))
+        return cls(**row)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A parsed article: clean body text plus metadata, ready for claim extraction."""
+
+    url: str
+    canonical_url: str
+    outlet: str
+    title: str | None
+    authors: tuple[str, ...]
+    published_at: datetime | None
+    language: str | None
+    text: str
+    is_article: bool = True
+    not_article_reason: str | None = None
+    raw_ref: str | None = None
+    content_hash: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            object.__setattr__(self, "content_hash", sha256_hex(self.text))
+
+    @property
+    def article_id(self) -> str:
+        """Stable identity: derived from the canonical URL alone, so a re-fetch updates in place."""
+        return sha256_hex(self.canonical_url)[:32]
+
+    def to_dict(self) -> dict[str, Any]:
+        row = {f.name: getattr(self, f.name) for f in fields(self)}
+        row["authors"] = list(self.authors)
+        row["published_at"] = _iso(self.published_at)
+        row["article_id"] = self.article_id
+        return row
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Article:
+        row = {k: v for k, v in row.items() if k != "article_id"}
+        row["authors"] = tuple(row.get("authors") or ())
+        row["published_at"] = _from_iso(row.get("published_at"))
+        return cls(**row)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One attributed claim: who (speaker) said (cue) what (content), with offsets into the text."""
+
+    kind: str
+    content: str
+    content_start: int
+    content_end: int
+    speaker: str | None = None
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    speaker_resolved: str | None = None  # the named speaker a pronoun or role noun refers to
+    cue: str | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    polarity: str = "asserts"
+    entities: tuple[str, ...] = ()  # named entities mentioned in the content
+
+    def __post_init__(self) -> None:
+        if self.kind not in CLAIM_KINDS:
+            raise ValueError(f"claim kind must be one of {CLAIM_KINDS}, got {self.kind!r}")
+        if self.polarity not in POLARITIES:
+            raise ValueError(f"claim polarity must be one of {POLARITIES}, got {self.polarity!r}")
+        if not 0 <= self.content_start < self.content_end:
+            raise ValueError(f"bad content span {self.content_start}..{self.content_end}")
+
+    def to_dict(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["entities"] = list(self.entities)
+        return row
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Claim:
+        row = dict(row)
+        row["entities"] = tuple(row.get("entities") or ())
+        return cls(**row)
