@@ -138,6 +138,8 @@ class Claim:
     cue_end: int | None = None
     polarity: str = "asserts"
     entities: tuple[str, ...] = ()  # named entities mentioned in the content
+    speaker_role: str | None = None  # an appositive role kept apart from the name ("special representative")
+    cue_strength: str | None = None  # how the cue commits the speaker: neutral | strong | weak | concede
 
     def __post_init__(self) -> None:
         if self.kind not in CLAIM_KINDS:
