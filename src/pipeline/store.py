@@ -1,0 +1,405 @@
+"""DuckDB: the only module that talks to the database.
+
+The schema is created and migrated by ``migrate`` (versions recorded in ``schema_migrations``);
+the comparison views are recreated after every migration. ``load_batch`` bulk-loads one batch of
+staging files inside a single transaction: either all of a batch is in the database, or none.
+
+Natural keys make every load idempotent:
+- ``articles.article_id`` is derived from the canonical URL (unique), so a re-fetch updates in place;
+- ``claims.claim_id`` is derived from article, content span and extractor version, and a batch
+  replaces all claims of the articles it carries, so re-extraction replaces and never adds;
+- ``fetch_log`` keeps one row per URL and stage (the latest attempt, with attempts counted
+  across runs), so a re-run of the same run changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "outlets, fetch_log, articles, claims, runs",
+        (
+            """CREATE TABLE outlets (
+                name VARCHAR PRIMARY KEY,
+                domain VARCHAR,
+                feeds VARCHAR[],
+                urls VARCHAR[],
+                first_run_id VARCHAR,
+                last_run_id VARCHAR
+            )""",
+            """CREATE TABLE fetch_log (
+                url VARCHAR NOT NULL,
+                stage VARCHAR NOT NULL,          -- discover | fetch | parse
+                outlet VARCHAR,
+                ok BOOLEAN NOT NULL,
+                status INTEGER,
+                reason VARCHAR,
+                final_url VARCHAR,
+                content_type VARCHAR,
+                n_bytes BIGINT,
+                attempts INTEGER,                -- attempts in the latest run
+                total_attempts INTEGER,          -- attempts summed over runs
+                failures INTEGER,                -- runs that ended in failure
+                started_at TIMESTAMPTZ,
+                elapsed_ms DOUBLE,
+                archive_ref VARCHAR,
+                run_id VARCHAR,
+                PRIMARY KEY (url, stage)
+            )""",
+            """CREATE TABLE articles (
+                article_id VARCHAR PRIMARY KEY,
+                canonical_url VARCHAR NOT NULL UNIQUE,
+                url VARCHAR NOT NULL,
+                outlet VARCHAR NOT NULL,
+                title VARCHAR,
+                authors VARCHAR[],
+                published_at TIMESTAMPTZ,
+                first_seen_at TIMESTAMPTZ,
+                last_seen_at TIMESTAMPTZ,
+                language VARCHAR,
+                text VARCHAR NOT NULL,
+                content_hash VARCHAR NOT NULL,
+                raw_ref VARCHAR,
+                run_id VARCHAR
+            )""",
+            """CREATE TABLE claims (
+                claim_id VARCHAR PRIMARY KEY,
+                article_id VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL,
+                speaker VARCHAR,
+                speaker_start INTEGER,
+                speaker_end INTEGER,
+                speaker_resolved VARCHAR,
+                speaker_role VARCHAR,
+                cue VARCHAR,
+                cue_start INTEGER,
+                cue_end INTEGER,
+                cue_strength VARCHAR,
+                content VARCHAR NOT NULL,
+                content_start INTEGER NOT NULL,
+                content_end INTEGER NOT NULL,
+                polarity VARCHAR NOT NULL,
+                entities VARCHAR[],
+                extractor_version VARCHAR NOT NULL,
+                run_id VARCHAR
+            )""",
+            """CREATE TABLE runs (
+                run_id VARCHAR PRIMARY KEY,
+                loaded_at TIMESTAMPTZ,
+                n_outlets INTEGER,
+                n_articles INTEGER,
+                n_claims INTEGER,
+                n_failures INTEGER
+            )""",
+        ),
+    ),
+)
+
+# The comparison views, recreated after migrations. ``speaker_name`` prefers the resolved speaker
+# (a pronoun's antecedent) over the mention as written; ``seen_at`` is the earliest evidence of
+# when an outlet had the claim: its stated publication time, else when we first fetched it.
+VIEWS: tuple[str, ...] = (
+    """CREATE OR REPLACE VIEW claims_by_source AS
+    SELECT c.claim_id, c.article_id, a.outlet, a.canonical_url, a.title, a.published_at, a.first_seen_at,
+           coalesce(a.published_at, a.first_seen_at) AS seen_at,
+           c.kind, c.speaker, c.speaker_resolved, coalesce(c.speaker_resolved, c.speaker) AS speaker_name,
+           c.speaker_role, c.cue, c.cue_strength, c.polarity, c.content, c.entities,
+           c.content_start, c.content_end, c.extractor_version,
+           regexp_replace(lower(c.content), '[^a-z0-9]+', ' ', 'g') AS content_key
+    FROM claims c JOIN articles a USING (article_id)""",
+    """CREATE OR REPLACE VIEW speaker_outlets AS
+    SELECT regexp_replace(lower(trim(speaker_name)), '^the ', '') AS speaker_key,
+           min(speaker_name) AS speaker,
+           count(*) AS n_claims,
+           count(DISTINCT outlet) AS n_outlets,
+           list(DISTINCT outlet ORDER BY outlet) AS outlets,
+           count(*) FILTER (WHERE polarity = 'asserts') AS n_asserts,
+           count(*) FILTER (WHERE polarity = 'denies') AS n_denies,
+           min(seen_at) AS first_seen_at,
+           arg_min(outlet, seen_at) AS first_outlet
+    FROM claims_by_source WHERE speaker_name IS NOT NULL
+    GROUP BY 1""",
+    """CREATE OR REPLACE VIEW entity_claims AS
+    SELECT entity,
+           count(*) AS n_claims,
+           count(DISTINCT outlet) AS n_outlets,
+           list(DISTINCT outlet ORDER BY outlet) AS outlets,
+           list(DISTINCT speaker_name ORDER BY speaker_name) FILTER (WHERE polarity = 'asserts') AS asserted_by,
+           list(DISTINCT speaker_name ORDER BY speaker_name) FILTER (WHERE polarity = 'denies') AS denied_by,
+           min(seen_at) AS first_seen_at,
+           arg_min(outlet, seen_at) AS first_outlet
+    FROM (SELECT unnest(entities) AS entity, * EXCLUDE (entities) FROM claims_by_source)
+    GROUP BY entity""",
+    """CREATE OR REPLACE VIEW claim_spread AS
+    SELECT content_key,
+           arg_min(content, seen_at) AS content,
+           count(*) AS n_reports,
+           count(DISTINCT outlet) AS n_outlets,
+           list(DISTINCT outlet ORDER BY outlet) AS outlets,
+           list(DISTINCT speaker_name ORDER BY speaker_name) AS speakers,
+           list(DISTINCT polarity ORDER BY polarity) AS polarities,
+           min(seen_at) AS first_seen_at,
+           arg_min(outlet, seen_at) AS first_outlet
+    FROM claims_by_source
+    GROUP BY content_key""",
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used as it is (for example, a newer schema than this code knows)."""
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database; a writable connection is migrated to the current schema first."""
+    if read_only:
+        if not path.exists():
+            raise StoreError(f"no database at {path}; run the ingest first (factcheck run or the news_ingest DAG)")
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        migrate(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ DEFAULT current_timestamp)"
+    )
+    row = con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply missing migrations, each in its own transaction; recreate the views. Returns the version."""
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        raise StoreError(
+            f"database schema version {current} is newer than this code ({SCHEMA_VERSION}); upgrade factcheck"
+        )
+    for m in MIGRATIONS:
+        if m.version <= current:
+            continue
+        log.info("migrating database to version %d: %s", m.version, m.description)
+        with transaction(con):
+            for statement in m.statements:
+                con.execute(statement)
+            con.execute(
+                "INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [m.version, m.description]
+            )
+    with transaction(con):
+        for view in VIEWS:
+            con.execute(view)
+    return SCHEMA_VERSION
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+# Column types of the staging files, so that DuckDB reads them the same way whatever they hold.
+LOG_COLUMNS = {
+    "url": "VARCHAR",
+    "stage": "VARCHAR",
+    "outlet": "VARCHAR",
+    "ok": "BOOLEAN",
+    "status": "INTEGER",
+    "reason": "VARCHAR",
+    "final_url": "VARCHAR",
+    "content_type": "VARCHAR",
+    "n_bytes": "BIGINT",
+    "attempts": "INTEGER",
+    "started_at": "TIMESTAMPTZ",
+    "elapsed_ms": "DOUBLE",
+    "archive_ref": "VARCHAR",
+}
+ARTICLE_COLUMNS = {
+    "article_id": "VARCHAR",
+    "canonical_url": "VARCHAR",
+    "url": "VARCHAR",
+    "outlet": "VARCHAR",
+    "title": "VARCHAR",
+    "authors": "VARCHAR[]",
+    "published_at": "TIMESTAMPTZ",
+    "fetched_at": "TIMESTAMPTZ",
+    "language": "VARCHAR",
+    "text": "VARCHAR",
+    "content_hash": "VARCHAR",
+    "raw_ref": "VARCHAR",
+}
+CLAIM_COLUMNS = {
+    "claim_id": "VARCHAR",
+    "article_id": "VARCHAR",
+    "kind": "VARCHAR",
+    "speaker": "VARCHAR",
+    "speaker_start": "INTEGER",
+    "speaker_end": "INTEGER",
+    "speaker_resolved": "VARCHAR",
+    "speaker_role": "VARCHAR",
+    "cue": "VARCHAR",
+    "cue_start": "INTEGER",
+    "cue_end": "INTEGER",
+    "cue_strength": "VARCHAR",
+    "content": "VARCHAR",
+    "content_start": "INTEGER",
+    "content_end": "INTEGER",
+    "polarity": "VARCHAR",
+    "entities": "VARCHAR[]",
+    "extractor_version": "VARCHAR",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """The staging files of one outlet's share of a run: what one load transaction carries."""
+
+    run_id: str
+    outlet: dict[str, Any]  # Outlet.to_dict()
+    log_files: tuple[Path, ...]
+    article_file: Path | None
+    claim_file: Path | None
+
+
+def _relation(con: duckdb.DuckDBPyConnection, files: Sequence[Path], columns: dict[str, str]) -> str | None:
+    """A SQL table expression reading the non-empty staging files, or None when they hold nothing."""
+    present = [str(f) for f in files if f.exists() and f.stat().st_size > 0]
+    if not present:
+        return None
+    cols = ", ".join(f"{name!r}: '{kind}'" for name, kind in columns.items())
+    paths = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in present) + "]"
+    return f"read_json({paths}, format='newline_delimited', columns={{{cols}}})"
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
+    """Load one batch in a single transaction; return row counts of what it carried."""
+    logs = _relation(con, batch.log_files, LOG_COLUMNS)
+    arts = _relation(con, [batch.article_file] if batch.article_file else [], ARTICLE_COLUMNS)
+    clms = _relation(con, [batch.claim_file] if batch.claim_file else [], CLAIM_COLUMNS)
+    counts = {"fetch_log": 0, "articles": 0, "claims": 0, "failures": 0}
+    o = batch.outlet
+    with transaction(con):
+        con.execute(
+            """INSERT INTO outlets VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (name) DO UPDATE SET domain = excluded.domain, feeds = excluded.feeds,
+                   urls = excluded.urls, last_run_id = excluded.last_run_id""",
+            [
+                o["name"],
+                o.get("domain"),
+                list(o.get("feeds") or []),
+                list(o.get("urls") or []),
+                batch.run_id,
+                batch.run_id,
+            ],
+        )
+        if logs:
+            counts["fetch_log"], counts["failures"] = _one(
+                con, f"SELECT count(*), count(*) FILTER (NOT ok) FROM {logs}"
+            )
+            con.execute(
+                f"""INSERT INTO fetch_log
+                SELECT url, stage, outlet, ok, status, reason, final_url, content_type, n_bytes, attempts,
+                       attempts, CASE WHEN ok THEN 0 ELSE 1 END, started_at, elapsed_ms, archive_ref, ?
+                FROM {logs}
+                QUALIFY row_number() OVER (PARTITION BY url, stage ORDER BY started_at DESC NULLS LAST) = 1
+                ON CONFLICT (url, stage) DO UPDATE SET
+                    outlet = excluded.outlet, ok = excluded.ok, status = excluded.status,
+                    reason = excluded.reason, final_url = excluded.final_url,
+                    content_type = excluded.content_type, n_bytes = excluded.n_bytes,
+                    attempts = excluded.attempts,
+                    total_attempts = CASE WHEN fetch_log.run_id = excluded.run_id THEN fetch_log.total_attempts
+                                          ELSE fetch_log.total_attempts + excluded.attempts END,
+                    failures = CASE WHEN fetch_log.run_id = excluded.run_id THEN fetch_log.failures
+                                    ELSE fetch_log.failures + excluded.failures END,
+                    started_at = excluded.started_at, elapsed_ms = excluded.elapsed_ms,
+                    archive_ref = excluded.archive_ref, run_id = excluded.run_id""",
+                [batch.run_id],
+            )
+        if arts:
+            counts["articles"] = _one(con, f"SELECT count(DISTINCT article_id) FROM {arts}")[0]
+            con.execute(
+                f"""INSERT INTO articles
+                SELECT article_id, canonical_url, url, outlet, title, authors, published_at,
+                       fetched_at, fetched_at, language, text, content_hash, raw_ref, ?
+                FROM {arts}
+                QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY fetched_at DESC NULLS LAST, url) = 1
+                ON CONFLICT (article_id) DO UPDATE SET
+                    url = excluded.url, outlet = excluded.outlet, title = excluded.title,
+                    authors = excluded.authors, published_at = excluded.published_at,
+                    first_seen_at = least(articles.first_seen_at, excluded.first_seen_at),
+                    last_seen_at = greatest(articles.last_seen_at, excluded.last_seen_at),
+                    language = excluded.language, text = excluded.text,
+                    content_hash = excluded.content_hash, raw_ref = excluded.raw_ref, run_id = excluded.run_id""",
+                [batch.run_id],
+            )
+            # Re-extraction replaces an article's claims: drop what the batch's articles had before.
+            con.execute(f"DELETE FROM claims WHERE article_id IN (SELECT article_id FROM {arts})")
+        if clms:
+            counts["claims"] = _one(con, f"SELECT count(DISTINCT claim_id) FROM {clms}")[0]
+            con.execute(
+                f"""INSERT INTO claims
+                SELECT *, ? FROM {clms}
+                QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY article_id) = 1""",
+                [batch.run_id],
+            )
+    return counts
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, ...]:
+    row = con.execute(sql).fetchone()
+    assert row is not None
+    return tuple(int(v or 0) for v in row)
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run_id: str, totals: dict[str, int], n_outlets: int) -> None:
+    con.execute(
+        """INSERT INTO runs VALUES (?, current_timestamp, ?, ?, ?, ?)
+           ON CONFLICT (run_id) DO UPDATE SET loaded_at = excluded.loaded_at, n_outlets = excluded.n_outlets,
+               n_articles = excluded.n_articles, n_claims = excluded.n_claims, n_failures = excluded.n_failures""",
+        [run_id, n_outlets, totals.get("articles", 0), totals.get("claims", 0), totals.get("failures", 0)],
+    )
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
+    """Run a query; return column names and rows."""
+    cur = con.execute(sql, list(params))
+    names = [d[0] for d in cur.description or []]
+    return names, cur.fetchall()
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {
+        name: int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # type: ignore[index]
+        for name in ("outlets", "fetch_log", "articles", "claims")
+    }
