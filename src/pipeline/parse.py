@@ -1,0 +1,1015 @@
+"""Turn the bytes of one fetched page into an :class:`~pipeline.records.Article`.
+
+Pure: no network, no database, no printing. The steps, each replaceable on its own:
+
+1. guard the input (empty, binary, huge) and decide the character set from the bytes;
+2. parse once with lxml (depth is capped by libxml2, size by truncation);
+3. body text with trafilatura, with a recall retry and fallbacks when it finds too little;
+4. metadata by a cascade of evidence: JSON-LD, OpenGraph / ``article:*`` meta, other meta, bylines,
+   htmldate for the publication date;
+5. decide whether the page is an article at all (page type, text length, link density, walls).
+
+Bad input never raises: it yields an ``Article`` with ``is_article=False`` and a reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import lxml.html
+from lxml import etree
+
+from pipeline.records import Article
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 3_000_000  # pages are cut here before parsing, to bound the time spent on one page
+MIN_TEXT_CHARS = 250  # below this the body is "too little": try the fallbacks, then call it no article
+PRESCAN_BYTES = 8192  # how far to look for <meta charset>
+
+# ---------------------------------------------------------------------------------------------
+# character set
+
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# WHATWG Encoding Standard: these labels are decoded as windows-1252 by every browser.
+_AS_CP1252 = {"iso8859-1", "latin-1", "ascii", "cp819", "iso-8859-1", "latin1", "us-ascii"}
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _codec_name(label: str | bytes | None) -> str | None:
+    """A Python codec name for a charset label, or None when the label is unknown."""
+    if not label:
+        return None
+    if isinstance(label, bytes):
+        label = label.decode("ascii", "ignore")
+    label = label.strip().strip("\"'").lower()
+    if not label:
+        return None
+    if label in _AS_CP1252:
+        return "cp1252"
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if name in _AS_CP1252:
+        return "cp1252"
+    return name
+
+
+def _is_single_byte(codec: str) -> bool:
+    return codec.startswith(("cp", "iso8859", "windows", "koi8", "mac", "latin")) or codec in {"tis-620"}
+
+
+def _valid_utf8_with_multibyte(data: bytes) -> bool:
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        # a page cut at MAX_BYTES may end inside a character
+        try:
+            data[:-4].decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def decide_charset(data: bytes, header_charset: str | None = None) -> tuple[str, str]:
+    """Return ``(codec, how)``: the character set of ``data`` and which evidence decided it.
+
+    Order: byte-order mark, the HTTP header's charset, ``<meta charset>`` / http-equiv in the first
+    bytes, then detection. One correction to declarations: when a single-byte charset is declared but
+    the bytes are valid UTF-8 containing multi-byte sequences, they are UTF-8 (legacy text almost never
+    is valid UTF-8 by chance, while mislabelled UTF-8 pages are common).
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec, "bom"
+    for how, label in (("header", header_charset), ("meta", _meta_charset(data[:PRESCAN_BYTES]))):
+        declared = _codec_name(label)
+        if declared is None:
+            continue
+        codec = declared
+        if codec.startswith("utf-16") or codec.startswith("utf-32"):
+            if how == "meta":  # a byte-oriented page cannot declare UTF-16 about itself (WHATWG)
+                codec = "utf-8"
+            elif b"\x00" not in data[:4096]:
+                continue
+        if _is_single_byte(codec) and _valid_utf8_with_multibyte(data):
+            return "utf-8", f"{how}-overridden-by-utf8"
+        return codec, how
+    if data.isascii() or _valid_utf8_with_multibyte(data):
+        return "utf-8", "detected"
+    return _detect(data), "detected"
+
+
+def _meta_charset(head: bytes) -> bytes | None:
+    m = _META_CHARSET.search(head)
+    return m.group(1) if m else None
+
+
+def _detect(data: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    try:
+        best = from_bytes(data[:200_000]).best()
+    except (ValueError, RuntimeError, LookupError) as e:  # defensive: detection is best effort
+        log.debug("charset detection failed: %s", e)
+        best = None
+    codec = _codec_name(best.encoding) if best is not None else None
+    return codec or "cp1252"
+
+
+def decode_html(data: bytes, header_charset: str | None = None) -> tuple[str, str]:
+    """Decode page bytes to text; undecodable bytes become U+FFFD. Returns ``(text, codec)``."""
+    codec, how = decide_charset(data, header_charset)
+    log.debug("charset %s (%s)", codec, how)
+    if how == "bom":
+        data = data[len(next(b for b, c in _BOMS if c == codec)) :]
+    return data.decode(codec, errors="replace"), codec
+
+
+# ---------------------------------------------------------------------------------------------
+# input guards
+
+_BINARY_MAGIC = (
+    b"%PDF",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"RIFF",
+    b"\x00\x00\x01\x00",
+    b"BZh",
+    b"7z\xbc\xaf",
+    b"\x7fELF",
+    b"OggS",
+    b"ID3",
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
+
+
+def _binary_reason(data: bytes, text: str) -> str | None:
+    if data.lstrip()[:8].startswith(_BINARY_MAGIC):
+        return "binary content (file signature), not HTML"
+    sample = text[:65536]
+    if not sample.strip():
+        return "empty page"
+    bad = len(_CONTROL.findall(sample))
+    if bad > 0.05 * len(sample):
+        return f"binary or undecodable content ({bad} control or invalid characters in {len(sample)})"
+    if "<" not in sample:
+        return "no HTML markup"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# parsing
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+
+def _parse_tree(text: str) -> lxml.html.HtmlElement | None:
+    text = _XML_DECL.sub("", text, count=1)
+    parser = lxml.html.HTMLParser(encoding="utf-8", collect_ids=False, default_doctype=False)
+    try:
+        tree = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
+        log.debug("lxml could not parse the page: %s", e)
+        return None
+    return tree
+
+
+def _text_of(el: Any) -> str:
+    try:
+        return " ".join("".join(el.itertext()).split())
+    except (ValueError, TypeError):
+        return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON-LD
+
+_ARTICLE_TYPES = {
+    "article",
+    "newsarticle",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "reviewnewsarticle",
+    "backgroundnewsarticle",
+    "askpublicnewsarticle",
+    "satiricalarticle",
+    "scholarlyarticle",
+    "medicalscholarlyarticle",
+    "techarticle",
+    "blogposting",
+    "liveblogposting",
+    "socialmediaposting",
+    "discussionforumposting",
+    "report",
+    "advertisercontentarticle",
+    "creativework",
+}
+_NOT_ARTICLE_TYPES = {
+    "product",
+    "collectionpage",
+    "searchresultspage",
+    "profilepage",
+    "itemlist",
+    "event",
+    "recipe",
+    "jobposting",
+    "videoobject",
+    "store",
+    "localbusiness",
+    "offer",
+    "aggregateoffer",
+}
+
+
+def _loads_lenient(raw: str) -> Any:
+    """Parse one JSON-LD block, repairing the usual faults; None when it cannot be repaired."""
+    s = raw.strip()
+    s = re.sub(r"^\s*(<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)", "", s)
+    s = re.sub(r"(-->|//\s*\]\]>|\]\]>)\s*$", "", s).strip().rstrip(";")
+    if not s:
+        return None
+    try:
+        return json.loads(s, strict=False)
+    except json.JSONDecodeError:
+        pass
+    repaired = re.sub(r",\s*([}\]])", r"\1", s)  # trailing commas
+    repaired = re.sub(r"[\x00-\x1f]+", " ", repaired)  # raw control characters inside strings
+    try:
+        return json.loads(repaired, strict=False)
+    except json.JSONDecodeError:
+        pass
+    # several objects glued together ("{...}{...}" or "{...};{...}"), or junk after the last one
+    decoder = json.JSONDecoder(strict=False)
+    out: list[Any] = []
+    pos = 0
+    while True:
+        while pos < len(repaired) and repaired[pos] in " \t\r\n;,":
+            pos += 1
+        if pos >= len(repaired) or repaired[pos] not in "{[":
+            break
+        try:
+            obj, pos = decoder.raw_decode(repaired, pos)
+        except json.JSONDecodeError:
+            break
+        out.append(obj)
+    return out or None
+
+
+# fields rescued by pattern from blocks that no repair makes valid JSON
+_LD_FIELD = re.compile(r'"(headline|datePublished|dateCreated|dateModified|@type)"\s*:\s*"([^"]{1,500})"')
+_LD_AUTHOR = re.compile(r'"author"\s*:\s*(?:\[\s*)?\{[^{}]*?"name"\s*:\s*"([^"]{1,200})"')
+
+
+def _rescue_fields(raw: str) -> dict[str, Any] | None:
+    fields: dict[str, Any] = {}
+    for key, value in _LD_FIELD.findall(raw):
+        fields.setdefault(key, value)
+    names = _LD_AUTHOR.findall(raw)
+    if names:
+        fields["author"] = [{"@type": "Person", "name": n} for n in names]
+    if "@type" not in fields and ("headline" in fields or "datePublished" in fields):
+        fields["@type"] = "Article"
+    return fields or None
+
+
+def _walk_ld(obj: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 6:
+        return
+    if isinstance(obj, list):
+        for item in obj:
+            yield from _walk_ld(item, depth + 1)
+    elif isinstance(obj, dict):
+        yield obj
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "hasPart", "itemListElement", "item"):
+            if key in obj and isinstance(obj[key], (list, dict)):
+                yield from _walk_ld(obj[key], depth + 1)
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    t = node.get("@type")
+    values = t if isinstance(t, list) else [t]
+    return {str(v).rsplit("/", 1)[-1].lower() for v in values if v}
+
+
+def jsonld_nodes(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, flattened out of lists and ``@graph``."""
+    nodes: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
+        raw = script.text or ""
+        data = _loads_lenient(raw)
+        if data is None:
+            data = _rescue_fields(raw)
+            log.debug("malformed JSON-LD; rescued %s", sorted(data) if data else "nothing")
+        nodes.extend(_walk_ld(data))
+    return nodes
+
+
+def _article_node(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    best: dict[str, Any] | None = None
+    best_score = -1
+    for node in nodes:
+        types = _types(node)
+        if not types & _ARTICLE_TYPES:
+            continue
+        score = 2 if any(t.endswith(("article", "posting")) for t in types) else 1
+        score += bool(node.get("headline")) + bool(node.get("datePublished"))
+        if score > best_score:
+            best, best_score = node, score
+    return best
+
+
+# ---------------------------------------------------------------------------------------------
+# meta tags
+
+
+def _meta_map(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for meta in tree.iter("meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv")
+        content = meta.get("content")
+        if key and content and content.strip():
+            out.setdefault(key.strip().lower(), []).append(" ".join(content.split()))
+    return out
+
+
+def _first(meta: dict[str, list[str]], *keys: str) -> str | None:
+    for key in keys:
+        values = meta.get(key)
+        if values:
+            return values[0]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# title
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«/]\s+|\s+[|•·»]\s*|\s*[|•·»]\s+")
+
+
+def _norm(s: str) -> str:
+    return " ".join(re.findall(r"\w+", s.lower()))
+
+
+def _site_names(meta: dict[str, list[str]], ld: dict[str, Any] | None, outlet: str, url: str) -> set[str]:
+    names = {outlet} if outlet else set()
+    for key in ("og:site_name", "application-name", "twitter:site", "publisher", "al:android:app_name"):
+        for v in meta.get(key, []):
+            names.add(v.lstrip("@"))
+    if ld:
+        pub = ld.get("publisher")
+        for p in pub if isinstance(pub, list) else [pub]:
+            if isinstance(p, dict) and isinstance(p.get("name"), str):
+                names.add(p["name"])
+            elif isinstance(p, str):
+                names.add(p)
+    host = urlsplit(url).hostname or ""
+    parts = [p for p in host.split(".") if p not in {"www", "com", "org", "net", "co", "uk", "de", "fr"}]
+    names.update(parts)
+    return {_norm(n) for n in names if n and _norm(n)}
+
+
+def strip_site_suffix(title: str, site_names: set[str]) -> str:
+    """Remove "| Outlet" and "Outlet - " decorations from a page title."""
+    title = " ".join(title.split())
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    # drop leading or trailing segments that name the site
+    while len(parts) > 1 and _is_site(parts[-1], site_names):
+        parts.pop()
+    while len(parts) > 1 and _is_site(parts[0], site_names):
+        parts.pop(0)
+    if len(parts) == 1:
+        return parts[0]
+    # rebuild with the original separators for what is left
+    start = title.find(parts[0])
+    end = title.rfind(parts[-1]) + len(parts[-1])
+    kept = title[start:end] if 0 <= start < end else title
+    return kept
+
+
+def _is_site(segment: str, site_names: set[str]) -> bool:
+    n = _norm(segment)
+    if not n:
+        return True
+    squashed = n.replace(" ", "")
+    for name in site_names:
+        sq = name.replace(" ", "")
+        if n == name or squashed == sq or (len(sq) >= 4 and (sq in squashed or squashed in sq)):
+            return True
+    return False
+
+
+def _choose_title(
+    tree: lxml.html.HtmlElement, meta: dict[str, list[str]], ld: dict[str, Any] | None, sites: set[str]
+) -> str | None:
+    candidates: list[str] = []
+    if ld:
+        for key in ("headline", "name"):
+            v = ld.get(key)
+            if isinstance(v, str) and v.strip():
+                candidates.append(v)
+                break
+    for key in ("og:title", "twitter:title", "title", "dc.title", "sailthru.title", "parsely-title"):
+        v = _first(meta, key)
+        if v:
+            candidates.append(v)
+    title_el = tree.find(".//title")
+    if title_el is not None:
+        t = _text_of(title_el)
+        if t:
+            candidates.append(t)
+    h1s = [_text_of(h) for h in tree.iter("h1")]
+    h1s = [h for h in h1s if 5 <= len(h) <= 300]
+
+    cleaned = [strip_site_suffix(_unescape(c), sites) for c in candidates]
+    cleaned = [c for c in cleaned if c and not _is_site(c, sites)]
+    # an <h1> that matches a candidate (or a candidate's first segment) is the visible headline
+    for h in h1s:
+        nh = _norm(h)
+        for c in cleaned:
+            nc = _norm(c)
+            if nh and (nh == nc or (len(nh) >= 15 and nc.startswith(nh))):
+                return h
+    if cleaned:
+        return cleaned[0]
+    return h1s[0] if h1s else None
+
+
+def _unescape(s: str) -> str:
+    from html import unescape
+
+    return " ".join(unescape(s).split())
+
+
+# ---------------------------------------------------------------------------------------------
+# authors
+
+_BY = re.compile(
+    r"^\s*(?:written\s+|posted\s+|reported\s+|text\s+|words\s+)?(?:by|von|par|por|di|door|av)\b[:\s]*",
+    re.IGNORECASE,
+)
+_ROLE_WORDS = {
+    "staff", "writer", "reporter", "correspondent", "editor", "contributor", "columnist", "journalist",
+    "author", "senior", "chief", "associate", "contributing", "political", "national", "international",
+    "news", "desk", "team", "producer", "photographer", "photos", "photo", "video", "analyst", "bureau",
+    "updated", "published", "and", "the", "for", "special", "to", "guest", "freelance", "opinion",
+    "editorial", "board", "admin", "administrator", "redaktion", "newsroom", "wire", "services", "service",
+    "press", "associated", "reuters", "afp", "ap", "upi", "dpa", "agencies", "agency", "sports", "business",
+    "technology", "science", "health", "entertainment", "in", "at", "of", "host", "anchor", "presenter",
+}
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\||\band\b|&|\bund\b|\bet\b|\by\b|\be\b|\n)\s*", re.IGNORECASE)
+_NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}|[<>{}=#]")
+
+
+def _clean_person(raw: str, sites: set[str]) -> list[str]:
+    """Split a byline or author value into clean person names."""
+    from html import unescape
+
+    s = " ".join(unescape(raw).split())
+    s = _BY.sub("", s)
+    s = re.sub(r"\s*[\(\[].*?[\)\]]", "", s)  # "(Reuters)", "[email]"
+    s = re.split(r"\s+[|–—]\s+|\s+-\s+", s)[0]  # "Jane Doe - Staff Writer"
+    names: list[str] = []
+    for part in _NAME_SPLIT.split(s):
+        part = _BY.sub("", part).strip(" .:-–—·•\t")
+        if not part or _NOT_NAME.search(part):
+            continue
+        words = part.split()
+        if len(words) > 5 or len(part) > 60:
+            continue
+        if all(w.lower().strip(".") in _ROLE_WORDS for w in words):
+            continue
+        if _is_site(part, sites) and len(words) < 2:
+            continue
+        if sites and _norm(part) in sites:
+            continue
+        names.append(part)
+    return names
+
+
+def _ld_author_values(ld: dict[str, Any] | None) -> list[str]:
+    if not ld:
+        return []
+    out: list[str] = []
+    for key in ("author", "creator"):
+        value = ld.get(key)
+        for a in value if isinstance(value, list) else [value]:
+            if isinstance(a, str):
+                out.append(a)
+            elif isinstance(a, dict):
+                types = _types(a)
+                if types and not types & {"person"} and types & {"organization", "newsmediaorganization"}:
+                    continue
+                name = a.get("name")
+                if isinstance(name, list):
+                    name = name[0] if name else None
+                if isinstance(name, str):
+                    out.append(name)
+                elif isinstance(a.get("givenName"), str):
+                    out.append(f"{a.get('givenName')} {a.get('familyName') or ''}".strip())
+        if out:
+            break
+    return out
+
+
+_BYLINE_XPATH = (
+    './/*[@rel="author" or @itemprop="author" or contains(@class, "byline")'
+    ' or contains(@class, "author-name") or contains(@class, "author_name")'
+    ' or contains(@class, "authorName") or contains(@class, "article-author")'
+    ' or contains(@class, "post-author") or contains(@class, "entry-author") or @class="author"'
+    ' or contains(@id, "byline")]'
+)
+
+
+def _byline_values(tree: lxml.html.HtmlElement) -> list[str]:
+    out: list[str] = []
+    try:
+        found = tree.xpath(_BYLINE_XPATH)
+    except etree.XPathError:
+        return out
+    for el in found[:10]:
+        if el.tag in ("script", "style", "meta", "link", "body", "html", "article", "main"):
+            continue
+        inner = el.xpath('.//*[@itemprop="name"]')
+        text = _text_of(inner[0]) if inner else _text_of(el)
+        if text and len(text) <= 120:
+            out.append(text)
+    return out
+
+
+def _choose_authors(
+    tree: lxml.html.HtmlElement, meta: dict[str, list[str]], ld: dict[str, Any] | None, sites: set[str]
+) -> tuple[str, ...]:
+    sources: list[list[str]] = [
+        _ld_author_values(ld),
+        [v for v in meta.get("author", []) + meta.get("article:author", []) if not v.startswith("http")],
+        meta.get("parsely-author", []) + meta.get("sailthru.author", []) + meta.get("byl", [])
+        + meta.get("dc.creator", []) + meta.get("dcterms.creator", []),
+        _byline_values(tree),
+    ]
+    for values in sources:
+        names: list[str] = []
+        seen: set[str] = set()
+        for v in values:
+            for name in _clean_person(v, sites):
+                key = _norm(name)
+                if key and key not in seen:
+                    seen.add(key)
+                    names.append(name)
+        if names:
+            return tuple(names)
+    return ()
+
+
+# ---------------------------------------------------------------------------------------------
+# date
+
+_DATE_META_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "published_time",
+    "cxenseparse:recs:publishtime",
+    "originalpublicationdate",
+)
+
+
+_ISO_DT = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def _parse_dt(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    s = value.strip()
+    m = _ISO_DT.match(s)
+    if not m:
+        return None
+    iso = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    if m.group(4):
+        iso += f"T{m.group(4)}:{m.group(5)}:{m.group(6) or '00'}"
+        tz = m.group(7)
+        if tz:
+            tz = "+00:00" if tz == "Z" else (tz if ":" in tz else f"{tz[:3]}:{tz[3:]}")
+            iso += tz
+    try:
+        dt = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    if not 1995 <= dt.year <= datetime.now().year + 1:
+        return None
+    return dt
+
+
+def _structured_dates(meta: dict[str, list[str]], ld: dict[str, Any] | None) -> list[datetime]:
+    out: list[datetime] = []
+    if ld:
+        for key in ("datePublished", "dateCreated"):
+            dt = _parse_dt(ld.get(key))
+            if dt:
+                out.append(dt)
+    for key in _DATE_META_KEYS:
+        for v in meta.get(key, []):
+            dt = _parse_dt(v)
+            if dt:
+                out.append(dt)
+    return out
+
+
+def _htmldate(tree: lxml.html.HtmlElement, url: str) -> datetime | None:
+    from htmldate import find_date
+
+    try:
+        found = find_date(tree, extensive_search=True, original_date=True, url=url or None)
+    except (ValueError, TypeError, RecursionError) as e:
+        log.debug("htmldate failed: %s", e)
+        return None
+    return _parse_dt(found) if found else None
+
+
+def _choose_date(
+    tree: lxml.html.HtmlElement, meta: dict[str, list[str]], ld: dict[str, Any] | None, url: str
+) -> datetime | None:
+    structured = _structured_dates(meta, ld)
+    found = _htmldate(tree, url)
+    if structured:
+        first = structured[0]
+        if found is None or found.date() == first.date():
+            return first
+        # htmldate disagrees: keep a structured date that it confirms, else trust htmldate's search
+        for dt in structured:
+            if dt.date() == found.date():
+                return dt
+        return first
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# canonical URL
+
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|gclsrc|dclid|msclkid|mc_cid|mc_eid|yclid|_ga|_gl|igshid|mkt_tok|"
+    r"ocid|cmpid|icid|ncid|sr_share|share|ref|ref_src|ref_url|smid|smtyp|spm|wt\.mc_id|wt_mc_id|"
+    r"__twitter_impression|s_cid|cid|at_medium|at_campaign|at_custom\d|trk|trkcampaign|sc_cid|"
+    r"rss|rssid|feature|taid|oref|intcmp|cmp|guccounter|guce_referrer\w*|soc_src|soc_trk)$",
+    re.IGNORECASE,
+)
+
+
+def clean_url(candidate: str | None, base: str) -> str | None:
+    """Resolve ``candidate`` against ``base``, strip tracking parameters and the fragment.
+
+    Returns None unless the result is an http(s) URL with a host.
+    """
+    if not candidate or not candidate.strip():
+        return None
+    try:
+        absolute = urljoin(base, candidate.strip()) if base else candidate.strip()
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
+
+
+def _choose_canonical(tree: lxml.html.HtmlElement, meta: dict[str, list[str]], url: str) -> str:
+    base = url
+    for b in tree.iter("base"):
+        href = b.get("href")
+        if href:
+            base = urljoin(url, href)
+            break
+    candidates: list[str] = []
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split():
+            candidates.append(link.get("href") or "")
+    candidates.extend(meta.get("og:url", []))
+    for c in candidates:
+        cleaned = clean_url(c, base)
+        if cleaned:
+            return cleaned
+    return clean_url(url, "") or url
+
+
+# ---------------------------------------------------------------------------------------------
+# body text
+
+
+def _paragraphs(text: str) -> str:
+    """One paragraph per block, separated by a blank line."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return "\n\n".join(line for line in lines if line)
+
+
+def _trafilatura_text(tree: lxml.html.HtmlElement, url: str, **options: Any) -> str:
+    from trafilatura import bare_extraction
+
+    try:
+        doc = bare_extraction(
+            tree,
+            url=url or None,
+            include_comments=False,
+            include_tables=True,
+            with_metadata=False,
+            **options,
+        )
+    except (ValueError, TypeError, RecursionError, AttributeError) as e:
+        log.debug("trafilatura failed: %s", e)
+        return ""
+    if doc is None:
+        return ""
+    text = getattr(doc, "text", None) or ""
+    return _paragraphs(text)
+
+
+def _ld_body(ld: dict[str, Any] | None) -> str:
+    if not ld:
+        return ""
+    body = ld.get("articleBody") or ld.get("text")
+    if not isinstance(body, str):
+        return ""
+    body = _unescape_keep_lines(body)
+    return _paragraphs(body)
+
+
+def _unescape_keep_lines(s: str) -> str:
+    from html import unescape
+
+    s = re.sub(r"<\s*(br|/p|/div|/h\d|/li)\s*/?>", "\n", s, flags=re.IGNORECASE)
+    s = re.sub(r"<[^>]+>", "", s)
+    return unescape(s)
+
+
+def _paragraph_fallback(tree: lxml.html.HtmlElement) -> str:
+    """Last resort: the <p> texts under the element that holds the most paragraph text."""
+    scores: dict[Any, int] = {}
+    for p in tree.iter("p"):
+        t = _text_of(p)
+        if len(t) < 40:
+            continue
+        parent = p.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0) + len(t)
+    if not scores:
+        return ""
+    best = max(scores, key=lambda k: scores[k])
+    paras = [_text_of(p) for p in best.iter("p")]
+    return "\n\n".join(p for p in paras if p)
+
+
+def _extract_body(tree: lxml.html.HtmlElement, url: str, ld: dict[str, Any] | None) -> tuple[str, str]:
+    """Return ``(text, extractor)``."""
+    text = _trafilatura_text(tree, url)
+    how = "trafilatura"
+    if len(text) < MIN_TEXT_CHARS:
+        recall = _trafilatura_text(tree, url, favor_recall=True)
+        if len(recall) > len(text):
+            text, how = recall, "trafilatura-recall"
+    if len(text) < MIN_TEXT_CHARS:
+        fallbacks = ((_ld_body(ld), "jsonld-articleBody"), (_paragraph_fallback(tree), "paragraphs"))
+        for candidate, name in fallbacks:
+            if len(candidate) > max(len(text), MIN_TEXT_CHARS - 1):
+                text, how = candidate, name
+                break
+    return text, how
+
+
+# ---------------------------------------------------------------------------------------------
+# language
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import _load_identifier
+
+    return _load_identifier(norm_probs=True)
+
+
+def detect_language(text: str, html_lang: str | None) -> str | None:
+    """ISO 639-1 code from the text, with ``<html lang>`` as the hint when the text says little."""
+    hint = None
+    if html_lang:
+        m = re.match(r"\s*([a-zA-Z]{2})\b", html_lang)
+        hint = m.group(1).lower() if m else None
+    sample = text[:3000]
+    if len(sample) < 40:
+        return hint
+    try:
+        lang, prob = _identifier().classify(sample)
+    except (ValueError, IndexError) as e:
+        log.debug("language identification failed: %s", e)
+        return hint
+    if prob < 0.5 and hint:
+        return hint
+    return str(lang)
+
+
+# ---------------------------------------------------------------------------------------------
+# page type
+
+_NON_ARTICLE_OG = {"website", "product", "profile", "video.movie", "video.other", "video.tv_show",
+                   "music.song", "music.album", "books.book", "place", "business.business"}
+_WALL = re.compile(
+    r"(we use cookies|cookie (?:policy|settings|preferences)|accept (?:all )?cookies|manage (?:your )?"
+    r"(?:consent|preferences|cookies)|consent to (?:the use|our use)|your privacy choices|"
+    r"subscribe (?:now )?to (?:continue|read)|to continue reading|already a subscriber|"
+    r"this (?:article|content|story) is (?:only )?(?:available|for) (?:to )?(?:subscribers|members)|"
+    r"sign in to (?:continue|read)|create a free account to (?:continue|read)|"
+    r"please enable (?:javascript|cookies)|are you a robot|verify you are human|access denied)",
+    re.IGNORECASE,
+)
+
+
+def _link_density(tree: lxml.html.HtmlElement) -> tuple[float, int]:
+    body = tree.find("body")
+    if body is None:
+        return 0.0, 0
+    total = 0
+    linked = 0
+    n_links = 0
+    for el in body.iter():
+        if el.tag in ("script", "style", "noscript"):
+            continue
+        t = el.text
+        if t and t.strip():
+            n = len(t.strip())
+            total += n
+            if el.tag == "a" or any(a.tag == "a" for a in el.iterancestors("a")):
+                linked += n
+        if el.tag == "a":
+            n_links += 1
+        tail = el.tail
+        if tail and tail.strip():
+            total += len(tail.strip())
+    return (linked / total if total else 0.0), n_links
+
+
+def _linked_share(tree: lxml.html.HtmlElement, text: str) -> float:
+    """Share of the extracted text made of paragraphs that are the whole text of a link."""
+    anchors = {t for t in (_text_of(a) for a in tree.iter("a")) if len(t) >= 12}
+    if not anchors or not text:
+        return 0.0
+    paras = text.split("\n\n")
+    linked = sum(len(p) for p in paras if p in anchors)
+    return linked / max(1, sum(len(p) for p in paras))
+
+
+def _not_article_reason(
+    tree: lxml.html.HtmlElement,
+    text: str,
+    meta: dict[str, list[str]],
+    nodes: list[dict[str, Any]],
+    ld: dict[str, Any] | None,
+) -> str | None:
+    n = len(text)
+    if n == 0:
+        return "no body text found"
+    wall = _WALL.search(text[:2000]) if n < 1500 else None
+    if wall:
+        return f"consent wall or paywall stub ({wall.group(0)!r}, {n} chars of text)"
+    if n < MIN_TEXT_CHARS:
+        return f"too little body text ({n} chars)"
+    og_type = (_first(meta, "og:type") or "").lower()
+    page_types = set().union(*(_types(node) for node in nodes)) if nodes else set()
+    if ld is None and not og_type.startswith("article"):
+        bad = page_types & _NOT_ARTICLE_TYPES
+        if bad and n < 2000:
+            return f"page type {sorted(bad)[0]} (JSON-LD) with {n} chars of text"
+        if og_type in _NON_ARTICLE_OG and og_type != "website":
+            return f"page type {og_type} (og:type)"
+    declared = ld is not None or og_type.startswith("article")
+    linked = _linked_share(tree, text)
+    if linked > (0.8 if declared else 0.5):
+        return f"index or link page ({linked:.0%} of the extracted text is link text)"
+    if declared:
+        return None  # a short article on a page with heavy navigation is still an article
+    density, n_links = _link_density(tree)
+    if density > 0.6 and n < 1500 and n_links > 40:
+        return f"index or link page (link density {density:.2f}, {n_links} links, {n} chars of text)"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# the stage
+
+
+def parse_article(
+    data: bytes,
+    url: str,
+    outlet: str = "",
+    *,
+    charset: str | None = None,
+    raw_ref: str | None = None,
+) -> Article:
+    """Extract the body text and metadata of one page. Never raises on bad input."""
+
+    def reject(reason: str, text: str = "", **meta: Any) -> Article:
+        log.info("not an article: %s: %s", url, reason)
+        return Article(
+            url=url,
+            canonical_url=meta.get("canonical_url") or clean_url(url, "") or url,
+            outlet=outlet,
+            title=meta.get("title"),
+            authors=meta.get("authors", ()),
+            published_at=meta.get("published_at"),
+            language=meta.get("language"),
+            text=text,
+            is_article=False,
+            not_article_reason=reason,
+            raw_ref=raw_ref,
+        )
+
+    if not isinstance(data, (bytes, bytearray)) or not data:
+        return reject("empty page")
+    data = bytes(data)
+    if len(data) > MAX_BYTES:
+        log.info("page %s is %d bytes; parsing the first %d", url, len(data), MAX_BYTES)
+        data = data[:MAX_BYTES]
+    try:
+        html, _codec = decode_html(data, charset)
+    except (LookupError, ValueError) as e:
+        return reject(f"undecodable bytes ({e})")
+    reason = _binary_reason(data, html)
+    if reason:
+        return reject(reason)
+    tree = _parse_tree(html)
+    if tree is None or tree.find("body") is None and len(tree) == 0:
+        return reject("unparseable HTML")
+    try:
+        return _parse_tree_to_article(tree, url, outlet, raw_ref)
+    except RecursionError:
+        return reject("markup nested too deeply to process")
+
+
+def _parse_tree_to_article(
+    tree: lxml.html.HtmlElement, url: str, outlet: str, raw_ref: str | None
+) -> Article:
+    meta = _meta_map(tree)
+    nodes = jsonld_nodes(tree)
+    ld = _article_node(nodes)
+    canonical = _choose_canonical(tree, meta, url)
+    sites = _site_names(meta, ld, outlet, canonical)
+    title = _choose_title(tree, meta, ld, sites)
+    authors = _choose_authors(tree, meta, ld, sites)
+    published = _choose_date(tree, meta, ld, canonical if canonical.startswith("http") else url)
+    text, how = _extract_body(tree, url, ld)
+    log.debug("body of %s by %s: %d chars", url, how, len(text))
+    language = detect_language(text, tree.get("lang") or _first(meta, "content-language", "og:locale"))
+    reason = _not_article_reason(tree, text, meta, nodes, ld)
+    return Article(
+        url=url,
+        canonical_url=canonical,
+        outlet=outlet,
+        title=title,
+        authors=authors,
+        published_at=published,
+        language=language,
+        text=text,
+        is_article=reason is None,
+        not_article_reason=reason,
+        raw_ref=raw_ref,
+    )

@@ -1,0 +1,200 @@
+"""Metadata cascade: JSON-LD, OpenGraph, meta tags, bylines, titles, canonical URLs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from parse_pages import article_page
+
+from pipeline.parse import clean_url, parse_article, strip_site_suffix
+from pipeline.records import Article
+
+URL = "https://news.example.org/2024/03/05/night-buses?utm_source=feed"
+
+
+def parse(head: str = "", body_top: str = "", **kw: str) -> Article:
+    page = article_page(head=head, body_top=body_top, **kw)
+    return parse_article(page.encode(), URL, outlet="Example Gazette")
+
+
+# --- JSON-LD -----------------------------------------------------------------------------------
+
+
+def test_jsonld_newsarticle_person_objects() -> None:
+    a = parse(
+        """<script type="application/ld+json">
+        {"@context": "https://schema.org", "@type": "NewsArticle",
+         "headline": "Council extends night buses to northern districts",
+         "datePublished": "2024-03-05T08:30:00+01:00",
+         "author": [{"@type": "Person", "name": "Ana Lima"}, {"@type": "Person", "name": "Tom Berg"}],
+         "publisher": {"@type": "Organization", "name": "Example Gazette"}}
+        </script>"""
+    )
+    assert a.authors == ("Ana Lima", "Tom Berg")
+    assert a.published_at is not None and a.published_at.isoformat() == "2024-03-05T08:30:00+01:00"
+    assert a.title == "Council extends night buses to northern districts"
+
+
+def test_jsonld_graph_and_list_authors() -> None:
+    a = parse(
+        """<script type="application/ld+json">
+        {"@context": "https://schema.org", "@graph": [
+          {"@type": "WebSite", "name": "Example Gazette"},
+          {"@type": "Organization", "name": "Example Gazette"},
+          {"@type": ["NewsArticle"], "headline": "Council extends night buses",
+           "datePublished": "2024-03-05", "author": ["Ana Lima", "Tom Berg"]}]}
+        </script>"""
+    )
+    assert a.authors == ("Ana Lima", "Tom Berg")
+    assert a.published_at is not None and a.published_at.date() == date(2024, 3, 5)
+
+
+def test_jsonld_top_level_list() -> None:
+    a = parse(
+        """<script type="application/ld+json">
+        [{"@type": "BreadcrumbList", "itemListElement": []},
+         {"@type": "BlogPosting", "datePublished": "2023-11-02", "author": {"name": "Ana Lima"}}]
+        </script>"""
+    )
+    assert a.authors == ("Ana Lima",)
+    assert a.published_at is not None and a.published_at.date() == date(2023, 11, 2)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        # trailing comma and a raw newline inside a string
+        '{"@type": "NewsArticle", "datePublished": "2024-03-05", "author": {"@type": "Person", '
+        '"name": "Ana Lima"},\n "description": "two\nlines",}',
+        # HTML comment wrapper
+        '<!-- {"@type": "NewsArticle", "datePublished": "2024-03-05", "author": {"name": "Ana Lima"}} -->',
+        # unbalanced junk that no repair fixes: fields are rescued by pattern
+        '{"@type": "NewsArticle", "datePublished": "2024-03-05", "author": {"name": "Ana Lima"}, "x": [ ',
+    ],
+)
+def test_malformed_jsonld_is_read_leniently(block: str) -> None:
+    a = parse(f'<script type="application/ld+json">{block}</script>')
+    assert a.authors == ("Ana Lima",)
+    assert a.published_at is not None and a.published_at.date() == date(2024, 3, 5)
+
+
+def test_organization_author_is_not_a_person() -> None:
+    a = parse(
+        """<script type="application/ld+json">
+        {"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Example Gazette"},
+         "datePublished": "2024-03-05"}</script>
+        <meta name="author" content="Ana Lima">"""
+    )
+    assert a.authors == ("Ana Lima",)
+
+
+# --- OpenGraph and meta --------------------------------------------------------------------------
+
+
+def test_opengraph_and_article_meta() -> None:
+    a = parse(
+        """<meta property="og:type" content="article">
+        <meta property="og:title"
+              content="Council extends night buses to northern districts | Example Gazette">
+        <meta property="og:site_name" content="Example Gazette">
+        <meta property="article:published_time" content="2024-03-05T07:00:00Z">
+        <meta property="article:author" content="https://news.example.org/staff/ana-lima">
+        <meta name="author" content="Ana Lima">"""
+    )
+    assert a.title == "Council extends night buses to northern districts"
+    assert a.authors == ("Ana Lima",)
+    assert a.published_at is not None and a.published_at.isoformat() == "2024-03-05T07:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Night buses return | Example Gazette", "Night buses return"),
+        ("Example Gazette - Night buses return", "Night buses return"),
+        ("Night buses return – Example Gazette", "Night buses return"),
+        ("Night buses return - News - Example Gazette", "Night buses return - News"),
+        ("Night buses: what changes in March", "Night buses: what changes in March"),
+        ("Night buses return", "Night buses return"),
+    ],
+)
+def test_strip_site_suffix(title: str, expected: str) -> None:
+    assert strip_site_suffix(title, {"example gazette"}) == expected
+
+
+def test_title_prefers_visible_headline_over_decorated_title() -> None:
+    a = parse(title="Council extends night buses to northern districts | Example Gazette")
+    assert a.title == "Council extends night buses to northern districts"
+
+
+# --- bylines -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("By Ana Lima", ("Ana Lima",)),
+        ("By ANA LIMA and Tom Berg", ("ANA LIMA", "Tom Berg")),
+        ("By Ana Lima, Staff Writer", ("Ana Lima",)),
+        ("Ana Lima | Example Gazette", ("Ana Lima",)),
+        ("By Ana Lima, Tom Berg &amp; Eva Kos", ("Ana Lima", "Tom Berg", "Eva Kos")),
+        ("By Ana Lima (Reuters)", ("Ana Lima",)),
+    ],
+)
+def test_byline_cleanup(byline: str, expected: tuple[str, ...]) -> None:
+    a = parse(body_top=f'<p class="byline">{byline}</p>')
+    assert a.authors == expected
+
+
+def test_authors_are_deduplicated() -> None:
+    a = parse('<meta name="author" content="Ana Lima, ana lima, Tom Berg">')
+    assert a.authors == ("Ana Lima", "Tom Berg")
+
+
+# --- canonical URL -------------------------------------------------------------------------------
+
+
+def test_canonical_link_resolved_and_cleaned() -> None:
+    a = parse('<link rel="canonical" href="/2024/03/05/night-buses?utm_medium=social&id=7&fbclid=abc#top">')
+    assert a.canonical_url == "https://news.example.org/2024/03/05/night-buses?id=7"
+    assert a.url == URL
+
+
+def test_og_url_when_no_canonical_link() -> None:
+    a = parse('<meta property="og:url" content="https://news.example.org/a/night-buses?gclid=x">')
+    assert a.canonical_url == "https://news.example.org/a/night-buses"
+
+
+def test_non_http_canonical_falls_back_to_given_url() -> None:
+    a = parse('<link rel="canonical" href="javascript:void(0)">')
+    assert a.canonical_url == "https://news.example.org/2024/03/05/night-buses"
+
+
+@pytest.mark.parametrize(
+    ("candidate", "expected"),
+    [
+        ("https://a.example/x?utm_source=a&utm_campaign=b", "https://a.example/x"),
+        ("HTTPS://A.Example/x?b=2&a=1#frag", "https://a.example/x?b=2&a=1"),
+        ("ftp://a.example/x", None),
+        ("mailto:desk@a.example", None),
+        ("", None),
+    ],
+)
+def test_clean_url(candidate: str, expected: str | None) -> None:
+    assert clean_url(candidate, "https://a.example/") == expected
+
+
+# --- language ------------------------------------------------------------------------------------
+
+
+def test_language_detected_from_text() -> None:
+    a = parse(html_attrs='lang="de"')  # the hint is wrong, the text is plainly English
+    assert a.language == "en"
+
+
+def test_body_paragraphs_are_separated_by_blank_lines() -> None:
+    a = parse()
+    assert a.is_article, a.not_article_reason
+    assert "\n\n" in a.text
+    assert a.text.count("\n\n") >= 3
+    assert "Copyright Example Gazette" not in a.text
