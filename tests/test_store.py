@@ -10,7 +10,8 @@ import pytest
 
 from pipeline import store
 from pipeline.records import Article, Claim, FetchResult
-from pipeline.runner import claim_id, write_jsonl
+from pipeline.runner import claim_id
+from pipeline.staging import write_jsonl
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
