@@ -62,3 +62,17 @@ def test_an_outlet_that_did_not_finish_is_not_loaded_and_the_others_are(
     loaded = {r[0] for r in con.execute("SELECT DISTINCT outlet FROM articles").fetchall()}
     con.close()
     assert names[0] not in loaded and len(loaded) == len(names) - 1
+
+
+def test_articles_in_other_languages_are_kept_without_claims(tmp_path: Path, newsroom: NewsroomServer) -> None:
+    extra = [{"name": "Musterstadt Bote (sample)", "urls": [newsroom.base_url + "/_fault/german"]}]
+    sources = newsroom.write_sources(tmp_path / "sources.yaml", extra_outlets=extra)
+    s = Settings(data_dir=tmp_path / "data", sources_path=sources, allow_private_network=True, per_host_delay=0.0)
+    runner.run_all(s, "r")
+    con = store.connect(s.database, read_only=True)
+    row = con.execute(
+        "SELECT a.language, count(c.claim_id) FROM articles a LEFT JOIN claims c USING (article_id) "
+        "WHERE a.outlet = 'Musterstadt Bote (sample)' GROUP BY a.language"
+    ).fetchone()
+    con.close()
+    assert row == ("de", 0)
