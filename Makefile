@@ -29,8 +29,11 @@ lint: install
 	$(VENV)/bin/ruff check src tests dags plugins scripts benchmarks
 	$(VENV)/bin/mypy
 
+# Performance figures beside their targets -> docs/BENCHMARKS.md (about an hour on 2 cores).
+# BENCH_ARGS="--quick" for a smoke run, "--only store,claims" for a subset, "--no-others" to skip
+# the attribution/extraction/fetch benchmarks.
 bench: install
-	$(PY) benchmarks/run_all.py
+	PYTHONPATH=src $(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:
