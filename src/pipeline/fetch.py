@@ -299,7 +299,7 @@ class Fetcher:
         self.settings = settings
         self.archive = archive
         self._sleep = sleep
-        self.policy = policy or AddressPolicy(allow_private=settings.allow_private_network)
+        self.policy = policy or AddressPolicy(settings.allow_private_network, settings.allowed_endpoints)
         self.gate = HostGate(settings.per_host_delay, settings.per_host_concurrency, sleep)
         self._local = threading.local()
         self._sessions: list[requests.Session] = []

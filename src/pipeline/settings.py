@@ -40,6 +40,8 @@ class Settings:
     user_agent: str = "factcheck-pipeline/0.1 (+https://example.org/factcheck-pipeline)"
     contact: str = ""  # an address site owners can write to; appended to the User-Agent
     allow_private_network: bool = False
+    # exact "ip:port" endpoints fetched although not public (a local test server), all else stays blocked
+    allow_endpoints: str = ""
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
     max_bytes: int = 5_000_000
@@ -98,6 +100,10 @@ class Settings:
     def state_dir(self) -> Path:
         """Per-outlet fetch state (validators, stored and failed URLs): see ``pipeline.state``."""
         return self.data_dir / "state"
+
+    @property
+    def allowed_endpoints(self) -> frozenset[str]:
+        return frozenset(e.strip() for e in self.allow_endpoints.split(",") if e.strip())
 
     @property
     def robots_token(self) -> str:

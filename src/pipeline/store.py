@@ -112,6 +112,36 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        2,
+        "article identity across URLs and outlets: article_urls, article_bands, article_links",
+        (
+            # MinHash signature and wire credit of the text (pipeline.dedupe), computed at parse time.
+            "ALTER TABLE articles ADD COLUMN minhash BIGINT[]",
+            "ALTER TABLE articles ADD COLUMN wire VARCHAR",
+            # Every URL an article was fetched under: the same article under two URLs is stored once.
+            """CREATE TABLE article_urls (
+                url VARCHAR PRIMARY KEY,
+                article_id VARCHAR NOT NULL,
+                run_id VARCHAR
+            )""",
+            # Locality-sensitive band keys of the signature: candidate near-duplicates by equality join.
+            """CREATE TABLE article_bands (
+                band VARCHAR NOT NULL,
+                article_id VARCHAR NOT NULL,
+                PRIMARY KEY (band, article_id)
+            )""",
+            # A copy (wire reprint, syndicated or re-posted text) pointing at the earliest article of its group.
+            """CREATE TABLE article_links (
+                article_id VARCHAR PRIMARY KEY,
+                original_article_id VARCHAR NOT NULL,
+                relation VARCHAR NOT NULL,       -- duplicate (same outlet) | copy (another outlet)
+                similarity DOUBLE,               -- estimated Jaccard similarity of 5-word shingles
+                wire VARCHAR,                    -- the agency a credit line names, if any
+                run_id VARCHAR
+            )""",
+        ),
+    ),
 )
 
 # The comparison views, recreated after migrations. ``speaker_name`` prefers the resolved speaker
@@ -124,8 +154,10 @@ VIEWS: tuple[str, ...] = (
            c.kind, c.speaker, c.speaker_resolved, coalesce(c.speaker_resolved, c.speaker) AS speaker_name,
            c.speaker_role, c.cue, c.cue_strength, c.polarity, c.content, c.entities,
            c.content_start, c.content_end, c.extractor_version,
-           regexp_replace(lower(c.content), '[^a-z0-9]+', ' ', 'g') AS content_key
-    FROM claims c JOIN articles a USING (article_id)""",
+           regexp_replace(lower(c.content), '[^a-z0-9]+', ' ', 'g') AS content_key,
+           coalesce(l.original_article_id, c.article_id) AS origin_article_id, a.wire
+    FROM claims c JOIN articles a USING (article_id)
+    LEFT JOIN article_links l ON l.article_id = c.article_id""",
     """CREATE OR REPLACE VIEW speaker_outlets AS
     SELECT regexp_replace(lower(trim(speaker_name)), '^the ', '') AS speaker_key,
            min(speaker_name) AS speaker,
@@ -153,6 +185,7 @@ VIEWS: tuple[str, ...] = (
     SELECT content_key,
            arg_min(content, seen_at) AS content,
            count(*) AS n_reports,
+           count(DISTINCT origin_article_id) AS n_independent,   -- copies of one original count once
            count(DISTINCT outlet) AS n_outlets,
            list(DISTINCT outlet ORDER BY outlet) AS outlets,
            list(DISTINCT speaker_name ORDER BY speaker_name) AS speakers,
@@ -161,6 +194,14 @@ VIEWS: tuple[str, ...] = (
            arg_min(outlet, seen_at) AS first_outlet
     FROM claims_by_source
     GROUP BY content_key""",
+    """CREATE OR REPLACE VIEW article_origins AS
+    SELECT a.article_id, a.outlet, a.canonical_url, a.title, a.wire,
+           coalesce(l.original_article_id, a.article_id) AS original_article_id,
+           o.outlet AS original_outlet, o.canonical_url AS original_url,
+           coalesce(l.relation, 'original') AS relation, l.similarity
+    FROM articles a
+    LEFT JOIN article_links l USING (article_id)
+    LEFT JOIN articles o ON o.article_id = coalesce(l.original_article_id, a.article_id)""",
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -258,6 +299,9 @@ ARTICLE_COLUMNS = {
     "text": "VARCHAR",
     "content_hash": "VARCHAR",
     "raw_ref": "VARCHAR",
+    "minhash": "BIGINT[]",
+    "bands": "VARCHAR[]",
+    "wire": "VARCHAR",
 }
 CLAIM_COLUMNS = {
     "claim_id": "VARCHAR",
@@ -286,7 +330,7 @@ class Batch:
     """The staging files of one outlet's share of a run: what one load transaction carries."""
 
     run_id: str
-    outlet: dict[str, Any]  # Outlet.to_dict()
+    outlet: dict[str, Any] | None  # Outlet.to_dict(); None leaves the outlets table alone (reprocessing)
     log_files: tuple[Path, ...]
     article_file: Path | None
     claim_file: Path | None
@@ -303,26 +347,36 @@ def _relation(con: duckdb.DuckDBPyConnection, files: Sequence[Path], columns: di
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
-    """Load one batch in a single transaction; return row counts of what it carried."""
+    """Load one batch in a single transaction; return row counts of what it carried.
+
+    Articles: an article whose text (content hash) equals one already stored for the same outlet
+    under another canonical URL is not stored again; its URL is recorded in ``article_urls`` against
+    the stored one. Then every new article is linked (``article_links``) to the earliest article whose
+    MinHash signature agrees on at least ``dedupe.NEAR_DUPLICATE`` of its positions, found through
+    shared LSH bands, so a wire story reprinted by several outlets counts once in ``claim_spread``.
+    """
+    from pipeline.dedupe import NEAR_DUPLICATE, NUM_PERM
+
     logs = _relation(con, batch.log_files, LOG_COLUMNS)
     arts = _relation(con, [batch.article_file] if batch.article_file else [], ARTICLE_COLUMNS)
     clms = _relation(con, [batch.claim_file] if batch.claim_file else [], CLAIM_COLUMNS)
-    counts = {"fetch_log": 0, "articles": 0, "claims": 0, "failures": 0}
+    counts = {"fetch_log": 0, "articles": 0, "claims": 0, "failures": 0, "duplicates": 0, "copies": 0}
     o = batch.outlet
     with transaction(con):
-        con.execute(
-            """INSERT INTO outlets VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT (name) DO UPDATE SET domain = excluded.domain, feeds = excluded.feeds,
-                   urls = excluded.urls, last_run_id = excluded.last_run_id""",
-            [
-                o["name"],
-                o.get("domain"),
-                list(o.get("feeds") or []),
-                list(o.get("urls") or []),
-                batch.run_id,
-                batch.run_id,
-            ],
-        )
+        if o is not None:
+            con.execute(
+                """INSERT INTO outlets VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (name) DO UPDATE SET domain = excluded.domain, feeds = excluded.feeds,
+                       urls = excluded.urls, last_run_id = excluded.last_run_id""",
+                [
+                    o["name"],
+                    o.get("domain"),
+                    list(o.get("feeds") or []),
+                    list(o.get("urls") or []),
+                    batch.run_id,
+                    batch.run_id,
+                ],
+            )
         if logs:
             counts["fetch_log"], counts["failures"] = _one(
                 con, f"SELECT count(*), count(*) FILTER (NOT ok) FROM {logs}"
@@ -346,34 +400,128 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
                     archive_ref = excluded.archive_ref, run_id = excluded.run_id""",
                 [batch.run_id],
             )
+        keepers = "(SELECT article_id FROM _batch_articles WHERE keeper = article_id)"
         if arts:
-            counts["articles"] = _one(con, f"SELECT count(DISTINCT article_id) FROM {arts}")[0]
+            # One row per article; ``keeper`` is the article this row's text is already stored as.
             con.execute(
-                f"""INSERT INTO articles
+                f"""CREATE OR REPLACE TEMP TABLE _batch_articles AS
+                WITH b AS (
+                    SELECT * FROM {arts}
+                    QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY fetched_at DESC NULLS LAST, url) = 1
+                )
+                SELECT b.*, coalesce(
+                    (SELECT min(a.article_id) FROM articles a
+                     WHERE a.outlet = b.outlet AND a.content_hash = b.content_hash AND a.article_id <> b.article_id),
+                    first_value(b.article_id) OVER (
+                        PARTITION BY b.outlet, b.content_hash ORDER BY b.fetched_at NULLS LAST, b.article_id)
+                ) AS keeper
+                FROM b"""
+            )
+            counts["articles"], counts["duplicates"] = _one(
+                con, "SELECT count(*) FILTER (keeper = article_id), count(*) FILTER (keeper <> article_id) "
+                "FROM _batch_articles",
+            )
+            con.execute(
+                """INSERT INTO articles (article_id, canonical_url, url, outlet, title, authors, published_at,
+                       first_seen_at, last_seen_at, language, text, content_hash, raw_ref, run_id, minhash, wire)
                 SELECT article_id, canonical_url, url, outlet, title, authors, published_at,
-                       fetched_at, fetched_at, language, text, content_hash, raw_ref, ?
-                FROM {arts}
-                QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY fetched_at DESC NULLS LAST, url) = 1
+                       fetched_at, fetched_at, language, text, content_hash, raw_ref, ?, minhash, wire
+                FROM _batch_articles WHERE keeper = article_id
                 ON CONFLICT (article_id) DO UPDATE SET
                     url = excluded.url, outlet = excluded.outlet, title = excluded.title,
                     authors = excluded.authors, published_at = excluded.published_at,
                     first_seen_at = least(articles.first_seen_at, excluded.first_seen_at),
                     last_seen_at = greatest(articles.last_seen_at, excluded.last_seen_at),
                     language = excluded.language, text = excluded.text,
-                    content_hash = excluded.content_hash, raw_ref = excluded.raw_ref, run_id = excluded.run_id""",
+                    content_hash = excluded.content_hash, raw_ref = excluded.raw_ref, run_id = excluded.run_id,
+                    minhash = coalesce(excluded.minhash, articles.minhash), wire = excluded.wire""",
                 [batch.run_id],
             )
+            con.execute(
+                """INSERT INTO article_urls SELECT url, keeper, ? FROM _batch_articles
+                   UNION ALL SELECT canonical_url, keeper, ? FROM _batch_articles WHERE keeper = article_id
+                   ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id, run_id = excluded.run_id""",
+                [batch.run_id, batch.run_id],
+            )
             # Re-extraction replaces an article's claims: drop what the batch's articles had before.
-            con.execute(f"DELETE FROM claims WHERE article_id IN (SELECT article_id FROM {arts})")
+            con.execute(f"DELETE FROM claims WHERE article_id IN {keepers}")
+            con.execute(f"DELETE FROM article_bands WHERE article_id IN {keepers}")
+            con.execute(
+                f"""INSERT INTO article_bands
+                SELECT DISTINCT unnest(bands), article_id FROM _batch_articles
+                WHERE article_id IN {keepers} AND bands IS NOT NULL"""
+            )
+            counts["copies"] = _link_copies(con, batch.run_id, NEAR_DUPLICATE, NUM_PERM)
         if clms:
-            counts["claims"] = _one(con, f"SELECT count(DISTINCT claim_id) FROM {clms}")[0]
+            only = f"WHERE article_id IN {keepers}" if arts else ""
+            counts["claims"] = _one(con, f"SELECT count(DISTINCT claim_id) FROM {clms} {only}")[0]
             con.execute(
                 f"""INSERT INTO claims
-                SELECT *, ? FROM {clms}
+                SELECT *, ? FROM {clms} {only}
                 QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY article_id) = 1""",
                 [batch.run_id],
             )
+        if arts:
+            con.execute("DROP TABLE _batch_articles")
     return counts
+
+
+def _link_copies(con: duckdb.DuckDBPyConnection, run_id: str, threshold: float, num_perm: int) -> int:
+    """Link the batch's articles and their near-identical peers to the earliest of each group."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _pairs AS
+        SELECT DISTINCT n.article_id AS new_id, o.article_id AS old_id,
+               list_sum(list_transform(range(1, {num_perm} + 1), lambda i: (n.minhash[i] = o.minhash[i])::INT))
+                   / {num_perm} AS similarity
+        FROM articles n
+        JOIN article_bands bn ON bn.article_id = n.article_id
+        JOIN article_bands bo ON bo.band = bn.band AND bo.article_id <> n.article_id
+        JOIN articles o ON o.article_id = bo.article_id
+        WHERE n.article_id IN (SELECT article_id FROM _batch_articles WHERE keeper = article_id)
+          AND len(n.minhash) = {num_perm} AND len(o.minhash) = {num_perm}"""
+    )
+    con.execute("DELETE FROM _pairs WHERE similarity < ?", [threshold])
+    # A group: the new article, its matches, and the originals those matches already point to.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _groups AS
+        WITH members AS (
+            SELECT new_id, new_id AS member, 1.0 AS similarity FROM _pairs
+            UNION SELECT new_id, old_id, similarity FROM _pairs
+            UNION SELECT p.new_id, l.original_article_id, p.similarity
+                  FROM _pairs p JOIN article_links l ON l.article_id = p.old_id
+        )
+        SELECT m.new_id, m.member, max(m.similarity) AS similarity,
+               any_value(a.outlet) AS outlet, any_value(a.wire) AS wire,
+               any_value(coalesce(a.published_at, a.first_seen_at)) AS seen_at
+        FROM members m JOIN articles a ON a.article_id = m.member
+        GROUP BY m.new_id, m.member"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _roots AS
+        SELECT new_id, arg_min(member, (seen_at, member)) AS root FROM _groups GROUP BY new_id"""
+    )
+    n_links = _one(
+        con,
+        "SELECT count(DISTINCT g.member) FROM _groups g JOIN _roots r USING (new_id) WHERE g.member <> r.root",
+    )[0]
+    con.execute(
+        """INSERT INTO article_links
+        SELECT g.member, r.root,
+               CASE WHEN g.outlet = ro.outlet THEN 'duplicate' ELSE 'copy' END,
+               g.similarity, coalesce(g.wire, ro.wire), ?
+        FROM _groups g JOIN _roots r USING (new_id) JOIN articles ro ON ro.article_id = r.root
+        WHERE g.member <> r.root
+        QUALIFY row_number() OVER (PARTITION BY g.member ORDER BY g.seen_at, r.root) = 1
+        ON CONFLICT (article_id) DO UPDATE SET original_article_id = excluded.original_article_id,
+            relation = excluded.relation, similarity = excluded.similarity, wire = excluded.wire,
+            run_id = excluded.run_id""",
+        [run_id],
+    )
+    # A root is an original: it points nowhere.
+    con.execute("DELETE FROM article_links WHERE article_id IN (SELECT root FROM _roots)")
+    for table in ("_pairs", "_groups", "_roots"):
+        con.execute(f"DROP TABLE {table}")
+    return n_links
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, ...]:
@@ -403,3 +551,26 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         name: int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # type: ignore[index]
         for name in ("outlets", "fetch_log", "articles", "claims")
     }
+
+
+def articles_for_reprocess(path: Path) -> list[dict[str, Any]]:
+    """Every stored article with an archived body: what ``reprocess`` re-parses.
+
+    Opens the file read-only and closes it before returning, so the caller holds no lock while
+    the load task writes (a reader and a writer conflict in DuckDB).
+    """
+    con = connect(path, read_only=True)
+    try:
+        names, rows = query(
+            con,
+            """SELECT article_id, raw_ref, url, canonical_url, outlet, last_seen_at AS fetched_at
+               FROM articles WHERE raw_ref IS NOT NULL ORDER BY outlet, article_id""",
+        )
+    finally:
+        con.close()
+    out = []
+    for row in rows:
+        item = dict(zip(names, row, strict=True))
+        item["fetched_at"] = item["fetched_at"].isoformat() if item["fetched_at"] is not None else None
+        out.append(item)
+    return out
