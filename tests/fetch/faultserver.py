@@ -105,7 +105,9 @@ class FaultServer:
 
     def feed(self) -> bytes:
         paths = [p for p in FEED_PATHS if not (self.phase == 2 and p == "/news/later.html")]
-        items = "".join(f"<item><title>t</title><link>{self.base}{p.replace('&', '&amp;')}</link></item>" for p in paths)
+        items = "".join(
+            f"<item><title>t</title><link>{self.base}{p.replace('&', '&amp;')}</link></item>" for p in paths
+        )
         return (
             f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Faults</title>'
             f"<link>{self.base}/</link><description>d</description>{items}</channel></rss>"

@@ -255,7 +255,9 @@ def test_reprocess_replaces_claims_from_the_archive_without_fetching(
     monkeypatch.setitem(VERSION, "value", "stub-2")
     before_requests = len(server.requests)
     con = store.connect(settings.database, read_only=True)
-    n_articles, n_claims = con.execute("SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM claims)").fetchone()
+    n_articles, n_claims = con.execute(
+        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM claims)"
+    ).fetchone()
     con.close()
 
     totals = runner.reprocess_all(settings, "reprocess-1")
