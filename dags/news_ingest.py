@@ -74,11 +74,11 @@ def news_ingest() -> None:
         return outlet
 
     @task(pool=DUCKDB_POOL, outlets=[CLAIMS_ASSET], trigger_rule="all_done")
-    def load(outlets: list[str]) -> dict[str, int]:
+    def load(outlet_names: list[str]) -> dict[str, int]:
         from pipeline import runner
         from pipeline.settings import Settings
 
-        return runner.load(Settings.from_env(), _run_id(), outlets)
+        return runner.load(Settings.from_env(), _run_id(), outlet_names)
 
     names = list_outlets()
     extracted = extract.expand(outlet=parse.expand(outlet=fetch.expand(outlet=discover.expand(outlet=names))))

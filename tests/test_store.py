@@ -10,7 +10,8 @@ import pytest
 
 from pipeline import store
 from pipeline.records import Article, Claim, FetchResult
-from pipeline.runner import claim_id, write_jsonl
+from pipeline.runner import claim_id
+from pipeline.staging import write_jsonl
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -204,3 +205,30 @@ def test_views_line_up_claims_across_outlets(con: duckdb.DuckDBPyConnection, tmp
     assert row == (2, ["A", "B"], ["Officials"], ["Moscow"])
     speakers = dict(con.execute("SELECT speaker_key, n_claims FROM speaker_outlets").fetchall())
     assert speakers == {"moscow": 1, "officials": 1}
+
+
+LOCK_HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def test_a_reader_waits_for_the_writer_instead_of_failing(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "l.duckdb"
+    store.connect(path).close()
+    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(path), "1.5"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(store.StoreError, match="stayed locked"):
+            store.connect(path, read_only=True, lock_wait=0.1)
+        con = store.connect(path, read_only=True, lock_wait=30)
+        assert store.schema_version(con) == store.SCHEMA_VERSION
+        con.close()
+    finally:
+        holder.wait(timeout=30)

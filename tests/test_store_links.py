@@ -11,7 +11,7 @@ import pytest
 from pipeline import store
 from pipeline.dedupe import fingerprint, similarity, wire_credit
 from pipeline.records import Article
-from pipeline.runner import write_jsonl
+from pipeline.staging import write_jsonl
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 WIRE = (

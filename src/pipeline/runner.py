@@ -13,20 +13,16 @@ and returns that path, so only references cross task boundaries. Only ``load`` o
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import re
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
-from pathlib import Path
+from collections.abc import Callable, Iterable
+from dataclasses import fields
 from typing import Any
 
 from pipeline.archive import Archive, ArchiveError
 from pipeline.records import Article, Candidate, Claim, FetchResult, sha256_hex
 from pipeline.settings import Settings
 from pipeline.sources import Outlet, find_outlet, load_sources
+from pipeline.staging import RunPaths, read_jsonl, write_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -37,50 +33,6 @@ Progress = Callable[[str, str, int], None]  # (stage, outlet, items done)
 
 def _no_progress(stage: str, outlet: str, n: int) -> None:
     return None
-
-
-def safe_name(value: str) -> str:
-    """A file-system-safe name that stays unique: readable slug plus a short hash of the original."""
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", value).strip("-.")[:60] or "x"
-    return f"{slug}-{sha256_hex(value)[:8]}"
-
-
-@dataclass(frozen=True, slots=True)
-class RunPaths:
-    settings: Settings
-    run_id: str
-
-    @property
-    def root(self) -> Path:
-        return self.settings.staging_dir / safe_name(self.run_id)
-
-    def stage_file(self, stage: str, outlet: str) -> Path:
-        return self.root / stage / f"{safe_name(outlet)}.jsonl"
-
-    def log_file(self, stage: str, outlet: str) -> Path:
-        return self.root / "log" / f"{safe_name(outlet)}.{stage}.jsonl"
-
-
-def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
-    """Write all rows, then rename into place: a reader never sees a half-written staging file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jsonl")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for row in rows:
-                fh.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
 
 
 def _log_row(result: FetchResult, stage: str) -> dict[str, Any]:

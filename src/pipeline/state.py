@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.records import FetchResult
+from pipeline.staging import safe_name
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,6 @@ Entries = dict[str, dict[str, Any]]
 
 
 def state_path(root: Path, outlet: str) -> Path:
-    from pipeline.runner import safe_name
-
     return root / f"{safe_name(outlet)}.json"
 
 

@@ -15,6 +15,8 @@ Natural keys make every load idempotent:
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -211,14 +213,44 @@ class StoreError(RuntimeError):
     """The database cannot be used as it is (for example, a newer schema than this code knows)."""
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database; a writable connection is migrated to the current schema first."""
+DEFAULT_LOCK_WAIT = 120.0
+
+
+def _open(path: Path, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:
+    """Open the file, waiting while another process holds a conflicting lock.
+
+    DuckDB lets one process write a file, or many read it, never both at once. Every holder here
+    keeps the file open only for one load or one query, so a short wait replaces a lock error.
+    """
+    deadline = time.monotonic() + lock_wait
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreError(
+                    f"{path} stayed locked by another process for {lock_wait:.0f} s; "
+                    "a load or a long query is holding it (see the PID in the message below)\n" + str(e)
+                ) from e
+            log.info("%s is locked by another process; waiting %.2f s", path, delay)
+            time.sleep(delay * (1 + random.random() / 2))
+            delay = min(delay * 2, 2.0)
+
+
+def connect(path: Path, read_only: bool = False, lock_wait: float = DEFAULT_LOCK_WAIT) -> duckdb.DuckDBPyConnection:
+    """Open the database; a writable connection is migrated to the current schema first.
+
+    Open late and close early: a reader blocks the writer and the writer blocks readers.
+    """
     if read_only:
         if not path.exists():
             raise StoreError(f"no database at {path}; run the ingest first (factcheck run or the news_ingest DAG)")
-        return duckdb.connect(str(path), read_only=True)
+        return _open(path, True, lock_wait)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = _open(path, False, lock_wait)
     try:
         migrate(con)
     except BaseException:
@@ -228,16 +260,22 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations "
-        "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ DEFAULT current_timestamp)"
-    )
+    """The applied schema version (0 for an empty database); works on read-only connections."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
     row = con.execute("SELECT max(version) FROM schema_migrations").fetchone()
     return int(row[0]) if row and row[0] is not None else 0
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply missing migrations, each in its own transaction; recreate the views. Returns the version."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ DEFAULT current_timestamp)"
+    )
     current = schema_version(con)
     if current > SCHEMA_VERSION:
         raise StoreError(

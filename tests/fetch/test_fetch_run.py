@@ -19,7 +19,7 @@ import pytest
 import yaml
 from faultserver import GOOD, FaultServer
 
-from pipeline import runner, store
+from pipeline import runner, staging, store
 from pipeline.records import Article, sha256_hex
 from pipeline.settings import Settings
 
@@ -28,9 +28,9 @@ VERSION = {"value": "stub-1"}
 
 def fake_extract(settings: Settings, run_id: str, outlet_name: str, progress: Any = None) -> str:
     """One claim per article (the title's span), tagged with the current stub extractor version."""
-    paths = runner.RunPaths(settings, run_id)
+    paths = staging.RunPaths(settings, run_id)
     rows = []
-    for r in runner.read_jsonl(paths.stage_file("parse", outlet_name)):
+    for r in staging.read_jsonl(paths.stage_file("parse", outlet_name)):
         article = Article.from_dict({k: v for k, v in r.items() if k in runner.ARTICLE_FIELDS})
         end = min(len(article.text), 20)
         rows.append(
@@ -46,7 +46,7 @@ def fake_extract(settings: Settings, run_id: str, outlet_name: str, progress: An
                 "extractor_version": VERSION["value"],
             }
         )
-    return str(runner.write_jsonl(paths.stage_file("extract", outlet_name), rows))
+    return str(staging.write_jsonl(paths.stage_file("extract", outlet_name), rows))
 
 
 @pytest.fixture(scope="module")

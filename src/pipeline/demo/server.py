@@ -179,7 +179,7 @@ class Newsroom:
             return Page(404, "text/html; charset=utf-8", b"<html><body>Not found</body></html>")
         rest = "/" + rest
         items = [(f"{base}/{slug}{a['path']}", a) for a in self.articles[slug]]
-        if rest == self.feed_path(slug):
+        if path == self.feed_path(slug):
             kind = outlet["feed"]
             if kind == "rss":
                 return Page(200, "application/rss+xml", _rss(outlet, items, base).encode())

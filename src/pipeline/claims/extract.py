@@ -1,0 +1,680 @@
+"""Rules that turn a parsed ``Doc`` into attributed claims.
+
+The rules run in four passes over one document and share the set of cue tokens already used:
+
+1. quotations: a quoted passage with a cue next to it (``“...,” X said`` / ``X said: “...”``),
+   split quotes joined into one claim, and floating quote paragraphs that inherit the speaker of
+   the claim before them;
+2. cue verbs with a clause, an infinitive or a noun phrase as content (``X said that ...``,
+   ``X told Y to ...``, ``X cited concerns about ...``);
+3. ``according to X`` around a clause;
+4. cue nouns with a ``that`` clause (``the denial by Moscow that ...``).
+
+Claims whose cue sits inside the content of another claim are reports nested in a report and are
+dropped (an ``according to`` claim does not swallow the claims of its clause).
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.claims.lexicons import Lexicon, load_lexicon
+from pipeline.claims.quotes import Quote, find_quotes
+from pipeline.claims.resolve import resolve_speakers
+from pipeline.records import Claim
+
+log = logging.getLogger(__name__)
+
+_SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+_CLAUSE_DEPS = {"ccomp"}
+_CLIMB_DEPS = {"xcomp", "advcl", "conj", "acl", "pcomp"}
+_ADDRESSEE_VERBS = {"tell", "ask", "assure", "remind", "warn", "urge", "advise", "promise", "inform"}
+_RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
+_ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
+_EXPLETIVES = {"it", "there"}
+_MAX_SPEAKER_GAP = 8  # tokens between a closing quote mark and its cue verb
+
+
+@dataclass(slots=True)
+class Draft:
+    """A claim under construction, in document character offsets (before chunk shifting)."""
+
+    kind: str
+    content: tuple[int, int]
+    cue: Token | None = None
+    cue_span: tuple[int, int] | None = None
+    speaker: tuple[int, int] | None = None
+    speaker_head: Token | None = None
+    role: str | None = None
+    inherited_from: Draft | None = None
+    polarity_tokens: list[Token] = field(default_factory=list)
+    cue_lemma: str | None = None
+
+
+class _DocRules:
+    """State for one document: its quotes, the cues used so far and the drafts found."""
+
+    def __init__(self, doc: Doc, lex: Lexicon) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.lex = lex
+        self.quotes = find_quotes(self.text)
+        self._quote_starts = [q.start for q in self.quotes]
+        self.used_cues: set[int] = set()
+        self.drafts: list[Draft] = []
+        self.floating: list[Quote] = []  # quote paragraphs with no cue of their own
+
+    # ----- helpers on characters and tokens -------------------------------------------------
+
+    def quote_at(self, char: int) -> Quote | None:
+        i = bisect.bisect_right(self._quote_starts, char) - 1
+        if i >= 0 and self.quotes[i].start <= char < self.quotes[i].end:
+            return self.quotes[i]
+        return None
+
+    def is_cue_verb(self, tok: Token) -> bool:
+        if tok.pos_ not in ("VERB", "AUX") and tok.tag_ not in ("VBD", "VBZ", "VBP", "VBG", "VBN", "VB"):
+            return False
+        return tok.lemma_.lower() in self.lex.cue_verbs
+
+    def trim(self, start: int, end: int) -> tuple[int, int] | None:
+        """Shrink a character span past spaces and separating punctuation (keeps quote marks)."""
+        text = self.text
+        while start < end and (text[start].isspace() or text[start] in ",;:—–-"):
+            start += 1
+        while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-("):
+            end -= 1
+        if end <= start:
+            return None
+        return start, end
+
+    def token_span(self, tokens: list[Token]) -> tuple[int, int] | None:
+        if not tokens:
+            return None
+        first, last = tokens[0], tokens[-1]
+        return self.trim(first.idx, last.idx + len(last.text))
+
+    def contiguous(self, head: Token, exclude: set[int] | None = None) -> list[Token]:
+        """The run of ``head``'s subtree around ``head`` without gaps (drops non-projective bits)."""
+        members = {t.i for t in head.subtree}
+        if exclude:
+            members -= exclude
+        lo = hi = head.i
+        doc = self.doc
+        while lo - 1 in members and "\n" not in doc[lo - 1].text_with_ws:
+            lo -= 1
+        while hi + 1 in members and "\n" not in doc[hi].text_with_ws:
+            hi += 1
+        span = [self.doc[i] for i in range(lo, hi + 1)]
+        while span and span[-1].is_punct and span[-1].text not in '”"’)' and len(span) > 1:
+            span.pop()
+        while span and span[0].is_punct and span[0].text not in '“"‘(' and len(span) > 1:
+            span.pop(0)
+        return span
+
+    def speaker_tokens(self, head: Token) -> tuple[list[Token], str | None]:
+        """The speaker phrase of ``head`` without relative clauses, and an appositive role if any."""
+        drop: set[int] = set()
+        role: str | None = None
+        name_head = head
+        for child in head.children:
+            if child.dep_ in ("relcl", "acl", "advcl"):
+                drop |= {t.i for t in child.subtree}
+            elif child.dep_ == "appos":
+                appos_sub = [t for t in child.subtree]
+                if head.pos_ == "PROPN" and child.pos_ != "PROPN":
+                    role = _role_text(appos_sub)
+                    drop |= {t.i for t in appos_sub}
+                elif child.pos_ == "PROPN" and head.pos_ != "PROPN":
+                    left = [t for t in head.subtree if t.i < child.i and t.i not in {x.i for x in appos_sub}]
+                    role = _role_text([t for t in left if t.dep_ not in ("poss", "case")]) or None
+                    name_head = child
+                    drop = {t.i for t in head.subtree} - {t.i for t in appos_sub}
+                    for grand in child.children:
+                        if grand.dep_ in ("relcl", "acl", "appos"):
+                            drop |= {t.i for t in grand.subtree}
+                else:
+                    drop |= {t.i for t in appos_sub}
+        tokens = self.contiguous(name_head, drop)
+        while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "cc"):
+            tokens.pop()
+        return tokens, role
+
+    # ----- speakers ---------------------------------------------------------------------------
+
+    def subject_of(self, verb: Token, depth: int = 0) -> Token | None:
+        for child in verb.children:
+            if child.dep_ in _SUBJECTS:
+                if child.dep_ == "nsubjpass":
+                    agent = _agent_of(verb)
+                    return agent
+                if child.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+                    noun = verb.head
+                    # "Kim Gunn, his counterpart, who voiced ...": the name, not the role
+                    if noun.dep_ == "appos" and noun.head.pos_ == "PROPN":
+                        return noun.head
+                    return noun
+                if child.lower_ in _EXPLETIVES and child.dep_ == "nsubj" and child.lower_ == "there":
+                    return None
+                return child
+        agent = _agent_of(verb)
+        if agent is not None:
+            return agent
+        if depth < 3 and verb.dep_ in _CLIMB_DEPS and verb.head is not verb:
+            head = verb.head
+            if head.pos_ in ("NOUN", "PROPN") and verb.dep_ == "acl":
+                # "a statement saying ...": the issuer of the statement, else the statement itself
+                if head.dep_ in ("dobj", "pobj") and head.head.pos_ in ("VERB", "AUX"):
+                    found = self.subject_of(head.head, depth + 1)
+                    return found if found is not None else head
+                return head
+            if head.pos_ in ("VERB", "AUX"):
+                return self.subject_of(head, depth + 1)
+        return None
+
+    def set_speaker(self, draft: Draft, head: Token | None) -> None:
+        if head is None:
+            return
+        tokens, role = self.speaker_tokens(head)
+        span = self.token_span(tokens)
+        if span is None:
+            return
+        draft.speaker = span
+        draft.speaker_head = head if role is None or head.pos_ == "PROPN" else _propn_in(tokens, head)
+        draft.role = role
+
+    # ----- pass 1: quotations ----------------------------------------------------------------
+
+    def quote_tokens(self, q: Quote) -> Span | None:
+        return self.doc.char_span(q.start, q.end, alignment_mode="expand")
+
+    def cue_after(self, q: Quote) -> Token | None:
+        """A cue verb right after a closing quote mark: ``,” X said`` or ``,” said X``."""
+        span = self.doc.char_span(q.end, min(len(self.text), q.end + 1), alignment_mode="expand")
+        if span is None or not len(span):
+            if q.end >= len(self.text):
+                return None
+            span = self.doc.char_span(q.end, len(self.text), alignment_mode="expand")
+            if span is None or not len(span):
+                return None
+        i = span[0].i
+        seen = 0
+        while i < len(self.doc) and seen <= _MAX_SPEAKER_GAP:
+            tok = self.doc[i]
+            if "\n" in tok.text or (tok.is_space and "\n" in tok.text_with_ws):
+                return None
+            if tok.text in '“”"«»' or self.quote_at(tok.idx) is not None:
+                return None
+            if self.is_cue_verb(tok) and tok.i not in self.used_cues:
+                return tok
+            if tok.text in (".", "?", "!", ";") and seen > 0:
+                return None
+            if tok.pos_ in ("VERB",) and tok.dep_ not in ("amod", "compound") and seen > 0:
+                return None
+            if not tok.is_punct:
+                seen += 1
+            i += 1
+        return None
+
+    def cue_before(self, q: Quote) -> Token | None:
+        """A cue verb right before an opening mark: ``X said: “`` / ``X told reporters, “``."""
+        span = self.doc.char_span(q.start, q.start + 1, alignment_mode="expand")
+        if span is None or not len(span):
+            return None
+        i = span[0].i - 1
+        seen_punct = False
+        steps = 0
+        while i >= 0 and steps < 6:
+            tok = self.doc[i]
+            if "\n" in tok.text_with_ws:
+                return None
+            if tok.text in (",", ":", "—", "-"):
+                seen_punct = True
+            elif tok.text in (".", "?", "!", "”", "“", '"', ";"):
+                return None
+            elif self.is_cue_verb(tok) and tok.i not in self.used_cues:
+                return tok if seen_punct or tok.lemma_ in ("say", "write", "add", "tweet") else None
+            else:
+                steps += 1
+            i -= 1
+        return None
+
+    def claim_like(self, q: Quote) -> bool:
+        span = self.quote_tokens(q)
+        if span is None:
+            return False
+        words = [t for t in span if not t.is_punct and not t.is_space]
+        if len(words) < 4:
+            return False
+        has_verb = any(t.pos_ in ("VERB", "AUX") for t in words)
+        inner = self.text[q.start + 1 : q.end - 1].rstrip()
+        ends_clause = bool(inner) and inner[-1] in ".,!?…"
+        return has_verb and (ends_clause or len(words) >= 8)
+
+    def pass_quotes(self) -> None:
+        consumed: set[int] = set()
+        for n, q in enumerate(self.quotes):
+            if n in consumed:
+                continue
+            cue = self.cue_after(q) if self._opens_sentence(q) else None
+            segments = [q]
+            if cue is not None:
+                # "“A,” X said, “B.”": a second quote right after the cue phrase continues the claim
+                nxt = self.quotes[n + 1] if n + 1 < len(self.quotes) else None
+                if nxt is not None and self._joins(cue, nxt):
+                    segments.append(nxt)
+                    consumed.add(n + 1)
+                elif self._has_own_content(cue):
+                    cue = None
+            if cue is None:
+                cue = self.cue_before(q)
+                if cue is not None and not self.claim_like(q) and q.end - q.start < 12:
+                    cue = None
+            if cue is None:
+                if q.paragraph_start and self.claim_like(q):
+                    self.floating.append(q)
+                continue
+            content = (segments[0].start, segments[-1].end)
+            d = Draft("direct", content, cue=cue, cue_lemma=cue.lemma_.lower())
+            d.cue_span = (cue.idx, cue.idx + len(cue.text))
+            self.set_speaker(d, self.subject_of(cue) or _inverted_subject(cue))
+            d.polarity_tokens = self._roots_in(*content)
+            self.used_cues.add(cue.i)
+            self.drafts.append(d)
+
+    def _opens_sentence(self, q: Quote) -> bool:
+        """The quote stands as a clause of its own: nothing but a sentence break before it."""
+        i = q.start - 1
+        while i >= 0 and self.text[i] in " \t\u00a0":
+            i -= 1
+        return i < 0 or self.text[i] in '\n.!?:;—–(”"'
+
+    def _has_own_content(self, cue: Token) -> bool:
+        """A cue after a quote that has its own clause or object belongs to another claim."""
+        for child in cue.children:
+            if child.i <= cue.i:
+                continue
+            if child.dep_ in ("ccomp", "xcomp"):
+                return True
+            if child.dep_ == "dobj" and cue.lemma_.lower() not in _ADDRESSEE_VERBS:
+                return True
+        nxt = cue.nbor(1) if cue.i + 1 < len(cue.doc) else None
+        return nxt is not None and nxt.text == ":"
+
+    def _joins(self, cue: Token, nxt: Quote) -> bool:
+        sent_end = cue.sent.end_char
+        if nxt.start > sent_end + 2:
+            return False
+        # only the cue phrase (speaker, cue, a comma) may stand between the two quotes
+        between = self.doc.char_span(cue.idx, nxt.start, alignment_mode="expand")
+        if between is None:
+            return False
+        words = [t for t in between if not t.is_punct and not t.is_space]
+        return len(words) <= _MAX_SPEAKER_GAP and between.text.rstrip().endswith((",", ":", "—"))
+
+    def pass_floating(self) -> None:
+        """A quote paragraph without a cue continues the speaker of the claim just before it."""
+        for q in self.floating:
+            before = [d for d in self.drafts if d.content[1] <= q.start and d.speaker is not None]
+            if not before:
+                continue
+            last = max(before, key=lambda d: d.content[1])
+            between = self.text[last.content[1] : q.start]
+            if _paragraph_breaks(between) > 1 or self.quote_at(last.content[1]) is not None:
+                continue
+            d = Draft("direct", (q.start, q.end), inherited_from=last, cue_lemma=None)
+            d.speaker, d.speaker_head, d.role = last.speaker, last.speaker_head, last.role
+            d.polarity_tokens = self._roots_in(q.start, q.end)
+            self.drafts.append(d)
+
+    def _roots_in(self, start: int, end: int) -> list[Token]:
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return []
+        return [
+            t
+            for t in span
+            if t.dep_ == "ROOT" or (t.dep_ in ("ccomp", "conj") and not span.start <= t.head.i < span.end)
+        ]
+
+    # ----- pass 2: cue verbs -----------------------------------------------------------------
+
+    def in_quote_claim(self, tok: Token) -> bool:
+        for d in self.drafts:
+            if d.kind == "direct" and d.content[0] <= tok.idx < d.content[1]:
+                return True
+        return False
+
+    def pass_verbs(self) -> None:
+        for tok in self.doc:
+            if tok.i in self.used_cues or not self.is_cue_verb(tok):
+                continue
+            if self.in_quote_claim(tok):
+                continue
+            content = self.verb_content(tok)
+            if content is None:
+                continue
+            span, roots = content
+            d = Draft("indirect", span, cue=tok, cue_lemma=tok.lemma_.lower())
+            d.cue_span = self._cue_extent(tok)
+            self.set_speaker(d, self.subject_of(tok) or _inverted_subject(tok))
+            if d.speaker is not None and _overlaps(d.speaker, span):
+                continue
+            d.kind = self._kind_of(span)
+            d.polarity_tokens = roots
+            self.used_cues.add(tok.i)
+            self.drafts.append(d)
+
+    def _cue_extent(self, tok: Token) -> tuple[int, int]:
+        return tok.idx, tok.idx + len(tok.text)
+
+    def verb_content(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
+        colon = self._after_colon(verb)
+        if colon is not None:
+            return colon
+        lemma = verb.lemma_.lower()
+        clause = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS]
+        if not clause and lemma in _ADDRESSEE_VERBS | {"call"}:
+            clause = [c for c in verb.children if c.dep_ == "xcomp"]
+        if clause:
+            head = clause[-1] if clause[-1].i > verb.i else clause[0]
+            tokens = self.contiguous(head)
+            span = self.token_span(tokens)
+            if span is None:
+                return None
+            return self._widen_to_quotes(span), [head]
+        # noun-phrase content: "X denied the report", "X accused Y of ..."
+        if lemma in _ADDRESSEE_VERBS:
+            return None
+        objs = [c for c in verb.children if c.dep_ in ("dobj",) and c.i > verb.i]
+        if not objs:
+            return None
+        obj = objs[0]
+        if obj.pos_ == "PRON" and obj.lower_ in ("it", "this", "that", "so"):
+            return None
+        tokens = self.contiguous(obj)
+        extra = [
+            c
+            for c in verb.children
+            if c.i > obj.i
+            and c.dep_ in ("prep", "oprd", "advcl")
+            and c.lower_ in ("of", "for", "as", "about", "over", "on")
+        ]
+        if extra:
+            last = self.contiguous(extra[-1])
+            tokens = [self.doc[i] for i in range(tokens[0].i, last[-1].i + 1)]
+        span = self.token_span(tokens)
+        if span is None:
+            return None
+        return self._widen_to_quotes(span), [obj]
+
+    def _after_colon(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
+        """``X said: ...`` up to the end of the sentence after the colon (or the quote there)."""
+        i = verb.i + 1
+        doc = self.doc
+        steps = 0
+        while i < len(doc) and steps < 4 and doc[i].text != ":":
+            if doc[i].is_punct or "\n" in doc[i].text_with_ws:
+                return None
+            i += 1
+            steps += 1
+        if i >= len(doc) - 1 or doc[i].text != ":" or "\n" in doc[i].text_with_ws:
+            return None
+        start_tok = doc[i + 1]
+        q = self.quote_at(start_tok.idx)
+        if q is not None:
+            return (q.start, q.end), self._roots_in(q.start, q.end)
+        end_tok = start_tok
+        for t in doc[start_tok.i :]:
+            if "\n" in t.text_with_ws and t.i > start_tok.i:
+                break
+            end_tok = t
+            if t.is_sent_end and t.i > start_tok.i + 2:
+                break
+        span = self.trim(start_tok.idx, end_tok.idx + len(end_tok.text))
+        if span is None:
+            return None
+        return span, self._roots_in(*span)
+
+    def _widen_to_quotes(self, span: tuple[int, int]) -> tuple[int, int]:
+        """A content edge inside a quote moves to the quote's mark, so quotes are kept whole."""
+        start, end = span
+        q = self.quote_at(start)
+        if q is not None and q.start < start:
+            start = q.start
+        q = self.quote_at(end - 1)
+        if q is not None and q.end > end:
+            end = q.end
+        return start, end
+
+    def _kind_of(self, span: tuple[int, int]) -> str:
+        inner = self.text[span[0] : span[1]]
+        if not any(ch in inner for ch in '“”"«»'):
+            return "indirect"
+        q = self.quote_at(span[0])
+        if q is not None and q.start == span[0] and q.end >= span[1] - 1:
+            return "direct"
+        return "mixed"
+
+    # ----- pass 3: according to --------------------------------------------------------------
+
+    def pass_according(self) -> None:
+        doc = self.doc
+        for tok in doc:
+            if tok.lower_ != "according" or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
+                continue
+            to = doc[tok.i + 1]
+            pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+            pp_tokens = {t.i for t in tok.subtree} | {tok.i, to.i}
+            if pobj is not None:
+                pp_tokens |= {t.i for t in pobj.subtree}
+            head = tok.head if tok.head is not tok else None
+            sent = tok.sent
+            if head is None or head.i in pp_tokens:
+                head = sent.root
+            clause = [t for t in sent if t.i not in pp_tokens]
+            # the clause: the sentence minus the "according to X" phrase, kept to one side of it
+            before = [t for t in clause if t.i < tok.i]
+            after = [t for t in clause if t.i > max(pp_tokens)]
+            side = (
+                before
+                if len([t for t in before if not t.is_punct]) > len([t for t in after if not t.is_punct])
+                else after
+            )
+            span = self.token_span(side)
+            if span is None or span[1] - span[0] < 15:
+                continue
+            span = self._trim_end_punct(span)
+            d = Draft("according_to", span, cue_lemma="according to")
+            d.cue_span = (tok.idx, to.idx + len(to.text))
+            if pobj is not None:
+                self.set_speaker(d, pobj)
+            d.polarity_tokens = [head] if head.i not in pp_tokens else []
+            self.drafts.append(d)
+
+    def _trim_end_punct(self, span: tuple[int, int]) -> tuple[int, int]:
+        start, end = span
+        while end > start + 1 and self.text[end - 1] in ".,;:":
+            end -= 1
+        return start, end
+
+    # ----- pass 4: cue nouns -----------------------------------------------------------------
+
+    def pass_nouns(self) -> None:
+        for tok in self.doc:
+            if tok.pos_ != "NOUN" or tok.lemma_.lower() not in self.lex.cue_nouns:
+                continue
+            clause = None
+            for child in tok.children:
+                if child.dep_ in ("acl", "ccomp", "relcl") and child.i > tok.i:
+                    if any(g.dep_ == "mark" and g.lower_ == "that" for g in child.children):
+                        clause = child
+                        break
+            if clause is None:
+                continue
+            span = self.token_span(self.contiguous(clause))
+            if span is None:
+                continue
+            d = Draft("indirect", self._widen_to_quotes(span), cue=tok, cue_lemma=tok.lemma_.lower())
+            d.cue_span = (tok.idx, tok.idx + len(tok.text))
+            speaker = None
+            for child in tok.children:
+                if child.dep_ == "poss":
+                    speaker = child
+                elif child.dep_ == "prep" and child.lower_ in ("by", "from") and child.i < clause.i:
+                    speaker = next((g for g in child.children if g.dep_ == "pobj"), None)
+                elif child.dep_ == "compound" and child.pos_ == "PROPN" and speaker is None:
+                    speaker = child
+            if speaker is not None:
+                self.set_speaker(d, speaker)
+            d.kind = self._kind_of(d.content)
+            d.polarity_tokens = [clause]
+            self.drafts.append(d)
+
+    # ----- assembling ------------------------------------------------------------------------
+
+    def drop_nested(self) -> list[Draft]:
+        """Drop drafts whose cue lies inside another (non ``according to``) draft's content."""
+        keep: list[Draft] = []
+        outers = sorted(
+            (d for d in self.drafts if d.kind != "according_to"), key=lambda d: d.content[0] - d.content[1]
+        )
+        for d in self.drafts:
+            anchor = d.cue_span or d.content
+            nested = False
+            for o in outers:
+                if o is d or o.content[1] - o.content[0] <= d.content[1] - d.content[0]:
+                    continue
+                if o.content[0] <= anchor[0] and anchor[1] <= o.content[1]:
+                    nested = True
+                    break
+            if not nested:
+                keep.append(d)
+        keep.sort(key=lambda d: d.content)
+        # identical content twice (a verb and a noun cue over one clause): keep the first found
+        out: list[Draft] = []
+        seen: set[tuple[int, int]] = set()
+        for d in keep:
+            if d.content in seen:
+                continue
+            seen.add(d.content)
+            out.append(d)
+        return out
+
+
+def _role_text(tokens: list[Token]) -> str:
+    words = [t for t in tokens if not t.is_punct]
+    while words and words[0].dep_ == "det":
+        words.pop(0)
+    if not words:
+        return ""
+    return words[0].doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
+
+
+def _propn_in(tokens: list[Token], fallback: Token) -> Token:
+    for t in reversed(tokens):
+        if t.pos_ == "PROPN":
+            return t
+    return fallback
+
+
+def _agent_of(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return next((g for g in child.children if g.dep_ == "pobj"), None)
+    return None
+
+
+def _inverted_subject(verb: Token) -> Token | None:
+    """``said the official`` parsed without a subject: the noun right after the cue."""
+    for child in verb.children:
+        if (
+            child.i > verb.i
+            and child.dep_ in ("dobj", "npadvmod", "attr", "nsubj", "dep")
+            and child.pos_
+            in (
+                "PROPN",
+                "NOUN",
+                "PRON",
+            )
+        ):
+            return child
+    return None
+
+
+def _paragraph_breaks(between: str) -> int:
+    """How many paragraph breaks (runs of line breaks) a stretch of text holds."""
+    count = 0
+    in_break = False
+    for ch in between:
+        if ch == "\n":
+            if not in_break:
+                count += 1
+            in_break = True
+        elif not ch.isspace():
+            in_break = False
+    return count
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _negated(tokens: list[Token]) -> bool:
+    for t in tokens:
+        if any(c.dep_ == "neg" for c in t.children):
+            return True
+        if t.lower_ in ("never", "no", "not", "n't", "nothing", "none") and t.dep_ in ("neg", "det", "dobj"):
+            return True
+    return False
+
+
+def _entities(doc: Doc, start: int, end: int) -> tuple[str, ...]:
+    out: list[str] = []
+    for ent in doc.ents:
+        if ent.label_ in _ENTITY_LABELS and start <= ent.start_char and ent.end_char <= end:
+            if ent.text not in out:
+                out.append(ent.text)
+    return tuple(out)
+
+
+def claims_from_doc(doc: Doc, offset: int = 0, lang: str = "en") -> Iterator[Claim]:
+    """Yield the claims of a parsed document; ``offset`` is added to every character offset."""
+    lex = load_lexicon(lang)
+    rules = _DocRules(doc, lex)
+    rules.pass_quotes()
+    rules.pass_verbs()
+    rules.pass_according()
+    rules.pass_nouns()
+    rules.pass_floating()
+    drafts = rules.drop_nested()
+    resolved = resolve_speakers(doc, drafts)
+    text = doc.text
+    for d, speaker_resolved in zip(drafts, resolved, strict=True):
+        c_start, c_end = d.content
+        lemma = d.cue_lemma
+        denies = (lemma in lex.denial_cues if lemma else False) or _negated(d.polarity_tokens)
+        speaker = d.speaker
+        cue = d.cue_span
+        yield Claim(
+            kind=d.kind,
+            content=text[c_start:c_end],
+            content_start=c_start + offset,
+            content_end=c_end + offset,
+            speaker=text[speaker[0] : speaker[1]] if speaker else None,
+            speaker_start=speaker[0] + offset if speaker else None,
+            speaker_end=speaker[1] + offset if speaker else None,
+            speaker_resolved=speaker_resolved,
+            cue=text[cue[0] : cue[1]] if cue else None,
+            cue_start=cue[0] + offset if cue else None,
+            cue_end=cue[1] + offset if cue else None,
+            polarity="denies" if denies else "asserts",
+            entities=_entities(doc, c_start, c_end),
+            speaker_role=d.role or None,
+            cue_strength=lex.strength_of(lemma) if cue else None,
+        )
