@@ -4,7 +4,7 @@ One ``Fetcher`` per task. It is a polite, defensive client:
 
 - **Politeness.** Every request carries the identifying User-Agent (with the contact address from
   the settings). robots.txt is read once per host per fetcher (Protego; a 4xx robots.txt allows
-  everything, a 5xx one disallows the host for this task as RFC 9309 asks, an unreachable one is
+  everything, a 5xx or 429 one disallows the host for this task as RFC 9309 asks, an unreachable one is
   treated as absent so the page's own connection error is what gets reported) and its Crawl-delay
   raises the per-host delay (capped at ``max_crawl_delay``). ``HostGate`` spaces the requests to
   one host by that delay and allows at most ``per_host_concurrency`` in flight, and a 429/503
@@ -360,9 +360,9 @@ class Fetcher:
         from protego import Protego
 
         try:
-            response = self._attempts(robots_url, None, {}, ROBOTS_MAX_BYTES, robots=False)[0]
+            response = self._attempts(robots_url, None, {}, ROBOTS_MAX_BYTES, robots=False, retries=0)[0]
         except _Failure as f:
-            if f.status is not None and f.status >= 500:
+            if f.status is not None and (f.status >= 500 or f.status == 429):
                 return _Robots(refused=f"robots.txt unavailable ({f.reason}); host not crawled this run")
             if f.status is None and not f.reason.startswith("blocked"):
                 log.info("robots.txt of %s unreachable (%s); treated as absent", host, f.reason)
@@ -492,9 +492,16 @@ class Fetcher:
         return body
 
     def _attempts(
-        self, url: str, accept: tuple[str, ...] | None, validators: dict[str, str], max_bytes: int, robots: bool
+        self,
+        url: str,
+        accept: tuple[str, ...] | None,
+        validators: dict[str, str],
+        max_bytes: int,
+        robots: bool,
+        retries: int | None = None,
     ) -> tuple[Response, int]:
         """Attempts with backoff; returns the response and the number of attempts, or raises the last failure."""
+        max_retries = self.settings.max_retries if retries is None else retries
         attempts = 0
         while True:
             attempts += 1
@@ -504,7 +511,7 @@ class Fetcher:
                 f.reason = f.reason if attempts == 1 else f"{f.reason} (after {attempts} attempts)"
                 log.info("fetch %s attempt %d failed: %s", url, attempts, f.reason)
                 f.attempts = attempts
-                if not f.retryable or attempts > self.settings.max_retries:
+                if not f.retryable or attempts > max_retries:
                     raise
                 if f.wait is not None and f.wait > MAX_RETRY_AFTER:
                     f.reason += f"; Retry-After {f.wait:.0f} s is beyond {MAX_RETRY_AFTER:.0f} s, retried next run"

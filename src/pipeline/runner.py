@@ -9,6 +9,17 @@ and returns that path, so only references cross task boundaries. Only ``load`` o
     parse     archived bodies -> Articles                     (pure)
     extract   Articles -> Claims                              (pure, spaCy)
     load      staging files -> DuckDB, one transaction per outlet
+
+What the network stages know of earlier runs (validators, stored and failed URLs) comes from the
+per-outlet fetch state files of ``pipeline.state``, never from DuckDB; ``load`` updates them after
+each committed outlet.
+
+Reprocessing (the ``reprocess`` DAG, ``factcheck reprocess``) fetches nothing:
+
+    reprocess_list  DuckDB (read-only, opened and closed in store) -> stored articles per outlet
+    reparse         archived bodies -> Articles (identity kept)
+    extract         as above, with the current extractor version
+    reprocess_load  replaces those articles and their claims
 """
 
 from __future__ import annotations

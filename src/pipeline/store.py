@@ -10,6 +10,15 @@ Natural keys make every load idempotent:
   replaces all claims of the articles it carries, so re-extraction replaces and never adds;
 - ``fetch_log`` keeps one row per URL and stage (the latest attempt, with attempts counted
   across runs), so a re-run of the same run changes nothing.
+
+Identity across URLs and outlets (migration 2): an article whose text equals one already stored
+for its outlet is recorded in ``article_urls`` and not stored again; a near-identical text (a wire
+story reprinted elsewhere) is linked in ``article_links`` to the earliest of its group, so
+``claim_spread.n_independent`` counts reports, not copies.
+
+SQL text never carries feed or page content: values are bound parameters, and the only strings
+formatted into SQL are column names from this module and staging paths built by
+``pipeline.staging`` (quoted, with quotes doubled).
 """
 
 from __future__ import annotations
