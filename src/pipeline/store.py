@@ -444,6 +444,9 @@ def _relation(con: duckdb.DuckDBPyConnection, files: Sequence[Path], columns: di
     present = [str(f) for f in files if f.exists() and f.stat().st_size > 0]
     if not present:
         return None
+    globbing = [p for p in present if any(c in p for c in "*?[")]
+    if globbing:  # read_json would expand them as a pattern and read other files
+        raise StoreError(f"staging path {globbing[0]!r} contains * ? or [; choose a data directory without them")
     cols = ", ".join(f"{name!r}: '{kind}'" for name, kind in columns.items())
     paths = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in present) + "]"
     return f"read_json({paths}, format='newline_delimited', columns={{{cols}}})"
