@@ -3,7 +3,8 @@
 One ``Fetcher`` per task. It is a polite, defensive client:
 
 - **Politeness.** Every request carries the identifying User-Agent (with the contact address from
-  the settings). robots.txt is read once per host per fetcher (Protego; a 4xx robots.txt allows
+  the settings). robots.txt is read once per host (Protego) and cached, in the fetcher and, when the
+  runner passes ``robots_dir``, on disk for 24 hours (RFC 9309's limit). A 4xx robots.txt allows
   everything, a 5xx or 429 one disallows the host for this task as RFC 9309 asks, an unreachable one is
   treated as absent so the page's own connection error is what gets reported) and its Crawl-delay
   raises the per-host delay (capped at ``max_crawl_delay``). ``HostGate`` spaces the requests to
@@ -48,6 +49,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -67,6 +69,7 @@ Kind = Literal["feed", "article"]
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_RETRY_AFTER = 60.0
+ROBOTS_TTL = 24 * 3600.0  # RFC 9309: a cached robots.txt should not be used for more than 24 hours
 ROBOTS_MAX_BYTES = 512_000
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = HTML_TYPES + (
@@ -295,8 +298,10 @@ class Fetcher:
         archive: Archive | None = None,
         sleep: Callable[[float], None] = time.sleep,
         policy: AddressPolicy | None = None,
+        robots_dir: Path | None = None,
     ) -> None:
         self.settings = settings
+        self.robots_dir = robots_dir  # where robots.txt files are cached between tasks; None: per fetcher only
         self.archive = archive
         self._sleep = sleep
         self.policy = policy or AddressPolicy(settings.allow_private_network, settings.allowed_endpoints)
@@ -359,15 +364,21 @@ class Fetcher:
     def _read_robots(self, robots_url: str, host: str) -> _Robots:
         from protego import Protego
 
-        try:
-            response = self._attempts(robots_url, None, {}, ROBOTS_MAX_BYTES, robots=False, retries=0)[0]
-        except _Failure as f:
-            if f.status is not None and (f.status >= 500 or f.status == 429):
-                return _Robots(refused=f"robots.txt unavailable ({f.reason}); host not crawled this run")
-            if f.status is None and not f.reason.startswith("blocked"):
-                log.info("robots.txt of %s unreachable (%s); treated as absent", host, f.reason)
-            return _Robots()
-        text = response.body.decode("utf-8", errors="replace")
+        text = self._cached_robots(robots_url)
+        if text is None:
+            try:
+                response = self._attempts(robots_url, None, {}, ROBOTS_MAX_BYTES, robots=False, retries=0)[0]
+            except _Failure as f:
+                if f.status is not None and (f.status >= 500 or f.status == 429):
+                    return _Robots(refused=f"robots.txt unavailable ({f.reason}); host not crawled this run")
+                if f.status is None:
+                    if not f.reason.startswith("blocked"):
+                        log.info("robots.txt of %s unreachable (%s); treated as absent", host, f.reason)
+                    return _Robots()  # not cached: ask again next time
+                text = ""  # a 4xx: no robots.txt, everything allowed
+            else:
+                text = response.body.decode("utf-8", errors="replace")
+            self._store_robots(robots_url, text)
         rules = Protego.parse(text)
         delay = rules.crawl_delay(self.settings.robots_token)
         if delay:
@@ -375,6 +386,32 @@ class Fetcher:
                 log.warning("%s asks Crawl-delay %s s; capped at %s s", host, delay, self.settings.max_crawl_delay)
             self.gate.set_delay(host, min(float(delay), self.settings.max_crawl_delay))
         return _Robots(rules)
+
+    # robots.txt kept on disk for ROBOTS_TTL, so hourly runs and parallel outlet tasks ask once a day
+    def _robots_file(self, robots_url: str) -> Path | None:
+        if self.robots_dir is None:
+            return None
+        from pipeline.staging import safe_name
+
+        return self.robots_dir / f"{safe_name(robots_url)}.txt"
+
+    def _cached_robots(self, robots_url: str) -> str | None:
+        path = self._robots_file(robots_url)
+        try:
+            if path is None or time.time() - path.stat().st_mtime > ROBOTS_TTL:
+                return None
+            return path.read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+    def _store_robots(self, robots_url: str, text: str) -> None:
+        path = self._robots_file(robots_url)
+        if path is None:
+            return
+        from pipeline.files import atomic_write
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, text.encode("utf-8"))
 
     def allowed_by_robots(self, url: str) -> str | None:
         """None if robots.txt lets us fetch ``url``, else the reason it does not."""

@@ -85,7 +85,7 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
     queue: list[tuple[str, int]] = [(feed, 0) for feed in outlet.feeds]
     seen: set[str] = set()
     limit = settings.max_articles_per_outlet
-    with Fetcher(settings, Archive(settings.archive_dir)) as fetcher:
+    with Fetcher(settings, Archive(settings.archive_dir), robots_dir=settings.state_dir / "robots") as fetcher:
         while queue and len(found) < limit:
             feed_url, depth = queue.pop(0)
             if feed_url in seen:
@@ -171,7 +171,7 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
         # validators only when a 304 leaves us something to work with: the archived body
         usable = known.is_stored(cand.url) or (ref is not None and archive.has(ref))
         requests.append(Request(cand.url, known.validators(cand.url) if usable else {}))
-    with Fetcher(settings, archive) as fetcher:
+    with Fetcher(settings, archive, robots_dir=settings.state_dir / "robots") as fetcher:
         fetched = fetcher.fetch_many(requests, outlet=outlet_name, kind="article")
     results: list[FetchResult] = []
     for i, (result, _) in enumerate(fetched, 1):

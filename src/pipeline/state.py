@@ -33,14 +33,13 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pipeline.files import atomic_write
 from pipeline.records import FetchResult
 from pipeline.staging import safe_name
 
@@ -126,14 +125,7 @@ def update(root: Path, outlet: str, change: Callable[[Entries], None]) -> None:
         urls = _read(path)
         change(urls)
         payload = json.dumps({"version": STATE_VERSION, "outlet": outlet, "urls": urls}, ensure_ascii=False)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(payload)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, payload.encode("utf-8"))
 
 
 def _count_failure(entry: dict[str, Any], run_id: str, reason: str | None) -> None:

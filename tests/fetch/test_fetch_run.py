@@ -207,6 +207,7 @@ def test_second_run_is_conditional_and_fetches_nothing_new(world: dict[str, Any]
     second = world["second_requests"]
     feed = [(p, inm) for p, inm, _ in second if p == "/feed.xml"]
     assert feed == [("/feed.xml", '"feed-v1"')], "the feed is asked for conditionally"
+    assert "/robots.txt" not in {p for p, _, _ in second}, "robots.txt is cached between runs (24 h)"
     stored_paths = {url.removeprefix(server.base) for url, _, _ in world["run1"]["articles"]}
     again = {p for p, _, _ in second} & stored_paths
     assert again == set(), f"stored articles were requested again: {again}"
