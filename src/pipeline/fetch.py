@@ -85,6 +85,13 @@ FEED_TYPES = HTML_TYPES + (
 )
 
 
+ACCEPT_HEADERS: dict[tuple[str, ...] | None, str] = {
+    FEED_TYPES: "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+    HTML_TYPES: "text/html, application/xhtml+xml;q=0.9, */*;q=0.1",
+    None: "text/plain, */*;q=0.5",  # robots.txt
+}
+
+
 class BlockedAddress(ValueError):
     """A URL whose scheme or address the fetcher refuses."""
 
@@ -432,7 +439,7 @@ class Fetcher:
         """One attempt, redirects included; raises ``_Failure``."""
         current = url
         deadline = time.monotonic() + self.settings.max_fetch_seconds
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = {"Accept": ACCEPT_HEADERS.get(accept, "*/*")}
         if validators.get("etag"):
             headers["If-None-Match"] = validators["etag"]
         if validators.get("last_modified"):
@@ -454,7 +461,8 @@ class Fetcher:
                 try:
                     resp = self.session.get(
                         current,
-                        headers=headers if current == url else {},  # validators belong to the first URL only
+                        # validators belong to the first URL only
+                        headers=headers if current == url else {"Accept": headers["Accept"]},
                         timeout=(self.settings.connect_timeout, self.settings.read_timeout),
                         allow_redirects=False,
                         stream=True,
@@ -577,7 +585,8 @@ class Fetcher:
         started = datetime.now(UTC)
         t0 = time.monotonic()
         try:
-            response, attempts = self._attempts(url, accept, validators or {}, self.settings.max_bytes, robots=True)
+            cap = self.settings.max_feed_bytes if kind == "feed" else self.settings.max_bytes
+            response, attempts = self._attempts(url, accept, validators or {}, cap, robots=True)
         except _Failure as f:
             elapsed = (time.monotonic() - t0) * 1000
             log.warning("skipping %s (%s): %s", url, outlet, f.reason)

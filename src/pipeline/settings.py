@@ -48,7 +48,8 @@ class Settings:
     allow_endpoints: str = ""
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
-    max_bytes: int = 5_000_000
+    max_bytes: int = 5_000_000  # an article page, after decompression
+    max_feed_bytes: int = 50_000_000  # a feed or sitemap (the sitemap protocol allows 50 MB uncompressed)
     max_redirects: int = 5
     max_retries: int = 2
     backoff_base: float = 0.5
@@ -73,6 +74,7 @@ class Settings:
                 raise ValueError(f"{PREFIX}{name.upper()} must not be negative")
         for name in (
             "max_bytes",
+            "max_feed_bytes",
             "max_articles_per_outlet",
             "per_host_concurrency",
             "host_workers",

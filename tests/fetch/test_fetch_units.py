@@ -161,3 +161,23 @@ def test_fetch_many_keeps_input_order_across_hosts(tmp_path: Path, server: Fault
         results = f.fetch_many([Request(u) for u in urls], outlet="O", kind="article")
     assert [r.url for r, _ in results] == urls
     assert [r.ok for r, _ in results] == [True, True, False]
+
+
+def test_fetch_settings_come_from_the_environment() -> None:
+    s = Settings.from_env(
+        {"FACTCHECK_REFETCH": "true", "FACTCHECK_ALLOW_ENDPOINTS": "127.0.0.1:8080, [::1]:9000",
+         "FACTCHECK_HOST_WORKERS": "3", "FACTCHECK_MAX_FAILED_RUNS": "2"}
+    )  # fmt: skip
+    assert s.refetch and s.host_workers == 3 and s.max_failed_runs == 2
+    assert s.allowed_endpoints == frozenset({"127.0.0.1:8080", "[::1]:9000"})
+    with pytest.raises(ValueError, match="HOST_WORKERS"):
+        Settings.from_env({"FACTCHECK_HOST_WORKERS": "0"})
+
+
+def test_cli_run_has_refetch_and_private_network_flags() -> None:
+    from pipeline.cli import build_parser
+
+    args = build_parser().parse_args(["run", "--refetch", "--allow-private-network", "--db", "x.duckdb"])
+    assert args.refetch and args.allow_private_network
+    args = build_parser().parse_args(["reprocess", "--db", "x.duckdb"])
+    assert args.func.__name__ == "cmd_reprocess"
