@@ -445,7 +445,11 @@ class Fetcher:
         if validators.get("last_modified"):
             headers["If-Modified-Since"] = validators["last_modified"]
         for _hop in range(self.settings.max_redirects + 1):
-            parts = urlsplit(current)
+            try:
+                parts = urlsplit(current)
+                parts.port  # noqa: B018 (raises ValueError for a bad port)
+            except ValueError as e:
+                raise _Failure(f"bad URL {current!r}: {e}") from e
             if parts.scheme not in ("http", "https"):
                 raise _Failure(f"blocked: scheme {parts.scheme or 'none'!r} is not fetched (only http and https)")
             if not parts.hostname:
@@ -481,7 +485,10 @@ class Fetcher:
                         location = resp.headers.get("Location")
                         if not location:
                             raise _Failure(f"HTTP {resp.status_code} redirect without a Location", resp.status_code)
-                        current = urljoin(current, location)
+                        try:
+                            current = urljoin(current, location)
+                        except ValueError as e:
+                            raise _Failure(f"bad redirect Location {location!r}: {e}", resp.status_code) from e
                         continue
                     if resp.status_code in RETRY_STATUSES:
                         wait = _retry_after(resp.headers.get("Retry-After"))

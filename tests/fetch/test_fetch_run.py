@@ -128,6 +128,11 @@ def test_every_good_page_is_stored_exactly_once(world: dict[str, Any], server: F
     # alpha was listed three times (tracking parameters, a fragment): requested once
     first = [p for p, _, _ in world["first_requests"]]
     assert [p for p in first if p.startswith("/news/alpha.html")] == ["/news/alpha.html"]
+    # each good page is requested once in all (twice where the first answer was a 429 or a 500)
+    everything = [p for p, _, _ in world["first_requests"] + world["second_requests"]]
+    for path in paths:
+        expected = 2 if path in ("/news/retry-after.html", "/news/flaky.html") else 1
+        assert everything.count(path) == expected, path
     assert world["first"]["articles"] == 7
     assert world["first"]["duplicates"] == 1  # mirror.html: alpha's text under another URL, stored once
 

@@ -181,3 +181,10 @@ def test_cli_run_has_refetch_and_private_network_flags() -> None:
     assert args.refetch and args.allow_private_network
     args = build_parser().parse_args(["reprocess", "--db", "x.duckdb"])
     assert args.func.__name__ == "cmd_reprocess"
+
+
+@pytest.mark.parametrize("url", ["http://[bad/x", "http://exa mple.com/", "http://example.com:99999/", "ftp://x.example/"])
+def test_malformed_urls_fail_with_a_reason_not_an_exception(tmp_path: Path, url: str) -> None:
+    with Fetcher(_settings(tmp_path, max_retries=0), sleep=lambda _: None) as f:
+        result, body = f.fetch(url, outlet="O", kind="article")
+    assert not result.ok and result.reason and body is None
