@@ -7,6 +7,7 @@ the conditional headers it carried). ``phase`` switches behaviour between two ru
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import Counter
@@ -55,6 +56,16 @@ FEED_PATHS = [
 ]
 
 
+class QuietServer(ThreadingHTTPServer):
+    """Clients that give up (size cap, timeout) close sockets mid-response: not worth a traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class FaultServer:
     def __init__(self, slow_seconds: float = 1.5, huge_bytes: int = 300_000) -> None:
         self.phase = 1
@@ -78,8 +89,7 @@ class FaultServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return None
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
+        self._httpd = QuietServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
