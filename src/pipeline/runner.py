@@ -65,7 +65,7 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
     """Fetch the outlet's feeds and sitemaps (conditionally); stage the article URLs worth fetching.
 
     Candidate URLs are normalised (``canonical.normalize_url``) so one article listed under two
-    addresses is fetched once. URLs already stored are left out unless ``settings.refetch``; article
+    addresses is fetched once. URLs stored by an earlier run are left out unless ``settings.refetch``; article
     URLs that failed in earlier runs and are not given up are added back even when no feed lists
     them any more (the fetch state, ``pipeline.state``), so a site that was down loses nothing.
     """
@@ -85,18 +85,23 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
     queue: list[tuple[str, int]] = [(feed, 0) for feed in outlet.feeds]
     seen: set[str] = set()
     limit = settings.max_articles_per_outlet
-    with Fetcher(settings, Archive(settings.archive_dir), robots_dir=settings.state_dir / "robots") as fetcher:
+    archive = Archive(settings.archive_dir)
+    with Fetcher(settings, archive, robots_dir=settings.state_dir / "robots") as fetcher:
         while queue and len(found) < limit:
             feed_url, depth = queue.pop(0)
             if feed_url in seen:
                 continue
             seen.add(feed_url)
+            ref = known.get(feed_url).get("archive_ref")
+            usable = ref is not None and archive.has(ref)
             result, body = fetcher.fetch(
-                feed_url, outlet=outlet.name, kind="feed", validators=known.validators(feed_url)
+                feed_url, outlet=outlet.name, kind="feed", validators=known.validators(feed_url) if usable else {}
             )
-            if result.ok and result.status == 304:
+            if result.ok and result.status == 304 and ref:
+                # unchanged: list its URLs again from the archived copy (stored ones are skipped below)
                 log.info("feed %s (%s) unchanged since the last run", feed_url, outlet.name)
-            elif body is not None:
+                body = archive.get(ref)
+            if body is not None:
                 try:
                     contents = read_feed(body, result.final_url or feed_url)
                 except NotAFeed as e:
@@ -128,7 +133,7 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
     candidates = []
     skipped_stored = skipped_given_up = 0
     for url, cand in found.items():
-        if not settings.refetch and known.is_stored(url):
+        if not settings.refetch and known.stored_before(url, run_id):
             skipped_stored += 1
         elif not settings.refetch and known.gave_up(url, settings.max_failed_runs):
             skipped_given_up += 1
@@ -153,8 +158,8 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
     """Fetch every candidate URL of the outlet; bodies go to the archive, results to staging.
 
     Hosts are fetched in parallel, each host serialised with its delay (``Fetcher.fetch_many``). A
-    URL fetched before is asked for conditionally; when the server answers 304 and the page is not
-    stored yet (an earlier parse or load did not finish), the archived body is reused.
+    URL whose body is archived is asked for conditionally, and a 304 means that archived body is
+    parsed again: a page an earlier run fetched but did not store, a redo of this run, or --refetch.
     """
     from dataclasses import replace
 
@@ -169,14 +174,15 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
     for cand in candidates:
         ref = known.get(cand.url).get("archive_ref")
         # validators only when a 304 leaves us something to work with: the archived body
-        usable = known.is_stored(cand.url) or (ref is not None and archive.has(ref))
+        usable = ref is not None and archive.has(ref)
         requests.append(Request(cand.url, known.validators(cand.url) if usable else {}))
     with Fetcher(settings, archive, robots_dir=settings.state_dir / "robots") as fetcher:
         fetched = fetcher.fetch_many(requests, outlet=outlet_name, kind="article")
     results: list[FetchResult] = []
     for i, (result, _) in enumerate(fetched, 1):
-        if result.ok and result.status == 304 and not known.is_stored(result.url):
-            ref = known.get(result.url)["archive_ref"]
+        ref = known.get(result.url).get("archive_ref")
+        if result.ok and result.status == 304 and ref and archive.has(ref):
+            # unchanged since we archived it: parse the archived body (not stored yet, a redo, or --refetch)
             content_type = archive.meta(ref).get("headers", {}).get("content-type")
             result = replace(result, archive_ref=ref, content_type=content_type, charset=charset_of(content_type or ""))
         results.append(result)
@@ -246,9 +252,11 @@ def extract(settings: Settings, run_id: str, outlet_name: str, progress: Progres
     paths = RunPaths(settings, run_id)
     rows = list(read_jsonl(paths.stage_file("parse", outlet_name)))
     articles = [Article.from_dict({k: v for k, v in r.items() if k in ARTICLE_FIELDS}) for r in rows]
-    english = [a for a in articles if (a.language or "en").startswith("en")]
+    english = []
     for a in articles:
-        if a not in english:
+        if (a.language or "en").startswith("en"):
+            english.append(a)
+        else:
             log.info("%s: language %s has no claim model; stored without claims", a.url, a.language)
     out_rows: list[dict[str, Any]] = []
     if english:

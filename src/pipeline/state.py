@@ -9,6 +9,7 @@ one JSON file per outlet, ``<data_dir>/state/<safe outlet name>.json``:
         "etag": ..., "last_modified": ...,   # validators for the next conditional GET
         "archive_ref": "sha256:...",          # the last body received (reused when the server says 304)
         "stored": true,                       # the load task committed an article from this URL
+        "stored_run": "...",                  # ... first in this run
         "failed_runs": 0, "last_failed_run": "...", "reason": "...",
         "last_run": "...", "updated": 1767225600.0}}}
 
@@ -75,6 +76,12 @@ class FetchState:
 
     def is_stored(self, url: str) -> bool:
         return bool(self.get(url).get("stored"))
+
+    def stored_before(self, url: str, run_id: str) -> bool:
+        """Stored by an earlier run. A redo of the run that stored it lists it again, so redoing a run
+        reproduces its staging files (conditional requests, archived bodies) and its totals."""
+        entry = self.get(url)
+        return bool(entry.get("stored")) and entry.get("stored_run") != run_id
 
     def gave_up(self, url: str, max_failed_runs: int) -> bool:
         entry = self.get(url)
@@ -169,6 +176,8 @@ def record_loaded(
     def change(urls: Entries) -> None:
         for url in stored_urls:
             entry = urls.setdefault(url, {"kind": "article"})
+            if not entry.get("stored"):
+                entry["stored_run"] = run_id
             entry.update(stored=True, failed_runs=0, reason=None, last_run=run_id, updated=now)
         for url, reason in rejected_pages:
             entry = urls.setdefault(url, {"kind": "article"})

@@ -557,7 +557,9 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
                 SELECT DISTINCT unnest(bands), article_id FROM _batch_articles
                 WHERE article_id IN {keepers} AND bands IS NOT NULL"""
             )
-            counts["copies"] = _link_copies(con, batch.run_id, NEAR_DUPLICATE, NUM_PERM)
+            _link_copies(con, batch.run_id, NEAR_DUPLICATE, NUM_PERM)
+            # the batch's articles that are copies of another (the same on a redo of the batch)
+            counts["copies"] = _one(con, f"SELECT count(*) FROM article_links WHERE article_id IN {keepers}")[0]
         if clms:
             only = f"WHERE article_id IN {keepers}" if arts else ""
             counts["claims"] = _one(con, f"SELECT count(DISTINCT claim_id) FROM {clms} {only}")[0]
@@ -573,7 +575,10 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
 
 
 def _link_copies(con: duckdb.DuckDBPyConnection, run_id: str, threshold: float, num_perm: int) -> int:
-    """Link the batch's articles and their near-identical peers to the earliest of each group."""
+    """Link the batch's articles and their near-identical peers to the earliest of each group.
+
+    Returns the number of links written (peers relinked included).
+    """
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _pairs AS
         SELECT DISTINCT n.article_id AS new_id, o.article_id AS old_id,

@@ -2,7 +2,8 @@
 
 Binds 127.0.0.1 on a free port, serves from a daemon thread, and records every request (path and
 the conditional headers it carried). ``phase`` switches behaviour between two runs: in phase 1
-``/news/later.html`` is down (503); in phase 2 it works and the feed no longer lists it.
+``/news/later.html`` is down (503) and listed by ``/latest.xml``; in phase 2 it works, and
+``/latest.xml`` has changed and no longer lists it (``/feed.xml`` does not change: a 304).
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ FEED_PATHS = [
     "/news/huge.html",
     "/news/truncated.html",
     "/news/gone.html",
-    "/news/later.html",
     "/private/secret.html",
     "/news/image.html",
 ]
@@ -113,8 +113,7 @@ class FaultServer:
 
     # ---- responses
 
-    def feed(self) -> bytes:
-        paths = [p for p in FEED_PATHS if not (self.phase == 2 and p == "/news/later.html")]
+    def feed(self, paths: list[str]) -> bytes:
         items = "".join(
             f"<item><title>t</title><link>{self.base}{p.replace('&', '&amp;')}</link></item>" for p in paths
         )
@@ -132,7 +131,13 @@ class FaultServer:
             etag = f'"feed-v{self.phase}"'
             if h.headers.get("If-None-Match") == '"feed-v1"':  # phase 2 changed nothing the client has not seen
                 return send(h, 304, b"", None, {"ETag": etag})
-            return send(h, 200, self.feed(), "application/rss+xml", {"ETag": '"feed-v1"'})
+            return send(h, 200, self.feed(FEED_PATHS), "application/rss+xml", {"ETag": '"feed-v1"'})
+        if path == "/latest.xml":
+            etag = f'"latest-v{self.phase}"'
+            if h.headers.get("If-None-Match") == etag:
+                return send(h, 304, b"", None, {"ETag": etag})
+            listed = ["/news/later.html"] if self.phase == 1 else ["/news/beta.html"]
+            return send(h, 200, self.feed(listed), "application/rss+xml", {"ETag": etag})
         if path == "/html-feed":
             return send(h, 200, b"<!DOCTYPE html><html><body><p>Welcome to our site</p></body></html>", "text/html")
         if path == "/empty-feed":

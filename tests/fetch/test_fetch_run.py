@@ -64,7 +64,7 @@ def world(server: FaultServer, tmp_path_factory: pytest.TempPathFactory) -> Iter
         yaml.safe_dump(
             {
                 "outlets": [
-                    {"name": "Fault Gazette", "feeds": [server.base + "/feed.xml"]},
+                    {"name": "Fault Gazette", "feeds": [server.base + "/feed.xml", server.base + "/latest.xml"]},
                     {"name": "Odd Feeds", "feeds": [server.base + "/html-feed", server.base + "/empty-feed"]},
                 ]
             }
@@ -198,7 +198,7 @@ def test_nothing_else_is_lost(world: dict[str, Any], server: FaultServer) -> Non
 
     log = _by_path(world["run1"]["log"], server.base)
     stored = {url.removeprefix(server.base) for url, _, _ in world["run1"]["articles"]}
-    for listed in FEED_PATHS:
+    for listed in [*FEED_PATHS, "/news/later.html"]:
         path = listed.split("?")[0].split("#")[0]
         assert path in stored or path in log or path == "/news/mirror.html", listed
     assert server.hits("/private/secret.html") == 0, "a robots-disallowed page is never requested"
@@ -212,11 +212,14 @@ def test_second_run_is_conditional_and_fetches_nothing_new(world: dict[str, Any]
     second = world["second_requests"]
     feed = [(p, inm) for p, inm, _ in second if p == "/feed.xml"]
     assert feed == [("/feed.xml", '"feed-v1"')], "the feed is asked for conditionally"
+    latest = [(p, inm) for p, inm, _ in second if p == "/latest.xml"]
+    assert latest == [("/latest.xml", '"latest-v1"')]  # asked conditionally too; it changed, so a 200
     assert "/robots.txt" not in {p for p, _, _ in second}, "robots.txt is cached between runs (24 h)"
     stored_paths = {url.removeprefix(server.base) for url, _, _ in world["run1"]["articles"]}
     again = {p for p, _, _ in second} & stored_paths
     assert again == set(), f"stored articles were requested again: {again}"
-    # what failed is retried, even though the feed did not change (304) and no longer lists later.html
+    # what failed is retried: from the unchanged feed's archived copy, and later.html, which no feed
+    # lists any more, from the fetch state
     retried = {p for p, _, _ in second}
     assert {"/news/down.html", "/news/later.html", "/news/gone.html"} <= retried
     assert "/private/secret.html" not in retried
