@@ -41,6 +41,7 @@ import ipaddress
 import logging
 import random
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -57,6 +58,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.util.connection import create_connection
 
 from pipeline.archive import Archive
 from pipeline.canonical import host_key
@@ -163,20 +166,34 @@ def check_url(url: str, allow_private: bool, policy: AddressPolicy | None = None
 
 
 def _pinned(base: type[HTTPConnection], policy: AddressPolicy) -> type[HTTPConnection]:
-    """A urllib3 connection class that vets the address and connects to exactly that address."""
+    """A urllib3 connection class that vets the address and connects to exactly that address.
+
+    Only the socket goes to the vetted IP; ``self.host`` (the Host header, TLS SNI and certificate
+    name check) stays the name from the URL.
+    """
 
     class PinnedConnection(base):  # type: ignore[valid-type,misc]
         def _new_conn(self) -> socket.socket:
             addresses = policy.vet(self.host, self.port)
-            last: Exception | None = None
-            for address in addresses:  # TLS name checks and Host still use self.host
-                self._dns_host = address
+            last: OSError | None = None
+            for address in addresses:
                 try:
-                    return super()._new_conn()  # type: ignore[no-any-return]
+                    sock = create_connection(
+                        (address, self.port),
+                        self.timeout,
+                        source_address=self.source_address,
+                        socket_options=self.socket_options,
+                    )
+                except TimeoutError as e:
+                    raise ConnectTimeoutError(
+                        self, f"Connection to {self.host} ({address}) timed out. (connect timeout={self.timeout})"
+                    ) from e
                 except OSError as e:
                     last = e
-            assert last is not None
-            raise last
+                    continue
+                sys.audit("http.client.connect", self, self.host, self.port)
+                return sock
+            raise NewConnectionError(self, f"Failed to establish a new connection: {last}") from last
 
     return PinnedConnection
 
@@ -476,6 +493,8 @@ class Fetcher:
                 except requests.Timeout as e:
                     raise _Failure(f"timeout: {e.__class__.__name__} (read timeout {self.settings.read_timeout} s)",
                                    retryable=True) from e  # fmt: skip
+                except requests.exceptions.SSLError as e:  # a bad certificate does not heal in seconds
+                    raise _Failure(f"TLS error: {e}") from e
                 except requests.ConnectionError as e:
                     raise _Failure(f"connection error: {e.__class__.__name__}: {e}", retryable=True) from e
                 except requests.RequestException as e:
