@@ -491,8 +491,8 @@ class Fetcher:
                 except BlockedAddress as e:
                     raise _Failure(f"blocked: {e}") from e
                 except requests.Timeout as e:
-                    raise _Failure(f"timeout: {e.__class__.__name__} (read timeout {self.settings.read_timeout} s)",
-                                   retryable=True) from e  # fmt: skip
+                    limits = f"connect {self.settings.connect_timeout} s, read {self.settings.read_timeout} s"
+                    raise _Failure(f"timeout: {e.__class__.__name__} ({limits})", retryable=True) from e
                 except requests.exceptions.SSLError as e:  # a bad certificate does not heal in seconds
                     raise _Failure(f"TLS error: {e}") from e
                 except requests.ConnectionError as e:
