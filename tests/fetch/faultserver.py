@@ -8,6 +8,7 @@ the conditional headers it carried). ``phase`` switches behaviour between two ru
 
 from __future__ import annotations
 
+import gzip
 import sys
 import threading
 import time
@@ -197,6 +198,12 @@ class FaultServer:
             if self.phase == 1:
                 return send(h, 503, b"down for maintenance", "text/html")
             return send(h, 200, article_html("Back online", url).encode(), "text/html; charset=utf-8")
+        if path == "/news/retry-tomorrow.html":  # a Retry-After too long to wait for inside a task
+            return send(h, 503, b"maintenance", "text/html", {"Retry-After": "86400"})
+        if path == "/news/bomb.html":  # 200 KB on the wire, 20 MB once decompressed
+            return send(h, 200, gzip.compress(b"<p>" + b"0" * 20_000_000), "text/html", {"Content-Encoding": "gzip"})
+        if path.startswith("/lane/"):
+            return send(h, 200, article_html("Lane " + slug, url).encode(), "text/html; charset=utf-8")
         if path == "/news/image.html":
             return send(h, 200, b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")
         return send(h, 404, b"<html><body>not found</body></html>", "text/html")

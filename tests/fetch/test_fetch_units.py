@@ -4,6 +4,7 @@ an injected resolver, the host gate, robots.txt Crawl-delay, conditional GET."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,35 @@ def test_malformed_urls_fail_with_a_reason_not_an_exception(tmp_path: Path, url:
     with Fetcher(_settings(tmp_path, max_retries=0), sleep=lambda _: None) as f:
         result, body = f.fetch(url, outlet="O", kind="article")
     assert not result.ok and result.reason and body is None
+
+
+def test_a_retry_after_beyond_the_cap_waits_for_the_next_run(tmp_path: Path, server: FaultServer) -> None:
+    waits: list[float] = []
+    with Fetcher(_settings(tmp_path, allow_private_network=True), sleep=waits.append) as f:
+        result, _ = f.fetch(server.base + "/news/retry-tomorrow.html", outlet="O", kind="article")
+    assert not result.ok and "retried next run" in (result.reason or "") and result.attempts == 1
+    assert all(w <= 60 for w in waits), "the task never sleeps for a day"
+
+
+def test_a_decompression_bomb_stops_at_the_cap(tmp_path: Path, server: FaultServer) -> None:
+    with Fetcher(_settings(tmp_path, allow_private_network=True, max_bytes=1_000_000), sleep=lambda _: None) as f:
+        result, body = f.fetch(server.base + "/news/bomb.html", outlet="O", kind="article")
+    assert not result.ok and "too large" in (result.reason or "") and body is None
+
+
+def test_retry_after_as_an_http_date() -> None:
+    from email.utils import format_datetime
+
+    from pipeline.fetch import _retry_after
+
+    soon = datetime.now(UTC) + timedelta(seconds=30)
+    assert 20 <= (_retry_after(format_datetime(soon, usegmt=True)) or 0) <= 30
+    assert _retry_after("120") == 120.0 and _retry_after("soon") is None
+
+
+def test_more_than_one_lane_per_host_when_allowed(tmp_path: Path, server: FaultServer) -> None:
+    settings = _settings(tmp_path, allow_private_network=True, per_host_concurrency=2, host_workers=4)
+    urls = [f"{server.base}/lane/{i}.html" for i in range(6)]
+    with Fetcher(settings, sleep=lambda _: None) as f:
+        results = f.fetch_many([Request(u) for u in urls], outlet="O", kind="article")
+    assert [r.url for r, _ in results] == urls and all(r.ok for r, _ in results)
