@@ -3,7 +3,8 @@
 Starts ``--hosts`` ThreadingHTTPServer instances on 127.0.0.1 (different ports count as different
 hosts for the per-host gate), each serving ``--pages`` article pages of about 12 KB, and fetches all
 of them through ``Fetcher.fetch_many`` with the archive on (bodies gzip-compressed to a temporary
-directory, as in a real run) and robots.txt checked (404 here: one extra request per host).
+directory, as in a real run) and robots.txt checked (404 here: one extra request per host); the
+fetcher is built as the runner builds it (robots.txt cache and per-host schedule files on disk).
 
 1. ``per_host_delay=0``: pages per second and peak memory (tracemalloc peak of Python allocations,
    and the process's max RSS).
@@ -97,7 +98,9 @@ def run(servers: list[ThreadingHTTPServer], pages: int, delay: float, workers: i
         )
         tracemalloc.start()
         t0 = time.perf_counter()
-        with Fetcher(settings, Archive(settings.archive_dir)) as fetcher:
+        # as the runner builds it: robots.txt cache and per-host schedule files under the state directory
+        shared = {"robots_dir": settings.state_dir / "robots", "clock_dir": settings.state_dir / "hosts"}
+        with Fetcher(settings, Archive(settings.archive_dir), **shared) as fetcher:
             results = fetcher.fetch_many(requests, outlet="bench", kind="article")
             sent = fetcher.requests_sent
         elapsed = time.perf_counter() - t0

@@ -9,7 +9,9 @@ One ``Fetcher`` per task. It is a polite, defensive client:
   treated as absent so the page's own connection error is what gets reported) and its Crawl-delay
   raises the per-host delay (capped at ``max_crawl_delay``). ``HostGate`` spaces the requests to
   one host by that delay and allows at most ``per_host_concurrency`` in flight, and a 429/503
-  Retry-After pushes the host's next slot back for every thread. ``fetch_many`` fetches different
+  Retry-After pushes the host's next slot back for every thread. When the runner passes
+  ``clock_dir``, the schedule is shared through per-host files, so parallel outlet tasks reaching
+  one host keep its delay between them. ``fetch_many`` fetches different
   hosts in parallel (``host_workers`` threads) while each host stays serialised.
 - **Robustness.** Retries only 408/429/5xx, connection errors and timeouts, with exponential backoff
   and full jitter, honouring Retry-After (a Retry-After longer than ``MAX_RETRY_AFTER`` gives up this
@@ -217,11 +219,23 @@ class GuardedAdapter(HTTPAdapter):
 
 
 class HostGate:
-    """Spaces requests to one host by its delay and caps how many are in flight to it."""
+    """Spaces requests to one host by its delay and caps how many are in flight to it.
 
-    def __init__(self, delay: float, concurrency: int, sleep: Callable[[float], None] = time.sleep) -> None:
+    Within a process the schedule is kept in memory. With ``clock_dir`` the start times are also
+    reserved in a small per-host file (under ``flock``, wall-clock seconds), so parallel outlet
+    tasks that reach the same host keep its delay between them too. The in-flight cap is per process.
+    """
+
+    def __init__(
+        self,
+        delay: float,
+        concurrency: int,
+        sleep: Callable[[float], None] = time.sleep,
+        clock_dir: Path | None = None,
+    ) -> None:
         self.delay = delay
         self.concurrency = concurrency
+        self.clock_dir = clock_dir
         self._sleep = sleep
         self._lock = threading.Lock()
         self._next: dict[str, float] = {}
@@ -236,6 +250,34 @@ class HostGate:
         """No request to ``host`` before ``seconds`` from now (a Retry-After)."""
         with self._lock:
             self._next[host] = max(self._next.get(host, 0.0), time.monotonic() + seconds)
+            self._shared(host, seconds, 0.0)
+
+    def _shared(self, host: str, wait: float, delay: float) -> float:
+        """Reserve a start ``wait`` seconds from now or later in the host's clock file; return the wait."""
+        if self.clock_dir is None:
+            return wait
+        import fcntl
+
+        from pipeline.staging import safe_name
+
+        self.clock_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.clock_dir / f"{safe_name(host)}.next", "a+", encoding="ascii") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                fh.seek(0)
+                try:
+                    reserved = float(fh.read().strip() or 0.0)
+                except ValueError:
+                    reserved = 0.0
+                now = time.time()
+                start = max(now + wait, reserved)
+                fh.seek(0)
+                fh.truncate()
+                fh.write(repr(max(start + delay, reserved)))
+                fh.flush()
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        return start - now
 
     @contextmanager
     def slot(self, host: str) -> Iterator[None]:
@@ -244,10 +286,13 @@ class HostGate:
         with sem:
             with self._lock:
                 now = time.monotonic()
-                start = max(now, self._next.get(host, now))
-                self._next[host] = start + self._delays.get(host, self.delay)
-            if start > now:
-                self._sleep(start - now)
+                delay = self._delays.get(host, self.delay)
+                wait = max(0.0, self._next.get(host, now) - now)
+                if delay > 0:
+                    wait = self._shared(host, wait, delay)
+                self._next[host] = now + wait + delay
+            if wait > 0:
+                self._sleep(wait)
             yield
 
 
@@ -323,13 +368,15 @@ class Fetcher:
         sleep: Callable[[float], None] = time.sleep,
         policy: AddressPolicy | None = None,
         robots_dir: Path | None = None,
+        clock_dir: Path | None = None,
     ) -> None:
         self.settings = settings
         self.robots_dir = robots_dir  # where robots.txt files are cached between tasks; None: per fetcher only
         self.archive = archive
         self._sleep = sleep
         self.policy = policy or AddressPolicy(settings.allow_private_network, settings.allowed_endpoints)
-        self.gate = HostGate(settings.per_host_delay, settings.per_host_concurrency, sleep)
+        # clock_dir: per-host schedule files shared by parallel tasks (see HostGate); None: this fetcher only
+        self.gate = HostGate(settings.per_host_delay, settings.per_host_concurrency, sleep, clock_dir)
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()

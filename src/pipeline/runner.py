@@ -86,7 +86,7 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
     seen: set[str] = set()
     limit = settings.max_articles_per_outlet
     archive = Archive(settings.archive_dir)
-    with Fetcher(settings, archive, robots_dir=settings.state_dir / "robots") as fetcher:
+    with Fetcher(settings, archive, **_shared_dirs(settings)) as fetcher:
         while queue and len(found) < limit:
             feed_url, depth = queue.pop(0)
             if feed_url in seen:
@@ -148,6 +148,11 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
     return str(out)
 
 
+def _shared_dirs(settings: Settings) -> dict[str, Any]:
+    """What fetchers of parallel tasks share: cached robots.txt files and per-host schedules."""
+    return {"robots_dir": settings.state_dir / "robots", "clock_dir": settings.state_dir / "hosts"}
+
+
 def _failed(result: FetchResult, reason: str) -> FetchResult:
     row = result.to_dict()
     row.update(ok=False, reason=reason)
@@ -176,7 +181,7 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
         # validators only when a 304 leaves us something to work with: the archived body
         usable = ref is not None and archive.has(ref)
         requests.append(Request(cand.url, known.validators(cand.url) if usable else {}))
-    with Fetcher(settings, archive, robots_dir=settings.state_dir / "robots") as fetcher:
+    with Fetcher(settings, archive, **_shared_dirs(settings)) as fetcher:
         fetched = fetcher.fetch_many(requests, outlet=outlet_name, kind="article")
     results: list[FetchResult] = []
     for i, (result, _) in enumerate(fetched, 1):

@@ -221,3 +221,22 @@ def test_more_than_one_lane_per_host_when_allowed(tmp_path: Path, server: FaultS
     with Fetcher(settings, sleep=lambda _: None) as f:
         results = f.fetch_many([Request(u) for u in urls], outlet="O", kind="article")
     assert [r.url for r, _ in results] == urls and all(r.ok for r, _ in results)
+
+
+def test_parallel_tasks_share_a_hosts_schedule(tmp_path: Path) -> None:
+    """Two fetchers (two outlet tasks) on one host: the second waits for the first's delay."""
+    first_waits: list[float] = []
+    second_waits: list[float] = []
+    one = HostGate(delay=30.0, concurrency=1, sleep=first_waits.append, clock_dir=tmp_path)
+    two = HostGate(delay=30.0, concurrency=1, sleep=second_waits.append, clock_dir=tmp_path)
+    with one.slot("shared.example"):
+        pass
+    with two.slot("shared.example"):
+        pass
+    with two.slot("other.example"):
+        pass
+    assert first_waits == [] and len(second_waits) == 1 and 0 < second_waits[0] <= 30.0
+    two.defer("other.example", 45.0)  # a Retry-After seen by one task holds for the other
+    with one.slot("other.example"):
+        pass
+    assert len(first_waits) == 1 and 30.0 < first_waits[0] <= 45.0
