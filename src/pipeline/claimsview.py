@@ -171,14 +171,44 @@ def highlight_html(evidence: str, highlights: Sequence[Highlight]) -> str:
     return "".join(parts)
 
 
+def trim_to_words(
+    evidence: str, highlights: Sequence[Highlight], cut_before: bool, cut_after: bool
+) -> tuple[str, list[Highlight]]:
+    """Drop the partial paragraph or word where the window cuts into the article, and blank space.
+
+    Never cuts into a highlighted span; highlights are shifted to the trimmed text.
+    """
+    lo, hi = 0, len(evidence)
+    first = min((h.start for h in highlights), default=hi)
+    last = max((h.end for h in highlights), default=lo)
+    if cut_before:  # start at a paragraph if one starts before the highlights, else at a word
+        para = evidence.find("\n", 0, first)
+        gap = para if para >= 0 else next((i for i, ch in enumerate(evidence[:first]) if ch.isspace()), None)
+        if gap is not None:
+            lo = gap
+    if cut_after:  # end at a paragraph if one ends after the highlights, else at a word
+        para = evidence.rfind("\n", last, hi)
+        gap = para if para >= 0 else next((i for i in range(hi - 1, last - 1, -1) if evidence[i].isspace()), None)
+        if gap is not None:
+            hi = gap
+    while lo < first and lo < hi and evidence[lo].isspace():
+        lo += 1
+    while hi > last and hi > lo and evidence[hi - 1].isspace():
+        hi -= 1
+    return evidence[lo:hi], [Highlight(h.role, h.start - lo, h.end - lo) for h in highlights]
+
+
 def evidence_html(row: Mapping[str, Any]) -> str:
     """The evidence block of one claim: highlighted text, with ellipses where the article goes on."""
     evidence = str(row.get("evidence") or "")
     start = int(row.get("evidence_start") or 0)
     length = row.get("article_length")
-    before = "… " if start > 0 else ""
-    after = " …" if length is not None and start + len(evidence) < int(length) else ""
-    body = highlight_html(evidence, evidence_highlights(row))
+    cut_before = start > 0
+    cut_after = length is not None and start + len(evidence) < int(length)
+    text, highlights = trim_to_words(evidence, evidence_highlights(row), cut_before, cut_after)
+    body = highlight_html(text, highlights)
+    before = "… " if cut_before else ""
+    after = " …" if cut_after else ""
     warning = "" if evidence_matches(row) else '<p class="warn">The stored offsets do not match the claim text.</p>'
     return f'<blockquote class="evidence">{before}{body}{after}</blockquote>{warning}'
 
