@@ -63,6 +63,8 @@ async def signed_in_user(request: Request) -> Any:
 
     credentials = await _bearer(request)
     try:
+        # get_user(request, oauth2 token (unused at runtime), bearer credentials): the dependency
+        # Airflow's own routes use; the api-server tests fail loudly if its contract changes.
         user = await get_user(request, None, credentials)
     except HTTPException as e:
         raise _NotSignedIn(e.status_code, "Not signed in", str(e.detail)) from e

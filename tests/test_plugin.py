@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -346,6 +347,76 @@ def test_comparison_spread_and_health_queries(ingested: Path) -> None:
     assert "HTTP 404" in reasons["404"] and "not a feed" in reasons["html-feed"]
     assert "connection error" in reasons["unreachable"]
     assert health["counts"]["claims"] >= 15
+
+
+# --- the plugin's app in-process: what a request gets when the database cannot be read ---------------
+
+
+def _plugin_module() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("factcheck_claims_under_test", PLUGINS / "factcheck_claims.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def signed_in_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any]]:
+    """The plugin's FastAPI app with the login check stubbed out (the real one is tested on a real server)."""
+    from fastapi import FastAPI
+
+    with warnings.catch_warnings():  # starlette's TestClient warns that it prefers httpx2 to httpx
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    plugin = _plugin_module()
+    app = plugin.create_app()
+    app.dependency_overrides[plugin.signed_in_user] = lambda: None
+    root = FastAPI()
+    root.mount(plugin.URL_PREFIX, app)  # as the api-server mounts it
+    with TestClient(root) as client:
+        yield plugin, client
+
+
+def test_view_answers_503_when_there_is_no_database(
+    signed_in_client: tuple[Any, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, client = signed_in_client
+    monkeypatch.setenv("FACTCHECK_DB_PATH", str(tmp_path / "missing.duckdb"))
+    page = client.get("/factcheck/")
+    assert page.status_code == 503 and "run the ingest first" in page.text
+    api = client.get("/factcheck/api/claims")
+    assert api.status_code == 503 and "run the ingest first" in api.json()["detail"]
+
+
+def test_view_answers_503_instead_of_hanging_while_a_load_holds_the_file(
+    signed_in_client: tuple[Any, Any], ingested: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plugin, client = signed_in_client
+    monkeypatch.setenv("FACTCHECK_DB_PATH", str(ingested))
+    monkeypatch.setattr(plugin, "DB_LOCK_WAIT", 0.3)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", WRITER_HOLDS_LOCK, str(ingested)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        response = client.get("/factcheck/api/health")
+        assert response.status_code == 503 and "locked" in response.json()["detail"]
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert client.get("/factcheck/api/health").status_code == 200  # and reads again once the load is done
+
+
+# A stand-in for the load task: holds the write lock until killed (bounded by its own timeout).
+WRITER_HOLDS_LOCK = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+time.sleep(120)
+"""
 
 
 # --- the plugin in Airflow -------------------------------------------------------------------------
