@@ -161,6 +161,17 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipeline.report import write_report
+    from pipeline.settings import Settings
+
+    settings = Settings.from_env(
+        db_path=Path(args.db) if args.db else None, data_dir=Path(args.data_dir) if args.data_dir else None
+    )
+    print(write_report(settings, args.label, limit=args.limit))
+    return 0
+
+
 def format_table(names: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 60) -> str:
     """A plain-text table; long cells are cut to ``max_width`` characters with an ellipsis."""
 
@@ -213,6 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
     p.add_argument("--max-width", type=int, default=60, help="cut cells longer than this (default 60)")
     p.set_defaults(func=cmd_sql)
+
+    p = sub.add_parser("report", help="write the cross-outlet comparison report (Markdown and JSON)")
+    p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
+    p.add_argument("--data-dir", help="the report goes to DATA_DIR/reports (default: FACTCHECK_DATA_DIR)")
+    p.add_argument("--label", default="manual", help="name of the report files (default: manual)")
+    p.add_argument("--limit", type=int, default=25, help="rows per section (default 25)")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

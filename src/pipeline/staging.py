@@ -11,14 +11,13 @@ becomes part of a path.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.files import atomic_write
 from pipeline.records import sha256_hex
 from pipeline.settings import Settings
 
@@ -47,17 +46,12 @@ class RunPaths:
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
     """Write all rows, then rename into place: a reader never sees a half-written staging file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jsonl")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for row in rows:
-                fh.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(path, "".join(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows))
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write a whole UTF-8 text file through a temporary file and a rename."""
+    return atomic_write(path, text.encode("utf-8"))
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
