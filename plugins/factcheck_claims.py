@@ -164,11 +164,9 @@ def create_app() -> FastAPI:
         return _html(claimsview.render_claims(total, rows, facets, q, _user_name(user)))
 
     @app.get("/compare", response_class=HTMLResponse)
-    def compare_page(
-        request: Request, speaker: str | None = None, entity: str | None = None, user: Any = User
-    ) -> Response:
-        speakers, entities, selected = _read(lambda con: _comparison(con, speaker, entity))
-        return _html(claimsview.render_compare(speakers, entities, selected, speaker, entity, _user_name(user)))
+    def compare_page(speaker: str | None = None, entity: str | None = None, user: Any = User) -> Response:
+        data = _read(lambda con: _comparison(con, speaker, entity))
+        return _html(claimsview.render_compare(speaker=speaker, entity=entity, user=_user_name(user), **data))
 
     @app.get("/spread", response_class=HTMLResponse)
     def spread_page(min_outlets: int = 2, user: Any = User) -> Response:
@@ -199,12 +197,12 @@ def create_app() -> FastAPI:
 
     @app.get("/api/compare")
     def api_compare(speaker: str | None = None, entity: str | None = None, user: Any = User) -> Response:
-        speakers, entities, selected = _read(lambda con: _comparison(con, speaker, entity))
+        data = _read(lambda con: _comparison(con, speaker, entity))
         if speaker or entity:
-            if selected is None:
+            if data["selected"] is None:
                 return _json({"detail": "no claims for this speaker or entity"}, 404)
-            return _json(selected)
-        return _json({"speakers": speakers, "entities": entities})
+            return _json({**data["selected"], "contested": data["contested"]})
+        return _json(data)
 
     @app.get("/api/spread")
     def api_spread(min_outlets: int = 2, user: Any = User) -> Response:
@@ -220,7 +218,7 @@ def create_app() -> FastAPI:
     return app
 
 
-def _comparison(con: Any, speaker: str | None, entity: str | None) -> tuple[list, list, dict | None]:
+def _comparison(con: Any, speaker: str | None, entity: str | None) -> dict[str, Any]:
     from pipeline import store
 
     selected = None
@@ -228,7 +226,12 @@ def _comparison(con: Any, speaker: str | None, entity: str | None) -> tuple[list
         selected = store.compare_speaker(con, speaker)
     elif entity:
         selected = store.compare_entity(con, entity)
-    return store.list_speakers(con), store.list_entities(con), selected
+    return {
+        "speakers": store.list_speakers(con),
+        "entities": store.list_entities(con),
+        "selected": selected,
+        "contested": [] if entity else store.contested_pairs(con, speaker),
+    }
 
 
 def _health(con: Any) -> tuple[list, list, dict]:

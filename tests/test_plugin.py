@@ -229,6 +229,22 @@ def test_comparison_spread_and_health_pages_escape_hostile_content() -> None:
         claimsview.render_compare([summary], [summary], {"summary": summary, "claims": claims}, speaker=HOSTILE),
         claimsview.render_compare([summary], [summary], {"summary": summary, "claims": claims}, entity=HOSTILE),
         claimsview.render_compare([], [], None, speaker=HOSTILE),
+        claimsview.render_compare(
+            [],
+            [],
+            contested=[
+                {
+                    "score": 0.3,
+                    "shared_terms": [HOSTILE],
+                    "asserted_by": HOSTILE,
+                    "asserting_outlet": HOSTILE,
+                    "assertion": HOSTILE,
+                    "denied_by": None,
+                    "denying_outlet": HOSTILE,
+                    "denial": HOSTILE,
+                }
+            ],
+        ),
         claimsview.render_spread(
             [
                 {
@@ -336,6 +352,8 @@ def test_comparison_spread_and_health_queries(ingested: Path) -> None:
         runs = store.recent_runs(con)
         failures = store.fetch_failures(con)
         health = store.health_summary(con)
+        contested = store.contested_pairs(con)
+        corvane_contested = store.contested_pairs(con, "the Corvane Chemicals")
         assert store.compare_speaker(con, "nobody at all") is None
         assert store.compare_entity(con, "nothing") is None
     assert corvane is not None and corvane["summary"]["n_denies"] >= 2 and corvane["summary"]["n_outlets"] >= 2
@@ -343,6 +361,11 @@ def test_comparison_spread_and_health_queries(ingested: Path) -> None:
     assert river is not None and "Corvane Chemicals" in river["summary"]["denied_by"]
     assert spread and all(r["n_outlets"] >= 2 and r["first_outlet"] in r["outlets"] for r in spread)
     assert [r["run_id"] for r in runs] == ["manual__2026-03-06T00:00:00+00:00"]
+    assert contested and all(p["asserted_by"] != p["denied_by"] for p in contested)
+    assert corvane_contested and all(
+        "Corvane Chemicals" in (p["asserted_by"], p["denied_by"]) for p in corvane_contested
+    )
+    assert len(corvane_contested) < len(contested)
     reasons = {r["url"].rsplit("/", 1)[-1]: r["reason"] for r in failures}
     assert "HTTP 404" in reasons["404"] and "not a feed" in reasons["html-feed"]
     assert "connection error" in reasons["unreachable"]
@@ -597,6 +620,8 @@ def test_signed_in_users_get_the_claims_api(api_server: str) -> None:
         f"{api_server}/factcheck/api/compare", params={"entity": "the Harlow River"}, headers=headers, timeout=30
     ).json()
     assert "Corvane Chemicals" in compare["summary"]["denied_by"]
+    overview = requests.get(f"{api_server}/factcheck/api/compare", headers=headers, timeout=30).json()
+    assert overview["speakers"] and overview["entities"] and overview["contested"]
     health = requests.get(f"{api_server}/factcheck/api/health", headers=headers, timeout=30).json()
     assert health["runs"] and any("HTTP 404" in f["reason"] for f in health["failures"])
     bad = requests.get(f"{api_server}/factcheck/api/claims", params={"limit": "many"}, headers=headers, timeout=30)

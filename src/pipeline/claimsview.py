@@ -484,8 +484,10 @@ def render_compare(
     speaker: str | None = None,
     entity: str | None = None,
     user: str | None = None,
+    contested: Sequence[Mapping[str, Any]] = (),
 ) -> str:
-    """The cross-source comparison: one speaker or entity in detail, and the lists to pick from."""
+    """The cross-source comparison: one speaker or entity in detail, assertions set against
+    denials (``contested``), and the lists of speakers and entities to pick from."""
     parts: list[str] = []
     if speaker or entity:
         label = f"speaker “{speaker}”" if speaker else f"entity “{entity}”"
@@ -532,6 +534,8 @@ def render_compare(
         ]
         for r in entities
     ]
+    if contested:
+        parts.append(contested_html(contested, speaker))
     parts.append(
         '<div class="columns"><section><h2>Speakers</h2>'
         + _table(["speaker", "claims", "asserts", "denies", "outlets", "first seen"], speaker_rows, (1, 2, 3))
@@ -540,6 +544,30 @@ def render_compare(
         + "</section></div>"
     )
     return page("compare", "Across outlets", "".join(parts), user)
+
+
+def contested_html(pairs: Sequence[Mapping[str, Any]], speaker: str | None = None) -> str:
+    """Assertions set against denials of the same point: candidates ranked by shared wording."""
+
+    def side(who: Any, outlet: Any, words: Any, when: Any) -> str:
+        name = link(query_href("compare", {"speaker": who}), who) if who else '<span class="muted">unattributed</span>'
+        return f'{esc(words)}<br><span class="meta">{name} · {esc(outlet)} · {esc(fmt_time(when))}</span>'
+
+    rows = [
+        [
+            side(p.get("asserted_by"), p.get("asserting_outlet"), p.get("assertion"), p.get("asserted_at")),
+            side(p.get("denied_by"), p.get("denying_outlet"), p.get("denial"), p.get("denied_at")),
+            esc(", ".join(str(t) for t in p.get("shared_terms") or [])),
+            esc(p.get("score")),
+        ]
+        for p in pairs
+    ]
+    scope = f" involving {esc(speaker)}" if speaker else ""
+    return (
+        f"<h2>Asserted, and denied elsewhere{scope}</h2>"
+        '<p class="summary">Pairs whose wording overlaps on the rarer words; candidates to check, not verdicts.</p>'
+        + _table(["assertion", "denial", "shared words", "score"], rows, (3,))
+    )
 
 
 def render_spread(rows: Sequence[Mapping[str, Any]], min_outlets: int, user: str | None = None) -> str:

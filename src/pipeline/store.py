@@ -670,6 +670,32 @@ def compare_entity(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, Any
     return {"summary": summary[0], "claims": claims}
 
 
+def contested_pairs(
+    con: duckdb.DuckDBPyConnection, speaker: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Assertions set against denials of the same point (``contested_claims``), best-scored first;
+    with ``speaker``, only pairs where that speaker asserts or denies. Empty for a database whose
+    views predate ``contested_claims`` (read-only connections cannot recreate views)."""
+    present = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'contested_claims'"
+    ).fetchone()
+    if not present or not present[0]:
+        return []
+    where, params = "TRUE", []
+    if speaker:
+        key = SPEAKER_KEY_SQL.format("?")
+        where = (
+            f"({SPEAKER_KEY_SQL.format('asserted_by')} = {key} OR {SPEAKER_KEY_SQL.format('denied_by')} = {key})"
+        )
+        params = [speaker, speaker]
+    return _dicts(
+        con,
+        f"""SELECT * FROM contested_claims WHERE {where}
+            ORDER BY score DESC, asserted_at NULLS LAST, asserting_claim_id, denying_claim_id LIMIT ?""",
+        [*params, limit],
+    )
+
+
 def claim_spread(con: duckdb.DuckDBPyConnection, min_outlets: int = 2, limit: int = 100) -> list[dict[str, Any]]:
     """The same wording carried by at least ``min_outlets`` outlets (``claim_spread``), widest first."""
     return _dicts(
