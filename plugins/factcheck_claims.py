@@ -74,10 +74,8 @@ async def signed_in_user(request: Request) -> Any:
 
 
 def _user_name(user: Any) -> str | None:
-    try:
-        return str(user.get_name())
-    except Exception:  # noqa: BLE001 (a display nicety; an odd user object must not break the page)
-        return None
+    get_name = getattr(user, "get_name", None)
+    return str(get_name()) if callable(get_name) else None
 
 
 def _read(work: Callable[[Any], T]) -> T:
