@@ -87,9 +87,10 @@ def airflow_run(work: Path, tag: str, sources: Path, home: Path, logical_date: s
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--outlets", type=int, default=10)
     parser.add_argument("--per-outlet", type=int, default=100)
+    parser.add_argument("--paragraphs", type=int, default=5, help="paragraphs an article (2-4 sentences each)")
     parser.add_argument("--skip-memory", action="store_true", help="skip the 1 x 1,000 batch run")
     parser.add_argument("--skip-scaling", action="store_true", help="skip the quarter-size run")
     parser.add_argument("--json")
@@ -101,7 +102,8 @@ def main() -> int:
     result = Result(
         name="end_to_end",
         title="End to end",
-        command=f"PYTHONPATH=src python benchmarks/end_to_end.py --rounds {args.rounds}",
+        command=f"PYTHONPATH=src python benchmarks/end_to_end.py --rounds {args.rounds} "
+        f"--paragraphs {args.paragraphs}",
     )
     with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
         work = Path(tmp)
@@ -109,7 +111,7 @@ def main() -> int:
         af_env = localairflow.airflow_env(home, REPO / "dags", extra=subprocess_env())
         print(" preparing Airflow metadata (db migrate, pool)", flush=True)
         localairflow.prepare(af_env)
-        with SyntheticNewsroom(outlets=args.outlets, per_outlet=args.per_outlet) as news:
+        with SyntheticNewsroom(args.outlets, args.per_outlet, args.paragraphs) as news:
             sources = news.write_sources(work / "sources.yaml")
             result.notes.append(
                 f"synthetic newsroom: {args.outlets} outlets x {args.per_outlet} articles, "
@@ -153,7 +155,7 @@ def main() -> int:
             ]
         if not args.skip_scaling:
             quarter = max(1, args.per_outlet // 4)
-            with SyntheticNewsroom(outlets=args.outlets, per_outlet=quarter, seed=11) as news:
+            with SyntheticNewsroom(args.outlets, quarter, args.paragraphs, seed=11) as news:
                 sources = news.write_sources(work / "sources-quarter.yaml")
                 q = cli_run(work, "quarter", sources)
             per_small = q[0].wall / q[1]
@@ -163,7 +165,7 @@ def main() -> int:
             result.notes.append(f"{q[1]} articles took {q[0].wall:.1f} s ({per_small * 1000:.0f} ms an article); "
                                 f"{n_articles} took {median(cli_t):.1f} s ({per_full * 1000:.0f} ms an article)")
         if not args.skip_memory:
-            with SyntheticNewsroom(outlets=1, per_outlet=n_articles, seed=13) as news:
+            with SyntheticNewsroom(1, n_articles, args.paragraphs, seed=13) as news:
                 sources = news.write_sources(work / "sources-one.yaml")
                 m, m_arts, m_claims = cli_run(work, "one-batch", sources,
                                               FACTCHECK_MAX_ARTICLES_PER_OUTLET=str(n_articles))
