@@ -51,13 +51,14 @@ def run_mine(name: str, quick: bool, out: Path) -> Result:
     script, full, short = MINE[name]
     args = [sys.executable, str(HERE / script), *(short if quick else full), "--json", str(out)]
     print(f"\n### {name}: {' '.join(args[1:])}", flush=True)
+    began = datetime.now(UTC)
     start = time.perf_counter()
     proc = subprocess.run(args, env=subprocess_env(), cwd=REPO, check=False)
     took = time.perf_counter() - start
     if proc.returncode != 0 or not out.exists():
         return Result(name=name, title=name, command=" ".join(args[1:]), skipped=f"failed (exit {proc.returncode})")
     result = Result.from_json(json.loads(out.read_text(encoding="utf-8")))
-    result.notes.append(f"this benchmark took {took / 60:.1f} min")
+    result.notes.append(f"ran {began:%Y-%m-%d %H:%M} UTC for {took / 60:.1f} min (load average {machine()['load']})")
     return result
 
 
@@ -90,7 +91,8 @@ def markdown(results: list[Result], info: dict[str, str], command: str, started:
         BEGIN,
         "## Performance",
         "",
-        f"Measured {started:%Y-%m-%d %H:%M} UTC with `{command}` (`make bench`).",
+        f"Written {started:%Y-%m-%d %H:%M} UTC by `{command}` (`python benchmarks/run_all.py`); each section "
+        "says when it ran.",
         "",
         f"- machine: {info['cpu']}, {info['memory']} RAM, shared with other engineers' jobs "
         f"(load average at start {info['load']})",
@@ -152,9 +154,10 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer rounds and smaller sizes (a smoke run)")
     parser.add_argument("--no-others", action="store_true", help="do not run the other engineers' benchmarks")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/BENCHMARKS.md alone")
-    parser.add_argument("--reuse", help="a directory of earlier JSON results for the benchmarks not re-run")
+    parser.add_argument("--reuse", help="where results are kept for the benchmarks not re-run (default data/bench)")
+    parser.add_argument("--rewrite", action="store_true", help="run nothing; rewrite the doc from kept results")
     args = parser.parse_args()
-    names = args.only.split(",") if args.only else list(MINE)
+    names = [] if args.rewrite else args.only.split(",") if args.only else list(MINE)
     unknown = set(names) - set(MINE)
     if unknown:
         raise SystemExit(f"run_all: unknown benchmark(s) {', '.join(sorted(unknown))}; choose from {', '.join(MINE)}")
@@ -168,17 +171,16 @@ def main() -> int:
             out = Path(tmp) / f"{name}.json"
             results[name] = run_mine(name, args.quick, out)
             if out.exists():
-                (keep / f"{name}.json").write_text(out.read_text(encoding="utf-8"), encoding="utf-8")
+                (keep / f"{name}.json").write_text(json.dumps(results[name].to_json(), indent=2), encoding="utf-8")
     for name in MINE:
         if name not in results and (keep / f"{name}.json").exists():
             earlier = Result.from_json(json.loads((keep / f"{name}.json").read_text(encoding="utf-8")))
-            earlier.notes.append("(figures from the previous run: this benchmark was not re-run this time)")
+            if not args.rewrite:
+                earlier.notes.append("(figures from the previous run: this benchmark was not re-run this time)")
             results[name] = earlier
-    others = [] if args.no_others else [run_other(s) for s in OTHERS]
+    others = [] if args.no_others or args.rewrite else [run_other(s) for s in OTHERS]
     ordered = [results[n] for n in MINE if n in results]
-    command = "python benchmarks/run_all.py" + (" --quick" if args.quick else "") + (
-        f" --only {args.only}" if args.only else ""
-    )
+    command = "make bench" + (" BENCH_ARGS=--quick" if args.quick else "")
     print("\n\n======== summary ========")
     for r in ordered:
         for row in r.rows:
