@@ -37,6 +37,7 @@ _ADDRESSEE_VERBS = {"tell", "ask", "assure", "remind", "warn", "urge", "advise",
 _RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 _ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
 _EXPLETIVES = {"it", "there"}
+_NP_TAIL_DEPS = {"prep", "oprd", "advmod", "xcomp", "ccomp", "acomp", "dobj", "attr"}
 _MAX_SPEAKER_GAP = 8  # tokens between a closing quote mark and its cue verb
 
 
@@ -279,6 +280,12 @@ class _DocRules:
                 if q.paragraph_start and self.claim_like(q):
                     self.floating.append(q)
                 continue
+            # '“A,” he said. “B.”': the quote that follows in the same paragraph goes on with it
+            k = n + len(segments)
+            while k < len(self.quotes) and self._continues(segments[-1].end, self.quotes[k]):
+                segments.append(self.quotes[k])
+                consumed.add(k)
+                k += 1
             content = (segments[0].start, segments[-1].end)
             d = Draft("direct", content, cue=cue, cue_lemma=cue.lemma_.lower())
             d.cue_span = (cue.idx, cue.idx + len(cue.text))
@@ -292,7 +299,7 @@ class _DocRules:
         i = q.start - 1
         while i >= 0 and self.text[i] in " \t\u00a0":
             i -= 1
-        return i < 0 or self.text[i] in '\n.!?:;—–(”"'
+        return i < 0 or self.text[i] in "\n.!?:;—–(”\"'"
 
     def _has_own_content(self, cue: Token) -> bool:
         """A cue after a quote that has its own clause or object belongs to another claim."""
@@ -305,6 +312,18 @@ class _DocRules:
                 return True
         nxt = cue.nbor(1) if cue.i + 1 < len(cue.doc) else None
         return nxt is not None and nxt.text == ":"
+
+    def _continues(self, prev_end: int, nxt: Quote) -> bool:
+        """``nxt`` carries on the claim ending at ``prev_end``: same paragraph, no cue of its own."""
+        between = self.text[prev_end : nxt.start]
+        if "\n" in between:
+            return False
+        stripped = between.strip()
+        if stripped and not stripped.endswith((".", "!", "?")):
+            return False
+        if len(stripped.split()) > _MAX_SPEAKER_GAP:
+            return False
+        return self.cue_after(nxt) is None
 
     def _joins(self, cue: Token, nxt: Quote) -> bool:
         sent_end = cue.sent.end_char
@@ -356,6 +375,12 @@ class _DocRules:
                 continue
             if self.in_quote_claim(tok):
                 continue
+            if (
+                tok.dep_ == "xcomp"
+                and tok.tag_ == "VB"
+                and tok.head.lemma_.lower() in self.lex.non_speech_verbs
+            ):
+                continue  # "they continue to oppose", "she wants to say": an intention, not a report
             content = self.verb_content(tok)
             if content is None:
                 continue
@@ -388,6 +413,8 @@ class _DocRules:
             if span is None:
                 return None
             return self._widen_to_quotes(span), [head]
+        if verb.dep_ == "parataxis":
+            return self._parenthetical_content(verb)
         # noun-phrase content: "X denied the report", "X accused Y of ..."
         if lemma in _ADDRESSEE_VERBS:
             return None
@@ -397,21 +424,48 @@ class _DocRules:
         obj = objs[0]
         if obj.pos_ == "PRON" and obj.lower_ in ("it", "this", "that", "so"):
             return None
-        tokens = self.contiguous(obj)
-        extra = [
-            c
-            for c in verb.children
-            if c.i > obj.i
-            and c.dep_ in ("prep", "oprd", "advcl")
-            and c.lower_ in ("of", "for", "as", "about", "over", "on")
-        ]
-        if extra:
-            last = self.contiguous(extra[-1])
-            tokens = [self.doc[i] for i in range(tokens[0].i, last[-1].i + 1)]
+        # the object and whatever the verb takes after it: "showed Trump 16 points ahead in Iowa"
+        tail = [c for c in verb.children if c.i > obj.i and c.dep_ in _NP_TAIL_DEPS]
+        last = max([obj.right_edge.i] + [c.right_edge.i for c in tail])
+        tokens = self._run(obj.left_edge.i, last)
         span = self.token_span(tokens)
         if span is None:
             return None
         return self._widen_to_quotes(span), [obj]
+
+    def _run(self, lo: int, hi: int) -> list[Token]:
+        """Tokens lo..hi, cut at the first line break and without trailing punctuation."""
+        doc = self.doc
+        out: list[Token] = []
+        for i in range(lo, hi + 1):
+            out.append(doc[i])
+            if "\n" in doc[i].text_with_ws:
+                break
+        while len(out) > 1 and out[-1].is_punct and out[-1].text not in '”"’)':
+            out.pop()
+        return out
+
+    def _parenthetical_content(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
+        """``X, Mr. Abboud said, Y``: the clause around the parenthetical cue."""
+        head = verb.head
+        members = sorted(t.i for t in head.subtree)
+        if not members:
+            return None
+        sent = verb.sent
+        lo, hi = max(members[0], sent.start), min(members[-1], sent.end - 1)
+        verb_side = {t.i for t in verb.subtree}
+        if all(i in verb_side for i in range(lo, hi + 1)):
+            return None
+        if verb.right_edge.i >= hi:
+            hi = verb.left_edge.i - 1
+        if verb.left_edge.i <= lo:
+            lo = verb.right_edge.i + 1
+        if hi < lo:
+            return None
+        span = self.token_span(self._run(lo, hi))
+        if span is None or span[1] - span[0] < 10:
+            return None
+        return self._widen_to_quotes(span), [head]
 
     def _after_colon(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
         """``X said: ...`` up to the end of the sentence after the colon (or the quote there)."""
@@ -453,11 +507,10 @@ class _DocRules:
         return start, end
 
     def _kind_of(self, span: tuple[int, int]) -> str:
-        inner = self.text[span[0] : span[1]]
-        if not any(ch in inner for ch in '“”"«»'):
+        inside = [q for q in self.quotes if q.start < span[1] and span[0] < q.end]
+        if not inside:
             return "indirect"
-        q = self.quote_at(span[0])
-        if q is not None and q.start == span[0] and q.end >= span[1] - 1:
+        if inside[0].start == span[0] and inside[-1].end >= span[1] - 1 and len(inside) == 1:
             return "direct"
         return "mixed"
 
