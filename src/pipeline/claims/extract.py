@@ -55,6 +55,7 @@ class Draft:
     inherited_from: Draft | None = None
     polarity_tokens: list[Token] = field(default_factory=list)
     cue_lemma: str | None = None
+    antecedent: str | None = None  # what a relative-pronoun speaker ("who") stands for
 
 
 class _DocRules:
@@ -118,6 +119,18 @@ class _DocRules:
             span.pop(0)
         return span
 
+    def _own_reports(self, head: Token) -> set[int]:
+        """Conjoined cue verbs under a content head ("... that he was ill and vowed to ..."): the
+        parser hangs the speaker's next report on the content; cut it off so it stands alone."""
+        out: set[int] = set()
+        for child in head.children:
+            if child.dep_ == "conj" and child.tag_ in ("VBD", "VBZ") and self.is_cue_verb(child):
+                out |= {t.i for t in child.subtree}
+                out |= {
+                    c.i for c in head.children if c.dep_ in ("cc", "punct") and c.i < child.i and c.i > head.i
+                }
+        return out
+
     def speaker_tokens(self, head: Token) -> tuple[list[Token], str | None]:
         """The speaker phrase of ``head`` without relative clauses, and an appositive role if any."""
         drop: set[int] = set()
@@ -154,12 +167,6 @@ class _DocRules:
                 if child.dep_ == "nsubjpass":
                     agent = _agent_of(verb)
                     return agent
-                if child.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
-                    noun = verb.head
-                    # "Kim Gunn, his counterpart, who voiced ...": the name, not the role
-                    if noun.dep_ == "appos" and noun.head.pos_ == "PROPN":
-                        return noun.head
-                    return noun
                 if child.lower_ in _EXPLETIVES and child.dep_ == "nsubj" and child.lower_ == "there":
                     return None
                 return child
@@ -180,6 +187,18 @@ class _DocRules:
 
     def set_speaker(self, draft: Draft, head: Token | None) -> None:
         if head is None:
+            return
+        if head.lower_ in _RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
+            # "Kim Gunn, his counterpart, who voiced ...": the speaker as written is "who"; it
+            # stands for the noun the clause hangs on (the name rather than an appositive role)
+            noun = head.head.head
+            if noun.dep_ == "appos" and noun.head.pos_ == "PROPN":
+                noun = noun.head
+            draft.speaker = (head.idx, head.idx + len(head.text))
+            draft.speaker_head = head
+            tokens, _ = self.speaker_tokens(noun)
+            named = self.token_span(tokens)
+            draft.antecedent = self.text[named[0] : named[1]] if named else None
             return
         tokens, role = self.speaker_tokens(head)
         span = self.token_span(tokens)
@@ -227,22 +246,33 @@ class _DocRules:
         span = self.doc.char_span(q.start, q.start + 1, alignment_mode="expand")
         if span is None or not len(span):
             return None
+        doc = self.doc
         i = span[0].i - 1
-        seen_punct = False
-        steps = 0
-        while i >= 0 and steps < 6:
-            tok = self.doc[i]
-            if "\n" in tok.text_with_ws:
-                return None
-            if tok.text in (",", ":", "—", "-"):
-                seen_punct = True
-            elif tok.text in (".", "?", "!", "”", "“", '"', ";"):
-                return None
-            elif self.is_cue_verb(tok) and tok.i not in self.used_cues:
-                return tok if seen_punct or tok.lemma_ in ("say", "write", "add", "tweet") else None
-            else:
-                steps += 1
+        crossed = False
+        while i >= 0 and doc[i].is_space:
+            crossed = crossed or "\n" in doc[i].text
             i -= 1
+        if i < 0:
+            return None
+        crossed = crossed or "\n" in doc[i].text_with_ws
+        if doc[i].text in (",", ":", "—", "-", "--"):
+            # "In a 1963 speech, he declared:" closing one paragraph introduces the next one's quote
+            if crossed and doc[i].text != ":":
+                return None
+            i -= 1
+        elif crossed or not self.is_cue_verb(doc[i]) or doc[i].tag_ not in ("VBD", "VBZ", "VBP"):
+            return None  # only a bare 'he said “...”' may do without punctuation ("so-called" may not)
+        elif doc[i].dep_ in ("amod", "acl", "compound"):
+            return None
+        # the cue phrase: the verb, perhaps with an addressee or a time after it ("told reporters")
+        for j in range(i, max(-1, i - 4), -1):
+            tok = doc[j]
+            if "\n" in tok.text_with_ws or tok.is_punct:
+                return None
+            if self.is_cue_verb(tok):
+                return tok if tok.i not in self.used_cues else None
+            if tok.pos_ in ("VERB", "AUX"):
+                return None
         return None
 
     def claim_like(self, q: Quote) -> bool:
@@ -282,7 +312,10 @@ class _DocRules:
                 continue
             # '“A,” he said. “B.”': the quote that follows in the same paragraph goes on with it
             k = n + len(segments)
-            while k < len(self.quotes) and self._continues(segments[-1].end, self.quotes[k]):
+            sent_end = cue.sent.end_char
+            while k < len(self.quotes) and self.quotes[k].end <= sent_end:
+                k += 1  # a title inside the cue phrase: 'he said on ABC’s “This Week.”'
+            while k < len(self.quotes) and self._continues(segments[-1].end, self.quotes[k], cue):
                 segments.append(self.quotes[k])
                 consumed.add(k)
                 k += 1
@@ -313,7 +346,7 @@ class _DocRules:
         nxt = cue.nbor(1) if cue.i + 1 < len(cue.doc) else None
         return nxt is not None and nxt.text == ":"
 
-    def _continues(self, prev_end: int, nxt: Quote) -> bool:
+    def _continues(self, prev_end: int, nxt: Quote, cue: Token) -> bool:
         """``nxt`` carries on the claim ending at ``prev_end``: same paragraph, no cue of its own."""
         between = self.text[prev_end : nxt.start]
         if "\n" in between:
@@ -321,7 +354,8 @@ class _DocRules:
         stripped = between.strip()
         if stripped and not stripped.endswith((".", "!", "?")):
             return False
-        if len(stripped.split()) > _MAX_SPEAKER_GAP:
+        after_cue_sentence = not self.text[cue.sent.end_char : nxt.start].strip()
+        if len(stripped.split()) > _MAX_SPEAKER_GAP and not after_cue_sentence:
             return False
         return self.cue_after(nxt) is None
 
@@ -364,10 +398,12 @@ class _DocRules:
     # ----- pass 2: cue verbs -----------------------------------------------------------------
 
     def in_quote_claim(self, tok: Token) -> bool:
+        """The token is inside a quote already claimed as someone's direct speech."""
         for d in self.drafts:
             if d.kind == "direct" and d.content[0] <= tok.idx < d.content[1]:
                 return True
-        return False
+        q = self.quote_at(tok.idx)
+        return q is not None and len(self.text[q.start : q.end].split()) > 3
 
     def pass_verbs(self) -> None:
         for tok in self.doc:
@@ -388,7 +424,8 @@ class _DocRules:
             d = Draft("indirect", span, cue=tok, cue_lemma=tok.lemma_.lower())
             d.cue_span = self._cue_extent(tok)
             self.set_speaker(d, self.subject_of(tok) or _inverted_subject(tok))
-            if d.speaker is not None and _overlaps(d.speaker, span):
+            inside = span[0] < d.cue_span[0] and d.cue_span[1] < span[1]  # "X, Y said, Z"
+            if d.speaker is not None and _overlaps(d.speaker, span) and not inside:
                 continue
             d.kind = self._kind_of(span)
             d.polarity_tokens = roots
@@ -408,7 +445,7 @@ class _DocRules:
             clause = [c for c in verb.children if c.dep_ == "xcomp"]
         if clause:
             head = clause[-1] if clause[-1].i > verb.i else clause[0]
-            tokens = self.contiguous(head)
+            tokens = self.contiguous(head, self._own_reports(head))
             span = self.token_span(tokens)
             if span is None:
                 return None

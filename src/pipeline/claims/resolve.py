@@ -70,7 +70,12 @@ def resolve_speakers(doc: Doc, drafts: Sequence[Draft]) -> list[str | None]:
         speaker_text = text[s_start:s_end]
         lower = head.lower_
         resolved: str | None
-        if head.pos_ == "PRON" or lower in _PRONOUNS:
+        if d.antecedent is not None:
+            words = d.antecedent.split()
+            resolved = full.get(words[-1], d.antecedent) if len(words) == 1 else d.antecedent
+            person = head.head.head.ent_type_ == "PERSON" or head.head.head.pos_ == "PROPN"
+            mentions.append(_Mention(s_start, resolved, person, False, False, lower))
+        elif head.pos_ == "PRON" or lower in _PRONOUNS:
             resolved = _antecedent(lower, s_start, mentions, persons, full)
         elif head.ent_type_ or head.pos_ == "PROPN":
             label = _ent_label(head)
