@@ -38,7 +38,8 @@ _RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 _ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
 _EXPLETIVES = {"it", "there"}
 _NP_TAIL_DEPS = {"prep", "oprd", "advmod", "xcomp", "ccomp", "acomp", "dobj", "attr"}
-_MAX_SPEAKER_GAP = 8  # tokens between a closing quote mark and its cue verb
+_MAX_SPEAKER_GAP = 8  # words between a closing quote mark and its cue verb, when unparsed
+_MAX_SPEAKER_SCAN = 45  # tokens scanned after a closing quote mark for the cue
 
 
 @dataclass(slots=True)
@@ -214,32 +215,44 @@ class _DocRules:
         return self.doc.char_span(q.start, q.end, alignment_mode="expand")
 
     def cue_after(self, q: Quote) -> Token | None:
-        """A cue verb right after a closing quote mark: ``,” X said`` or ``,” said X``."""
-        span = self.doc.char_span(q.end, min(len(self.text), q.end + 1), alignment_mode="expand")
+        """A cue verb right after a closing quote mark: ``,” X said`` or ``,” said X``.
+
+        Everything between the mark and the verb must belong to the verb's subject (so a long
+        speaker with an appositive still counts, but another clause does not).
+        """
+        doc = self.doc
+        span = (
+            doc.char_span(q.end, len(self.text), alignment_mode="expand") if q.end < len(self.text) else None
+        )
         if span is None or not len(span):
-            if q.end >= len(self.text):
-                return None
-            span = self.doc.char_span(q.end, len(self.text), alignment_mode="expand")
-            if span is None or not len(span):
-                return None
-        i = span[0].i
-        seen = 0
-        while i < len(self.doc) and seen <= _MAX_SPEAKER_GAP:
-            tok = self.doc[i]
-            if "\n" in tok.text or (tok.is_space and "\n" in tok.text_with_ws):
-                return None
-            if tok.text in '“”"«»' or self.quote_at(tok.idx) is not None:
+            return None
+        start = span[0].i
+        between: list[Token] = []
+        for i in range(start, min(len(doc), start + _MAX_SPEAKER_SCAN)):
+            tok = doc[i]
+            if "\n" in tok.text or (i > start and "\n" in doc[i - 1].text_with_ws):
                 return None
             if self.is_cue_verb(tok) and tok.i not in self.used_cues:
-                return tok
-            if tok.text in (".", "?", "!", ";") and seen > 0:
+                return tok if self._subject_only(tok, between) else None
+            if tok.text in (".", "?", "!", ";") and any(not t.is_punct for t in between):
                 return None
-            if tok.pos_ in ("VERB",) and tok.dep_ not in ("amod", "compound") and seen > 0:
-                return None
-            if not tok.is_punct:
-                seen += 1
-            i += 1
+            if tok.text in '“”"«»' or tok.text in ("``", "''"):
+                q2 = self.quote_at(tok.idx)
+                if q2 is None or self.claim_like(q2):
+                    return None
+            between.append(tok)
         return None
+
+    def _subject_only(self, verb: Token, between: list[Token]) -> bool:
+        words = [t for t in between if not t.is_punct and not t.is_space]
+        if not words:
+            return True
+        subject = set()
+        for child in verb.children:
+            if child.dep_ in _SUBJECTS:
+                subject |= {t.i for t in child.subtree}
+        loose = [t for t in words if t.i not in subject and t.dep_ not in ("advmod", "aux", "neg")]
+        return len(loose) == 0 or (len(words) <= _MAX_SPEAKER_GAP and not subject and len(loose) <= 4)
 
     def cue_before(self, q: Quote) -> Token | None:
         """A cue verb right before an opening mark: ``X said: “`` / ``X told reporters, “``."""
@@ -296,10 +309,13 @@ class _DocRules:
             segments = [q]
             if cue is not None:
                 # "“A,” X said, “B.”": a second quote right after the cue phrase continues the claim
-                nxt = self.quotes[n + 1] if n + 1 < len(self.quotes) else None
+                m = n + 1
+                while m < len(self.quotes) and self.quotes[m].start < cue.idx:
+                    m += 1  # a title inside the speaker phrase
+                nxt = self.quotes[m] if m < len(self.quotes) else None
                 if nxt is not None and self._joins(cue, nxt):
                     segments.append(nxt)
-                    consumed.add(n + 1)
+                    consumed.update(range(n + 1, m + 1))
                 elif self._has_own_content(cue):
                     cue = None
             if cue is None:
@@ -311,7 +327,7 @@ class _DocRules:
                     self.floating.append(q)
                 continue
             # '“A,” he said. “B.”': the quote that follows in the same paragraph goes on with it
-            k = n + len(segments)
+            k = max(consumed | {n}) + 1
             sent_end = cue.sent.end_char
             while k < len(self.quotes) and self.quotes[k].end <= sent_end:
                 k += 1  # a title inside the cue phrase: 'he said on ABC’s “This Week.”'
@@ -340,6 +356,8 @@ class _DocRules:
             if child.i <= cue.i:
                 continue
             if child.dep_ in ("ccomp", "xcomp"):
+                if self.quote_at(child.idx) is not None:
+                    continue  # the next quoted sentence, parsed into this one
                 return True
             if child.dep_ == "dobj" and cue.lemma_.lower() not in _ADDRESSEE_VERBS:
                 return True
@@ -409,8 +427,8 @@ class _DocRules:
         for tok in self.doc:
             if tok.i in self.used_cues or not self.is_cue_verb(tok):
                 continue
-            if self.in_quote_claim(tok):
-                continue
+            if self.in_quote_claim(tok) or tok.dep_ in ("amod", "compound", "nmod"):
+                continue  # quoted speech, or an adjective-like participle ("so-called", "stated aims")
             if (
                 tok.dep_ == "xcomp"
                 and tok.tag_ == "VB"
@@ -441,10 +459,16 @@ class _DocRules:
             return colon
         lemma = verb.lemma_.lower()
         clause = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS]
-        if not clause and lemma in _ADDRESSEE_VERBS | {"call"}:
+        right = [c for c in clause if c.i > verb.i and not (self.is_cue_verb(c) and _has_subject(c))]
+        if not clause:
             clause = [c for c in verb.children if c.dep_ == "xcomp"]
+            right = [c for c in clause if c.i > verb.i]
+        if not clause:
+            late = self._late_that_clause(verb)
+            if late is not None:
+                return late
         if clause:
-            head = clause[-1] if clause[-1].i > verb.i else clause[0]
+            head = right[0] if right else clause[0]
             tokens = self.contiguous(head, self._own_reports(head))
             span = self.token_span(tokens)
             if span is None:
@@ -453,11 +477,9 @@ class _DocRules:
         if verb.dep_ == "parataxis":
             return self._parenthetical_content(verb)
         # noun-phrase content: "X denied the report", "X accused Y of ..."
-        if lemma in _ADDRESSEE_VERBS:
-            return None
         objs = [c for c in verb.children if c.dep_ in ("dobj",) and c.i > verb.i]
-        if not objs:
-            return None
+        if lemma in _ADDRESSEE_VERBS or not objs:
+            return self._clause_after(verb)
         obj = objs[0]
         if obj.pos_ == "PRON" and obj.lower_ in ("it", "this", "that", "so"):
             return None
@@ -481,6 +503,46 @@ class _DocRules:
         while len(out) > 1 and out[-1].is_punct and out[-1].text not in '”"’)':
             out.pop()
         return out
+
+    def _late_that_clause(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
+        """'said following a vote in 2001 that he had ...', 'told customers at a diner that ...':
+        the parser hung the reported clause on a nearby noun; take it from its ``that``/``if``."""
+        doc = self.doc
+        sent_end = verb.sent.end
+        for i in range(verb.i + 1, min(sent_end, verb.i + 16)):
+            tok = doc[i]
+            if tok.text in (";", ".", "?", "!") or "\n" in tok.text_with_ws or self.is_cue_verb(tok):
+                return None
+            if tok.lower_ in ("that", "if", "whether") and tok.dep_ == "mark" and tok.head.i > tok.i:
+                head = tok.head
+                tokens = self._run(tok.i, max(head.right_edge.i, tok.i))
+                span = self.token_span(tokens)
+                if span is None:
+                    return None
+                return self._widen_to_quotes(span), [head]
+        return None
+
+    def _clause_after(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
+        """'telling reporters on Thursday he viewed Obama as ...': a clause right after the cue
+        phrase that the parser attached elsewhere."""
+        doc = self.doc
+        sent_end = verb.sent.end
+        for i in range(verb.i + 1, min(sent_end, verb.i + 8)):
+            tok = doc[i]
+            if tok.text in (";", ".", "?", "!", ",", ":") or "\n" in tok.text_with_ws:
+                return None
+            if tok.pos_ in ("VERB", "AUX") and tok.dep_ not in ("amod", "compound"):
+                return None
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.i > tok.i and tok.head.i != verb.i:
+                head = tok.head
+                if self.is_cue_verb(head):
+                    return None
+                tokens = self._run(tok.left_edge.i, head.right_edge.i)
+                span = self.token_span(tokens)
+                if span is None or span[1] - span[0] < 10:
+                    return None
+                return self._widen_to_quotes(span), [head]
+        return None
 
     def _parenthetical_content(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
         """``X, Mr. Abboud said, Y``: the clause around the parenthetical cue."""
@@ -709,6 +771,10 @@ def _paragraph_breaks(between: str) -> int:
         elif not ch.isspace():
             in_break = False
     return count
+
+
+def _has_subject(tok: Token) -> bool:
+    return any(c.dep_ in _SUBJECTS for c in tok.children)
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
