@@ -388,6 +388,31 @@ class _DocRules:
         words = [t for t in between if not t.is_punct and not t.is_space]
         return len(words) <= _MAX_SPEAKER_GAP and between.text.rstrip().endswith((",", ":", "—"))
 
+    def pass_trailing_quotes(self) -> None:
+        """'X said Clinton “drew well” in 2008. “That was more her constituency.”': a quote that
+        opens the next sentence of the paragraph, with no cue of its own, goes on with the claim."""
+        claimed = [d.content for d in self.drafts]
+        for d in self.drafts:
+            if d.cue is None or d.kind == "according_to":
+                continue
+            sent_end = d.cue.sent.end_char
+            if d.content[1] > sent_end + 1:
+                continue
+            k = bisect.bisect_left(self._quote_starts, sent_end)
+            if k >= len(self.quotes):
+                continue
+            q = self.quotes[k]
+            if self.text[sent_end : q.start].strip() or "\n" in self.text[d.content[1] : q.start]:
+                continue
+            if any(c[0] <= q.start < c[1] for c in claimed) or not self.claim_like(q):
+                continue
+            if self.cue_after(q) is not None:
+                continue
+            d.content = (d.content[0], q.end)
+            d.kind = "mixed" if d.kind == "indirect" else d.kind
+            claimed.append((q.start, q.end))
+            self.floating = [f for f in self.floating if f is not q]
+
     def pass_floating(self) -> None:
         """A quote paragraph without a cue continues the speaker of the claim just before it."""
         for q in self.floating:
@@ -470,6 +495,10 @@ class _DocRules:
         if clause:
             head = right[0] if right else clause[0]
             tokens = self.contiguous(head, self._own_reports(head))
+            obj = next((c for c in verb.children if c.dep_ == "dobj" and verb.i < c.i < head.i), None)
+            if head.dep_ == "xcomp" and obj is not None and tokens:
+                # "urged the department to process ...": the addressee belongs to the request
+                tokens = self._run(obj.left_edge.i, tokens[-1].i)
             span = self.token_span(tokens)
             if span is None:
                 return None
@@ -477,14 +506,15 @@ class _DocRules:
         if verb.dep_ == "parataxis":
             return self._parenthetical_content(verb)
         # noun-phrase content: "X denied the report", "X accused Y of ..."
-        objs = [c for c in verb.children if c.dep_ in ("dobj",) and c.i > verb.i]
+        objs = [c for c in verb.children if c.dep_ in ("dobj", "oprd") and c.i > verb.i]
         if lemma in _ADDRESSEE_VERBS or not objs:
             return self._clause_after(verb)
         obj = objs[0]
-        if obj.pos_ == "PRON" and obj.lower_ in ("it", "this", "that", "so"):
-            return None
-        # the object and whatever the verb takes after it: "showed Trump 16 points ahead in Iowa"
+        # the object and whatever the verb takes after it: "showed Trump 16 points ahead in Iowa",
+        # "called it the mark of a desperate candidate"
         tail = [c for c in verb.children if c.i > obj.i and c.dep_ in _NP_TAIL_DEPS]
+        if obj.pos_ == "PRON" and obj.lower_ in ("it", "this", "that", "so") and not tail:
+            return None
         last = max([obj.right_edge.i] + [c.right_edge.i for c in tail])
         tokens = self._run(obj.left_edge.i, last)
         span = self.token_span(tokens)
@@ -807,6 +837,7 @@ def claims_from_doc(doc: Doc, offset: int = 0, lang: str = "en") -> Iterator[Cla
     rules.pass_verbs()
     rules.pass_according()
     rules.pass_nouns()
+    rules.pass_trailing_quotes()
     rules.pass_floating()
     drafts = rules.drop_nested()
     resolved = resolve_speakers(doc, drafts)

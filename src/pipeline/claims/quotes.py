@@ -75,7 +75,13 @@ def _scan_paragraph(text: str, start: int, end: int) -> list[Quote]:
         if role == "open":
             if open_at is None:
                 open_at = i
-            # a second opener while open is a typo or a nested quote: keep the first
+            elif (
+                i > start and not text[i - 1].isspace() and (i + size >= end or not text[i + size].isalnum())
+            ):
+                # '“It's unusual,“ said ...': an opening mark typed where the closing one belongs
+                found.append(Quote(open_at, i + size, True, open_at == first_visible))
+                open_at = None
+            # otherwise a second opener while open is a typo or a nested quote: keep the first
         elif role == "close":
             if open_at is not None:
                 found.append(Quote(open_at, i + size, True, open_at == first_visible))
