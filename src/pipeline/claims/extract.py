@@ -42,7 +42,7 @@ _MAX_SPEAKER_GAP = 8  # words between a closing quote mark and its cue verb, whe
 _MAX_SPEAKER_SCAN = 45  # tokens scanned after a closing quote mark for the cue
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Draft:
     """A claim under construction, in document character offsets (before chunk shifting)."""
 
@@ -65,7 +65,27 @@ class _DocRules:
     def __init__(self, doc: Doc, lex: Lexicon) -> None:
         self.doc = doc
         self.text = doc.text
+        self.ents = list(doc.ents)
         self.lex = lex
+        # one walk over the tokens: sentence starts and the candidates of each pass
+        # (Token.sent and Doc.sents walk the document again on every call)
+        self._sent_start: list[int] = []
+        self._sents: dict[int, Span] = {}
+        self.verb_candidates: list[Token] = []
+        self.noun_candidates: list[Token] = []
+        self.according: list[Token] = []
+        start = 0
+        for tok in doc:
+            if tok.is_sent_start and tok.i > 0:
+                start = tok.i
+            self._sent_start.append(start)
+            lemma = tok.lemma_.lower()
+            if lemma in lex.cue_verbs:
+                self.verb_candidates.append(tok)
+            if lemma in lex.cue_nouns and tok.pos_ == "NOUN":
+                self.noun_candidates.append(tok)
+            if tok.lower_ == "according":
+                self.according.append(tok)
         self.quotes = find_quotes(self.text)
         self._quote_starts = [q.start for q in self.quotes]
         self.used_cues: set[int] = set()
@@ -73,6 +93,17 @@ class _DocRules:
         self.floating: list[Quote] = []  # quote paragraphs with no cue of their own
 
     # ----- helpers on characters and tokens -------------------------------------------------
+
+    def sent(self, tok: Token) -> Span:
+        start = self._sent_start[tok.i]
+        found = self._sents.get(start)
+        if found is None:
+            end = start + 1
+            n = len(self._sent_start)
+            while end < n and self._sent_start[end] == start:
+                end += 1
+            found = self._sents[start] = self.doc[start:end]
+        return found
 
     def quote_at(self, char: int) -> Quote | None:
         i = bisect.bisect_right(self._quote_starts, char) - 1
@@ -328,7 +359,7 @@ class _DocRules:
                 continue
             # '“A,” he said. “B.”': the quote that follows in the same paragraph goes on with it
             k = max(consumed | {n}) + 1
-            sent_end = cue.sent.end_char
+            sent_end = self.sent(cue).end_char
             while k < len(self.quotes) and self.quotes[k].end <= sent_end:
                 k += 1  # a title inside the cue phrase: 'he said on ABC’s “This Week.”'
             while k < len(self.quotes) and self._continues(segments[-1].end, self.quotes[k], cue):
@@ -372,13 +403,13 @@ class _DocRules:
         stripped = between.strip()
         if stripped and not stripped.endswith((".", "!", "?")):
             return False
-        after_cue_sentence = not self.text[cue.sent.end_char : nxt.start].strip()
+        after_cue_sentence = not self.text[self.sent(cue).end_char : nxt.start].strip()
         if len(stripped.split()) > _MAX_SPEAKER_GAP and not after_cue_sentence:
             return False
         return self.cue_after(nxt) is None
 
     def _joins(self, cue: Token, nxt: Quote) -> bool:
-        sent_end = cue.sent.end_char
+        sent_end = self.sent(cue).end_char
         if nxt.start > sent_end + 2:
             return False
         # only the cue phrase (speaker, cue, a comma) may stand between the two quotes
@@ -395,7 +426,7 @@ class _DocRules:
         for d in self.drafts:
             if d.cue is None or d.kind == "according_to":
                 continue
-            sent_end = d.cue.sent.end_char
+            sent_end = self.sent(d.cue).end_char
             if d.content[1] > sent_end + 1:
                 continue
             k = bisect.bisect_left(self._quote_starts, sent_end)
@@ -449,7 +480,7 @@ class _DocRules:
         return q is not None and len(self.text[q.start : q.end].split()) > 3
 
     def pass_verbs(self) -> None:
-        for tok in self.doc:
+        for tok in self.verb_candidates:
             if tok.i in self.used_cues or not self.is_cue_verb(tok):
                 continue
             if self.in_quote_claim(tok) or tok.dep_ in ("amod", "compound", "nmod"):
@@ -538,7 +569,7 @@ class _DocRules:
         """'said following a vote in 2001 that he had ...', 'told customers at a diner that ...':
         the parser hung the reported clause on a nearby noun; take it from its ``that``/``if``."""
         doc = self.doc
-        sent_end = verb.sent.end
+        sent_end = self.sent(verb).end
         for i in range(verb.i + 1, min(sent_end, verb.i + 16)):
             tok = doc[i]
             if tok.text in (";", ".", "?", "!") or "\n" in tok.text_with_ws or self.is_cue_verb(tok):
@@ -556,7 +587,7 @@ class _DocRules:
         """'telling reporters on Thursday he viewed Obama as ...': a clause right after the cue
         phrase that the parser attached elsewhere."""
         doc = self.doc
-        sent_end = verb.sent.end
+        sent_end = self.sent(verb).end
         for i in range(verb.i + 1, min(sent_end, verb.i + 8)):
             tok = doc[i]
             if tok.text in (";", ".", "?", "!", ",", ":") or "\n" in tok.text_with_ws:
@@ -580,7 +611,7 @@ class _DocRules:
         members = sorted(t.i for t in head.subtree)
         if not members:
             return None
-        sent = verb.sent
+        sent = self.sent(verb)
         lo, hi = max(members[0], sent.start), min(members[-1], sent.end - 1)
         verb_side = {t.i for t in verb.subtree}
         if all(i in verb_side for i in range(lo, hi + 1)):
@@ -647,7 +678,7 @@ class _DocRules:
 
     def pass_according(self) -> None:
         doc = self.doc
-        for tok in doc:
+        for tok in self.according:
             if tok.lower_ != "according" or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
                 continue
             to = doc[tok.i + 1]
@@ -656,7 +687,7 @@ class _DocRules:
             if pobj is not None:
                 pp_tokens |= {t.i for t in pobj.subtree}
             head = tok.head if tok.head is not tok else None
-            sent = tok.sent
+            sent = self.sent(tok)
             if head is None or head.i in pp_tokens:
                 head = sent.root
             clause = [t for t in sent if t.i not in pp_tokens]
@@ -688,7 +719,7 @@ class _DocRules:
     # ----- pass 4: cue nouns -----------------------------------------------------------------
 
     def pass_nouns(self) -> None:
-        for tok in self.doc:
+        for tok in self.noun_candidates:
             if tok.pos_ != "NOUN" or tok.lemma_.lower() not in self.lex.cue_nouns:
                 continue
             clause = None
@@ -755,7 +786,7 @@ def _role_text(tokens: list[Token]) -> str:
         words.pop(0)
     if not words:
         return ""
-    return words[0].doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
+    return words[0].doc[words[0].i : words[-1].i + 1].text
 
 
 def _propn_in(tokens: list[Token], fallback: Token) -> Token:
@@ -820,9 +851,9 @@ def _negated(tokens: list[Token]) -> bool:
     return False
 
 
-def _entities(doc: Doc, start: int, end: int) -> tuple[str, ...]:
+def _entities(ents: list[Span], start: int, end: int) -> tuple[str, ...]:
     out: list[str] = []
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ in _ENTITY_LABELS and start <= ent.start_char and ent.end_char <= end:
             if ent.text not in out:
                 out.append(ent.text)
@@ -840,8 +871,8 @@ def claims_from_doc(doc: Doc, offset: int = 0, lang: str = "en") -> Iterator[Cla
     rules.pass_trailing_quotes()
     rules.pass_floating()
     drafts = rules.drop_nested()
-    resolved = resolve_speakers(doc, drafts)
-    text = doc.text
+    resolved = resolve_speakers(doc, drafts, rules.ents)
+    text = rules.text
     for d, speaker_resolved in zip(drafts, resolved, strict=True):
         c_start, c_end = d.content
         lemma = d.cue_lemma
@@ -861,7 +892,7 @@ def claims_from_doc(doc: Doc, offset: int = 0, lang: str = "en") -> Iterator[Cla
             cue_start=cue[0] + offset if cue else None,
             cue_end=cue[1] + offset if cue else None,
             polarity="denies" if denies else "asserts",
-            entities=_entities(doc, c_start, c_end),
+            entities=_entities(rules.ents, c_start, c_end),
             speaker_role=d.role or None,
             cue_strength=lex.strength_of(lemma) if cue else None,
         )

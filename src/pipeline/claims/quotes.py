@@ -10,12 +10,14 @@ joined into one quotation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 _OPENERS = "“„«"
 _CLOSERS = "”»"
 _STRAIGHT = '"'
+_MARKS = re.compile("(?=[“„«”»\"]|``|'')")  # zero-width: a run of apostrophes is seen at each offset
 _BEFORE_OPEN = " \t\n\u00a0([{—–-/"
 
 
@@ -66,12 +68,15 @@ def _scan_paragraph(text: str, start: int, end: int) -> list[Quote]:
     while first_visible < end and text[first_visible].isspace():
         first_visible += 1
     open_at: int | None = None
-    i = start
-    while i < end:
+    busy_until = start
+    for m in _MARKS.finditer(text, start, end):
+        i = m.start()
+        if i < busy_until:
+            continue  # the second half of a two-character mark
         role, size = _mark_at(text, i, end)
         if not size:
-            i += 1
             continue
+        busy_until = i + size
         if role == "open":
             if open_at is None:
                 open_at = i
@@ -96,7 +101,6 @@ def _scan_paragraph(text: str, start: int, end: int) -> list[Quote]:
             elif not opening_shape or i + size >= end:
                 found.append(Quote(open_at, i + size, True, open_at == first_visible))
                 open_at = None
-        i += size
     if open_at is not None:
         stop = end
         while stop > open_at + 1 and text[stop - 1].isspace():
