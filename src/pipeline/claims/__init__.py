@@ -31,7 +31,7 @@ __all__ = [
     "load_nlp",
 ]
 
-EXTRACTOR_VERSION = "rules-1"
+EXTRACTOR_VERSION = "rules-2"
 
 log = logging.getLogger(__name__)
 
