@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.claims.lexicons import Lexicon, load_lexicon
-from pipeline.claims.quotes import Quote, find_quotes
+from pipeline.claims.quotes import Quote, find_quotes, paragraphs
 from pipeline.claims.resolve import resolve_speakers
 from pipeline.records import Claim
 
@@ -39,6 +39,7 @@ _ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", 
 _EXPLETIVES = {"it", "there"}
 _NP_TAIL_DEPS = {"prep", "oprd", "advmod", "xcomp", "ccomp", "acomp", "dobj", "attr"}
 _MAX_SPEAKER_GAP = 8  # words between a closing quote mark and its cue verb, when unparsed
+_OBJECT_PREPS = {"of", "for", "about", "over", "against", "on", "to"}
 _MAX_SPEAKER_SCAN = 45  # tokens scanned after a closing quote mark for the cue
 
 
@@ -716,6 +717,42 @@ class _DocRules:
             end -= 1
         return start, end
 
+    # ----- pass 3b: "NAME: words" paragraphs (transcripts, headlines) ------------------------
+
+    def pass_labels(self) -> None:
+        """'TAPPER: And obviously, ...' or 'Clinton: Time for a new strategy': a paragraph that
+        opens with a name and a colon is that speaker's words."""
+        doc = self.doc
+        for p_start, p_end in paragraphs(self.text):
+            first = doc.char_span(p_start, p_start + 1, alignment_mode="expand")
+            if first is None or not len(first):
+                continue
+            i = first[0].i
+            label: list[Token] = []
+            while i < len(doc) and len(label) <= 4 and doc[i].text != ":" and doc[i].idx < p_end:
+                label.append(doc[i])
+                i += 1
+            if not label or i >= len(doc) or doc[i].text != ":" or len(label) > 4:
+                continue
+            if not all(
+                t.pos_ == "PROPN" or (t.is_upper and t.is_alpha) or t.text in (".", "-") for t in label
+            ):
+                continue
+            colon = doc[i]
+            span = self.trim(colon.idx + 1, p_end)
+            if span is None or len(self.text[span[0] : span[1]].split()) < 3:
+                continue
+            if any(d.content[0] <= span[0] < d.content[1] for d in self.drafts):
+                continue
+            span = self._trim_end_punct(span)
+            d = Draft("indirect", span, cue_lemma=":")
+            d.cue_span = (colon.idx, colon.idx + 1)
+            d.speaker = (label[0].idx, label[-1].idx + len(label[-1].text))
+            d.speaker_head = label[-1]
+            d.kind = self._kind_of(span)
+            d.polarity_tokens = self._roots_in(*span)
+            self.drafts.append(d)
+
     # ----- pass 4: cue nouns -----------------------------------------------------------------
 
     def pass_nouns(self) -> None:
@@ -728,6 +765,8 @@ class _DocRules:
                     if any(g.dep_ == "mark" and g.lower_ == "that" for g in child.children):
                         clause = child
                         break
+            if clause is None and tok.lemma_.lower() in self.lex.object_nouns:
+                clause = self._noun_object(tok)
             if clause is None:
                 continue
             span = self.token_span(self.contiguous(clause))
@@ -748,6 +787,19 @@ class _DocRules:
             d.kind = self._kind_of(d.content)
             d.polarity_tokens = [clause]
             self.drafts.append(d)
+
+    def _noun_object(self, noun: Token) -> Token | None:
+        """'criticism of the plan', 'support for Clinton': the object of the noun's preposition,
+        when someone holds the position (a possessive or a 'by'/'from' phrase names them)."""
+        holder = any(
+            c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ in ("by", "from")) for c in noun.children
+        )
+        if not holder:
+            return None
+        for child in noun.children:
+            if child.dep_ == "prep" and child.i > noun.i and child.lower_ in _OBJECT_PREPS:
+                return next((g for g in child.children if g.dep_ in ("pobj", "pcomp")), None)
+        return None
 
     # ----- assembling ------------------------------------------------------------------------
 
@@ -868,6 +920,7 @@ def claims_from_doc(doc: Doc, offset: int = 0, lang: str = "en") -> Iterator[Cla
     rules.pass_verbs()
     rules.pass_according()
     rules.pass_nouns()
+    rules.pass_labels()
     rules.pass_trailing_quotes()
     rules.pass_floating()
     drafts = rules.drop_nested()

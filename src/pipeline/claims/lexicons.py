@@ -13,6 +13,7 @@ from importlib import resources
 _FILES = (
     "cue_verbs",
     "cue_nouns",
+    "object_nouns",
     "non_speech_verbs",
     "denial_cues",
     "strength_strong",
@@ -28,6 +29,7 @@ class Lexicon:
     lang: str
     cue_verbs: frozenset[str]
     cue_nouns: frozenset[str]
+    object_nouns: frozenset[str]  # nouns whose prepositional object is the content ("support for X")
     non_speech_verbs: frozenset[str]
     denial_cues: frozenset[str]
     strength: dict[str, str]  # lemma -> strong | weak | concede; missing lemmas are neutral
@@ -63,7 +65,8 @@ def load_lexicon(lang: str = "en") -> Lexicon:
     return Lexicon(
         lang=lang,
         cue_verbs=lists["cue_verbs"] - lists["non_speech_verbs"],
-        cue_nouns=lists["cue_nouns"],
+        cue_nouns=lists["cue_nouns"] | lists["object_nouns"],
+        object_nouns=lists["object_nouns"],
         non_speech_verbs=lists["non_speech_verbs"],
         denial_cues=lists["denial_cues"],
         strength=strength,
