@@ -355,7 +355,10 @@ class _DocRules:
                 if cue is not None and not self.claim_like(q) and q.end - q.start < 12:
                     cue = None
             if cue is None:
-                if q.paragraph_start and self.claim_like(q):
+                byline = self._dash_byline(q)
+                if byline is not None:
+                    self._add_byline(q, *byline)
+                elif q.paragraph_start and self.claim_like(q):
                     self.floating.append(q)
                 continue
             # '“A,” he said. “B.”': the quote that follows in the same paragraph goes on with it
@@ -375,6 +378,39 @@ class _DocRules:
             self.used_cues.add(cue.i)
             self.drafts.append(d)
 
+    def _dash_byline(self, q: Quote) -> tuple[int, list[Token]] | None:
+        """'“I just hope ...” ― Jorge Falcon': a dash and a name closing the quote's paragraph."""
+        text = self.text
+        i = q.end
+        while i < len(text) and text[i] in " \t\u00a0":
+            i += 1
+        if i >= len(text) or text[i] not in "―—–-":
+            return None
+        dash = i
+        span = self.doc.char_span(dash + 1, len(text), alignment_mode="expand")
+        if span is None:
+            return None
+        name: list[Token] = []
+        for tok in span:
+            if tok.idx <= dash or tok.is_space and not name:
+                continue
+            if "\n" in tok.text or tok.text in (".", ",", "/") or len(name) > 6:
+                break
+            name.append(tok)
+            if "\n" in tok.text_with_ws:
+                break
+        if not name or not all(t.pos_ == "PROPN" or t.text in (".", "-") or t.is_title for t in name):
+            return None
+        return dash, name
+
+    def _add_byline(self, q: Quote, dash: int, name: list[Token]) -> None:
+        d = Draft("direct", (q.start, q.end), cue_lemma="—")
+        d.cue_span = (dash, dash + 1)
+        d.speaker = (name[0].idx, name[-1].idx + len(name[-1].text))
+        d.speaker_head = name[-1]
+        d.polarity_tokens = self._roots_in(q.start, q.end)
+        self.drafts.append(d)
+
     def _opens_sentence(self, q: Quote) -> bool:
         """The quote stands as a clause of its own: nothing but a sentence break before it."""
         i = q.start - 1
@@ -390,6 +426,8 @@ class _DocRules:
             if child.dep_ in ("ccomp", "xcomp"):
                 if self.quote_at(child.idx) is not None:
                     continue  # the next quoted sentence, parsed into this one
+                if any(t.text == "," for t in self.doc[cue.i + 1 : child.left_edge.i]):
+                    continue  # '“...,” Warren told Stumpf, after he admitted he had ...'
                 return True
             if child.dep_ == "dobj" and cue.lemma_.lower() not in _ADDRESSEE_VERBS:
                 return True
@@ -816,8 +854,11 @@ class _DocRules:
                 if o is d or o.content[1] - o.content[0] <= d.content[1] - d.content[0]:
                     continue
                 if o.content[0] <= anchor[0] and anchor[1] <= o.content[1]:
-                    nested = True
-                    break
+                    # the report must sit in the other claim's content, not just its cue
+                    inside = min(o.content[1], d.content[1]) - max(o.content[0], d.content[0])
+                    if inside * 2 >= d.content[1] - d.content[0]:
+                        nested = True
+                        break
             if not nested:
                 keep.append(d)
         keep.sort(key=lambda d: d.content)
