@@ -39,6 +39,7 @@ _ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", 
 _EXPLETIVES = {"it", "there"}
 _NP_TAIL_DEPS = {"prep", "oprd", "advmod", "xcomp", "ccomp", "acomp", "dobj", "attr"}
 _MAX_SPEAKER_GAP = 8  # words between a closing quote mark and its cue verb, when unparsed
+_NOMINAL_POS = {"PROPN", "NOUN", "DET", "ADJ", "NUM", "PRON", "ADP", "CCONJ", "PART"}
 _OBJECT_PREPS = {"of", "for", "about", "over", "against", "on", "to"}
 _MAX_SPEAKER_SCAN = 45  # tokens scanned after a closing quote mark for the cue
 
@@ -284,7 +285,11 @@ class _DocRules:
             if child.dep_ in _SUBJECTS:
                 subject |= {t.i for t in child.subtree}
         loose = [t for t in words if t.i not in subject and t.dep_ not in ("advmod", "aux", "neg")]
-        return len(loose) == 0 or (len(words) <= _MAX_SPEAKER_GAP and not subject and len(loose) <= 4)
+        if not loose:
+            return True
+        # a parse that lost the subject: accept a plain noun phrase ('Tulsa police Chief Chuck Jordan')
+        nominal = all(t.pos_ in _NOMINAL_POS or t.is_title for t in words)
+        return not subject and len(words) <= _MAX_SPEAKER_GAP and (nominal or len(loose) <= 4)
 
     def cue_before(self, q: Quote) -> Token | None:
         """A cue verb right before an opening mark: ``X said: “`` / ``X told reporters, “``."""
@@ -374,6 +379,10 @@ class _DocRules:
             d = Draft("direct", content, cue=cue, cue_lemma=cue.lemma_.lower())
             d.cue_span = (cue.idx, cue.idx + len(cue.text))
             self.set_speaker(d, self.subject_of(cue) or _inverted_subject(cue))
+            if d.speaker is None and cue.idx > segments[0].end:
+                d.speaker = self.trim(segments[0].end, cue.idx)  # the noun phrase between quote and cue
+                if d.speaker is not None:
+                    d.speaker_head = self.doc[cue.i - 1]
             d.polarity_tokens = self._roots_in(*content)
             self.used_cues.add(cue.i)
             self.drafts.append(d)
