@@ -533,6 +533,8 @@ class _DocRules:
                 continue
             if self.in_quote_claim(tok) or tok.dep_ in ("amod", "compound", "nmod"):
                 continue  # quoted speech, or an adjective-like participle ("so-called", "stated aims")
+            if tok.tag_ == "VB" and tok.dep_ in ("acl", "relcl"):
+                continue  # "its commitment to defend South Korea": a purpose, not a report
             if (
                 tok.dep_ == "xcomp"
                 and tok.tag_ == "VB"
@@ -792,7 +794,10 @@ class _DocRules:
             if any(d.content[0] <= span[0] < d.content[1] for d in self.drafts):
                 continue
             span = self._trim_end_punct(span)
-            d = Draft("indirect", span, cue_lemma=":")
+            first_word = doc.char_span(span[0], span[1], alignment_mode="expand")
+            lead = first_word[0].lemma_.lower() if first_word is not None and len(first_word) else ""
+            # "North Korea: Denies Sending Arms": a headline whose verb is the denial
+            d = Draft("indirect", span, cue_lemma="deny" if lead in self.lex.denial_cues else ":")
             d.cue_span = (colon.idx, colon.idx + 1)
             d.speaker = (label[0].idx, label[-1].idx + len(label[-1].text))
             d.speaker_head = label[-1]
