@@ -195,6 +195,18 @@ def test_quote_continued_after_the_cue_sentence(nlp) -> None:  # type: ignore[no
     assert "not winning" in claims[0].content and "pressure is going to build" in claims[0].content
 
 
+def test_continued_quote_after_a_long_speaker_description_is_its_own_claim(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "“It is time,” said Ron Weiser, who was a national co-chair for a presidential campaign in 2008 "
+        "and is one of the party's most generous donors in the state. “We cannot wait.”"
+    )
+    claims = extract_claims(text, nlp=nlp)
+    assert_offsets(text, claims)
+    assert [c.content for c in claims] == ["“It is time,”", "“We cannot wait.”"]
+    assert all(c.speaker == "Ron Weiser" for c in claims)
+    assert claims[1].cue is None and claims[1].kind == "direct"
+
+
 def test_opening_mark_typed_as_closing_mark(nlp) -> None:  # type: ignore[no-untyped-def]
     text = "“It is unusual,“ said Larry Noble, an attorney. “It is a hard thing to pull off.”"
     claims = extract_claims(text, nlp=nlp)

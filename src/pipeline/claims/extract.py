@@ -371,10 +371,15 @@ class _DocRules:
             sent_end = self.sent(cue).end_char
             while k < len(self.quotes) and self.quotes[k].end <= sent_end:
                 k += 1  # a title inside the cue phrase: 'he said on ABC’s “This Week.”'
+            apart: list[Quote] = []  # continued quotes too far from the rest to share one span
             while k < len(self.quotes) and self._continues(segments[-1].end, self.quotes[k], cue):
-                segments.append(self.quotes[k])
+                nxt = self.quotes[k]
                 consumed.add(k)
                 k += 1
+                if apart or self._too_far(segments, nxt):
+                    apart.append(nxt)
+                else:
+                    segments.append(nxt)
             content = (segments[0].start, segments[-1].end)
             d = Draft("direct", content, cue=cue, cue_lemma=cue.lemma_.lower())
             d.cue_span = (cue.idx, cue.idx + len(cue.text))
@@ -386,6 +391,26 @@ class _DocRules:
             d.polarity_tokens = self._roots_in(*content)
             self.used_cues.add(cue.i)
             self.drafts.append(d)
+            for q2 in apart:
+                self._inherit(q2, d)
+
+    def _too_far(self, segments: list[Quote], nxt: Quote) -> bool:
+        """'“A,” said X, a pollster who worked for ... and ... . “B.”': when the cue phrase between
+        outweighs the quotes, one span from A to B would mostly hold the speaker's description,
+        so B becomes a claim of its own by the same speaker."""
+        quoted = sum(q.end - q.start for q in segments) + nxt.end - nxt.start
+        between = sum(
+            len(self.text[a.end : b.start].strip())
+            for a, b in zip(segments, [*segments[1:], nxt], strict=True)
+        )
+        return between > quoted
+
+    def _inherit(self, q: Quote, source: Draft) -> None:
+        d = Draft("direct", (q.start, q.end), inherited_from=source, cue_lemma=None)
+        d.speaker, d.speaker_head, d.role = source.speaker, source.speaker_head, source.role
+        d.antecedent = source.antecedent
+        d.polarity_tokens = self._roots_in(q.start, q.end)
+        self.drafts.append(d)
 
     def _dash_byline(self, q: Quote) -> tuple[int, list[Token]] | None:
         """'“I just hope ...” ― Jorge Falcon': a dash and a name closing the quote's paragraph."""
