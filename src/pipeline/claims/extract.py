@@ -612,6 +612,8 @@ class _DocRules:
         if verb.dep_ == "parataxis":
             return self._parenthetical_content(verb)
         # noun-phrase content: "X denied the report", "X accused Y of ..."
+        if lemma in self.lex.clause_only_verbs:
+            return None
         objs = [c for c in verb.children if c.dep_ in ("dobj", "oprd") and c.i > verb.i]
         if lemma in _ADDRESSEE_VERBS or not objs:
             return self._clause_after(verb)

@@ -14,6 +14,7 @@ _FILES = (
     "cue_verbs",
     "cue_nouns",
     "object_nouns",
+    "clause_only_verbs",
     "non_speech_verbs",
     "denial_cues",
     "strength_strong",
@@ -30,6 +31,7 @@ class Lexicon:
     cue_verbs: frozenset[str]
     cue_nouns: frozenset[str]
     object_nouns: frozenset[str]  # nouns whose prepositional object is the content ("support for X")
+    clause_only_verbs: frozenset[str]  # cue verbs that need a clause, not a bare object
     non_speech_verbs: frozenset[str]
     denial_cues: frozenset[str]
     strength: dict[str, str]  # lemma -> strong | weak | concede; missing lemmas are neutral
@@ -67,6 +69,7 @@ def load_lexicon(lang: str = "en") -> Lexicon:
         cue_verbs=lists["cue_verbs"] - lists["non_speech_verbs"],
         cue_nouns=lists["cue_nouns"] | lists["object_nouns"],
         object_nouns=lists["object_nouns"],
+        clause_only_verbs=lists["clause_only_verbs"],
         non_speech_verbs=lists["non_speech_verbs"],
         denial_cues=lists["denial_cues"],
         strength=strength,
