@@ -620,7 +620,7 @@ class _DocRules:
         obj = objs[0]
         # the object and whatever the verb takes after it: "showed Trump 16 points ahead in Iowa",
         # "called it the mark of a desperate candidate"
-        tail = [c for c in verb.children if c.i > obj.i and c.dep_ in _NP_TAIL_DEPS]
+        tail = [c for c in verb.children if c.i > obj.i and c.dep_ in _NP_TAIL_DEPS and not _when(c)]
         if obj.pos_ == "PRON" and obj.lower_ in ("it", "this", "that", "so") and not tail:
             return None
         last = max([obj.right_edge.i] + [c.right_edge.i for c in tail])
@@ -966,6 +966,13 @@ def _paragraph_breaks(between: str) -> int:
         elif not ch.isspace():
             in_break = False
     return count
+
+
+def _when(prep: Token) -> bool:
+    """'on Thursday', 'in 2012': a time adjunct of the cue, not part of what was said."""
+    if prep.dep_ != "prep":
+        return False
+    return any(g.dep_ == "pobj" and g.ent_type_ in ("DATE", "TIME") for g in prep.children)
 
 
 def _has_subject(tok: Token) -> bool:
