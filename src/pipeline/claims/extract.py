@@ -1003,6 +1003,11 @@ def _entities(ents: list[Span], start: int, end: int) -> tuple[str, ...]:
 
 def claims_from_doc(doc: Doc, offset: int = 0, lang: str = "en") -> Iterator[Claim]:
     """Yield the claims of a parsed document; ``offset`` is added to every character offset."""
+    if len(doc) and not doc.has_annotation("DEP"):
+        raise ValueError(
+            "claim extraction needs a dependency parse: use a spaCy pipeline with a parser "
+            "(pipeline.claims.load_nlp() loads one)"
+        )
     lex = load_lexicon(lang)
     rules = _DocRules(doc, lex)
     rules.pass_quotes()
