@@ -49,13 +49,13 @@ TARGET = {
     "recall_quoted": 0.80,
     "recall_unquoted": 0.55,
 }
-FLOOR = {  # pinned a little under the figures this version reaches on dev: a drop fails --gate
-    "content": 0.65,
-    "exact": 0.50,
-    "joint": 0.60,
+FLOOR = {  # pinned a little under what rules-4 reaches on dev: a drop below fails --gate
+    "content": 0.66,
+    "exact": 0.52,
+    "joint": 0.61,
     "speaker_acc": 0.90,
-    "recall_quoted": 0.76,
-    "recall_unquoted": 0.46,
+    "recall_quoted": 0.80,
+    "recall_unquoted": 0.47,
 }
 
 
@@ -131,6 +131,19 @@ def table(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def targets_line(result: dict[str, Any]) -> str:
+    short = [
+        f"{h} ({figure(result, m):.3f} < {TARGET[m]})"
+        for m, h in zip(METRICS, HEADERS, strict=True)
+        if figure(result, m) < TARGET[m]
+    ]
+    met = len(METRICS) - len(short)
+    line = f"Targets met: {met} of {len(METRICS)}."
+    if short:
+        line += " Not met: " + "; ".join(short) + "."
+    return line
+
+
 def write_docs(body: list[str]) -> None:
     old = DOCS_FILE.read_text(encoding="utf-8") if DOCS_FILE.exists() else "# Benchmarks\n"
     section = SECTION + "\n\n" + "\n".join(body).rstrip() + "\n"
@@ -187,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         f"split's texts and then `score_attribution.py {args.split}.jsonl PRED.jsonl`.",
         "",
         *table(result),
+        "",
+        targets_line(result),
         "",
         f"Predicted claims: {result['pred']}; content precision {result['content']['p']:.3f}, "
         f"recall {result['content']['r']:.3f}.",

@@ -154,6 +154,11 @@ CASES: list[tuple[str, str, Want]] = [
         Want("indirect", "The Clinton campaign", "calling", "the mark of a desperate candidate"),
     ),
     (
+        "prepositional topic",
+        "The governor complained about the cost of the new stadium.",
+        Want("indirect", "The governor", "complained", "the cost of the new stadium"),
+    ),
+    (
         "mixed quote in a clause",
         "The general warned that the army would respond “with overwhelming force” to any attack.",
         Want("mixed", "The general", "warned", "with overwhelming force"),
@@ -288,6 +293,7 @@ def test_entities_in_content(nlp) -> None:  # type: ignore[no-untyped-def]
 
 
 NOTHING = [
+    ("cue with only an addressee", "He said to reporters on Monday."),
     ("scare quotes", "The so-called “peace plan” was never published."),
     ("title", "She starred in “The Long Road Home” last year."),
     ("nickname", "His nickname, “the Hammer,” stuck with him for years."),

@@ -31,7 +31,7 @@ __all__ = [
     "load_nlp",
 ]
 
-EXTRACTOR_VERSION = "rules-3"
+EXTRACTOR_VERSION = "rules-4"
 
 log = logging.getLogger(__name__)
 

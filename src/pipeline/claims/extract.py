@@ -40,6 +40,8 @@ _EXPLETIVES = {"it", "there"}
 _NP_TAIL_DEPS = {"prep", "oprd", "advmod", "xcomp", "ccomp", "acomp", "dobj", "attr"}
 _MAX_SPEAKER_GAP = 8  # words between a closing quote mark and its cue verb, when unparsed
 _NOMINAL_POS = {"PROPN", "NOUN", "DET", "ADJ", "NUM", "PRON", "ADP", "CCONJ", "PART"}
+_TOPIC_PREPS = {"about", "for", "of", "on", "against", "over"}
+_TO_TOPIC_VERBS = {"refer", "point", "respond", "reply", "object", "allude", "testify", "react"}
 _OBJECT_PREPS = {"of", "for", "about", "over", "against", "on", "to"}
 _MAX_SPEAKER_SCAN = 45  # tokens scanned after a closing quote mark for the cue
 
@@ -615,6 +617,10 @@ class _DocRules:
         if lemma in self.lex.clause_only_verbs:
             return None
         objs = [c for c in verb.children if c.dep_ in ("dobj", "oprd") and c.i > verb.i]
+        if not objs and lemma not in _ADDRESSEE_VERBS:
+            topic = self._prep_object(verb)
+            if topic is not None:
+                return topic
         if lemma in _ADDRESSEE_VERBS or not objs:
             return self._clause_after(verb)
         obj = objs[0]
@@ -629,6 +635,24 @@ class _DocRules:
         if span is None:
             return None
         return self._widen_to_quotes(span), [obj]
+
+    def _prep_object(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
+        """'talked about the economy', 'called for a ban', 'warned of a crisis': the object of the
+        preposition right after the cue is what the speaker addressed."""
+        for child in verb.children:
+            if child.dep_ != "prep" or child.i <= verb.i or child.i > verb.i + 3:
+                continue
+            to_ok = child.lower_ == "to" and verb.lemma_.lower() in _TO_TOPIC_VERBS
+            if (child.lower_ not in _TOPIC_PREPS and not to_ok) or _when(child):
+                return None
+            pobj = next((g for g in child.children if g.dep_ in ("pobj", "pcomp")), None)
+            if pobj is None:
+                return None
+            span = self.token_span(self._run(pobj.left_edge.i, pobj.right_edge.i))
+            if span is None:
+                return None
+            return self._widen_to_quotes(span), [pobj]
+        return None
 
     def _run(self, lo: int, hi: int) -> list[Token]:
         """Tokens lo..hi, cut at the first line break and without trailing punctuation."""
