@@ -617,7 +617,7 @@ class _DocRules:
         if lemma in self.lex.clause_only_verbs:
             return None
         objs = [c for c in verb.children if c.dep_ in ("dobj", "oprd") and c.i > verb.i]
-        if not objs and lemma not in _ADDRESSEE_VERBS:
+        if not objs:
             topic = self._prep_object(verb)
             if topic is not None:
                 return topic
@@ -640,10 +640,12 @@ class _DocRules:
         """'talked about the economy', 'called for a ban', 'warned of a crisis': the object of the
         preposition right after the cue is what the speaker addressed."""
         for child in verb.children:
-            if child.dep_ != "prep" or child.i <= verb.i or child.i > verb.i + 3:
+            if child.dep_ != "prep" or child.i <= verb.i or child.i > verb.i + 6:
                 continue
+            if _when(child):
+                continue  # "talked on Monday about ..."
             to_ok = child.lower_ == "to" and verb.lemma_.lower() in _TO_TOPIC_VERBS
-            if (child.lower_ not in _TOPIC_PREPS and not to_ok) or _when(child):
+            if child.lower_ not in _TOPIC_PREPS and not to_ok:
                 return None
             pobj = next((g for g in child.children if g.dep_ in ("pobj", "pcomp")), None)
             if pobj is None:
