@@ -159,6 +159,11 @@ CASES: list[tuple[str, str, Want]] = [
         Want("indirect", "The governor", "complained", "the cost of the new stadium"),
     ),
     (
+        "passive with an agent",
+        "The secret meeting was first reported by Politico.",
+        Want("indirect", "Politico", "reported", "The secret meeting"),
+    ),
+    (
         "mixed quote in a clause",
         "The general warned that the army would respond “with overwhelming force” to any attack.",
         Want("mixed", "The general", "warned", "with overwhelming force"),

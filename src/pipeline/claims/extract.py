@@ -613,6 +613,9 @@ class _DocRules:
             return self._widen_to_quotes(span), [head]
         if verb.dep_ == "parataxis":
             return self._parenthetical_content(verb)
+        passive = self._passive_content(verb)
+        if passive is not None:
+            return passive
         # noun-phrase content: "X denied the report", "X accused Y of ..."
         if lemma in self.lex.clause_only_verbs:
             return None
@@ -635,6 +638,23 @@ class _DocRules:
         if span is None:
             return None
         return self._widen_to_quotes(span), [obj]
+
+    def _passive_content(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
+        """'The meeting was first reported by Politico', 'the country described by the president':
+        with a 'by' agent, what the passive is about is the content."""
+        if _agent_of(verb) is None:
+            return None
+        target = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        exclude: set[int] = set()
+        if target is None and verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
+            target = verb.head
+            exclude = {t.i for t in verb.subtree}
+        if target is None or target.lower_ in _RELATIVE_PRONOUNS or target.pos_ == "PRON":
+            return None
+        span = self.token_span(self.contiguous(target, exclude))
+        if span is None:
+            return None
+        return self._widen_to_quotes(span), [verb]
 
     def _prep_object(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
         """'talked about the economy', 'called for a ban', 'warned of a crisis': the object of the
