@@ -604,9 +604,14 @@ class _DocRules:
             head = right[0] if right else clause[0]
             tokens = self.contiguous(head, self._own_reports(head))
             obj = next((c for c in verb.children if c.dep_ == "dobj" and verb.i < c.i < head.i), None)
+            raised = next((c for c in verb.children if c.dep_ == "nsubjpass" and c.i < verb.i), None)
             if head.dep_ == "xcomp" and obj is not None and tokens:
                 # "urged the department to process ...": the addressee belongs to the request
                 tokens = self._run(obj.left_edge.i, tokens[-1].i)
+            elif head.dep_ == "xcomp" and raised is not None and tokens and _agent_of(verb) is None:
+                # "Clinton is expected to capture ...": what is expected is about the subject
+                if raised.pos_ != "PRON" or raised.lower_ not in _RELATIVE_PRONOUNS:
+                    tokens = self._run(raised.left_edge.i, tokens[-1].i)
             span = self.token_span(tokens)
             if span is None:
                 return None
