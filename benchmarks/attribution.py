@@ -49,13 +49,13 @@ TARGET = {
     "recall_quoted": 0.80,
     "recall_unquoted": 0.55,
 }
-FLOOR = {  # pinned a little under what rules-4 reaches on dev: a drop below fails --gate
-    "content": 0.66,
-    "exact": 0.52,
-    "joint": 0.61,
+FLOOR = {  # pinned a little under what rules-5 reaches on dev: a drop below fails --gate
+    "content": 0.67,
+    "exact": 0.53,
+    "joint": 0.62,
     "speaker_acc": 0.90,
-    "recall_quoted": 0.80,
-    "recall_unquoted": 0.47,
+    "recall_quoted": 0.81,
+    "recall_unquoted": 0.50,
 }
 
 
