@@ -331,6 +331,16 @@ def jsonld_nodes(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
     return nodes
 
 
+def _id_map(nodes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``@id`` -> the node that describes it (not a bare reference), for resolving ``{"@id": ...}``."""
+    ids: dict[str, dict[str, Any]] = {}
+    for node in nodes:
+        ref = node.get("@id")
+        if isinstance(ref, str) and not set(node) <= {"@id", "@type"}:
+            ids.setdefault(ref, node)
+    return ids
+
+
 def _article_node(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
     best: dict[str, Any] | None = None
     best_score = -1
@@ -473,7 +483,8 @@ def _unescape(s: str) -> str:
 # authors
 
 _BY = re.compile(
-    r"^\s*(?:written\s+|posted\s+|reported\s+|text\s+|words\s+)?(?:by|von|par|por|di|door|av)\b[:\s]*",
+    r"^\s*(?:(?:view|see|read|more)?\s*(?:all\s+)?(?:posts|articles|stories|written|posted|reported|"
+    r"published|text|words|photos?)\s+)?(?:by|von|par|por|di|door|av)\b[:\s]*",
     re.IGNORECASE,
 )
 _ROLE_WORDS = {
@@ -484,13 +495,30 @@ _ROLE_WORDS = {
     "editorial", "board", "admin", "administrator", "redaktion", "newsroom", "wire", "services", "service",
     "press", "associated", "reuters", "afp", "ap", "upi", "dpa", "agencies", "agency", "sports", "business",
     "technology", "science", "health", "entertainment", "in", "at", "of", "host", "anchor", "presenter",
+    "director", "manager", "operations", "sr", "jr", "head", "president", "officer", "founder", "co-founder",
+    "ceo", "cto", "cfo", "vp", "marketing", "communications", "digital", "content", "social", "strategist",
+    "specialist", "consultant", "expert", "lead", "principal", "partner", "coordinator", "intern",
 }
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\||\band\b|&|\bund\b|\bet\b|\by\b|\be\b|\n)\s*", re.IGNORECASE)
-_NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}|[<>{}=#]")
+_NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}|[<>{}=#]|^\d")
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+_CREDENTIALS = {
+    "phd", "ph.d", "md", "m.d", "ms", "ma", "mba", "rd", "rn", "dds", "esq", "cpa", "msc", "bsc", "mph",
+    "dr", "prof", "ld", "cde", "fand", "lmhc", "lcsw", "psyd", "np", "pa-c", "facp", "frcp",
+}
+_AUTHOR_META = (
+    "author", "authors", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator",
+    "dc:creator", "dcterms.creator", "citation_author", "atc-metaauthor", "rbauthors", "dcsext.author",
+    "shareaholic:article_author_name",
+)
 
 
-def _clean_person(raw: str, sites: set[str]) -> list[str]:
-    """Split a byline or author value into clean person names."""
+def _clean_person(raw: str, sites: set[str], *, typed: bool = False) -> list[str]:
+    """Split a byline or author value into clean person names.
+
+    A value naming the outlet is dropped, unless it reads as a person's name (a personal site).
+    ``typed`` marks a value the page declares as a person (JSON-LD ``Person``).
+    """
     from html import unescape
 
     s = " ".join(unescape(raw).split())
@@ -502,91 +530,201 @@ def _clean_person(raw: str, sites: set[str]) -> list[str]:
         part = _BY.sub("", part).strip(" .:-–—·•\t")
         if not part or _NOT_NAME.search(part):
             continue
+        low = part.lower().strip(".")
+        if low in _SUFFIXES and names:
+            names[-1] = f"{names[-1]} {part}"
+            continue
+        if low in _CREDENTIALS or low.replace(".", "") in _CREDENTIALS:
+            continue
         words = part.split()
         if len(words) > 5 or len(part) > 60:
             continue
-        if all(w.lower().strip(".") in _ROLE_WORDS for w in words):
+        if all(w.lower().strip(".,") in _ROLE_WORDS for w in words):
             continue
-        if _is_site(part, sites) and len(words) < 2:
-            continue
-        if sites and _norm(part) in sites:
+        if _outlet_kind(part, sites) == "outlet":
             continue
         names.append(part)
     return names
 
 
-def _ld_author_values(ld: dict[str, Any] | None) -> list[str]:
+_ORG_WORDS = {
+    "news", "press", "presse", "media", "times", "post", "journal", "foundation", "group", "inc", "ltd",
+    "llc", "gmbh", "magazine", "daily", "weekly", "online", "tv", "radio", "network", "agency", "staff",
+    "team", "editors", "editorial", "desk", "reports", "blog", "institute", "university", "association",
+    "company", "gazette", "tribune", "herald", "chronicle", "observer", "review", "today", "clinic",
+    "hospital", "center", "centre", "council", "committee", "bank", "party", "club", "society", "digital",
+}
+
+
+def _outlet_kind(name: str, sites: set[str]) -> str | None:
+    """None for a name that is not the outlet's; "personal" when the outlet's name reads as a person's
+    (a personal site: kept only when nobody else is named); "outlet" otherwise (always dropped)."""
+    n = _norm(name)
+    if n.replace(" ", "") not in {s.replace(" ", "") for s in sites}:
+        return None
+    words = name.split()
+    looks_personal = (
+        2 <= len(words) <= 3
+        and all(w[:1].isupper() and not w.isupper() for w in words)
+        and not any(w.lower() in _ORG_WORDS for w in words)
+    )
+    return "personal" if looks_personal else "outlet"
+
+
+def _ld_author_values(ld: dict[str, Any] | None, ids: dict[str, dict[str, Any]]) -> list[tuple[str, bool]]:
+    """``(name, declared a person)`` for each author of the JSON-LD article; organisations are left out."""
     if not ld:
         return []
-    out: list[str] = []
+    out: list[tuple[str, bool]] = []
     for key in ("author", "creator"):
         value = ld.get(key)
         for a in value if isinstance(value, list) else [value]:
             if isinstance(a, str):
-                out.append(a)
+                out.append((a, False))
             elif isinstance(a, dict):
+                if set(a) <= {"@id", "@type"} and isinstance(a.get("@id"), str):
+                    a = ids.get(a["@id"], a)  # a reference into @graph
                 types = _types(a)
-                if types and not types & {"person"} and types & {"organization", "newsmediaorganization"}:
-                    continue
+                if types and "person" not in types:
+                    continue  # Organization, NewsMediaOrganization, ...
                 name = a.get("name")
                 if isinstance(name, list):
                     name = name[0] if name else None
+                if not isinstance(name, str) and isinstance(a.get("givenName"), str):
+                    name = f"{a.get('givenName')} {a.get('familyName') or ''}".strip()
                 if isinstance(name, str):
-                    out.append(name)
-                elif isinstance(a.get("givenName"), str):
-                    out.append(f"{a.get('givenName')} {a.get('familyName') or ''}".strip())
+                    out.append((name, "person" in types))
         if out:
             break
     return out
 
 
-_BYLINE_XPATH = (
-    './/*[@rel="author" or @itemprop="author" or contains(@class, "byline")'
-    ' or contains(@class, "author-name") or contains(@class, "author_name")'
-    ' or contains(@class, "authorName") or contains(@class, "article-author")'
-    ' or contains(@class, "post-author") or contains(@class, "entry-author") or @class="author"'
-    ' or contains(@id, "byline")]'
+_BY_ALONE = re.compile(
+    r"^[\s|·•–—-]*(?:(?:written|posted|published|reported|words|text|story|article)\s+)?by\s*:?\s*$",
+    re.IGNORECASE,
 )
+_BY_INLINE = re.compile(r"(?:^|[\s|·•–—,])by\s*:?\s+(\S.*)$", re.IGNORECASE)
+_NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|(?:van|von|de|der|den|da|di|du|la|le|bin|al|el|y|st\.?)|[A-Z]\.)"
+_PERSONISH = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}$")
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "button", "select", "option", "form", "nav"}
 
 
-def _byline_values(tree: lxml.html.HtmlElement) -> list[str]:
+def _text_segments(root: Any, limit: int) -> list[str]:
     out: list[str] = []
-    try:
-        found = tree.xpath(_BYLINE_XPATH)
-    except etree.XPathError:
-        return out
-    for el in found[:10]:
-        if el.tag in ("script", "style", "meta", "link", "body", "html", "article", "main"):
+    for el in root.iter():
+        if len(out) >= limit:
+            break
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
             continue
-        inner = el.xpath('.//*[@itemprop="name"]')
-        text = _text_of(inner[0]) if inner else _text_of(el)
-        if text and len(text) <= 120:
-            out.append(text)
+        if el.text and el.text.strip() and not any(a.tag in _SKIP_TAGS for a in el.iterancestors()):
+            out.append(" ".join(el.text.split()))
+        if el.tail and el.tail.strip():
+            out.append(" ".join(el.tail.split()))
     return out
 
 
+def _text_bylines(tree: lxml.html.HtmlElement, sites: set[str]) -> list[str]:
+    """A visible "By Jane Doe" from the headline on: "By" alone followed by a name anywhere after it,
+    or "... by Jane Doe" inline close to it. Names of the outlet are passed over."""
+    root = tree.find("body")
+    if root is None:
+        return []
+    segments = _text_segments(root, 4000)
+    start = 0
+    h1 = next(root.iter("h1"), None)
+    if h1 is not None:
+        head = _text_of(h1)
+        first_word = head.split()[0] if head else ""
+        start = next((i for i, seg in enumerate(segments) if first_word and first_word in seg), 0)
+    start = max(0, start - 3)
+    for i in range(start, len(segments)):
+        seg = segments[i]
+        if len(seg) > 160:
+            continue
+        if _BY_ALONE.match(seg):
+            nxt = next((x for x in segments[i + 1 : i + 4] if x.strip(" |·•,")), "").strip(" |·•,")
+            if _PERSONISH.match(nxt) and _outlet_kind(nxt, sites) != "outlet":
+                return [nxt]
+            continue
+        m = _BY_INLINE.search(seg) if i < start + 150 else None
+        if m:
+            names = m.group(1).strip()
+            first = re.split(r"\s*(?:,|\band\b|&|\s[-–—|]\s)\s*", names)[0].strip(" .")
+            if _PERSONISH.match(first) and _outlet_kind(first, sites) != "outlet":
+                return [names]
+    return []
+
+
+def _byline_values(tree: lxml.html.HtmlElement) -> list[str]:
+    """Bylines in the page body, found by trafilatura's author XPaths."""
+    from trafilatura.metadata import extract_author
+
+    try:
+        found = extract_author(tree)
+    except (ValueError, TypeError, etree.XPathError) as e:
+        log.debug("byline search failed: %s", e)
+        return []
+    return [a.strip() for a in (found or "").split(";") if a.strip()]
+
+
 def _choose_authors(
-    tree: lxml.html.HtmlElement, meta: dict[str, list[str]], ld: dict[str, Any] | None, sites: set[str]
+    tree: lxml.html.HtmlElement,
+    meta: dict[str, list[str]],
+    nodes: list[dict[str, Any]],
+    ld: dict[str, Any] | None,
+    sites: set[str],
 ) -> tuple[str, ...]:
-    sources: list[list[str]] = [
-        _ld_author_values(ld),
-        [v for v in meta.get("author", []) + meta.get("article:author", []) if not v.startswith("http")],
-        meta.get("parsely-author", []) + meta.get("sailthru.author", []) + meta.get("byl", [])
-        + meta.get("dc.creator", []) + meta.get("dcterms.creator", []),
-        _byline_values(tree),
-    ]
-    for values in sources:
-        names: list[str] = []
-        seen: set[str] = set()
-        for v in values:
-            for name in _clean_person(v, sites):
-                key = _norm(name)
-                if key and key not in seen:
-                    seen.add(key)
-                    names.append(name)
-        if names:
-            return tuple(names)
-    return ()
+    """Person names from JSON-LD and author meta tags, else the JSON-LD graph, else bylines."""
+    ids = _id_map(nodes)
+    meta_values = [v for key in _AUTHOR_META for v in meta.get(key, []) if not v.lower().startswith("http")]
+
+    def from_ld() -> list[tuple[str, bool]]:
+        return _ld_author_values(ld, ids)
+
+    def from_meta() -> list[tuple[str, bool]]:
+        return [(v, False) for v in meta_values]
+
+    def from_bylines() -> list[tuple[str, bool]]:
+        return [(v, False) for v in _text_bylines(tree, sites) or _byline_values(tree)]
+
+    def from_graph() -> list[tuple[str, bool]]:
+        # no author on the article node: a WebPage's author, else the page's only Person nodes
+        for node in nodes:
+            if node is not ld and "webpage" in _types(node) and node.get("author"):
+                return _ld_author_values(node, ids)
+        persons = [n for n in nodes if _types(n) == {"person"} and isinstance(n.get("name"), str)]
+        return [(n["name"], True) for n in persons] if 1 <= len(persons) <= 3 else []
+
+    def clean(values: list[tuple[str, bool]]) -> list[str]:
+        return [name for value, typed in values for name in _clean_person(value, sites, typed=typed)]
+
+    def people(names: list[str]) -> list[str]:
+        return [n for n in names if _outlet_kind(n, sites) is None]
+
+    # JSON-LD and author meta tags complement each other (one often lists fewer authors than the other);
+    # the structure-less sources are used only when neither names anyone. A name equal to the outlet's
+    # (a personal site) is the last resort.
+    declared = clean(from_ld()) + clean(from_meta())
+    names = people(declared)
+    if not names:
+        found = clean(from_graph()) + clean(from_bylines())
+        names = people(found) or declared or found
+    return _dedupe_names(names)
+
+
+def _dedupe_names(names: list[str]) -> tuple[str, ...]:
+    """Drop repeats, ignoring case and punctuation, and names contained in a longer one ("Todd")."""
+    keys = [_norm(n) for n in names]
+    out: list[str] = []
+    seen: set[str] = set()
+    for name, key in zip(names, keys, strict=True):
+        if not key or key in seen:
+            continue
+        if any(key != other and f" {key} " in f" {other} " for other in keys):
+            continue
+        seen.add(key)
+        out.append(name)
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -994,7 +1132,7 @@ def _parse_tree_to_article(
     canonical = _choose_canonical(tree, meta, url)
     sites = _site_names(meta, ld, outlet, canonical)
     title = _choose_title(tree, meta, ld, sites)
-    authors = _choose_authors(tree, meta, ld, sites)
+    authors = _choose_authors(tree, meta, nodes, ld, sites)
     published = _choose_date(tree, meta, ld, canonical if canonical.startswith("http") else url)
     text, how = _extract_body(tree, url, ld)
     log.debug("body of %s by %s: %d chars", url, how, len(text))

@@ -198,3 +198,46 @@ def test_body_paragraphs_are_separated_by_blank_lines() -> None:
     assert "\n\n" in a.text
     assert a.text.count("\n\n") >= 3
     assert "Copyright Example Gazette" not in a.text
+
+
+def test_jsonld_author_reference_into_graph() -> None:
+    a = parse(
+        """<script type="application/ld+json">
+        {"@context": "https://schema.org", "@graph": [
+          {"@type": "Article", "headline": "Night buses", "datePublished": "2024-03-05",
+           "author": {"@id": "https://news.example.org/#/schema/person/1"}},
+          {"@type": "Person", "@id": "https://news.example.org/#/schema/person/1", "name": "Ana Lima"}]}
+        </script>"""
+    )
+    assert a.authors == ("Ana Lima",)
+
+
+def test_outlet_named_as_author_is_dropped_for_the_byline() -> None:
+    a = parse(
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": {"@type": "Person", '
+        '"name": "Example Gazette"}}</script><meta property="og:site_name" content="Example Gazette">',
+        body_top="<div><span>By</span> <a href='/staff/ana-lima'>Ana Lima</a></div>",
+    )
+    assert a.authors == ("Ana Lima",)
+
+
+def test_personal_site_author_is_kept() -> None:
+    a = parse('<meta name="author" content="Ana Lima"><meta property="og:site_name" content="Ana Lima">')
+    assert a.authors == ("Ana Lima",)
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "<p><span>By</span> <a href='/staff/ana-lima'>Ana Lima</a> | March 5, 2024</p>",
+        "<p>Posted on March 5, 2024 by Ana Lima</p>",
+        "<div><em>Written by:</em> <a href='/staff/ana-lima'>Ana Lima</a></div>",
+    ],
+)
+def test_visible_byline_near_the_headline(byline: str) -> None:
+    assert parse(body_top=byline).authors == ("Ana Lima",)
+
+
+def test_job_titles_and_credentials_are_not_names() -> None:
+    a = parse('<meta name="author" content="Ana Lima, PhD, Senior Director of Operations">')
+    assert a.authors == ("Ana Lima",)
