@@ -19,7 +19,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -610,16 +610,24 @@ _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "button", "selec
 
 
 def _text_segments(root: Any, limit: int) -> list[str]:
+    """The visible text pieces under ``root`` in document order (element texts and tails)."""
     out: list[str] = []
-    for el in root.iter():
-        if len(out) >= limit:
-            break
-        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
-            continue
-        if el.text and el.text.strip() and not any(a.tag in _SKIP_TAGS for a in el.iterancestors()):
-            out.append(" ".join(el.text.split()))
-        if el.tail and el.tail.strip():
-            out.append(" ".join(el.tail.split()))
+
+    def walk(el: Any) -> None:
+        for child in el:
+            if len(out) >= limit:
+                return
+            tag = child.tag
+            if isinstance(tag, str) and tag not in _SKIP_TAGS:
+                if child.text and not child.text.isspace():
+                    out.append(" ".join(child.text.split()))
+                walk(child)
+            if child.tail and not child.tail.isspace():
+                out.append(" ".join(child.tail.split()))
+
+    if root.text and not root.text.isspace():
+        out.append(" ".join(root.text.split()))
+    walk(root)
     return out
 
 
@@ -759,28 +767,46 @@ _ISO_DT = re.compile(
 
 
 def _parse_dt(value: Any) -> datetime | None:
+    """An ISO-8601 date or date-time, else a free-form one with a month name ("Tue, Sep 15 2020 EDT")."""
     if not isinstance(value, str):
         return None
     s = value.strip()
     m = _ISO_DT.match(s)
-    if not m:
-        return None
-    iso = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
-    if m.group(4):
-        iso += f"T{m.group(4)}:{m.group(5)}:{m.group(6) or '00'}"
-        tz = m.group(7)
-        if tz:
-            tz = "+00:00" if tz == "Z" else (tz if ":" in tz else f"{tz[:3]}:{tz[3:]}")
-            iso += tz
-    try:
-        dt = datetime.fromisoformat(iso)
-    except ValueError:
+    if m:
+        iso = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+        if m.group(4):
+            iso += f"T{m.group(4)}:{m.group(5)}:{m.group(6) or '00'}"
+            tz = m.group(7)
+            if tz:
+                tz = "+00:00" if tz == "Z" else (tz if ":" in tz else f"{tz[:3]}:{tz[3:]}")
+                iso += tz
+        try:
+            dt = datetime.fromisoformat(iso)
+        except ValueError:
+            return None
+    elif re.search(r"\b(19|20)\d{2}\b", s) and re.search(r"[A-Za-z]{3}", s) and len(s) < 60:
+        from dateutil import parser as dateparser
+
+        try:
+            dt = dateparser.parse(s, tzinfos=_TZ_ABBREVIATIONS)
+        except (ValueError, OverflowError) as e:
+            log.debug("unparsed date %r: %s", s, e)
+            return None
+    else:
         return None
     if not 1995 <= dt.year <= datetime.now().year + 1:
         return None
     return dt
 
 
+_TZ_ABBREVIATIONS = {
+    name: int(hours * 3600)
+    for name, hours in (
+        ("UTC", 0), ("GMT", 0), ("Z", 0), ("EST", -5), ("EDT", -4), ("CST", -6), ("CDT", -5), ("MST", -7),
+        ("MDT", -6), ("PST", -8), ("PDT", -7), ("BST", 1), ("CET", 1), ("CEST", 2), ("MEZ", 1), ("MESZ", 2),
+        ("EET", 2), ("EEST", 3), ("IST", 5.5), ("JST", 9), ("AEST", 10), ("AEDT", 11),
+    )
+}
 def _structured_dates(meta: dict[str, list[str]], ld: dict[str, Any] | None) -> list[datetime]:
     out: list[datetime] = []
     if ld:
@@ -807,21 +833,103 @@ def _htmldate(tree: lxml.html.HtmlElement, url: str) -> datetime | None:
     return _parse_dt(found) if found else None
 
 
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=/|$|[^\d])")
+_MONTHS = [
+    # en, de, fr, es, it, nl, pt: full names; the first three letters cover most abbreviations
+    "january|januar|janvier|enero|gennaio|januari|janeiro|jan|jän",
+    "february|februar|février|fevrier|febrero|febbraio|februari|fevereiro|feb|fév|fev",
+    "march|märz|maerz|mars|marzo|maart|março|mar|mär|mrt",
+    "april|avril|abril|aprile|apr|avr|abr",
+    "may|mai|mayo|maggio|mei|maio",
+    "june|juni|juin|junio|giugno|junho|jun",
+    "july|juli|juillet|julio|luglio|julho|jul|juil",
+    "august|août|aout|agosto|augustus|aug|ago",
+    "september|septembre|septiembre|settembre|setembro|sep|sept|set",
+    "october|oktober|octobre|octubre|ottobre|outubro|oct|okt|ott|out",
+    "november|novembre|noviembre|novembro|nov",
+    "december|dezember|décembre|decembre|diciembre|dicembre|dezembro|dec|dez|déc|dic",
+]
+
+
+def _date_shown(d: Any, text: str) -> bool:
+    """Whether the calendar date ``d`` is written in ``text`` in one of the usual forms."""
+    y, m, day = d.year, d.month, d.day
+    month = _MONTHS[m - 1]
+    dd = rf"0?{day}"
+    patterns = (
+        rf"\b(?:{month})\.?\s+{dd}(?:st|nd|rd|th)?,?\s+{y}\b",
+        rf"\b{dd}(?:st|nd|rd|th|\.|er)?\s+(?:de\s+)?(?:{month})\.?,?\s+(?:de\s+)?{y}\b",
+        rf"\b{y}-{m:02d}-{day:02d}\b",
+        rf"\b{y}/{m:02d}/{day:02d}\b",
+        rf"\b0?{m}/{dd}/(?:{y}|{y % 100:02d})\b",
+        rf"\b{dd}[./-]0?{m}[./-](?:{y}|{y % 100:02d})\b",
+    )
+    return any(re.search(p, text, re.IGNORECASE) for p in patterns)
+
+
+def _visible_text(tree: lxml.html.HtmlElement) -> str:
+    root = tree.find("body")
+    if root is None:
+        return ""
+    return " ".join(_text_segments(root, 3000))[:60_000]
+
+
 def _choose_date(
     tree: lxml.html.HtmlElement, meta: dict[str, list[str]], ld: dict[str, Any] | None, url: str
 ) -> datetime | None:
+    """Publication date from the evidence, each piece checked against the others.
+
+    Structured values (JSON-LD, meta) are preferred when htmldate confirms them; a date in the URL is
+    the local publication day; and the date the page actually shows decides between a structured value
+    and htmldate's, or between a UTC time stamp and the neighbouring local day. The modification date
+    is never taken for the publication date.
+    """
     structured = _structured_dates(meta, ld)
     found = _htmldate(tree, url)
+    best: datetime | None = None
     if structured:
-        first = structured[0]
-        if found is None or found.date() == first.date():
-            return first
-        # htmldate disagrees: keep a structured date that it confirms, else trust htmldate's search
-        for dt in structured:
-            if dt.date() == found.date():
-                return dt
-        return first
-    return found
+        # a value with its own (non-UTC) offset carries the local day; UTC stamps may cross midnight
+        local = [dt for dt in structured if dt.utcoffset() not in (None, _ZERO)]
+        best = local[0] if local else structured[0]
+    else:
+        best = found
+
+    m = _URL_DATE.search(urlsplit(url).path) if url else None
+    url_day = None
+    if m:
+        try:
+            url_day = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            url_day = None
+    if url_day is not None:
+        if best is None or _same_local_day(best, url_day):
+            return url_day if best is None or best.date() != url_day.date() else best
+        if (best.date() - url_day.date()).days > 2:
+            return url_day  # the address was made at first publication; a later stamp is a re-save
+
+    if best is None:
+        return None
+    text = _visible_text(tree)
+    if not text or _date_shown(best, text):
+        return best
+    if found is not None and found.date() != best.date() and _date_shown(found, text):
+        return found  # htmldate's date is on the page, the structured one is not
+    if best.utcoffset() == _ZERO:
+        for shift in (-1, 1):
+            day = best + timedelta(days=shift)
+            if _same_local_day(best, day) and _date_shown(day, text):
+                return datetime(day.year, day.month, day.day)
+    return best
+
+
+_ZERO = timedelta(0)
+
+
+def _same_local_day(instant: datetime, day: datetime) -> bool:
+    """Whether a UTC (or naive) ``instant`` falls on calendar ``day`` somewhere between UTC-8 and UTC+10."""
+    if instant.utcoffset() not in (None, _ZERO):
+        return instant.date() == day.date()
+    return any((instant + timedelta(hours=h)).date() == day.date() for h in (-8, 0, 10))
 
 
 # ---------------------------------------------------------------------------------------------
