@@ -435,7 +435,10 @@ def _is_site(segment: str, site_names: set[str]) -> bool:
     squashed = n.replace(" ", "")
     for name in site_names:
         sq = name.replace(" ", "")
-        if n == name or squashed == sq or (len(sq) >= 4 and (sq in squashed or squashed in sq)):
+        if n == name or squashed == sq:
+            return True
+        # "Guardian" for "The Guardian", "NYT Opinion" for "nyt": a segment that is mostly the name
+        if len(sq) >= 4 and (sq in squashed or squashed in sq) and abs(len(squashed) - len(sq)) <= 12:
             return True
     return False
 
@@ -460,20 +463,41 @@ def _choose_title(
         if t:
             candidates.append(t)
     h1s = [_text_of(h) for h in tree.iter("h1")]
-    h1s = [h for h in h1s if 5 <= len(h) <= 300]
+    h1s = [h for h in h1s if 5 <= len(h) <= 300 and not _is_site(h, sites)]
 
     cleaned = [strip_site_suffix(_unescape(c), sites) for c in candidates]
     cleaned = [c for c in cleaned if c and not _is_site(c, sites)]
-    # an <h1> that matches a candidate (or a candidate's first segment) is the visible headline
-    for h in h1s:
-        nh = _norm(h)
-        for c in cleaned:
-            nc = _norm(c)
-            if nh and (nh == nc or (len(nh) >= 15 and nc.startswith(nh))):
-                return h
+    nh1 = [(h, _norm(h)) for h in h1s]
+    ncl = [(c, _norm(c)) for c in cleaned]
+    # the visible <h1> when the metadata agrees with it; the metadata title when the <h1> only adds a
+    # section label or a subtitle to it
+    for h, nh in nh1:
+        if any(nh == nc for _, nc in ncl):
+            return h
+    for _, nh in nh1:
+        for c, nc in ncl:
+            if len(nc) >= 15 and nc in nh:
+                return c
+    for h, nh in nh1:
+        if any(len(nh) >= 15 and nc.startswith(nh) or _jaccard(nh, nc) >= 0.6 for _, nc in ncl):
+            return h
+    # a lone <h1> of several words, or the one inside the <article>, is the headline the reader sees,
+    # when the metadata titles are written for search engines
+    in_article = [_text_of(h) for h in tree.xpath("//article//h1 | //main//h1")]
+    in_article = [h for h in in_article if h in h1s]
+    lone = in_article[:1] if len(in_article) == 1 else (h1s if len(h1s) == 1 else [])
+    if lone and len(lone[0].split()) >= 3:
+        return lone[0]
     if cleaned:
         return cleaned[0]
+    if candidates:
+        return _unescape(candidates[0])
     return h1s[0] if h1s else None
+
+
+def _jaccard(a: str, b: str) -> float:
+    wa, wb = set(a.split()), set(b.split())
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
 
 
 def _unescape(s: str) -> str:

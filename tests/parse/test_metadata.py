@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from parse_pages import article_page
+from parse_pages import PARAGRAPHS, article_page
 
 from pipeline.parse import clean_url, parse_article, strip_site_suffix
 from pipeline.records import Article
@@ -241,3 +241,37 @@ def test_visible_byline_near_the_headline(byline: str) -> None:
 def test_job_titles_and_credentials_are_not_names() -> None:
     a = parse('<meta name="author" content="Ana Lima, PhD, Senior Director of Operations">')
     assert a.authors == ("Ana Lima",)
+
+
+@pytest.mark.parametrize(
+    ("h1", "og_title", "expected"),
+    [
+        # the visible headline when the metadata title is the same words
+        ("Council extends night buses", "Council Extends Night Buses", "Council extends night buses"),
+        # a section label or subtitle in the <h1>: the metadata title is the headline
+        ("Politics | Council extends night buses", "Council extends night buses",
+         "Council extends night buses"),
+        # a search-engine title: the lone <h1> the reader sees wins
+        ("Council extends night buses to the north", "Night Bus Routes 2024: 5 Things to Know",
+         "Council extends night buses to the north"),
+    ],
+)
+def test_title_is_the_headline(h1: str, og_title: str, expected: str) -> None:
+    html = (
+        f'<html><head><title>{og_title} | Example Gazette</title>'
+        f'<meta property="og:title" content="{og_title}"></head>'
+        f"<body><article><h1>{h1}</h1>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + "</article></body></html>"
+    )
+    assert parse_article(html.encode(), URL).title == expected
+
+
+def test_title_mentioning_the_site_is_not_taken_for_the_site_name() -> None:
+    html = (
+        "<html><head><title>Why Gazette readers love night buses - Example Gazette</title></head><body>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + "</body></html>"
+    )
+    a = parse_article(html.encode(), "https://gazette.example.org/a", outlet="Example Gazette")
+    assert a.title == "Why Gazette readers love night buses"
