@@ -191,7 +191,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 def _parse_tree(text: str) -> lxml.html.HtmlElement | None:
     text = _XML_DECL.sub("", text, count=1)
     parser = lxml.html.HTMLParser(
-        encoding="utf-8", collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
+        encoding="utf-8", collect_ids=False, default_doctype=False, remove_pis=True
     )
     try:
         tree = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
@@ -1299,6 +1299,8 @@ def _parse_tree_to_article(
     title = _choose_title(tree, meta, ld, sites)
     authors = _choose_authors(tree, meta, nodes, ld, sites)
     published = _choose_date(tree, meta, ld, canonical if canonical.startswith("http") else url)
+    # comments can carry dates (htmldate reads them) but they mislead the text extractor
+    etree.strip_tags(tree, etree.Comment)
     text, how = _extract_body(tree, url, ld)
     log.debug("body of %s by %s: %d chars", url, how, len(text))
     language = detect_language(text, tree.get("lang") or _first(meta, "content-language", "og:locale"))
