@@ -1146,7 +1146,9 @@ def detect_language(text: str, html_lang: str | None) -> str | None:
     except (ValueError, IndexError) as e:
         log.debug("language identification failed: %s", e)
         return hint
-    if prob < 0.5 and hint:
+    # short texts (a block page, a caption) fool the identifier: it must be sure, or the hint wins
+    needed = 0.5 if len(sample) >= 200 else 0.95
+    if prob < needed:
         return hint
     return str(lang)
 
@@ -1162,7 +1164,8 @@ _WALL = re.compile(
     r"subscribe (?:now )?to (?:continue|read)|to continue reading|already a subscriber|"
     r"this (?:article|content|story) is (?:only )?(?:available|for) (?:to )?(?:subscribers|members)|"
     r"sign in to (?:continue|read)|create a free account to (?:continue|read)|"
-    r"please enable (?:javascript|cookies)|are you a robot|verify you are human|access denied)",
+    r"please enable (?:javascript|cookies)|are you a robot|verify you are human|access denied|"
+    r"request unsuccessful|incapsula incident|attention required|checking your browser|captcha)",
     re.IGNORECASE,
 )
 

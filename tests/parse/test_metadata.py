@@ -275,3 +275,19 @@ def test_title_mentioning_the_site_is_not_taken_for_the_site_name() -> None:
     )
     a = parse_article(html.encode(), "https://gazette.example.org/a", outlet="Example Gazette")
     assert a.title == "Why Gazette readers love night buses"
+
+
+def test_language_of_a_german_text_under_an_english_hint() -> None:
+    german = [
+        "Der Stadtrat hat am Dienstag beschlossen, die Nachtbusse bis in die nördlichen Bezirke zu "
+        "verlängern, was die Bewohner der neuen Siedlungen seit mehr als zwei Jahren gefordert hatten.",
+        "Nach Angaben des Verkehrsamts fahren die zusätzlichen Linien bis Mitternacht alle zwanzig "
+        "Minuten und werden aus dem regionalen Mobilitätsfonds bezahlt, nicht durch höhere Preise.",
+    ]
+    html = article_page(paragraphs=german, html_attrs='lang="en"')
+    assert parse_article(html.encode(), URL).language == "de"
+
+
+def test_short_text_keeps_the_html_lang_hint() -> None:
+    html = '<html lang="fr"><body><p>Request unsuccessful. Incident ID: 70300016014392</p></body></html>'
+    assert parse_article(html.encode(), URL).language == "fr"
