@@ -525,7 +525,12 @@ _ROLE_WORDS = {
     "director", "manager", "operations", "sr", "jr", "head", "president", "officer", "founder", "co-founder",
     "ceo", "cto", "cfo", "vp", "marketing", "communications", "digital", "content", "social", "strategist",
     "specialist", "consultant", "expert", "lead", "principal", "partner", "coordinator", "intern",
+    "no", "unknown", "anonymous", "none", "null", "n/a", "user", "webmaster", "redakteur", "autor",
+    "reports", "report", "wires",
 }
+_LEADING_ROLES = re.compile(
+    r"^(?:author|autor|auteur|reporter|correspondent|editor|writer)\s*:?\s+", re.IGNORECASE
+)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\||\band\b|&|\bund\b|\bet\b|\by\b|\be\b|\n)\s*", re.IGNORECASE)
 _NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}|[<>{}=#]|^\d")
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
@@ -554,7 +559,7 @@ def _clean_person(raw: str, sites: set[str], *, typed: bool = False) -> list[str
     s = re.split(r"\s+[|–—]\s+|\s+-\s+", s)[0]  # "Jane Doe - Staff Writer"
     names: list[str] = []
     for part in _NAME_SPLIT.split(s):
-        part = _BY.sub("", part).strip(" .:-–—·•\t")
+        part = _LEADING_ROLES.sub("", _BY.sub("", part)).strip(" .:-–—·•\t")
         if not part or _NOT_NAME.search(part):
             continue
         low = part.lower().strip(".")
@@ -631,9 +636,16 @@ _BY_ALONE = re.compile(
     re.IGNORECASE,
 )
 _BY_INLINE = re.compile(r"(?:^|[\s|·•–—,])by\s*:?\s+(\S.*)$", re.IGNORECASE)
+_NOT_BYLINE_BEFORE = re.compile(
+    r"\b(?:powered|hosted|designed|developed|supported|sponsored|presented|brought|made|built|run|owned|"
+    r"operated|followed|inspired|caused|led|organi[sz]ed|funded|produced|edited|photographed|"
+    r"illustrated|translated|licensed|protected|verified|reviewed)\s*$",
+    re.IGNORECASE,
+)
 _NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|(?:van|von|de|der|den|da|di|du|la|le|bin|al|el|y|st\.?)|[A-Z]\.)"
 _PERSONISH = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}$")
-_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "button", "select", "option", "form", "nav"}
+_HANDLE = re.compile(r"^[^\W\d_][\w.-]{1,29}$")
+_SKIP_TAGS = {"script", "style", "template", "svg", "button", "select", "option", "form", "nav"}
 
 
 def _text_segments(root: Any, limit: int) -> list[str]:
@@ -680,9 +692,12 @@ def _text_bylines(tree: lxml.html.HtmlElement, sites: set[str]) -> list[str]:
             nxt = next((x for x in segments[i + 1 : i + 4] if x.strip(" |·•,")), "").strip(" |·•,")
             if _PERSONISH.match(nxt) and _outlet_kind(nxt, sites) != "outlet":
                 return [nxt]
+            generic = nxt.lower() in _ROLE_WORDS or nxt.lower() in _ORG_WORDS
+            if _HANDLE.match(nxt) and not generic and not _is_site(nxt, sites):
+                return [nxt]  # a one-word name or handle right after a lone "by" ("by marc")
             continue
         m = _BY_INLINE.search(seg) if i < start + 150 else None
-        if m:
+        if m and not _NOT_BYLINE_BEFORE.search(seg[: m.start() + 1]):
             names = m.group(1).strip()
             first = re.split(r"\s*(?:,|\band\b|&|\s[-–—|]\s)\s*", names)[0].strip(" .")
             if _PERSONISH.match(first) and _outlet_kind(first, sites) != "outlet":
@@ -744,6 +759,10 @@ def _choose_authors(
     if not names:
         found = clean(from_graph()) + clean(from_bylines())
         names = people(found) or declared or found
+    elif any(len(n.split()) == 1 for n in names):
+        # a first name alone ("Todd"): the visible byline may give the full name
+        shown = people(clean([(v, False) for v in _text_bylines(tree, sites)]))
+        names = [next((b for b in shown if b.split()[0].lower() == n.lower()), n) for n in names]
     return _dedupe_names(names)
 
 

@@ -291,3 +291,26 @@ def test_language_of_a_german_text_under_an_english_hint() -> None:
 def test_short_text_keeps_the_html_lang_hint() -> None:
     html = '<html lang="fr"><body><p>Request unsuccessful. Incident ID: 70300016014392</p></body></html>'
     assert parse_article(html.encode(), URL).language == "fr"
+
+
+@pytest.mark.parametrize(
+    ("body_top", "expected"),
+    [
+        ("<p>Site powered by WordPress VIP</p>", ()),
+        ("<p><span>by</span> <span class='author'>marc</span> on March 5</p>", ("marc",)),
+        ("<p>Author: Ana Lima</p><p class='byline'>Author Ana Lima</p>", ("Ana Lima",)),
+        ("<p class='byline'>By Staff and News Service Reports</p>", ()),
+        ("<p class='byline'>By No Author</p>", ()),
+    ],
+)
+def test_byline_edge_cases(body_top: str, expected: tuple[str, ...]) -> None:
+    assert parse(body_top=body_top).authors == expected
+
+
+def test_first_name_in_metadata_is_completed_by_the_byline() -> None:
+    a = parse(
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"author": {"@type": "Person", "name": "Ana"}}</script>',
+        body_top="<p><strong>By</strong></p><p>Ana Lima</p>",
+    )
+    assert a.authors == ("Ana Lima",)
