@@ -868,11 +868,11 @@ def _structured_dates(meta: dict[str, list[str]], ld: dict[str, Any] | None) -> 
     return out
 
 
-def _htmldate(tree: lxml.html.HtmlElement, url: str) -> datetime | None:
+def _htmldate(tree: lxml.html.HtmlElement, url: str, extensive: bool = True) -> datetime | None:
     from htmldate import find_date
 
     try:
-        found = find_date(tree, extensive_search=True, original_date=True, url=url or None)
+        found = find_date(tree, extensive_search=extensive, original_date=True, url=url or None)
     except (ValueError, TypeError, RecursionError) as e:
         log.debug("htmldate failed: %s", e)
         return None
@@ -931,7 +931,9 @@ def _choose_date(
     is never taken for the publication date.
     """
     structured = _structured_dates(meta, ld)
-    found = _htmldate(tree, url)
+    # htmldate's extensive search (free-text dates, dateparser) is slow; with structured evidence
+    # its quick pass is enough to cross-check, without it the extensive search is worth its time
+    found = _htmldate(tree, url, extensive=not structured)
     best: datetime | None = None
     if structured:
         # a value with its own (non-UTC) offset carries the local day; UTC stamps may cross midnight
@@ -958,6 +960,8 @@ def _choose_date(
     text = _visible_text(tree)
     if not text or _date_shown(best, text):
         return best
+    if structured:  # the structured date is not on the page: now the extensive search is worth it
+        found = _htmldate(tree, url, extensive=True)
     if found is not None and found.date() != best.date() and _date_shown(found, text):
         return found  # htmldate's date is on the page, the structured one is not
     if best.utcoffset() == _ZERO:
