@@ -931,9 +931,11 @@ def _choose_date(
     is never taken for the publication date.
     """
     structured = _structured_dates(meta, ld)
-    # htmldate's extensive search (free-text dates, dateparser) is slow; with structured evidence
-    # its quick pass is enough to cross-check, without it the extensive search is worth its time
-    found = _htmldate(tree, url, extensive=not structured)
+    # htmldate's extensive search (free-text dates through dateparser) is slow: its quick pass first,
+    # the extensive one only when that finds nothing (on the dev pages they never disagreed)
+    found = _htmldate(tree, url, extensive=False)
+    if found is None and not structured:
+        found = _htmldate(tree, url, extensive=True)
     best: datetime | None = None
     if structured:
         # a value with its own (non-UTC) offset carries the local day; UTC stamps may cross midnight
