@@ -402,7 +402,7 @@ def _site_names(meta: dict[str, list[str]], ld: dict[str, Any] | None, outlet: s
                 names.add(p["name"])
             elif isinstance(p, str):
                 names.add(p)
-    host = urlsplit(url).hostname or ""
+    host = _url_part(url, "hostname")
     parts = [p for p in host.split(".") if p not in {"www", "com", "org", "net", "co", "uk", "de", "fr"}]
     names.update(parts)
     return {_norm(n) for n in names if n and _norm(n)}
@@ -944,7 +944,7 @@ def _choose_date(
     else:
         best = found
 
-    m = _URL_DATE.search(urlsplit(url).path) if url else None
+    m = _URL_DATE.search(_url_part(url, "path"))
     url_day = None
     if m:
         try:
@@ -996,6 +996,14 @@ _TRACKING = re.compile(
 )
 
 
+def _url_part(url: str, part: str) -> str:
+    """``urlsplit(url).<part>``, or "" for a URL that cannot be split (e.g. a broken IPv6 host)."""
+    try:
+        return getattr(urlsplit(url), part) or ""
+    except ValueError:
+        return ""
+
+
 def clean_url(candidate: str | None, base: str) -> str | None:
     """Resolve ``candidate`` against ``base``, strip tracking parameters and the fragment.
 
@@ -1019,7 +1027,7 @@ def _choose_canonical(tree: lxml.html.HtmlElement, meta: dict[str, list[str]], u
     for b in tree.iter("base"):
         href = b.get("href")
         if href:
-            base = urljoin(url, href)
+            base = clean_url(href, url) or url
             break
     candidates: list[str] = []
     for link in tree.iter("link"):
@@ -1314,6 +1322,10 @@ def parse_article(
         return _parse_tree_to_article(tree, url, outlet, raw_ref)
     except RecursionError:
         return reject("markup nested too deeply to process")
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeError) as e:
+        # a page that trips a library we call is one bad document, not a failed run: record and skip
+        log.warning("parse failed on %s: %r", url, e, exc_info=True)
+        return reject(f"extraction failed ({type(e).__name__}: {e})")
 
 
 def _parse_tree_to_article(

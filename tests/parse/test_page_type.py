@@ -112,3 +112,22 @@ def test_raw_ref_and_outlet_are_kept() -> None:
     a = parse_article(b"", URL, outlet="Example Gazette", raw_ref="sha256:abc")
     assert a.outlet == "Example Gazette"
     assert a.raw_ref == "sha256:abc"
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "", "javascript:void(0)", "http://exa mple.com/%zz"])
+def test_broken_page_urls_do_not_raise(url: str) -> None:
+    html = article_page(head='<base href="http://[bad"><link rel="canonical" href="http://[::1">')
+    a = parse_article(html.encode(), url)
+    assert a.url == url
+    assert PARAGRAPHS[0] in a.text
+
+
+def test_jsonld_with_unexpected_shapes_does_not_raise() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": [null, 3, {"@id": 5},'
+        ' {"name": ["Ana Lima", "x"]}], "datePublished": ["2024"], "headline": {"a": 1}}</script>'
+        '<script type="application/ld+json">' + "[" * 60 + "]" * 60 + "</script>"
+    )
+    a = parse_article(article_page(head=head).encode(), URL)
+    assert a.is_article
+    assert a.authors == ("Ana Lima",)
