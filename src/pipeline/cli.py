@@ -90,10 +90,13 @@ def cmd_claims(args: argparse.Namespace) -> int:
             speaker = claim.speaker or "?"
             if claim.speaker_resolved and claim.speaker_resolved != claim.speaker:
                 speaker += f" (= {claim.speaker_resolved})"
-            print(f"{i:3d}. [{claim.kind}, {claim.polarity}] {speaker} -- {claim.cue or '-'} --> {claim.content}")
+            cue = claim.cue or "-"
+            print(f"{i:3d}. [{claim.kind}, {claim.polarity}] {speaker} -- {cue} --> {claim.content}")
         return 0
     if not (args.input and args.output):
-        raise SystemExit("factcheck claims: give --input DOCS.jsonl and --output CLAIMS.jsonl, or --text FILE")
+        raise SystemExit(
+            "factcheck claims: give --input DOCS.jsonl and --output CLAIMS.jsonl, or --text FILE"
+        )
     docs = list(_read_docs(Path(args.input)))
     progress = _progress(len(docs), "claims", args.quiet)
     with Path(args.output).open("w", encoding="utf-8") as out:
