@@ -808,7 +808,7 @@ _DATE_META_KEYS = (
 
 
 _ISO_DT = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
+    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{1,2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
 )
 
 
@@ -821,7 +821,7 @@ def _parse_dt(value: Any) -> datetime | None:
     if m:
         iso = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
         if m.group(4):
-            iso += f"T{m.group(4)}:{m.group(5)}:{m.group(6) or '00'}"
+            iso += f"T{m.group(4)}:{m.group(5)}:{int(m.group(6) or 0):02d}"
             tz = m.group(7)
             if tz:
                 tz = "+00:00" if tz == "Z" else (tz if ":" in tz else f"{tz[:3]}:{tz[3:]}")
@@ -897,11 +897,22 @@ _MONTHS = [
 ]
 
 
-def _date_shown(d: Any, text: str) -> bool:
-    """Whether the calendar date ``d`` is written in ``text`` in one of the usual forms."""
+def _date_shown(d: Any, text: str, *, without_year: bool = False) -> bool:
+    """Whether the calendar date ``d`` is written in ``text`` in one of the usual forms.
+
+    ``without_year`` also accepts "24 août" / "Aug 24" with no year, for choosing between two
+    neighbouring days only.
+    """
     y, m, day = d.year, d.month, d.day
     month = _MONTHS[m - 1]
     dd = rf"0?{day}"
+    if without_year:
+        loose = (
+            rf"\b{dd}(?:st|nd|rd|th|\.|er)?\s+(?:de\s+)?(?:{month})\b",
+            rf"\b(?:{month})\.?\s+{dd}\b(?![\d:])",
+        )
+        if any(re.search(p, text, re.IGNORECASE) for p in loose):
+            return True
     patterns = (
         rf"\b(?:{month})\.?\s+{dd}(?:st|nd|rd|th)?,?\s+{y}\b",
         rf"\b{dd}(?:st|nd|rd|th|\.|er)?\s+(?:de\s+)?(?:{month})\.?,?\s+(?:de\s+)?{y}\b",
@@ -969,7 +980,13 @@ def _choose_date(
     if best.utcoffset() == _ZERO:
         for shift in (-1, 1):
             day = best + timedelta(days=shift)
-            if _same_local_day(best, day) and _date_shown(day, text):
+            if not _same_local_day(best, day):
+                continue
+            # the neighbouring day written out in full, or at least as day and month while the
+            # stamp's own day is not written at all
+            if _date_shown(day, text) or (
+                _date_shown(day, text, without_year=True) and not _date_shown(best, text, without_year=True)
+            ):
                 return datetime(day.year, day.month, day.day)
     return best
 

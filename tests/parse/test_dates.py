@@ -80,3 +80,13 @@ def test_junk_dates_are_ignored(value: str) -> None:
     html = article_page(head=f'<meta property="article:published_time" content="{value}">')
     a = parse_article(html.encode(), "https://news.example.org/transport/buses")
     assert a.published_at is None
+
+
+def test_utc_stamp_moved_to_a_neighbouring_day_shown_without_year() -> None:
+    head = '<meta property="article:published_time" content="2024-03-06T00:20:00Z">'
+    assert published(head, body_top="<p>mardi 5 mars, 21 h 14</p>") == date(2024, 3, 5)
+
+
+def test_sloppy_seconds_still_parse_as_utc() -> None:
+    head = '<meta property="article:published_time" content="2024-03-05T23:15:0Z">'
+    assert published(head, body_top="<p>Mercoledì 06 Marzo 2024 | 00:36</p>") == date(2024, 3, 6)
