@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 MAX_BYTES = 3_000_000  # pages are cut here before parsing, to bound the time spent on one page
 MIN_TEXT_CHARS = 250  # below this the body is "too little": try the fallbacks, then call it no article
+# Oversized pages are cut here and get fast passes only. The dev pages have at most ~4,000 elements
+# and ~200,000 characters of text.
+LARGE_TREE_ELEMENTS = 15_000
+LARGE_TEXT_CHARS = 600_000
 SHORT_TEXT_CHARS = 1500  # a precise extraction this short is checked against the balanced one
 PRESCAN_BYTES = 8192  # how far to look for <meta charset>
 
@@ -199,6 +203,31 @@ def _parse_tree(text: str) -> lxml.html.HtmlElement | None:
         log.debug("lxml could not parse the page: %s", e)
         return None
     return tree
+
+
+def _truncate_tree(tree: lxml.html.HtmlElement, max_elements: int, max_chars: int) -> bool:
+    """Cut the tree after its first ``max_elements`` elements or ``max_chars`` characters of text
+    (scripts and styles not counted), in document order. True when it was cut."""
+    cut = None
+    chars = 0
+    for i, el in enumerate(tree.iter()):
+        if el.tag not in ("script", "style"):
+            chars += len(el.text or "")
+        chars += len(el.tail or "")
+        if i >= max_elements or chars > max_chars:
+            cut = el
+            break
+    if cut is None or cut is tree:
+        return False
+    node = cut
+    while (parent := node.getparent()) is not None:
+        for sibling in list(node.itersiblings()):
+            parent.remove(sibling)
+        node = parent
+    parent = cut.getparent()
+    if parent is not None:
+        parent.remove(cut)
+    return True
 
 
 def _text_of(el: Any) -> str:
@@ -723,6 +752,7 @@ def _choose_authors(
     nodes: list[dict[str, Any]],
     ld: dict[str, Any] | None,
     sites: set[str],
+    large: bool = False,
 ) -> tuple[str, ...]:
     """Person names from JSON-LD and author meta tags, else the JSON-LD graph, else bylines."""
     ids = _id_map(nodes)
@@ -735,7 +765,10 @@ def _choose_authors(
         return [(v, False) for v in meta_values]
 
     def from_bylines() -> list[tuple[str, bool]]:
-        return [(v, False) for v in _text_bylines(tree, sites) or _byline_values(tree)]
+        shown = _text_bylines(tree, sites)
+        if shown or large:  # trafilatura's byline search copies the whole tree
+            return [(v, False) for v in shown]
+        return [(v, False) for v in _byline_values(tree)]
 
     def from_graph() -> list[tuple[str, bool]]:
         # no author on the article node: a WebPage's author, else the page's only Person nodes
@@ -932,7 +965,11 @@ def _visible_text(tree: lxml.html.HtmlElement) -> str:
 
 
 def _choose_date(
-    tree: lxml.html.HtmlElement, meta: dict[str, list[str]], ld: dict[str, Any] | None, url: str
+    tree: lxml.html.HtmlElement,
+    meta: dict[str, list[str]],
+    ld: dict[str, Any] | None,
+    url: str,
+    large: bool = False,
 ) -> datetime | None:
     """Publication date from the evidence, each piece checked against the others.
 
@@ -945,7 +982,7 @@ def _choose_date(
     # htmldate's extensive search (free-text dates through dateparser) is slow: its quick pass first,
     # the extensive one only when that finds nothing (on the dev pages they never disagreed)
     found = _htmldate(tree, url, extensive=False)
-    if found is None and not structured:
+    if found is None and not structured and not large:
         found = _htmldate(tree, url, extensive=True)
     best: datetime | None = None
     if structured:
@@ -973,7 +1010,7 @@ def _choose_date(
     text = _visible_text(tree)
     if not text or _date_shown(best, text):
         return best
-    if structured:  # the structured date is not on the page: now the extensive search is worth it
+    if structured and not large:  # the structured date is not on the page: worth the extensive search
         found = _htmldate(tree, url, extensive=True)
     if found is not None and found.date() != best.date() and _date_shown(found, text):
         return found  # htmldate's date is on the page, the structured one is not
@@ -1144,13 +1181,23 @@ def _paragraph_fallback(tree: lxml.html.HtmlElement) -> str:
     return "\n\n".join(p for p in paras if p)
 
 
-def _extract_body(tree: lxml.html.HtmlElement, url: str, ld: dict[str, Any] | None) -> tuple[str, str]:
+def _extract_body(
+    tree: lxml.html.HtmlElement, url: str, ld: dict[str, Any] | None, large: bool = False
+) -> tuple[str, str]:
     """Return ``(text, extractor)``.
 
     trafilatura in precision mode first (measured best on the dev sets: boilerplate stays out); when
     that finds little, its balanced mode, kept when it finds much more; then recall mode, the JSON-LD
-    ``articleBody`` and the densest block of paragraphs.
+    ``articleBody`` and the densest block of paragraphs. A ``large`` tree gets one fast pass only
+    (no readability/jusText comparison), to bound the time spent on it.
     """
+    if large:
+        text = _drop_promos(_trafilatura_text(tree, url, favor_precision=True, fast=True))
+        if len(text) < MIN_TEXT_CHARS:
+            fallback = _ld_body(ld) or _paragraph_fallback(tree)
+            if len(fallback) > len(text):
+                return fallback, "fallback-large-page"
+        return text, "trafilatura-fast"
     text = _trafilatura_text(tree, url, favor_precision=True)
     how = "trafilatura-precision"
     if len(text) < SHORT_TEXT_CHARS:
@@ -1221,27 +1268,14 @@ _WALL = re.compile(
 
 
 def _link_density(tree: lxml.html.HtmlElement) -> tuple[float, int]:
+    """Share of the page's visible text that sits inside links, and the number of links."""
     body = tree.find("body")
     if body is None:
         return 0.0, 0
-    total = 0
-    linked = 0
-    n_links = 0
-    for el in body.iter():
-        if el.tag in ("script", "style", "noscript"):
-            continue
-        t = el.text
-        if t and t.strip():
-            n = len(t.strip())
-            total += n
-            if el.tag == "a" or any(a.tag == "a" for a in el.iterancestors("a")):
-                linked += n
-        if el.tag == "a":
-            n_links += 1
-        tail = el.tail
-        if tail and tail.strip():
-            total += len(tail.strip())
-    return (linked / total if total else 0.0), n_links
+    total = sum(len(seg) for seg in _text_segments(body, 1_000_000))
+    anchors = list(body.iter("a"))
+    linked = sum(len(_text_of(a)) for a in anchors)
+    return (min(1.0, linked / total) if total else 0.0), len(anchors)
 
 
 def _linked_share(tree: lxml.html.HtmlElement, text: str) -> float:
@@ -1348,17 +1382,20 @@ def parse_article(
 def _parse_tree_to_article(
     tree: lxml.html.HtmlElement, url: str, outlet: str, raw_ref: str | None
 ) -> Article:
+    large = _truncate_tree(tree, LARGE_TREE_ELEMENTS, LARGE_TEXT_CHARS)
+    if large:
+        log.info("page %s is oversized: cut to its first part, fast extraction only", url)
     meta = _meta_map(tree)
     nodes = jsonld_nodes(tree)
     ld = _article_node(nodes)
     canonical = _choose_canonical(tree, meta, url)
     sites = _site_names(meta, ld, outlet, canonical)
     title = _choose_title(tree, meta, ld, sites)
-    authors = _choose_authors(tree, meta, nodes, ld, sites)
-    published = _choose_date(tree, meta, ld, canonical if canonical.startswith("http") else url)
+    authors = _choose_authors(tree, meta, nodes, ld, sites, large)
+    published = _choose_date(tree, meta, ld, canonical if canonical.startswith("http") else url, large)
     # comments can carry dates (htmldate reads them) but they mislead the text extractor
     etree.strip_tags(tree, etree.Comment)
-    text, how = _extract_body(tree, url, ld)
+    text, how = _extract_body(tree, url, ld, large)
     log.debug("body of %s by %s: %d chars", url, how, len(text))
     language = detect_language(text, tree.get("lang") or _first(meta, "content-language", "og:locale"))
     reason = _not_article_reason(tree, text, meta, nodes, ld)

@@ -131,3 +131,23 @@ def test_jsonld_with_unexpected_shapes_does_not_raise() -> None:
     a = parse_article(article_page(head=head).encode(), URL)
     assert a.is_article
     assert a.authors == ("Ana Lima",)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><table>"
+        + "".join(f"<tr><td>cell {i}</td><td>value {i * 7}</td></tr>" for i in range(40_000))
+        + "</table></body></html>",
+        "<html><body>"
+        + "".join(f"<div><a href=/a{i}>link {i}</a></div>" for i in range(30_000))
+        + "</body></html>",
+        "<html><body><article><p>" + "council bus route " * 60 + "</p></article>"
+        + "".join(f"<p>paragraph {i} " + "word " * 80 + "</p>" for i in range(9_000)) + "</body></html>",
+    ],
+    ids=["huge-table", "many-links", "megabytes-of-text"],
+)
+def test_oversized_pages_are_cut_not_fatal(html: str) -> None:
+    a = parse_article(html.encode(), URL)
+    assert isinstance(a.text, str)
+    assert len(a.text) < 1_000_000
