@@ -112,36 +112,44 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     scorer = _load_scorer(shared)
 
+    sets: dict[str, list[str]] = {}
+    for name in args.sets:
+        folder = data_root / name
+        if not (folder / "ground-truth.json").exists():
+            print(f"skipped {name}: not found under {data_root}")
+            continue
+        sets[name] = sorted(str(p) for p in (folder / "html").iterdir() if p.is_file())
+    files = [f for names in sets.values() for f in names]
     rows: list[tuple[str, str, float | None, float | None, float, bool | None]] = []
-    total_pages = 0
-    secs = {"ours": 0.0, "trafilatura": 0.0}
+    secs: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name in args.sets:
+        # one process per tool over all pages, as a pipeline worker would run
+        commands = {
+            "ours": [sys.executable, "-m", "pipeline.cli", "parse", *files],
+            "trafilatura": [sys.executable, str(Path(__file__).resolve()), "--trafilatura-child", *files],
+        }
+        outputs = {tool: Path(tmp) / f"{tool}.jsonl" for tool in commands}
+        for tool, cmd in commands.items():
+            secs[tool] = _run(cmd, outputs[tool])
+        for name, names in sets.items():
             folder = data_root / name
-            if not (folder / "ground-truth.json").exists():
-                print(f"skipped {name}: not found under {data_root}")
-                continue
-            files = sorted(str(p) for p in (folder / "html").iterdir() if p.is_file())
-            total_pages += len(files)
-            ours_out = Path(tmp) / f"{name}.ours.jsonl"
-            traf_out = Path(tmp) / f"{name}.trafilatura.jsonl"
-            secs["ours"] += _run([sys.executable, "-m", "pipeline.cli", "parse", *files], ours_out)
-            secs["trafilatura"] += _run(
-                [sys.executable, str(Path(__file__).resolve()), "--trafilatura-child", *files], traf_out
-            )
-            ours = scorer.score(str(folder), scorer.load_preds(str(ours_out)))
-            base = scorer.score(str(folder), scorer.load_preds(str(traf_out)))
+            mine = {scorer._key(f) for f in names}
+            scores = {}
+            for tool, out in outputs.items():
+                preds = scorer.load_preds(str(out))
+                scores[tool] = scorer.score(str(folder), {k: v for k, v in preds.items() if k in mine})
+            label = f"{name} ({scores['ours']['pages']})"
             for metric, target in TARGETS.get(name, {}).items():
-                got = ours.get(metric)
-                rows.append((f"{name} ({ours['pages']})", metric, base.get(metric), got, target,
-                             None if got is None else got >= target))
+                got, base = scores["ours"].get(metric), scores["trafilatura"].get(metric)
+                rows.append((label, metric, base, got, target, None if got is None else got >= target))
+    total_pages = len(files)
 
     if not rows:
         print("no data set found: nothing measured")
         return 0
     table = _table(rows)
     speed = (
-        f"pages/s over {total_pages} pages (one process each, start-up included): "
+        f"pages/s over {total_pages} pages (one process per tool, start-up included): "
         f"ours {total_pages / secs['ours']:.1f}, trafilatura {total_pages / secs['trafilatura']:.1f}, "
         f"ratio {secs['trafilatura'] / secs['ours']:.2f}"
     )
