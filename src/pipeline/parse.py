@@ -1102,7 +1102,11 @@ def _choose_canonical(tree: lxml.html.HtmlElement, meta: dict[str, list[str]], u
 def _paragraphs(text: str) -> str:
     """One paragraph per block, separated by a blank line."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
-    return "\n\n".join(line for line in lines if line)
+    # table rule lines ("|---|---|") carry no words
+    return "\n\n".join(line for line in lines if line and not _RULE_LINE.match(line))
+
+
+_RULE_LINE = re.compile(r"^[|:\-\s+=_*]+$")
 
 
 _PROMO = re.compile(

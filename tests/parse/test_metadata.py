@@ -314,3 +314,9 @@ def test_first_name_in_metadata_is_completed_by_the_byline() -> None:
         body_top="<p><strong>By</strong></p><p>Ana Lima</p>",
     )
     assert a.authors == ("Ana Lima",)
+
+
+def test_table_rule_lines_are_not_paragraphs() -> None:
+    table = "<table><tr><th>Route</th><th>Hours</th></tr><tr><td>N1</td><td>till midnight</td></tr></table>"
+    a = parse(body_top=table)
+    assert all(set(p) - set("|-: ") for p in a.text.split("\n\n"))
