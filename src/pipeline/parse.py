@@ -1088,11 +1088,20 @@ def _choose_canonical(tree: lxml.html.HtmlElement, meta: dict[str, list[str]], u
         if "canonical" in (link.get("rel") or "").lower().split():
             candidates.append(link.get("href") or "")
     candidates.extend(meta.get("og:url", []))
+    own = clean_url(url, "")
     for c in candidates:
         cleaned = clean_url(c, base)
-        if cleaned:
+        if cleaned and not _is_home_page_of(cleaned, own):
             return cleaned
-    return clean_url(url, "") or url
+    return own or url
+
+
+def _is_home_page_of(candidate: str, page: str | None) -> bool:
+    """A canonical pointing at the site's front page from a deeper page is a template mistake:
+    taking it would give every article of the site the same identity."""
+    if not page:
+        return False
+    return _url_part(candidate, "path") in ("", "/") and _url_part(page, "path") not in ("", "/")
 
 
 # ---------------------------------------------------------------------------------------------

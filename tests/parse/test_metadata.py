@@ -320,3 +320,8 @@ def test_table_rule_lines_are_not_paragraphs() -> None:
     table = "<table><tr><th>Route</th><th>Hours</th></tr><tr><td>N1</td><td>till midnight</td></tr></table>"
     a = parse(body_top=table)
     assert all(set(p) - set("|-: ") for p in a.text.split("\n\n"))
+
+
+def test_canonical_pointing_at_the_front_page_is_ignored() -> None:
+    a = parse('<link rel="canonical" href="https://news.example.org/">')
+    assert a.canonical_url == "https://news.example.org/transport/night-buses"
