@@ -337,7 +337,8 @@ def _walk_ld(obj: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
             yield from _walk_ld(item, depth + 1)
     elif isinstance(obj, dict):
         yield obj
-        for key in ("@graph", "mainEntity", "mainEntityOfPage", "hasPart", "itemListElement", "item"):
+        # not itemListElement / hasPart: lists of other articles, paywall page parts
+        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
             if key in obj and isinstance(obj[key], (list, dict)):
                 yield from _walk_ld(obj[key], depth + 1)
 
@@ -373,7 +374,9 @@ def _id_map(nodes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return ids
 
 
-def _article_node(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _article_node(nodes: list[dict[str, Any]], page_url: str | None = None) -> dict[str, Any] | None:
+    """The JSON-LD node describing this page's article: article types first, then the one whose
+    ``url`` / ``mainEntityOfPage`` is this page, then the one with a headline and a date."""
     best: dict[str, Any] | None = None
     best_score = -1
     for node in nodes:
@@ -382,9 +385,24 @@ def _article_node(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
             continue
         score = 2 if any(t.endswith(("article", "posting")) for t in types) else 1
         score += bool(node.get("headline")) + bool(node.get("datePublished"))
+        if page_url and page_url in _node_urls(node):
+            score += 4
         if score > best_score:
             best, best_score = node, score
     return best
+
+
+def _node_urls(node: dict[str, Any]) -> set[str]:
+    out: set[str] = set()
+    for key in ("url", "mainEntityOfPage", "@id"):
+        value = node.get(key)
+        if isinstance(value, dict):
+            value = value.get("@id") or value.get("url")
+        if isinstance(value, str):
+            cleaned = clean_url(value.split("#")[0], "")
+            if cleaned:
+                out.add(cleaned)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1400,8 +1418,8 @@ def _parse_tree_to_article(
         log.info("page %s is oversized: cut to its first part, fast extraction only", url)
     meta = _meta_map(tree)
     nodes = jsonld_nodes(tree)
-    ld = _article_node(nodes)
     canonical = _choose_canonical(tree, meta, url)
+    ld = _article_node(nodes, canonical)
     sites = _site_names(meta, ld, outlet, canonical)
     title = _choose_title(tree, meta, ld, sites)
     authors = _choose_authors(tree, meta, nodes, ld, sites, large)

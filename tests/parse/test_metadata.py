@@ -325,3 +325,26 @@ def test_table_rule_lines_are_not_paragraphs() -> None:
 def test_canonical_pointing_at_the_front_page_is_ignored() -> None:
     a = parse('<link rel="canonical" href="https://news.example.org/">')
     assert a.canonical_url == "https://news.example.org/transport/night-buses"
+
+
+def test_jsonld_article_of_this_page_not_a_related_one() -> None:
+    a = parse(
+        """<link rel="canonical" href="https://news.example.org/transport/night-buses">
+        <script type="application/ld+json">[
+          {"@type": "NewsArticle", "headline": "Another story", "datePublished": "2023-01-01",
+           "author": {"@type": "Person", "name": "Tom Berg"}, "url": "https://news.example.org/other"},
+          {"@type": "NewsArticle", "headline": "Council extends night buses", "datePublished": "2024-03-05",
+           "author": {"@type": "Person", "name": "Ana Lima"},
+           "mainEntityOfPage": {"@id": "https://news.example.org/transport/night-buses"}}]
+        </script>"""
+    )
+    assert a.authors == ("Ana Lima",)
+
+
+def test_jsonld_item_lists_are_not_read_as_the_article() -> None:
+    a = parse(
+        """<script type="application/ld+json">{"@type": "ItemList", "itemListElement": [
+          {"@type": "ListItem", "item": {"@type": "NewsArticle", "headline": "Another story",
+           "author": {"@type": "Person", "name": "Tom Berg"}}}]}</script>"""
+    )
+    assert a.authors == ()
