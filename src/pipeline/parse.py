@@ -2,14 +2,19 @@
 
 Pure: no network, no database, no printing. The steps, each replaceable on its own:
 
-1. guard the input (empty, binary, huge) and decide the character set from the bytes;
-2. parse once with lxml (depth is capped by libxml2, size by truncation);
-3. body text with trafilatura, with a recall retry and fallbacks when it finds too little;
-4. metadata by a cascade of evidence: JSON-LD, OpenGraph / ``article:*`` meta, other meta, bylines,
-   htmldate for the publication date;
-5. decide whether the page is an article at all (page type, text length, link density, walls).
+1. guard the input (empty, binary, over ``MAX_BYTES``) and decide the character set from the bytes:
+   byte-order mark, the HTTP header's charset, ``<meta charset>``, then detection;
+2. parse once with lxml (libxml2 caps nesting depth); oversized trees are cut and get fast passes;
+3. metadata by a cascade of evidence, each field on its own: JSON-LD (read leniently), OpenGraph and
+   ``article:*`` meta, other meta tags, visible bylines and headlines; htmldate for dates, weighed
+   against the structured dates, the URL and the dates the page shows;
+4. body text with trafilatura (precision mode, checked against balanced mode when short; recall mode,
+   JSON-LD ``articleBody`` and a paragraph fallback when it finds too little), one paragraph per
+   block separated by a blank line, promotional lines dropped;
+5. decide whether the page is an article at all (page type, text length, link text, walls).
 
-Bad input never raises: it yields an ``Article`` with ``is_article=False`` and a reason.
+Bad input never raises: it yields an ``Article`` with ``is_article=False`` and a reason. The dev-set
+figures behind each choice are in docs/BENCHMARKS.md and the commit messages.
 """
 
 from __future__ import annotations
@@ -1284,7 +1289,8 @@ def detect_language(text: str, html_lang: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # page type
 
-_NON_ARTICLE_OG = {"website", "product", "profile", "video.movie", "video.other", "video.tv_show",
+# og:type "website" is not among them: many small outlets leave it on their articles
+_NON_ARTICLE_OG = {"product", "profile", "video.movie", "video.other", "video.tv_show",
                    "music.song", "music.album", "books.book", "place", "business.business"}
 _WALL = re.compile(
     r"(we use cookies|cookie (?:policy|settings|preferences)|accept (?:all )?cookies|manage (?:your )?"
@@ -1340,7 +1346,7 @@ def _not_article_reason(
         bad = page_types & _NOT_ARTICLE_TYPES
         if bad and n < 2000:
             return f"page type {sorted(bad)[0]} (JSON-LD) with {n} chars of text"
-        if og_type in _NON_ARTICLE_OG and og_type != "website":
+        if og_type in _NON_ARTICLE_OG:
             return f"page type {og_type} (og:type)"
     declared = ld is not None or og_type.startswith("article")
     linked = _linked_share(tree, text)
@@ -1368,17 +1374,17 @@ def parse_article(
 ) -> Article:
     """Extract the body text and metadata of one page. Never raises on bad input."""
 
-    def reject(reason: str, text: str = "", **meta: Any) -> Article:
+    def reject(reason: str) -> Article:
         log.info("not an article: %s: %s", url, reason)
         return Article(
             url=url,
-            canonical_url=meta.get("canonical_url") or clean_url(url, "") or url,
+            canonical_url=clean_url(url, "") or url,
             outlet=outlet,
-            title=meta.get("title"),
-            authors=meta.get("authors", ()),
-            published_at=meta.get("published_at"),
-            language=meta.get("language"),
-            text=text,
+            title=None,
+            authors=(),
+            published_at=None,
+            language=None,
+            text="",
             is_article=False,
             not_article_reason=reason,
             raw_ref=raw_ref,
