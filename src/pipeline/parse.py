@@ -105,9 +105,10 @@ def decide_charset(data: bytes, header_charset: str | None = None) -> tuple[str,
     """Return ``(codec, how)``: the character set of ``data`` and which evidence decided it.
 
     Order: byte-order mark, the HTTP header's charset, ``<meta charset>`` / http-equiv in the first
-    bytes, then detection. One correction to declarations: when a single-byte charset is declared but
+    bytes, then detection. Two corrections to declarations: when a single-byte charset is declared but
     the bytes are valid UTF-8 containing multi-byte sequences, they are UTF-8 (legacy text almost never
-    is valid UTF-8 by chance, while mislabelled UTF-8 pages are common).
+    is valid UTF-8 by chance, while mislabelled UTF-8 pages are common); and a UTF-8 declaration whose
+    non-ASCII bytes are mostly invalid UTF-8 is passed over (a stray bad byte is not enough).
     """
     for bom, codec in _BOMS:
         if data.startswith(bom):
@@ -124,10 +125,29 @@ def decide_charset(data: bytes, header_charset: str | None = None) -> tuple[str,
                 continue
         if _is_single_byte(codec) and _valid_utf8_with_multibyte(data):
             return "utf-8", f"{how}-overridden-by-utf8"
+        if codec == "utf-8" and _mostly_not_utf8(data):
+            continue  # declared UTF-8, but the non-ASCII bytes are nearly all invalid UTF-8
         return codec, how
     if data.isascii() or _valid_utf8_with_multibyte(data):
         return "utf-8", "detected"
     return _detect(data), "detected"
+
+
+def _mostly_not_utf8(data: bytes) -> bool:
+    if data.isascii():
+        return False
+    sample = data[:200_000]
+    try:
+        sample.decode("utf-8")
+        return False
+    except UnicodeDecodeError:
+        pass
+    bad = sample.decode("utf-8", errors="replace").count("\ufffd")
+    non_ascii = len(sample.translate(None, _ASCII_BYTES))
+    return bad > 10 and bad > 0.2 * non_ascii
+
+
+_ASCII_BYTES = bytes(range(128))
 
 
 def _meta_charset(head: bytes) -> bytes | None:
