@@ -233,6 +233,9 @@ def _parse_tree(text: str) -> lxml.html.HtmlElement | None:
 def _truncate_tree(tree: lxml.html.HtmlElement, max_elements: int, max_chars: int) -> bool:
     """Cut the tree after its first ``max_elements`` elements or ``max_chars`` characters of text
     (scripts and styles not counted), in document order. True when it was cut."""
+    n_elements = int(tree.xpath("count(//*)"))
+    if n_elements <= max_elements and len(tree.xpath("string()")) <= max_chars:
+        return False  # the common case, decided in C
     cut = None
     chars = 0
     for i, el in enumerate(tree.iter()):
