@@ -620,11 +620,10 @@ _AUTHOR_META = (
 )
 
 
-def _clean_person(raw: str, sites: set[str], *, typed: bool = False) -> list[str]:
+def _clean_person(raw: str, sites: set[str]) -> list[str]:
     """Split a byline or author value into clean person names.
 
     A value naming the outlet is dropped, unless it reads as a person's name (a personal site).
-    ``typed`` marks a value the page declares as a person (JSON-LD ``Person``).
     """
     from html import unescape
 
@@ -678,16 +677,16 @@ def _outlet_kind(name: str, sites: set[str]) -> str | None:
     return "personal" if looks_personal else "outlet"
 
 
-def _ld_author_values(ld: dict[str, Any] | None, ids: dict[str, dict[str, Any]]) -> list[tuple[str, bool]]:
-    """``(name, declared a person)`` for each author of the JSON-LD article; organisations are left out."""
+def _ld_author_values(ld: dict[str, Any] | None, ids: dict[str, dict[str, Any]]) -> list[str]:
+    """The author names of the JSON-LD article; organisations are left out."""
     if not ld:
         return []
-    out: list[tuple[str, bool]] = []
+    out: list[str] = []
     for key in ("author", "creator"):
         value = ld.get(key)
         for a in value if isinstance(value, list) else [value]:
             if isinstance(a, str):
-                out.append((a, False))
+                out.append(a)
             elif isinstance(a, dict):
                 if set(a) <= {"@id", "@type"} and isinstance(a.get("@id"), str):
                     a = ids.get(a["@id"], a)  # a reference into @graph
@@ -700,7 +699,7 @@ def _ld_author_values(ld: dict[str, Any] | None, ids: dict[str, dict[str, Any]])
                 if not isinstance(name, str) and isinstance(a.get("givenName"), str):
                     name = f"{a.get('givenName')} {a.get('familyName') or ''}".strip()
                 if isinstance(name, str):
-                    out.append((name, "person" in types))
+                    out.append(name)
         if out:
             break
     return out
@@ -804,28 +803,22 @@ def _choose_authors(
     ids = _id_map(nodes)
     meta_values = [v for key in _AUTHOR_META for v in meta.get(key, []) if not v.lower().startswith("http")]
 
-    def from_ld() -> list[tuple[str, bool]]:
-        return _ld_author_values(ld, ids)
-
-    def from_meta() -> list[tuple[str, bool]]:
-        return [(v, False) for v in meta_values]
-
-    def from_bylines() -> list[tuple[str, bool]]:
+    def from_bylines() -> list[str]:
         shown = _text_bylines(tree, sites)
         if shown or large:  # trafilatura's byline search copies the whole tree
-            return [(v, False) for v in shown]
-        return [(v, False) for v in _byline_values(tree)]
+            return shown
+        return _byline_values(tree)
 
-    def from_graph() -> list[tuple[str, bool]]:
+    def from_graph() -> list[str]:
         # no author on the article node: a WebPage's author, else the page's only Person nodes
         for node in nodes:
             if node is not ld and "webpage" in _types(node) and node.get("author"):
                 return _ld_author_values(node, ids)
         persons = [n for n in nodes if _types(n) == {"person"} and isinstance(n.get("name"), str)]
-        return [(n["name"], True) for n in persons] if 1 <= len(persons) <= 3 else []
+        return [n["name"] for n in persons] if 1 <= len(persons) <= 3 else []
 
-    def clean(values: list[tuple[str, bool]]) -> list[str]:
-        return [name for value, typed in values for name in _clean_person(value, sites, typed=typed)]
+    def clean(values: list[str]) -> list[str]:
+        return [name for value in values for name in _clean_person(value, sites)]
 
     def people(names: list[str]) -> list[str]:
         return [n for n in names if _outlet_kind(n, sites) is None]
@@ -833,14 +826,14 @@ def _choose_authors(
     # JSON-LD and author meta tags complement each other (one often lists fewer authors than the other);
     # the structure-less sources are used only when neither names anyone. A name equal to the outlet's
     # (a personal site) is the last resort.
-    declared = clean(from_ld()) + clean(from_meta())
+    declared = clean(_ld_author_values(ld, ids)) + clean(meta_values)
     names = people(declared)
     if not names:
         found = clean(from_graph()) + clean(from_bylines())
         names = people(found) or declared or found
     elif any(len(n.split()) == 1 for n in names):
         # a first name alone ("Todd"): the visible byline may give the full name
-        shown = people(clean([(v, False) for v in _text_bylines(tree, sites)]))
+        shown = people(clean(_text_bylines(tree, sites)))
         names = [next((b for b in shown if b.split()[0].lower() == n.lower()), n) for n in names]
     return _dedupe_names(names)
 
