@@ -1018,11 +1018,14 @@ def _choose_date(
     is never taken for the publication date.
     """
     structured = _structured_dates(meta, ld)
-    # htmldate's extensive search (free-text dates through dateparser) is slow: its quick pass first,
-    # the extensive one only when that finds nothing (on the dev pages they never disagreed)
-    found = _htmldate(tree, url, extensive=False)
-    if found is None and not structured and not large:
-        found = _htmldate(tree, url, extensive=True)
+    # htmldate's extensive search (free-text dates through dateparser) is slow: without structured
+    # dates its quick pass first, the extensive one only when that finds nothing (on the dev pages
+    # they never disagreed); with them, htmldate runs only if their date is not shown (below)
+    found = None
+    if not structured:
+        found = _htmldate(tree, url, extensive=False)
+        if found is None and not large:
+            found = _htmldate(tree, url, extensive=True)
     best: datetime | None = None
     if structured:
         # a value with its own (non-UTC) offset carries the local day; UTC stamps may cross midnight
@@ -1049,8 +1052,8 @@ def _choose_date(
     text = _visible_text(tree)
     if not text or _date_shown(best, text):
         return best
-    if structured and not large:  # the structured date is not on the page: worth the extensive search
-        found = _htmldate(tree, url, extensive=True)
+    if structured:  # the structured date is not on the page: now htmldate's search is worth it
+        found = _htmldate(tree, url, extensive=not large)
     if found is not None and found.date() != best.date() and _date_shown(found, text):
         return found  # htmldate's date is on the page, the structured one is not
     if best.utcoffset() == _ZERO:
@@ -1287,7 +1290,7 @@ def detect_language(text: str, html_lang: str | None) -> str | None:
     if html_lang:
         m = re.match(r"\s*([a-zA-Z]{2})\b", html_lang)
         hint = m.group(1).lower() if m else None
-    sample = text[:3000]
+    sample = text[:1500]
     if len(sample) < 40:
         return hint
     try:
