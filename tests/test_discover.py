@@ -1,0 +1,93 @@
+import gzip
+
+import pytest
+
+from pipeline.discover import NotAFeed, read_feed
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><title>a</title><link>https://n.example/a</link></item>
+<item><title>b</title><link>/b</link></item>
+<item><title>dup</title><link>https://n.example/a</link></item></channel></rss>"""
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+<entry><title>a</title><link rel="alternate" href="https://n.example/atom-a"/><id>x1</id></entry></feed>"""
+RSS1 = b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+xmlns="http://purl.org/rss/1.0/"><channel rdf:about="https://n.example/"><title>T</title><link>https://n.example/</link>
+<description>d</description></channel><item rdf:about="https://n.example/r1"><title>r1</title>
+<link>https://n.example/r1</link></item></rdf:RDF>"""
+SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+xmlns:news="http://www.google.com/schemas/sitemap-news/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+<url><loc>https://n.example/s1</loc><news:news><news:title>x</news:title></news:news>
+<image:image><image:loc>https://n.example/pic.jpg</image:loc></image:image></url>
+<url><loc> https://n.example/s2 </loc></url></urlset>"""
+RSS091 = b"""<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+"http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"><channel><title>T</title>
+<link>https://n.example/</link><description>d</description><language>en</language>
+<item><title>a</title><link>https://n.example/091</link></item></channel></rss>"""
+INDEX = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>https://n.example/sm-1.xml</loc></sitemap></sitemapindex>"""
+
+
+@pytest.mark.parametrize(
+    ("data", "kind", "urls"),
+    [
+        (RSS, "rss20", ("https://n.example/a", "https://n.example/b")),
+        (ATOM, "atom10", ("https://n.example/atom-a",)),
+        (RSS1, "rss10", ("https://n.example/r1",)),
+        (SITEMAP, "sitemap", ("https://n.example/s1", "https://n.example/s2")),
+        (gzip.compress(SITEMAP), "sitemap", ("https://n.example/s1", "https://n.example/s2")),
+        (
+            b"https://n.example/u1\n# comment\nhttps://n.example/u2\n",
+            "urllist",
+            ("https://n.example/u1", "https://n.example/u2"),
+        ),
+        (b'<?xml version="1.0"?><rss version="2.0"><channel><title>E</title></channel></rss>', "rss20", ()),
+        (RSS091, "rss091u", ("https://n.example/091",)),
+        (b'<rss version="0.92"><channel><title>T</title><item><link>/092</link></item></channel></rss>',
+         "rss092", ("https://n.example/092",)),  # fmt: skip
+        (b'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><title>a</title>'
+         b'<link href="/atom-rel"/><id>tag:x</id></entry></feed>',
+         "atom10", ("https://n.example/atom-rel",)),  # fmt: skip
+        (b'<rss version="2.0"><channel><title>x</title><item><title>no link</title>'
+         b'<guid isPermaLink="false">abc-123</guid></item></channel></rss>', "rss20", ()),  # fmt: skip
+        (b"\xef\xbb\xbf" + SITEMAP, "sitemap", ("https://n.example/s1", "https://n.example/s2")),
+    ],
+)
+def test_feed_formats_are_detected(data: bytes, kind: str, urls: tuple[str, ...]) -> None:
+    contents = read_feed(data, "https://n.example/feed")
+    assert contents.kind == kind
+    assert contents.article_urls == urls
+
+
+def test_sitemap_index_lists_child_sitemaps() -> None:
+    contents = read_feed(INDEX, "https://n.example/sitemap.xml")
+    assert contents.kind == "sitemapindex"
+    assert contents.sitemap_urls == ("https://n.example/sm-1.xml",)
+    assert contents.article_urls == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"<!DOCTYPE html><html><body>hi</body></html>", "HTML page"),
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not a feed"),
+        (b"<urlset><url><loc>x</loc></url>", "not well-formed"),
+    ],
+)
+def test_non_feeds_raise_with_a_reason(data: bytes, reason: str) -> None:
+    with pytest.raises(NotAFeed, match=reason):
+        read_feed(data, "https://n.example/feed")
+
+
+def test_external_entities_are_not_resolved(tmp_path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET")
+    xxe = (
+        f'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://n.example/&x;</loc></url></urlset>'
+    ).encode()
+    try:
+        contents = read_feed(xxe, "https://n.example/feed")
+    except NotAFeed:
+        return
+    assert all("TOPSECRET" not in u for u in contents.article_urls)
