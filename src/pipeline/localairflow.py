@@ -216,7 +216,7 @@ class Stack:
         for pid in self.processes.values():
             _signal_group(pid, signal.SIGKILL)
         # Task processes that left their group still carry the stack's marker in their environment.
-        for pid in _tagged_processes(self.stack_id):
+        for pid in tagged_processes(self.stack_id):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
         for pid in self.processes.values():
@@ -298,7 +298,7 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
-def _tagged_processes(stack_id: str) -> list[int]:
+def tagged_processes(stack_id: str) -> list[int]:
     needle = f"{STACK_MARKER}={stack_id}".encode()
     found = []
     for entry in Path("/proc").iterdir():
