@@ -15,7 +15,9 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import Asset, dag, get_current_context, task
 
-CLAIMS_ASSET = Asset(name="factcheck_claims", uri="file:///factcheck/claims")
+from pipeline.settings import CLAIMS_ASSET_NAME, CLAIMS_ASSET_URI
+
+CLAIMS_ASSET = Asset(name=CLAIMS_ASSET_NAME, uri=CLAIMS_ASSET_URI)
 DUCKDB_POOL = "duckdb_writer"
 
 

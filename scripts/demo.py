@@ -28,9 +28,14 @@ QUERIES = [
            FROM claims_by_source ORDER BY seen_at, outlet, content_start""",
     ),
     (
-        "Assertions set against denials: per named entity, who asserts and who denies",
+        "Assertions set against denials: claims whose wording overlaps, one asserted and one denied",
+        """SELECT score, asserted_by, asserting_outlet, assertion, denied_by, denying_outlet, denial
+           FROM contested_claims ORDER BY score DESC, asserted_at LIMIT 6""",
+    ),
+    (
+        "Per named entity: which outlets carry claims about it, who asserts and who denies",
         """SELECT entity, n_outlets, asserted_by, denied_by, first_outlet
-           FROM entity_claims WHERE len(denied_by) > 0 ORDER BY n_claims DESC, entity""",
+           FROM entity_claims WHERE n_outlets > 1 ORDER BY n_claims DESC, entity LIMIT 10""",
     ),
     (
         "The same claim carried by several outlets (wire copy), and who had it first",

@@ -47,3 +47,15 @@ def settings(tmp_path: Path) -> Settings:
 def newsroom() -> Iterator[NewsroomServer]:
     with NewsroomServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def loaded_settings(tmp_path_factory: pytest.TempPathFactory, newsroom: NewsroomServer) -> Settings:
+    """Settings whose DuckDB file holds the sample newsroom, ingested once by the real pipeline."""
+    from pipeline import runner
+
+    data = tmp_path_factory.mktemp("loaded")
+    sources = newsroom.write_sources(data / "sources.yaml")
+    s = Settings(data_dir=data, sources_path=sources, allow_private_network=True, per_host_delay=0.0)
+    runner.run_all(s, "fixture-run")
+    return s

@@ -39,6 +39,7 @@ print(json.dumps({
     "catchup": dag.catchup if dag else None,
     "load_pool": dag.get_task("load").pool if dag else None,
     "load_outlets": [getattr(a, "name", None) for a in dag.get_task("load").outlets] if dag else [],
+    "report_schedule": type(bag.dags["claims_report"].timetable).__name__ if "claims_report" in bag.dags else None,
 }))
 """
 
@@ -58,7 +59,8 @@ def test_dagbag_imports_cleanly_without_heavy_modules(airflow_home: dict[str, st
     )
     info = json.loads(proc.stdout.strip().splitlines()[-1])
     assert info["errors"] == {}
-    assert "news_ingest" in info["dags"]
+    assert {"news_ingest", "claims_report"} <= set(info["dags"])
+    assert info["report_schedule"] == "AssetTriggeredTimetable"
     assert info["heavy"] == [], "DAG files must not import spaCy/DuckDB/the heavy stages at parse time"
     assert info["tasks"] == ["discover", "extract", "fetch", "list_outlets", "load", "parse"]
     assert info["catchup"] is False
@@ -138,3 +140,8 @@ def test_real_dag_runs_end_to_end_and_a_second_run_adds_nothing(ingest_env: dict
         con.close()
     assert second == first
     assert runs == (2,)
+
+    # The comparison DAG (scheduled on the asset the load updates) writes its report from the file.
+    localairflow.dags_test(ingest_env, "claims_report", "2026-03-06T01:00:00+00:00")
+    latest = Path(ingest_env["FACTCHECK_DATA_DIR"]) / "reports" / "latest.json"
+    assert json.loads(latest.read_text(encoding="utf-8"))["counts"] == first

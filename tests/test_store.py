@@ -232,3 +232,25 @@ def test_a_reader_waits_for_the_writer_instead_of_failing(tmp_path: Path) -> Non
         con.close()
     finally:
         holder.wait(timeout=30)
+
+
+def test_contested_claims_pair_an_assertion_with_a_denial_of_the_same_point(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    a_text = "The port authority said the chemical spill was contained. Crews said lunch was served."
+    b_text = "The mayor denied that the chemical spill was contained. Unions denied a strike."
+    a = _article("https://a.example/1", "A", a_text)
+    b = _article("https://b.example/1", "B", b_text)
+    store.load_batch(con, _batch(tmp_path, "r", "A", [a], {a.url: [
+        _claim(a_text, "the chemical spill was contained", "The port authority"),
+        _claim(a_text, "lunch was served", "Crews"),
+    ]}, []))
+    store.load_batch(con, _batch(tmp_path, "r", "B", [b], {b.url: [
+        _claim(b_text, "that the chemical spill was contained", "The mayor", "denies"),
+        _claim(b_text, "a strike", "Unions", "denies"),
+    ]}, []))
+    rows = con.execute("SELECT asserted_by, denied_by, shared_terms FROM contested_claims").fetchall()
+    assert len(rows) == 1
+    asserted_by, denied_by, terms = rows[0]
+    assert (asserted_by, denied_by) == ("The port authority", "The mayor")
+    assert set(terms) == {"chemical", "spill", "contained"}

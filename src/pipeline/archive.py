@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from pipeline.files import atomic_write
 from pipeline.records import sha256_hex
 
 REF_PREFIX = "sha256:"
@@ -37,8 +36,8 @@ class Archive:
         body_path, meta_path = self._paths(digest)
         body_path.parent.mkdir(parents=True, exist_ok=True)
         if not body_path.exists():
-            _atomic_write(body_path, gzip.compress(body, compresslevel=6))
-        _atomic_write(meta_path, json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+            atomic_write(body_path, gzip.compress(body, compresslevel=6))
+        atomic_write(meta_path, json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"))
         return REF_PREFIX + digest
 
     def _digest(self, ref: str) -> str:
@@ -61,15 +60,3 @@ class Archive:
         except FileNotFoundError as e:
             raise ArchiveError(f"{ref} has no metadata in the archive at {self.root}") from e
         return data
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a crash never leaves a half-written file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

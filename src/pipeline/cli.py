@@ -192,6 +192,17 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipeline.report import write_report
+    from pipeline.settings import Settings
+
+    settings = Settings.from_env(
+        db_path=Path(args.db) if args.db else None, data_dir=Path(args.data_dir) if args.data_dir else None
+    )
+    print(write_report(settings, args.label, limit=args.limit))
+    return 0
+
+
 def format_table(names: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 60) -> str:
     """A plain-text table; long cells are cut to ``max_width`` characters with an ellipsis."""
 
@@ -257,6 +268,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
     p.add_argument("--to", required=True, help="the copy to write; replaced only once the new copy is verified")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("report", help="write the cross-outlet comparison report (Markdown and JSON)")
+    p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
+    p.add_argument("--data-dir", help="the report goes to DATA_DIR/reports (default: FACTCHECK_DATA_DIR)")
+    p.add_argument("--label", default="manual", help="name of the report files (default: manual)")
+    p.add_argument("--limit", type=int, default=25, help="rows per section (default 25)")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

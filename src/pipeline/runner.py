@@ -166,9 +166,11 @@ def extract(settings: Settings, run_id: str, outlet_name: str, progress: Progres
     paths = RunPaths(settings, run_id)
     rows = list(read_jsonl(paths.stage_file("parse", outlet_name)))
     articles = [Article.from_dict({k: v for k, v in r.items() if k != "fetched_at"}) for r in rows]
-    english = [a for a in articles if (a.language or "en").startswith("en")]
+    english = []
     for a in articles:
-        if a not in english:
+        if (a.language or "en").startswith("en"):
+            english.append(a)
+        else:
             log.info("%s: language %s has no claim model; stored without claims", a.url, a.language)
     out_rows: list[dict[str, Any]] = []
     if english:

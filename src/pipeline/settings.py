@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import Any
 
 PREFIX = "FACTCHECK_"
+# The Airflow asset the load task updates and the comparison DAGs are scheduled on. The library
+# does not import Airflow, so it names the asset and the DAG files build it from these.
+CLAIMS_ASSET_NAME = "factcheck_claims"
+CLAIMS_ASSET_URI = "file:///factcheck/claims"
 DEFAULT_SOURCES = "packaged:sources.yaml"
 
 

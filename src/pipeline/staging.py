@@ -32,6 +32,7 @@ from typing import IO, Any, TypeVar
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
+from pipeline.files import atomic_write
 from pipeline.records import sha256_hex
 from pipeline.settings import Settings
 
@@ -164,6 +165,11 @@ def _publish(path: StagedFile, local_file: str) -> None:
         if fs.exists(tmp):
             fs.rm(tmp)
         raise
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write a whole UTF-8 text file on this machine through a temporary file and a rename."""
+    return atomic_write(path, text.encode("utf-8"))
 
 
 def read_jsonl(path: Path | StagedFile) -> Iterator[dict[str, Any]]:

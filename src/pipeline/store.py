@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -167,6 +168,61 @@ VIEWS: tuple[str, ...] = (
     GROUP BY content_key""",
 )
 
+
+
+def _stopwords_sql(language: str = "en") -> str:
+    """The packaged stop-word lexicon as a SQL list literal (trusted package data, quotes escaped)."""
+    text = (resources.files("pipeline") / "data" / "stopwords" / f"{language}.txt").read_text(encoding="utf-8")
+    words = sorted({w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")})
+    return "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in words) + "]"
+
+
+def _term_views() -> tuple[str, ...]:
+    """Views that compare the wording of claims: content words of four letters or more, stop words out.
+
+    ``contested_claims`` pairs an assertion with a denial by another speaker when their wording
+    overlaps: at least two shared content words and a weighted Jaccard score of 0.2 or more, each
+    word weighted by its rarity across all claims (inverse document frequency), so that the words
+    every claim of a story shares count little and the words of the disputed point count much.
+    It proposes candidates for a reader to check, ranked by score; it does not decide.
+    """
+    return (
+        f"""CREATE OR REPLACE VIEW claim_terms AS
+        SELECT claim_id, term FROM (
+            SELECT claim_id, unnest(list_distinct(string_split_regex(trim(content_key), '\\s+'))) AS term
+            FROM claims_by_source)
+        WHERE length(term) >= 4 AND NOT list_contains({_stopwords_sql()}, term)""",
+        """CREATE OR REPLACE VIEW contested_claims AS
+        WITH idf AS (
+            SELECT term, ln((SELECT count(DISTINCT claim_id) FROM claim_terms) / count(*)) + 0.1 AS w
+            FROM claim_terms GROUP BY term),
+        weighted AS (SELECT t.claim_id, t.term, idf.w FROM claim_terms t JOIN idf USING (term)),
+        mass AS (SELECT claim_id, sum(w) AS w FROM weighted GROUP BY claim_id),
+        pairs AS (
+            SELECT a.claim_id AS asserting_id, d.claim_id AS denying_id,
+                   count(*) AS shared_terms, sum(a.w) AS shared_w, list(a.term ORDER BY a.w DESC) AS terms
+            FROM weighted a
+            JOIN weighted d ON a.term = d.term
+            JOIN claims ca ON ca.claim_id = a.claim_id AND ca.polarity = 'asserts'
+            JOIN claims cd ON cd.claim_id = d.claim_id AND cd.polarity = 'denies'
+            GROUP BY ALL)
+        SELECT round(p.shared_w / (ma.w + md.w - p.shared_w), 2) AS score,
+               p.terms AS shared_terms,
+               a.speaker_name AS asserted_by, a.outlet AS asserting_outlet, a.content AS assertion,
+               a.seen_at AS asserted_at,
+               d.speaker_name AS denied_by, d.outlet AS denying_outlet, d.content AS denial,
+               d.seen_at AS denied_at,
+               p.asserting_id AS asserting_claim_id, p.denying_id AS denying_claim_id
+        FROM pairs p
+        JOIN mass ma ON ma.claim_id = p.asserting_id
+        JOIN mass md ON md.claim_id = p.denying_id
+        JOIN claims_by_source a ON a.claim_id = p.asserting_id
+        JOIN claims_by_source d ON d.claim_id = p.denying_id
+        WHERE p.shared_terms >= 2 AND p.shared_w / (ma.w + md.w - p.shared_w) >= 0.2
+          AND coalesce(lower(a.speaker_name), '') <> coalesce(lower(d.speaker_name), '')""",
+    )
+
+
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
@@ -257,7 +313,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
                 "INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [m.version, m.description]
             )
     with transaction(con):
-        for view in VIEWS:
+        for view in VIEWS + _term_views():
             con.execute(view)
     return SCHEMA_VERSION
 

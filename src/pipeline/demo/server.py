@@ -7,6 +7,7 @@ not an article, and a few fault routes for tests:
     /_fault/status/<code>   that HTTP status            /_fault/binary    a PNG, not HTML
     /_fault/html-feed       an HTML page posing as feed /_fault/empty     an empty 200 page
     /_fault/malformed       a broken, non-article page   /_fault/empty-feed  a valid RSS with no items
+    /_fault/german          an article in German (stored without claims)
 
 Used by the demo (``scripts/demo.py``), the tests and the benchmarks. Binds 127.0.0.1 only.
 """
@@ -30,6 +31,17 @@ PNG_BYTES = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8"
     "cfc0f01f0005000201e2f5a5b40000000049454e44ae426082"
 )
+
+
+# A fictional German-language article: stored, flagged by language, and given no claims.
+GERMAN_PAGE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">
+<title>Stadtrat streitet über neue Brücke</title><meta property="og:type" content="article"></head>
+<body><article><h1>Stadtrat streitet über neue Brücke</h1>
+<p>Der Stadtrat von Musterstadt hat am Dienstag über den Bau einer neuen Brücke über den Fluss gestritten.
+Die Bürgermeisterin sagte, die Brücke werde den Verkehr in der Innenstadt deutlich entlasten.</p>
+<p>Die Opposition bestritt, dass die Kosten im geplanten Rahmen bleiben würden, und forderte ein unabhängiges
+Gutachten. Eine Entscheidung soll im nächsten Monat fallen, nachdem die Anwohner angehört worden sind.</p>
+<p>SAMPLE DATA: dieser Artikel ist erfunden und dient nur zum Testen.</p></article></body></html>"""
 
 
 def load_newsroom(path: Path | None = None) -> dict[str, Any]:
@@ -204,6 +216,8 @@ class Newsroom:
             return Page(200, "text/html; charset=utf-8", b"")
         if name == "malformed":
             return Page(200, "text/html", b"<html><body><div><p>Login<table><tr><td>menu</div></body")
+        if name == "german":
+            return Page(200, "text/html; charset=utf-8", GERMAN_PAGE.encode("utf-8"))
         if name == "empty-feed":
             return Page(
                 200,

@@ -1,0 +1,36 @@
+"""claims_report: after every load of new claims, write the cross-outlet comparison report.
+
+Scheduled on the ``factcheck_claims`` asset that ``news_ingest`` (and ``reprocess``) update, so it
+runs only when there is something new. It reads DuckDB read-only and writes Markdown and JSON
+under ``$FACTCHECK_DATA_DIR/reports/`` (``latest.md`` is always the newest).
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Asset, dag, get_current_context, task
+
+from pipeline.settings import CLAIMS_ASSET_NAME, CLAIMS_ASSET_URI
+
+
+@dag(
+    dag_id="claims_report",
+    schedule=[Asset(name=CLAIMS_ASSET_NAME, uri=CLAIMS_ASSET_URI)],
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["factcheck"],
+    doc_md=__doc__,
+)
+def claims_report() -> None:
+    @task
+    def write_report() -> str:
+        from pipeline.report import write_report
+        from pipeline.settings import Settings
+
+        return write_report(Settings.from_env(), str(get_current_context()["run_id"]))
+
+    write_report()
+
+
+claims_report()

@@ -1,0 +1,108 @@
+"""The factcheck command as a user runs it: a subprocess, real files, the sample newsroom on loopback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from pipeline.demo.server import NewsroomServer
+
+
+def factcheck(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=600, cwd=cwd
+    )
+
+
+def test_parse_prints_one_json_line_per_file(tmp_path: Path, newsroom: NewsroomServer) -> None:
+    page = newsroom.newsroom.render("/ledger/news/2026/03/harlow-spill-contained.html", "https://ledger.sample")
+    (tmp_path / "a.html").write_bytes(page.body)
+    import gzip
+
+    (tmp_path / "b.html.gz").write_bytes(gzip.compress(page.body))
+    proc = factcheck("parse", str(tmp_path / "a.html"), str(tmp_path / "b.html.gz"))
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(rows) == 2
+    for row in rows:
+        assert {"path", "url", "canonical_url", "title", "authors", "published", "language", "text"} <= set(row)
+        assert row["title"] == "Port authority says Harlow River spill is contained"
+        assert row["authors"] == ["Dana Whitcombe"]
+        assert row["published"].startswith("2026-03-02")
+        assert row["language"] == "en"
+        assert "booms are holding" in row["text"]
+    proc = factcheck("parse", str(tmp_path / "a.html"), "--url", "https://ledger.sample/x")
+    assert json.loads(proc.stdout)["url"] == "https://ledger.sample/x"
+
+
+def test_claims_jsonl_offsets_point_into_the_text(tmp_path: Path) -> None:
+    text = 'The minister denied that taxes would rise. "We will not raise taxes," she said.'
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(json.dumps({"id": "d1", "text": text}) + "\n" + json.dumps({"id": "d2", "text": ""}) + "\n")
+    out = tmp_path / "claims.jsonl"
+    proc = factcheck("claims", "--input", str(docs), "--output", str(out), "-q")
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["d1", "d2"]
+    assert rows[1]["claims"] == []
+    claims = rows[0]["claims"]
+    assert len(claims) >= 2
+    for c in claims:
+        for key in ("kind", "speaker", "cue", "content", "polarity"):
+            assert key in c
+        assert text[c["content_start"] : c["content_end"]] == c["content"]
+        if c["speaker_start"] is not None:
+            assert text[c["speaker_start"] : c["speaker_end"]] == c["speaker"]
+    assert any(c["polarity"] == "denies" for c in claims)
+
+
+def test_claims_input_errors_name_the_line(tmp_path: Path) -> None:
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text('{"id": 1, "text": "ok"}\n{"oops": 1}\n')
+    proc = factcheck("claims", "--input", str(docs), "--output", str(tmp_path / "o.jsonl"))
+    assert proc.returncode != 0
+    assert f"{docs}:2" in proc.stderr and '"id" and "text"' in proc.stderr
+
+
+def test_run_then_sql_and_report(tmp_path: Path, newsroom: NewsroomServer) -> None:
+    sources = newsroom.write_sources(tmp_path / "sources.yaml")
+    db = tmp_path / "f.duckdb"
+    common = ["--sources", str(sources), "--db", str(db), "--data-dir", str(tmp_path / "data"), "-q"]
+    proc = factcheck("run", *common, "--allow-private-network")
+    assert proc.returncode == 0, proc.stderr
+    assert "7 articles" in proc.stdout
+    proc = factcheck("sql", "SELECT count(DISTINCT outlet) AS n FROM claims_by_source", "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[2].strip() == "4"
+    proc = factcheck("sql", "SELEC nonsense", "--db", str(db))
+    assert proc.returncode == 1 and "syntax error" in proc.stderr.lower()
+    proc = factcheck("report", "--db", str(db), "--data-dir", str(tmp_path / "data"))
+    assert proc.returncode == 0, proc.stderr
+    assert Path(proc.stdout.strip()).read_text().startswith("# Claims across outlets")
+
+
+def test_run_refuses_loopback_without_the_flag(tmp_path: Path, newsroom: NewsroomServer) -> None:
+    sources = newsroom.write_sources(tmp_path / "sources.yaml")
+    db = tmp_path / "f.duckdb"
+    proc = factcheck("run", "--sources", str(sources), "--db", str(db), "--data-dir", str(tmp_path / "d"), "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "0 articles" in proc.stdout
+    proc = factcheck("sql", "SELECT DISTINCT reason FROM fetch_log", "--db", str(db), "--max-width", "300")
+    assert "non-public address 127.0.0.1" in proc.stdout
+
+
+def test_broken_sources_file_stops_with_what_to_fix(tmp_path: Path) -> None:
+    bad = tmp_path / "s.yaml"
+    bad.write_text("outlets:\n  - name: X\n    feeds: [notaurl]\n")
+    proc = factcheck("run", "--sources", str(bad), "--db", str(tmp_path / "f.duckdb"), "-q")
+    assert proc.returncode == 2
+    assert "outlet #1 ('X'), field 'feeds' item 1: 'notaurl' is not an http(s) URL" in proc.stderr
+    assert not (tmp_path / "f.duckdb").exists()
+
+
+def test_sql_on_a_missing_database_says_what_to_do(tmp_path: Path) -> None:
+    proc = factcheck("sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb"))
+    assert proc.returncode == 2 and "run the ingest first" in proc.stderr
+
