@@ -85,6 +85,11 @@ def staging_root(url: str) -> StagedFile:
     return StagedFile(fs, path.rstrip("/"))
 
 
+# A staging file: a plain Path on this machine's disk (the default, and file:// URLs), a StagedFile
+# on any other filesystem. Both go through write_jsonl, read_jsonl and local_copy.
+StagingFile = Path | StagedFile
+
+
 @dataclass(frozen=True)
 class RunPaths:
     settings: Settings
@@ -95,20 +100,21 @@ class RunPaths:
         return staging_root(self.settings.staging_location)
 
     @property
-    def root(self) -> StagedFile:
+    def root(self) -> StagingFile:
         return self._child(safe_name(self.run_id))
 
-    def _child(self, *parts: str) -> StagedFile:
-        return StagedFile(self._base.fs, "/".join((self._base.path, *parts)))
+    def _child(self, *parts: str) -> StagingFile:
+        child = StagedFile(self._base.fs, "/".join((self._base.path, *parts)))
+        return child.local_path() or child
 
-    def stage_file(self, stage: str, outlet: str) -> StagedFile:
+    def stage_file(self, stage: str, outlet: str) -> StagingFile:
         return self._child(safe_name(self.run_id), stage, f"{safe_name(outlet)}.jsonl")
 
-    def log_file(self, stage: str, outlet: str) -> StagedFile:
+    def log_file(self, stage: str, outlet: str) -> StagingFile:
         return self._child(safe_name(self.run_id), "log", f"{safe_name(outlet)}.{stage}.jsonl")
 
 
-F = TypeVar("F", Path, StagedFile)
+F = TypeVar("F", bound=Path | StagedFile)
 
 
 def _write_local(path: Path, rows: Iterable[dict[str, Any]]) -> None:
@@ -179,14 +185,15 @@ def read_jsonl(path: Path | StagedFile) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def local_copy(file: StagedFile, into: Path) -> Path | None:
+def local_copy(file: StagingFile, into: Path) -> Path | None:
     """The file as a path on this machine (downloaded into ``into`` when remote), or None if absent.
 
     DuckDB reads local files; the load task calls this so staging can live on object storage.
     """
-    local = file.local_path()
+    local = file if isinstance(file, Path) else file.local_path()
     if local is not None:
         return local if local.exists() else None
+    assert isinstance(file, StagedFile)
     if not file.exists():
         return None
     into.mkdir(parents=True, exist_ok=True)
