@@ -126,10 +126,13 @@ def test_news_ingest_on_celery_workers_equals_an_in_process_run(
         stack.trigger("news_ingest", "manual__back_to_back")
         reader.start()
         runs = stack.wait_for_runs("news_ingest", 2, timeout=480)
+        # claims_report runs on the asset each load updates: another reader of the DuckDB file.
+        reports = stack.wait_until_idle("claims_report", timeout=240)
         done.set()
         reader.join(timeout=300)
         assert [state for _, state in runs] == ["success", "success"], runs
         assert "manual__back_to_back" in {run_id for run_id, _ in runs}
+        assert {state for _, state in reports} == {"success"}, reports
 
         tis = stack.sql("SELECT run_id, task_id, hostname, pool, start_date, end_date FROM task_instance "
                         "WHERE dag_id = 'news_ingest'")
@@ -144,6 +147,7 @@ def test_news_ingest_on_celery_workers_equals_an_in_process_run(
     spread = {host for _, task, host, *_ in tis if task in ("fetch", "extract")}
     assert spread == set(stack.worker_names), spread
     assert {host for _, _, host, *_ in tis} <= set(stack.worker_names)
+    assert (data / "reports" / "latest.md").exists()
     # One DuckDB writer: the load tasks ran in the one-slot pool, one after the other.
     assert pool_slots == [(1,)]
     loads = sorted((start, end) for _, task, _, pool, start, end in tis if task == "load")

@@ -198,6 +198,22 @@ class Stack:
             "SELECT run_id, state FROM dag_run WHERE dag_id = %s ORDER BY id", (dag_id,)
         )]
 
+    def wait_until_idle(self, dag_id: str, timeout: float = 300) -> list[tuple[str, str]]:
+        """Wait until the DAG has at least one run and none queued or running; return (run_id, state)."""
+
+        def idle() -> bool:
+            rows = self.sql(
+                "SELECT count(*), count(*) FILTER (WHERE state IN ('queued', 'running')) FROM dag_run "
+                "WHERE dag_id = %s",
+                (dag_id,),
+            )
+            return int(rows[0][0]) > 0 and int(rows[0][1]) == 0
+
+        _wait(idle, timeout, f"{dag_id} did not finish its runs within {timeout:.0f} s", self)
+        return [(str(r), str(s)) for r, s in self.sql(
+            "SELECT run_id, state FROM dag_run WHERE dag_id = %s ORDER BY id", (dag_id,)
+        )]
+
     def alive(self) -> dict[str, bool]:
         return {name: _pid_alive(pid) for name, pid in self.processes.items()}
 
