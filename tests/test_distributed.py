@@ -136,6 +136,7 @@ def test_news_ingest_on_celery_workers_equals_an_in_process_run(
 
         tis = stack.sql("SELECT run_id, task_id, hostname, pool, start_date, end_date FROM task_instance "
                         "WHERE dag_id = 'news_ingest'")
+        queues = dict(stack.sql("SELECT DISTINCT task_id, queue FROM task_instance WHERE dag_id = 'news_ingest'"))
         pool_slots = stack.sql("SELECT slots FROM slot_pool WHERE pool = 'duckdb_writer'")
     finally:
         done.set()
@@ -151,6 +152,9 @@ def test_news_ingest_on_celery_workers_equals_an_in_process_run(
     # One DuckDB writer: the load tasks ran in the one-slot pool, one after the other.
     assert pool_slots == [(1,)]
     loads = sorted((start, end) for _, task, _, pool, start, end in tis if task == "load")
+    # ...and only on the worker that serves the writer queue (FACTCHECK_LOAD_QUEUE), as across hosts.
+    assert {host for _, task, host, *_ in tis if task == "load"} == {stack.worker_names[0]}
+    assert queues["load"] == stack.env["FACTCHECK_LOAD_QUEUE"] and queues["fetch"] == stack.queue
     assert len(loads) == 2 and all(pool == "duckdb_writer" for _, task, _, pool, *_ in tis if task == "load")
     assert loads[0][1] <= loads[1][0], "two loads overlapped"
 

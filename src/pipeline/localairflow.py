@@ -118,6 +118,9 @@ class StackConfig:
     redis: str = "redis://127.0.0.1:6379"  # server URL (no database number)
     host: str = "127.0.0.1"
     port: int = 0  # api-server port; 0 picks a free one
+    # Route the load task to a queue only worker-1 serves (FACTCHECK_LOAD_QUEUE), as a deployment
+    # across hosts must: the worker that has the DuckDB file on its disk is the only writer.
+    writer_queue: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -396,6 +399,8 @@ def start_stack(config: StackConfig, die_with_parent: bool = True, timeout: floa
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
         }
     )
+    if config.writer_queue:
+        env["FACTCHECK_LOAD_QUEUE"] = f"{queue}_duckdb"
     env.update(config.extra_env)
     (root / "airflow").mkdir(parents=True, exist_ok=True)
     stack = Stack(stack_id, root, env, database, config.postgres, f"{config.redis}/{redis_db}", queue, api_url)
@@ -419,7 +424,8 @@ def start_stack(config: StackConfig, die_with_parent: bool = True, timeout: floa
             worker_env = dict(env)
             worker_env[WORKER_HOSTNAME] = f"{name}.{stack_id}"
             worker_env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(free_port())
-            args = [airflow, "celery", "worker", "--celery-hostname", f"{name}@{stack_id}", "--queues", queue,
+            queues = f"{queue},{env['FACTCHECK_LOAD_QUEUE']}" if i == 1 and env.get("FACTCHECK_LOAD_QUEUE") else queue
+            args = [airflow, "celery", "worker", "--celery-hostname", f"{name}@{stack_id}", "--queues", queues,
                     "--concurrency", str(config.concurrency), "--without-gossip", "--without-mingle"]
             _spawn(stack, name, args, worker_env, die_with_parent)
             stack.worker_names.append(worker_env[WORKER_HOSTNAME])
