@@ -149,7 +149,10 @@ class Stack:
         return self.root / "stack.json"
 
     def save(self) -> Path:
-        self.state_file.write_text(json.dumps(asdict(self) | {"root": str(self.root)}, indent=2), encoding="utf-8")
+        """Write the state file; it holds the stack's secrets, so only its owner may read it."""
+        fd = os.open(self.state_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(asdict(self) | {"root": str(self.root)}, fh, indent=2)
         return self.state_file
 
     @classmethod
@@ -226,13 +229,18 @@ class Stack:
 
     # ---- teardown ----
     def stop(self, grace: float = 15.0) -> None:
-        """End every process of the stack (TERM, then KILL), then drop its metadata database."""
-        for pid in self.processes.values():
+        """End every process of the stack (TERM, then KILL), then drop its metadata database.
+
+        Only processes that carry this stack's marker are signalled, so a stale state file (after a
+        reboot, with process ids reused) never ends anyone else's processes.
+        """
+        ours = [pid for pid in self.processes.values() if _carries_marker(pid, self.stack_id)]
+        for pid in ours:
             _signal_group(pid, signal.SIGTERM)
         deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and any(_pid_alive(p) for p in self.processes.values()):
+        while time.monotonic() < deadline and any(_pid_alive(p) for p in ours):
             time.sleep(0.2)
-        for pid in self.processes.values():
+        for pid in ours:
             _signal_group(pid, signal.SIGKILL)
         # Task processes that left their group still carry the stack's marker in their environment.
         for pid in tagged_processes(self.stack_id):
@@ -317,18 +325,21 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
+def _carries_marker(pid: int, stack_id: str) -> bool:
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return False
+    return f"{STACK_MARKER}={stack_id}".encode() in environ.split(b"\0")
+
+
 def tagged_processes(stack_id: str) -> list[int]:
-    needle = f"{STACK_MARKER}={stack_id}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            if needle in (entry / "environ").read_bytes().split(b"\0"):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
+    """Live processes started by the stack (directly or not): they carry its marker in their environment."""
+    return [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and int(entry.name) != os.getpid() and _carries_marker(int(entry.name), stack_id)
+    ]
 
 
 def _spawn(stack: Stack, name: str, args: list[str], env: Mapping[str, str], die_with_parent: bool) -> None:
