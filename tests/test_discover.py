@@ -19,6 +19,10 @@ xmlns:news="http://www.google.com/schemas/sitemap-news/0.9" xmlns:image="http://
 <url><loc>https://n.example/s1</loc><news:news><news:title>x</news:title></news:news>
 <image:image><image:loc>https://n.example/pic.jpg</image:loc></image:image></url>
 <url><loc> https://n.example/s2 </loc></url></urlset>"""
+RSS091 = b"""<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+"http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"><channel><title>T</title>
+<link>https://n.example/</link><description>d</description><language>en</language>
+<item><title>a</title><link>https://n.example/091</link></item></channel></rss>"""
 INDEX = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 <sitemap><loc>https://n.example/sm-1.xml</loc></sitemap></sitemapindex>"""
 
@@ -37,6 +41,15 @@ INDEX = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/sc
             ("https://n.example/u1", "https://n.example/u2"),
         ),
         (b'<?xml version="1.0"?><rss version="2.0"><channel><title>E</title></channel></rss>', "rss20", ()),
+        (RSS091, "rss091u", ("https://n.example/091",)),
+        (b'<rss version="0.92"><channel><title>T</title><item><link>/092</link></item></channel></rss>',
+         "rss092", ("https://n.example/092",)),  # fmt: skip
+        (b'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><title>a</title>'
+         b'<link href="/atom-rel"/><id>tag:x</id></entry></feed>',
+         "atom10", ("https://n.example/atom-rel",)),  # fmt: skip
+        (b'<rss version="2.0"><channel><title>x</title><item><title>no link</title>'
+         b'<guid isPermaLink="false">abc-123</guid></item></channel></rss>', "rss20", ()),  # fmt: skip
+        (b"\xef\xbb\xbf" + SITEMAP, "sitemap", ("https://n.example/s1", "https://n.example/s2")),
     ],
 )
 def test_feed_formats_are_detected(data: bytes, kind: str, urls: tuple[str, ...]) -> None:

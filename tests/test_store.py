@@ -133,7 +133,7 @@ def test_loading_the_same_batch_twice_adds_nothing(con: duckdb.DuckDBPyConnectio
     ]
     batch = _batch(tmp_path, "run1", "A", [a], claims, log)
     first = store.load_batch(con, batch)
-    assert first == {"fetch_log": 2, "articles": 1, "claims": 2, "failures": 1}
+    assert first == {"fetch_log": 2, "articles": 1, "claims": 2, "failures": 1, "duplicates": 0, "copies": 0}
     before = _counts(con)
     store.load_batch(con, batch)
     assert _counts(con) == before == {"outlets": 1, "fetch_log": 2, "articles": 1, "claims": 2}

@@ -46,6 +46,12 @@ class Archive:
             raise ArchiveError(f"not an archive reference: {ref!r}")
         return digest
 
+    def has(self, ref: str) -> bool:
+        try:
+            return self._paths(self._digest(ref))[0].exists()
+        except ArchiveError:
+            return False
+
     def get(self, ref: str) -> bytes:
         body_path, _ = self._paths(self._digest(ref))
         try:

@@ -5,7 +5,8 @@ Subcommands keep stable forms because benchmarks and scorers depend on them:
     factcheck parse FILE... [--url URL]
     factcheck claims --input DOCS.jsonl --output CLAIMS.jsonl
     factcheck claims --text FILE
-    factcheck run --sources FILE --db FILE [--allow-private-network]
+    factcheck run --sources FILE --db FILE [--allow-private-network] [--refetch]
+    factcheck reprocess --db FILE [--data-dir DIR]
     factcheck sql "SELECT ..." --db FILE
     factcheck load --run-id RUN [--sources FILE] [--db FILE] [--staging-url URL]
     factcheck backup --db FILE --to FILE
@@ -124,6 +125,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         db_path=Path(args.db) if args.db else None,
         data_dir=Path(args.data_dir) if args.data_dir else None,
         allow_private_network=True if args.allow_private_network else None,
+        refetch=True if args.refetch else None,
     )
     run_id = args.run_id or "cli__" + datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     bar = _progress(None, "run", args.quiet)
@@ -139,6 +141,35 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(
         f"run {run_id}: {totals['outlets']} outlets, {totals['articles']} articles, "
         f"{totals['claims']} claims, {totals['failures']} failed fetches or pages -> {settings.database}"
+    )
+    return 0
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from pipeline import runner
+    from pipeline.settings import Settings
+
+    settings = Settings.from_env(
+        sources_path=Path(args.sources) if args.sources else None,
+        db_path=Path(args.db) if args.db else None,
+        data_dir=Path(args.data_dir) if args.data_dir else None,
+    )
+    run_id = args.run_id or "reprocess__" + datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    bar = _progress(None, "reprocess", args.quiet)
+
+    def progress(stage: str, outlet: str, n: int) -> None:
+        bar.set_description(f"{stage} {outlet}"[:40])
+        bar.update(1)
+
+    try:
+        totals = runner.reprocess_all(settings, run_id, progress)
+    finally:
+        bar.close()
+    print(
+        f"reprocess {run_id}: {totals['outlets']} outlets, {totals['articles']} articles re-parsed, "
+        f"{totals['claims']} claims now stored -> {settings.database} (nothing fetched)"
     )
     return 0
 
@@ -247,8 +278,23 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also fetch loopback and private addresses (local testing and the demo only)",
     )
+    p.add_argument(
+        "--refetch",
+        action="store_true",
+        help="request already stored articles again (conditionally: an unchanged page costs a 304)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "reprocess", help="re-parse stored articles from the raw archive and replace their claims (no network)"
+    )
+    p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
+    p.add_argument("--data-dir", help="where the raw archive and staging files are (default: FACTCHECK_DATA_DIR)")
+    p.add_argument("--sources", help="the sources YAML file (only read for settings; nothing is fetched)")
+    p.add_argument("--run-id", help="name of this reprocessing run (default: reprocess__<UTC time>)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_reprocess)
 
     p = sub.add_parser("sql", help="run a read-only SQL query against the DuckDB file and print a table")
     p.add_argument("query", help='e.g. "SELECT * FROM speaker_outlets ORDER BY n_claims DESC"')

@@ -96,7 +96,9 @@ def read_feed(data: bytes, url: str) -> FeedContents:
             link = entry.get("link")
             if not link:
                 alternates = [lk.get("href") for lk in entry.get("links", []) if lk.get("rel") == "alternate"]
-                link = alternates[0] if alternates else entry.get("id")
+                # a guid/id is an address only when it is an absolute URL ("abc-123" is not)
+                guid = entry.get("id") or ""
+                link = alternates[0] if alternates else (guid if re.match(r"https?://", guid) else None)
             links.append(_http_url(link, url))
         return FeedContents(version, article_urls=_unique(links))
     lowered = head[:512].lower()

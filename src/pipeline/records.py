@@ -67,6 +67,8 @@ class FetchResult:
     started_at: datetime | None = None
     elapsed_ms: float = 0.0
     archive_ref: str | None = None  # content address of the stored body
+    etag: str | None = None  # validators the server sent, for the next conditional GET
+    last_modified: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         row = asdict(self)

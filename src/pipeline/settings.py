@@ -45,13 +45,23 @@ class Settings:
     user_agent: str = "factcheck-pipeline/0.1 (+https://example.org/factcheck-pipeline)"
     contact: str = ""  # an address site owners can write to; appended to the User-Agent
     allow_private_network: bool = False
+    # exact "ip:port" endpoints fetched although not public (a local test server), all else stays blocked
+    allow_endpoints: str = ""
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
-    max_bytes: int = 5_000_000
+    max_bytes: int = 5_000_000  # an article page, after decompression
+    max_feed_bytes: int = 50_000_000  # a feed or sitemap (the sitemap protocol allows 50 MB uncompressed)
     max_redirects: int = 5
     max_retries: int = 2
     backoff_base: float = 0.5
-    per_host_delay: float = 1.0
+    per_host_delay: float = 1.0  # minimum seconds between two requests to one host (robots Crawl-delay may raise it)
+    per_host_concurrency: int = 1  # requests in flight to one host at a time
+    host_workers: int = 8  # threads fetching different hosts in parallel within one outlet task
+    respect_robots: bool = True  # read robots.txt per host and skip what it disallows for our user agent
+    max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay above this is capped (and logged)
+    max_fetch_seconds: float = 120.0  # a whole response (headers and body) must arrive within this
+    refetch: bool = False  # request already stored articles again (conditionally: unchanged ones cost a 304)
+    max_failed_runs: int = 5  # an article URL that failed in this many runs is given up
     max_articles_per_outlet: int = 100
     max_sitemap_depth: int = 2
 
@@ -60,10 +70,18 @@ class Settings:
             object.__setattr__(self, "db_path", self.data_dir / "factcheck.duckdb")
         if self.sources_path is None:
             object.__setattr__(self, "sources_path", packaged_sources_path())
-        for name in ("connect_timeout", "read_timeout", "per_host_delay", "backoff_base"):
+        for name in ("connect_timeout", "read_timeout", "per_host_delay", "backoff_base", "max_crawl_delay"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{PREFIX}{name.upper()} must not be negative")
-        for name in ("max_bytes", "max_articles_per_outlet"):
+        for name in (
+            "max_bytes",
+            "max_feed_bytes",
+            "max_articles_per_outlet",
+            "per_host_concurrency",
+            "host_workers",
+            "max_failed_runs",
+            "max_fetch_seconds",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{PREFIX}{name.upper()} must be a positive number")
 
@@ -89,6 +107,20 @@ class Settings:
     @property
     def archive_dir(self) -> Path:
         return self.data_dir / "archive"
+
+    @property
+    def state_dir(self) -> Path:
+        """Per-outlet fetch state (validators, stored and failed URLs): see ``pipeline.state``."""
+        return self.data_dir / "state"
+
+    @property
+    def allowed_endpoints(self) -> frozenset[str]:
+        return frozenset(e.strip() for e in self.allow_endpoints.split(",") if e.strip())
+
+    @property
+    def robots_token(self) -> str:
+        """The product token robots.txt rules are matched against (the User-Agent up to its first '/')."""
+        return self.user_agent.split("/", 1)[0].split()[0] if self.user_agent.strip() else "*"
 
     @property
     def full_user_agent(self) -> str:

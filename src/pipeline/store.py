@@ -10,6 +10,15 @@ Natural keys make every load idempotent:
   replaces all claims of the articles it carries, so re-extraction replaces and never adds;
 - ``fetch_log`` keeps one row per URL and stage (the latest attempt, with attempts counted
   across runs), so a re-run of the same run changes nothing.
+
+Identity across URLs and outlets (migration 2): an article whose text equals one already stored
+for its outlet is recorded in ``article_urls`` and not stored again; a near-identical text (a wire
+story reprinted elsewhere) is linked in ``article_links`` to the earliest of its group, so
+``claim_spread.n_independent`` counts reports, not copies.
+
+SQL text never carries feed or page content: values are bound parameters, and the only strings
+formatted into SQL are column names from this module and staging paths built by
+``pipeline.staging`` (quoted, with quotes doubled).
 """
 
 from __future__ import annotations
@@ -117,6 +126,36 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        2,
+        "article identity across URLs and outlets: article_urls, article_bands, article_links",
+        (
+            # MinHash signature and wire credit of the text (pipeline.dedupe), computed at parse time.
+            "ALTER TABLE articles ADD COLUMN minhash BIGINT[]",
+            "ALTER TABLE articles ADD COLUMN wire VARCHAR",
+            # Every URL an article was fetched under: the same article under two URLs is stored once.
+            """CREATE TABLE article_urls (
+                url VARCHAR PRIMARY KEY,
+                article_id VARCHAR NOT NULL,
+                run_id VARCHAR
+            )""",
+            # Locality-sensitive band keys of the signature: candidate near-duplicates by equality join.
+            """CREATE TABLE article_bands (
+                band VARCHAR NOT NULL,
+                article_id VARCHAR NOT NULL,
+                PRIMARY KEY (band, article_id)
+            )""",
+            # A copy (wire reprint, syndicated or re-posted text) pointing at the earliest article of its group.
+            """CREATE TABLE article_links (
+                article_id VARCHAR PRIMARY KEY,
+                original_article_id VARCHAR NOT NULL,
+                relation VARCHAR NOT NULL,       -- duplicate (same outlet) | copy (another outlet)
+                similarity DOUBLE,               -- estimated Jaccard similarity of 5-word shingles
+                wire VARCHAR,                    -- the agency a credit line names, if any
+                run_id VARCHAR
+            )""",
+        ),
+    ),
 )
 
 # The comparison views, recreated after migrations. ``speaker_name`` prefers the resolved speaker
@@ -129,8 +168,10 @@ VIEWS: tuple[str, ...] = (
            c.kind, c.speaker, c.speaker_resolved, coalesce(c.speaker_resolved, c.speaker) AS speaker_name,
            c.speaker_role, c.cue, c.cue_strength, c.polarity, c.content, c.entities,
            c.content_start, c.content_end, c.extractor_version,
-           regexp_replace(lower(c.content), '[^a-z0-9]+', ' ', 'g') AS content_key
-    FROM claims c JOIN articles a USING (article_id)""",
+           regexp_replace(lower(c.content), '[^a-z0-9]+', ' ', 'g') AS content_key,
+           coalesce(l.original_article_id, c.article_id) AS origin_article_id, a.wire
+    FROM claims c JOIN articles a USING (article_id)
+    LEFT JOIN article_links l ON l.article_id = c.article_id""",
     """CREATE OR REPLACE VIEW speaker_outlets AS
     SELECT regexp_replace(lower(trim(speaker_name)), '^the ', '') AS speaker_key,
            min(speaker_name) AS speaker,
@@ -158,6 +199,7 @@ VIEWS: tuple[str, ...] = (
     SELECT content_key,
            arg_min(content, seen_at) AS content,
            count(*) AS n_reports,
+           count(DISTINCT origin_article_id) AS n_independent,   -- copies of one original count once
            count(DISTINCT outlet) AS n_outlets,
            list(DISTINCT outlet ORDER BY outlet) AS outlets,
            list(DISTINCT speaker_name ORDER BY speaker_name) AS speakers,
@@ -166,6 +208,14 @@ VIEWS: tuple[str, ...] = (
            arg_min(outlet, seen_at) AS first_outlet
     FROM claims_by_source
     GROUP BY content_key""",
+    """CREATE OR REPLACE VIEW article_origins AS
+    SELECT a.article_id, a.outlet, a.canonical_url, a.title, a.wire,
+           coalesce(l.original_article_id, a.article_id) AS original_article_id,
+           o.outlet AS original_outlet, o.canonical_url AS original_url,
+           coalesce(l.relation, 'original') AS relation, l.similarity
+    FROM articles a
+    LEFT JOIN article_links l USING (article_id)
+    LEFT JOIN articles o ON o.article_id = coalesce(l.original_article_id, a.article_id)""",
 )
 
 
@@ -358,6 +408,9 @@ ARTICLE_COLUMNS = {
     "text": "VARCHAR",
     "content_hash": "VARCHAR",
     "raw_ref": "VARCHAR",
+    "minhash": "BIGINT[]",
+    "bands": "VARCHAR[]",
+    "wire": "VARCHAR",
 }
 CLAIM_COLUMNS = {
     "claim_id": "VARCHAR",
@@ -386,7 +439,7 @@ class Batch:
     """The staging files of one outlet's share of a run: what one load transaction carries."""
 
     run_id: str
-    outlet: dict[str, Any]  # Outlet.to_dict()
+    outlet: dict[str, Any] | None  # Outlet.to_dict(); None leaves the outlets table alone (reprocessing)
     log_files: tuple[Path, ...]
     article_file: Path | None
     claim_file: Path | None
@@ -397,32 +450,45 @@ def _relation(con: duckdb.DuckDBPyConnection, files: Sequence[Path], columns: di
     present = [str(f) for f in files if f.exists() and f.stat().st_size > 0]
     if not present:
         return None
+    globbing = [p for p in present if any(c in p for c in "*?[")]
+    if globbing:  # read_json would expand them as a pattern and read other files
+        raise StoreError(f"staging path {globbing[0]!r} contains * ? or [; choose a data directory without them")
     cols = ", ".join(f"{name!r}: '{kind}'" for name, kind in columns.items())
     paths = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in present) + "]"
     return f"read_json({paths}, format='newline_delimited', columns={{{cols}}})"
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
-    """Load one batch in a single transaction; return row counts of what it carried."""
+    """Load one batch in a single transaction; return row counts of what it carried.
+
+    Articles: an article whose text (content hash) equals one already stored for the same outlet
+    under another canonical URL is not stored again; its URL is recorded in ``article_urls`` against
+    the stored one. Then every new article is linked (``article_links``) to the earliest article whose
+    MinHash signature agrees on at least ``dedupe.NEAR_DUPLICATE`` of its positions, found through
+    shared LSH bands, so a wire story reprinted by several outlets counts once in ``claim_spread``.
+    """
+    from pipeline.dedupe import NEAR_DUPLICATE, NUM_PERM
+
     logs = _relation(con, batch.log_files, LOG_COLUMNS)
     arts = _relation(con, [batch.article_file] if batch.article_file else [], ARTICLE_COLUMNS)
     clms = _relation(con, [batch.claim_file] if batch.claim_file else [], CLAIM_COLUMNS)
-    counts = {"fetch_log": 0, "articles": 0, "claims": 0, "failures": 0}
+    counts = {"fetch_log": 0, "articles": 0, "claims": 0, "failures": 0, "duplicates": 0, "copies": 0}
     o = batch.outlet
     with transaction(con):
-        con.execute(
-            """INSERT INTO outlets VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT (name) DO UPDATE SET domain = excluded.domain, feeds = excluded.feeds,
-                   urls = excluded.urls, last_run_id = excluded.last_run_id""",
-            [
-                o["name"],
-                o.get("domain"),
-                list(o.get("feeds") or []),
-                list(o.get("urls") or []),
-                batch.run_id,
-                batch.run_id,
-            ],
-        )
+        if o is not None:
+            con.execute(
+                """INSERT INTO outlets VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (name) DO UPDATE SET domain = excluded.domain, feeds = excluded.feeds,
+                       urls = excluded.urls, last_run_id = excluded.last_run_id""",
+                [
+                    o["name"],
+                    o.get("domain"),
+                    list(o.get("feeds") or []),
+                    list(o.get("urls") or []),
+                    batch.run_id,
+                    batch.run_id,
+                ],
+            )
         if logs:
             counts["fetch_log"], counts["failures"] = _one(
                 con, f"SELECT count(*), count(*) FILTER (NOT ok) FROM {logs}"
@@ -446,34 +512,133 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
                     archive_ref = excluded.archive_ref, run_id = excluded.run_id""",
                 [batch.run_id],
             )
+        keepers = "(SELECT article_id FROM _batch_articles WHERE keeper = article_id)"
         if arts:
-            counts["articles"] = _one(con, f"SELECT count(DISTINCT article_id) FROM {arts}")[0]
+            # One row per article; ``keeper`` is the article this row's text is already stored as.
             con.execute(
-                f"""INSERT INTO articles
+                f"""CREATE OR REPLACE TEMP TABLE _batch_articles AS
+                WITH b AS (
+                    SELECT * FROM {arts}
+                    QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY fetched_at DESC NULLS LAST, url) = 1
+                )
+                SELECT b.*, coalesce(
+                    (SELECT min(a.article_id) FROM articles a
+                     WHERE a.outlet = b.outlet AND a.content_hash = b.content_hash AND a.article_id <> b.article_id),
+                    first_value(b.article_id) OVER (
+                        PARTITION BY b.outlet, b.content_hash ORDER BY b.fetched_at NULLS LAST, b.article_id)
+                ) AS keeper
+                FROM b"""
+            )
+            counts["articles"], counts["duplicates"] = _one(
+                con, "SELECT count(*) FILTER (keeper = article_id), count(*) FILTER (keeper <> article_id) "
+                "FROM _batch_articles",
+            )
+            con.execute(
+                """INSERT INTO articles (article_id, canonical_url, url, outlet, title, authors, published_at,
+                       first_seen_at, last_seen_at, language, text, content_hash, raw_ref, run_id, minhash, wire)
                 SELECT article_id, canonical_url, url, outlet, title, authors, published_at,
-                       fetched_at, fetched_at, language, text, content_hash, raw_ref, ?
-                FROM {arts}
-                QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY fetched_at DESC NULLS LAST, url) = 1
+                       fetched_at, fetched_at, language, text, content_hash, raw_ref, ?, minhash, wire
+                FROM _batch_articles WHERE keeper = article_id
                 ON CONFLICT (article_id) DO UPDATE SET
                     url = excluded.url, outlet = excluded.outlet, title = excluded.title,
                     authors = excluded.authors, published_at = excluded.published_at,
                     first_seen_at = least(articles.first_seen_at, excluded.first_seen_at),
                     last_seen_at = greatest(articles.last_seen_at, excluded.last_seen_at),
                     language = excluded.language, text = excluded.text,
-                    content_hash = excluded.content_hash, raw_ref = excluded.raw_ref, run_id = excluded.run_id""",
+                    content_hash = excluded.content_hash, raw_ref = excluded.raw_ref, run_id = excluded.run_id,
+                    minhash = coalesce(excluded.minhash, articles.minhash), wire = excluded.wire""",
                 [batch.run_id],
             )
+            con.execute(
+                """INSERT INTO article_urls SELECT url, keeper, ? FROM _batch_articles
+                   UNION ALL SELECT canonical_url, keeper, ? FROM _batch_articles WHERE keeper = article_id
+                   ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id, run_id = excluded.run_id""",
+                [batch.run_id, batch.run_id],
+            )
             # Re-extraction replaces an article's claims: drop what the batch's articles had before.
-            con.execute(f"DELETE FROM claims WHERE article_id IN (SELECT article_id FROM {arts})")
+            con.execute(f"DELETE FROM claims WHERE article_id IN {keepers}")
+            con.execute(f"DELETE FROM article_bands WHERE article_id IN {keepers}")
+            con.execute(
+                f"""INSERT INTO article_bands
+                SELECT DISTINCT unnest(bands), article_id FROM _batch_articles
+                WHERE article_id IN {keepers} AND bands IS NOT NULL"""
+            )
+            _link_copies(con, batch.run_id, NEAR_DUPLICATE, NUM_PERM)
+            # the batch's articles that are copies of another (the same on a redo of the batch)
+            counts["copies"] = _one(con, f"SELECT count(*) FROM article_links WHERE article_id IN {keepers}")[0]
         if clms:
-            counts["claims"] = _one(con, f"SELECT count(DISTINCT claim_id) FROM {clms}")[0]
+            only = f"WHERE article_id IN {keepers}" if arts else ""
+            counts["claims"] = _one(con, f"SELECT count(DISTINCT claim_id) FROM {clms} {only}")[0]
             con.execute(
                 f"""INSERT INTO claims
-                SELECT *, ? FROM {clms}
+                SELECT *, ? FROM {clms} {only}
                 QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY article_id) = 1""",
                 [batch.run_id],
             )
+        if arts:
+            con.execute("DROP TABLE _batch_articles")
     return counts
+
+
+def _link_copies(con: duckdb.DuckDBPyConnection, run_id: str, threshold: float, num_perm: int) -> int:
+    """Link the batch's articles and their near-identical peers to the earliest of each group.
+
+    Returns the number of links written (peers relinked included).
+    """
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _pairs AS
+        SELECT DISTINCT n.article_id AS new_id, o.article_id AS old_id,
+               list_sum(list_transform(range(1, {num_perm} + 1), lambda i: (n.minhash[i] = o.minhash[i])::INT))
+                   / {num_perm} AS similarity
+        FROM articles n
+        JOIN article_bands bn ON bn.article_id = n.article_id
+        JOIN article_bands bo ON bo.band = bn.band AND bo.article_id <> n.article_id
+        JOIN articles o ON o.article_id = bo.article_id
+        WHERE n.article_id IN (SELECT article_id FROM _batch_articles WHERE keeper = article_id)
+          AND len(n.minhash) = {num_perm} AND len(o.minhash) = {num_perm}"""
+    )
+    con.execute("DELETE FROM _pairs WHERE similarity < ?", [threshold])
+    # A group: the new article, its matches, and the originals those matches already point to.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _groups AS
+        WITH members AS (
+            SELECT new_id, new_id AS member, 1.0 AS similarity FROM _pairs
+            UNION SELECT new_id, old_id, similarity FROM _pairs
+            UNION SELECT p.new_id, l.original_article_id, p.similarity
+                  FROM _pairs p JOIN article_links l ON l.article_id = p.old_id
+        )
+        SELECT m.new_id, m.member, max(m.similarity) AS similarity,
+               any_value(a.outlet) AS outlet, any_value(a.wire) AS wire,
+               any_value(coalesce(a.published_at, a.first_seen_at)) AS seen_at
+        FROM members m JOIN articles a ON a.article_id = m.member
+        GROUP BY m.new_id, m.member"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _roots AS
+        SELECT new_id, arg_min(member, (seen_at, member)) AS root FROM _groups GROUP BY new_id"""
+    )
+    n_links = _one(
+        con,
+        "SELECT count(DISTINCT g.member) FROM _groups g JOIN _roots r USING (new_id) WHERE g.member <> r.root",
+    )[0]
+    con.execute(
+        """INSERT INTO article_links
+        SELECT g.member, r.root,
+               CASE WHEN g.outlet = ro.outlet THEN 'duplicate' ELSE 'copy' END,
+               g.similarity, coalesce(g.wire, ro.wire), ?
+        FROM _groups g JOIN _roots r USING (new_id) JOIN articles ro ON ro.article_id = r.root
+        WHERE g.member <> r.root
+        QUALIFY row_number() OVER (PARTITION BY g.member ORDER BY g.seen_at, r.root) = 1
+        ON CONFLICT (article_id) DO UPDATE SET original_article_id = excluded.original_article_id,
+            relation = excluded.relation, similarity = excluded.similarity, wire = excluded.wire,
+            run_id = excluded.run_id""",
+        [run_id],
+    )
+    # A root is an original: it points nowhere.
+    con.execute("DELETE FROM article_links WHERE article_id IN (SELECT root FROM _roots)")
+    for table in ("_pairs", "_groups", "_roots"):
+        con.execute(f"DROP TABLE {table}")
+    return n_links
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, ...]:
@@ -572,3 +737,262 @@ def backup(path: Path, target: Path, lock_wait: float = DEFAULT_LOCK_WAIT) -> di
         raise StoreError(f"the copy of {path} does not match it (source {expected}, copy {copied}); nothing written")
     os.replace(tmp, target)
     return copied
+
+
+def articles_for_reprocess(path: Path) -> list[dict[str, Any]]:
+    """Every stored article with an archived body: what ``reprocess`` re-parses.
+
+    Opens the file read-only and closes it before returning, so the caller holds no lock while
+    the load task writes (a reader and a writer conflict in DuckDB).
+    """
+    con = connect(path, read_only=True)
+    try:
+        names, rows = query(
+            con,
+            """SELECT article_id, raw_ref, url, canonical_url, outlet, last_seen_at AS fetched_at
+               FROM articles WHERE raw_ref IS NOT NULL ORDER BY outlet, article_id""",
+        )
+    finally:
+        con.close()
+    out = []
+    for row in rows:
+        item = dict(zip(names, row, strict=True))
+        item["fetched_at"] = item["fetched_at"].isoformat() if item["fetched_at"] is not None else None
+        out.append(item)
+    return out
+
+
+# --- Read-side queries for the Claims view (the Airflow plugin and its JSON API) --------------------
+# Each takes an open (read-only) connection and returns plain dicts. Filters are bound as parameters;
+# the only SQL assembled here is a fixed set of WHERE fragments chosen by which filters are present.
+
+SPEAKER_KEY_SQL = "regexp_replace(lower(trim({})), '^the ', '')"  # the normalisation of speaker_outlets
+
+# How much article text around a claim is returned as its evidence, and how far away the speaker
+# or cue may sit from the content and still be shown in the same window.
+EVIDENCE_CONTEXT = 160
+EVIDENCE_SPAN_REACH = 400
+
+
+@contextmanager
+def reading(path: Path, lock_wait: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for one request, closed as soon as the block ends (the loader needs the file)."""
+    con = connect(path, read_only=True, lock_wait=lock_wait)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    names, rows = query(con, sql, params)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def claim_facets(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The values the claim filters can take: outlets, polarities, kinds and entities present in the data."""
+    facets: dict[str, list[str]] = {}
+    for name, sql in (
+        ("outlets", "SELECT DISTINCT outlet FROM claims_by_source ORDER BY 1"),
+        ("polarities", "SELECT DISTINCT polarity FROM claims ORDER BY 1"),
+        ("kinds", "SELECT DISTINCT kind FROM claims ORDER BY 1"),
+        ("entities", "SELECT entity FROM entity_claims ORDER BY n_claims DESC, entity LIMIT 200"),
+    ):
+        facets[name] = [str(row[0]) for row in con.execute(sql).fetchall() if row[0] is not None]
+    return facets
+
+
+def find_claims(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    outlet: str | None = None,
+    speaker: str | None = None,
+    polarity: str | None = None,
+    kind: str | None = None,
+    text: str | None = None,
+    entity: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Claims matching every given filter, newest first, each with its evidence window.
+
+    ``speaker`` matches the resolved speaker the way ``speaker_outlets`` groups them (case and a
+    leading "the" ignored); ``text`` is a case-insensitive substring of the content or the title;
+    ``entity`` is one of the claim's named entities. Returns the total match count and one page.
+    Each row carries ``evidence`` (the article text from ``evidence_start``) and the stored offsets
+    of content, speaker and cue, all relative to the article text.
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    if outlet:
+        where.append("c.outlet = ?")
+        params.append(outlet)
+    if speaker:
+        where.append(f"{SPEAKER_KEY_SQL.format('c.speaker_name')} = {SPEAKER_KEY_SQL.format('?')}")
+        params.append(speaker)
+    if polarity:
+        where.append("c.polarity = ?")
+        params.append(polarity)
+    if kind:
+        where.append("c.kind = ?")
+        params.append(kind)
+    if text:
+        where.append("(strpos(lower(c.content), lower(?)) > 0 OR strpos(lower(coalesce(c.title, '')), lower(?)) > 0)")
+        params.extend([text, text])
+    if entity:
+        where.append("list_contains(c.entities, ?)")
+        params.append(entity)
+    condition = " AND ".join(where) if where else "TRUE"
+    sql = f"""
+    WITH hits AS (
+        SELECT c.*, cl.speaker_start, cl.speaker_end, cl.cue_start, cl.cue_end,
+               count(*) OVER () AS total
+        FROM claims_by_source c JOIN claims cl USING (claim_id)
+        WHERE {condition}
+        ORDER BY c.seen_at DESC NULLS LAST, c.outlet, c.article_id, c.content_start
+        LIMIT ? OFFSET ?
+    ), spans AS (
+        SELECT h.*, a.text AS article_text,
+               least(h.content_start,
+                     CASE WHEN h.speaker_start >= h.content_start - {EVIDENCE_SPAN_REACH} THEN h.speaker_start END,
+                     CASE WHEN h.cue_start >= h.content_start - {EVIDENCE_SPAN_REACH} THEN h.cue_start END)
+                   AS lo,
+               greatest(h.content_end,
+                        CASE WHEN h.speaker_end <= h.content_end + {EVIDENCE_SPAN_REACH} THEN h.speaker_end END,
+                        CASE WHEN h.cue_end <= h.content_end + {EVIDENCE_SPAN_REACH} THEN h.cue_end END)
+                   AS hi
+        FROM hits h JOIN articles a USING (article_id)
+    )
+    SELECT claim_id, article_id, outlet, canonical_url, title, published_at, first_seen_at, seen_at,
+           kind, speaker, speaker_resolved, speaker_name, speaker_role, cue, cue_strength, polarity,
+           content, entities, extractor_version,
+           content_start, content_end, speaker_start, speaker_end, cue_start, cue_end,
+           greatest(lo - {EVIDENCE_CONTEXT}, 0) AS evidence_start,
+           substr(article_text, greatest(lo - {EVIDENCE_CONTEXT}, 0) + 1,
+                  hi + {EVIDENCE_CONTEXT} - greatest(lo - {EVIDENCE_CONTEXT}, 0)) AS evidence,
+           length(article_text) AS article_length,
+           total
+    FROM spans
+    ORDER BY seen_at DESC NULLS LAST, outlet, article_id, content_start"""
+    rows = _dicts(con, sql, [*params, int(limit), int(offset)])
+    total = int(rows[0].pop("total")) if rows else 0
+    for later in rows[1:]:
+        later.pop("total")
+    if not rows and offset:  # past the last page: still report how many match
+        found = con.execute(f"SELECT count(*) FROM claims_by_source c WHERE {condition}", params).fetchone()
+        total = int(found[0]) if found else 0
+    return total, rows
+
+
+def list_speakers(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:
+    """Speakers across outlets (``speaker_outlets``), most quoted first."""
+    return _dicts(con, "SELECT * FROM speaker_outlets ORDER BY n_claims DESC, n_outlets DESC, speaker LIMIT ?", [limit])
+
+
+def list_entities(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:
+    """Named entities across outlets (``entity_claims``), most discussed first."""
+    return _dicts(con, "SELECT * FROM entity_claims ORDER BY n_claims DESC, n_outlets DESC, entity LIMIT ?", [limit])
+
+
+def compare_speaker(con: duckdb.DuckDBPyConnection, speaker: str) -> dict[str, Any] | None:
+    """One speaker across outlets: the ``speaker_outlets`` summary, and each of their claims (same
+    wording grouped) with the outlets carrying it, its stance, and who had it first. None if unknown."""
+    key = SPEAKER_KEY_SQL.format("?")
+    summary = _dicts(con, f"SELECT * FROM speaker_outlets WHERE speaker_key = {key}", [speaker])
+    if not summary:
+        return None
+    claims = _dicts(
+        con,
+        f"""SELECT content_key, arg_min(content, seen_at) AS content, polarity,
+                   list(DISTINCT outlet ORDER BY outlet) AS outlets, count(*) AS n_reports,
+                   min(seen_at) AS first_seen_at, arg_min(outlet, seen_at) AS first_outlet,
+                   arg_min(canonical_url, seen_at) AS first_url
+            FROM claims_by_source WHERE {SPEAKER_KEY_SQL.format('speaker_name')} = {key}
+            GROUP BY content_key, polarity ORDER BY first_seen_at NULLS LAST, content""",
+        [speaker],
+    )
+    return {"summary": summary[0], "claims": claims}
+
+
+def compare_entity(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, Any] | None:
+    """One named entity across outlets: the ``entity_claims`` summary (who asserts, who denies), and
+    each claim about it with its speaker, stance, outlets and first sighting. None if unknown."""
+    summary = _dicts(con, "SELECT * FROM entity_claims WHERE entity = ?", [entity])
+    if not summary:
+        return None
+    claims = _dicts(
+        con,
+        """SELECT content_key, arg_min(content, seen_at) AS content, speaker_name AS speaker, polarity,
+                  list(DISTINCT outlet ORDER BY outlet) AS outlets, count(*) AS n_reports,
+                  min(seen_at) AS first_seen_at, arg_min(outlet, seen_at) AS first_outlet,
+                  arg_min(canonical_url, seen_at) AS first_url
+           FROM claims_by_source WHERE list_contains(entities, ?)
+           GROUP BY content_key, speaker_name, polarity ORDER BY first_seen_at NULLS LAST, content""",
+        [entity],
+    )
+    return {"summary": summary[0], "claims": claims}
+
+
+def contested_pairs(
+    con: duckdb.DuckDBPyConnection, speaker: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Assertions set against denials of the same point (``contested_claims``), best-scored first;
+    with ``speaker``, only pairs where that speaker asserts or denies. Empty for a database whose
+    views predate ``contested_claims`` (read-only connections cannot recreate views)."""
+    present = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'contested_claims'"
+    ).fetchone()
+    if not present or not present[0]:
+        return []
+    where, params = "TRUE", []
+    if speaker:
+        key = SPEAKER_KEY_SQL.format("?")
+        where = (
+            f"({SPEAKER_KEY_SQL.format('asserted_by')} = {key} OR {SPEAKER_KEY_SQL.format('denied_by')} = {key})"
+        )
+        params = [speaker, speaker]
+    return _dicts(
+        con,
+        f"""SELECT * FROM contested_claims WHERE {where}
+            ORDER BY score DESC, asserted_at NULLS LAST, asserting_claim_id, denying_claim_id LIMIT ?""",
+        [*params, limit],
+    )
+
+
+def claim_spread(con: duckdb.DuckDBPyConnection, min_outlets: int = 2, limit: int = 100) -> list[dict[str, Any]]:
+    """The same wording carried by at least ``min_outlets`` outlets (``claim_spread``), widest first."""
+    return _dicts(
+        con,
+        """SELECT * FROM claim_spread WHERE n_outlets >= ?
+           ORDER BY n_outlets DESC, first_seen_at NULLS LAST, content LIMIT ?""",
+        [min_outlets, limit],
+    )
+
+
+def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest loads recorded in ``runs``, newest first."""
+    return _dicts(con, "SELECT * FROM runs ORDER BY loaded_at DESC NULLS LAST, run_id DESC LIMIT ?", [limit])
+
+
+def fetch_failures(con: duckdb.DuckDBPyConnection, limit: int = 100) -> list[dict[str, Any]]:
+    """What could not be discovered, fetched or parsed, with the reason; most often failing first."""
+    return _dicts(
+        con,
+        """SELECT url, stage, outlet, status, reason, attempts, total_attempts, failures, started_at, run_id
+           FROM fetch_log WHERE NOT ok
+           ORDER BY failures DESC, started_at DESC NULLS LAST, url, stage LIMIT ?""",
+        [limit],
+    )
+
+
+def health_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Row counts, and fetch-log outcomes per outlet and stage."""
+    return {
+        "counts": table_counts(con),
+        "by_outlet": _dicts(
+            con,
+            """SELECT outlet, stage, count(*) FILTER (WHERE ok) AS ok, count(*) FILTER (WHERE NOT ok) AS failed,
+                      max(started_at) AS last_attempt
+               FROM fetch_log GROUP BY outlet, stage ORDER BY outlet, stage""",
+        ),
+    }

@@ -9,11 +9,13 @@ not an article, and a few fault routes for tests:
     /_fault/malformed       a broken, non-article page   /_fault/empty-feed  a valid RSS with no items
     /_fault/german          an article in German (stored without claims)
 
+Every 200 carries an ETag and a matching If-None-Match gets a 304, as a real site's would.
 Used by the demo (``scripts/demo.py``), the tests and the benchmarks. Binds 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import threading
@@ -239,8 +241,18 @@ class NewsroomServer:
             def do_GET(self) -> None:  # noqa: N802 (the http.server API)
                 server.requests.append(self.path)
                 page = server.newsroom.render(self.path, server.base_url)
+                # validators like a real site's, so a second run's conditional GET gets a 304
+                etag = '"' + hashlib.sha256(page.body).hexdigest()[:16] + '"'
+                if page.status == 200 and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 self.send_response(page.status)
                 self.send_header("Content-Type", page.content_type)
+                if page.status == 200:
+                    self.send_header("ETag", etag)
                 self.send_header("Content-Length", str(len(page.body)))
                 self.end_headers()
                 self.wfile.write(page.body)

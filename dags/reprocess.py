@@ -1,0 +1,72 @@
+"""reprocess: re-parse stored articles from the raw archive and replace their claims. Fetches nothing.
+
+    list_articles -> reparse[outlet] -> extract[outlet] -> load
+
+Run it by hand after the parser or the claim extractor changed (a new extractor version). The first
+task lists the stored articles per outlet into staging files, through a read-only DuckDB connection
+that ``pipeline.store`` opens and closes inside the task; ``load`` is the single writer (pool
+``duckdb_writer``) and updates the same ``factcheck_claims`` asset as news_ingest, so the comparison
+runs again. The work itself lives in ``pipeline.runner``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, dag, get_current_context, task
+
+CLAIMS_ASSET = Asset(name="factcheck_claims", uri="file:///factcheck/claims")
+DUCKDB_POOL = "duckdb_writer"
+
+
+def _run_id() -> str:
+    return str(get_current_context()["run_id"])
+
+
+@dag(
+    dag_id="reprocess",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 1, "retry_delay": timedelta(minutes=1)},
+    tags=["factcheck"],
+    doc_md=__doc__,
+)
+def reprocess() -> None:
+    @task(pool=DUCKDB_POOL)
+    def list_articles() -> list[str]:
+        from pipeline import runner
+        from pipeline.settings import Settings
+
+        return runner.reprocess_list(Settings.from_env(), _run_id())
+
+    @task
+    def reparse(outlet: str) -> str:
+        from pipeline import runner
+        from pipeline.settings import Settings
+
+        runner.reparse(Settings.from_env(), _run_id(), outlet)
+        return outlet
+
+    @task
+    def extract(outlet: str) -> str:
+        from pipeline import runner
+        from pipeline.settings import Settings
+
+        runner.extract(Settings.from_env(), _run_id(), outlet)
+        return outlet
+
+    @task(pool=DUCKDB_POOL, outlets=[CLAIMS_ASSET], trigger_rule="all_done")
+    def load(outlets: list[str]) -> dict[str, int]:
+        from pipeline import runner
+        from pipeline.settings import Settings
+
+        return runner.reprocess_load(Settings.from_env(), _run_id(), outlets)
+
+    names = list_articles()
+    extract.expand(outlet=reparse.expand(outlet=names)) >> load(names)
+
+
+reprocess()

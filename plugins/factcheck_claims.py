@@ -1,0 +1,253 @@
+"""The "Claims" entry in the Airflow UI: browse extracted claims, compare outlets, check ingest health.
+
+Wiring only. A FastAPI app mounted at ``/factcheck`` serves HTML pages and a JSON API; an external
+view puts it in the Airflow navigation (rendered in the UI at ``/plugin/claims``). The queries live
+in ``pipeline.store``, the pages in ``pipeline.claimsview``.
+
+Every route requires an Airflow login: the caller's JWT (the ``_token`` cookie the UI sets at
+login, or an ``Authorization: Bearer`` header from ``POST /auth/token``) is validated by Airflow's
+own ``get_user`` through the configured auth manager, which then decides whether that user may see
+the custom view "Factcheck Claims". Anonymous page requests are redirected to the login page,
+anonymous API requests get 401.
+
+Each request opens the DuckDB file read-only and closes it before rendering: the load task needs
+the file for writing. Nothing heavy (DuckDB, spaCy) is imported when Airflow loads the plugin.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from airflow.plugins_manager import AirflowPlugin
+from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.security import HTTPBearer
+
+from pipeline import claimsview
+
+log = logging.getLogger(__name__)
+
+URL_PREFIX = "/factcheck"
+RESOURCE_NAME = "Factcheck Claims"  # the custom view auth managers are asked about
+DB_LOCK_WAIT = 10.0  # seconds a request waits for a running load to release the DuckDB file
+
+T = TypeVar("T")
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+class _Refused(Exception):
+    """A request the view answers with an error: a page for browsers, JSON for the API."""
+
+    def __init__(self, status_code: int, title: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.title = title
+        self.detail = detail
+
+
+class _NotSignedIn(_Refused):
+    """No valid Airflow login: pages redirect to the login page, the API answers 401 (or 403)."""
+
+
+async def signed_in_user(request: Request) -> Any:
+    """The Airflow user behind this request, authorized for the Claims view; raises otherwise.
+
+    Reuses Airflow's ``get_user`` (Bearer header first, then the ``_token`` cookie, both checked by
+    the auth manager: signature, expiry, revocation) rather than reading tokens itself.
+    """
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.core_api.security import get_user
+
+    credentials = await _bearer(request)
+    try:
+        # get_user(request, oauth2 token (unused at runtime), bearer credentials): the dependency
+        # Airflow's own routes use; the api-server tests fail loudly if its contract changes.
+        user = await get_user(request, None, credentials)
+    except HTTPException as e:
+        raise _NotSignedIn(e.status_code, "Not signed in", str(e.detail)) from e
+    if not get_auth_manager().is_authorized_custom_view(method="GET", resource_name=RESOURCE_NAME, user=user):
+        raise _Refused(status.HTTP_403_FORBIDDEN, "Not allowed", f"Your Airflow role may not view {RESOURCE_NAME}.")
+    return user
+
+
+def _user_name(user: Any) -> str | None:
+    get_name = getattr(user, "get_name", None)
+    return str(get_name()) if callable(get_name) else None
+
+
+def _read(work: Callable[[Any], T]) -> T:
+    """Open the DuckDB file read-only, run ``work`` on it, close it."""
+    from pipeline import store
+    from pipeline.settings import Settings
+
+    try:
+        with store.reading(Settings.from_env().database, lock_wait=DB_LOCK_WAIT) as con:
+            return work(con)
+    except store.StoreError as e:  # no database yet, or a load held it longer than DB_LOCK_WAIT
+        log.warning("claims view: %s", e)
+        raise _Refused(503, "The claims database is not available", str(e).splitlines()[0]) from e
+
+
+def _html(body: str, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(
+        body,
+        status_code=status_code,
+        headers={
+            "Content-Security-Policy": claimsview.CONTENT_SECURITY_POLICY,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _json(data: Any, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(
+        claimsview.jsonable(data),
+        status_code=status_code,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+    )
+
+
+def _is_api(request: Request) -> bool:
+    root = str(request.scope.get("root_path") or "")
+    path = request.url.path
+    return (path[len(root) :] if root and path.startswith(root) else path).startswith("/api/")
+
+
+# A speech bubble with a check mark, in the UI's default stroke style.
+ICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="currentColor" '
+    'stroke-width="2" stroke-linecap="round" stroke-linejoin="round">'
+    '<path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z"/><path d="m8 10 3 3 5-5"/></svg>'
+)
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="Factcheck claims", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.exception_handler(_Refused)
+    async def refused(request: Request, exc: _Refused) -> Response:
+        if _is_api(request):
+            headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+        if isinstance(exc, _NotSignedIn):
+            from airflow.api_fastapi.app import get_auth_manager
+
+            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(get_auth_manager().get_url_login(next_url=here), status_code=303)
+        return _html(claimsview.render_error(exc.title, exc.detail), exc.status_code)
+
+    @app.exception_handler(claimsview.BadRequest)
+    async def bad_request(request: Request, exc: claimsview.BadRequest) -> Response:
+        if _is_api(request):
+            return _json({"detail": str(exc)}, 400)
+        return _html(claimsview.render_error("Bad filter", str(exc)), 400)
+
+    @app.get("/icon.svg", include_in_schema=False)
+    def icon() -> Response:  # the navigation icon: static, no data, so no login needed
+        return Response(ICON_SVG, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+
+    User = Depends(signed_in_user)  # noqa: N806 (a dependency marker, used like a type)
+
+    @app.get("/", response_class=HTMLResponse)
+    def claims_page(request: Request, user: Any = User) -> Response:
+        from pipeline import store
+
+        q = claimsview.ClaimQuery.from_params(request.query_params)
+        total, rows, facets = _read(lambda con: (*store.find_claims(con, **q.store_args()), store.claim_facets(con)))
+        return _html(claimsview.render_claims(total, rows, facets, q, _user_name(user)))
+
+    @app.get("/compare", response_class=HTMLResponse)
+    def compare_page(speaker: str | None = None, entity: str | None = None, user: Any = User) -> Response:
+        data = _read(lambda con: _comparison(con, speaker, entity))
+        return _html(claimsview.render_compare(speaker=speaker, entity=entity, user=_user_name(user), **data))
+
+    @app.get("/spread", response_class=HTMLResponse)
+    def spread_page(min_outlets: int = 2, user: Any = User) -> Response:
+        from pipeline import store
+
+        n = max(1, min_outlets)
+        rows = _read(lambda con: store.claim_spread(con, n))
+        return _html(claimsview.render_spread(rows, n, _user_name(user)))
+
+    @app.get("/health", response_class=HTMLResponse)
+    def health_page(user: Any = User) -> Response:
+        runs, failures, summary = _read(_health)
+        return _html(claimsview.render_health(runs, failures, summary, _user_name(user)))
+
+    @app.get("/api/claims")
+    def api_claims(request: Request, user: Any = User) -> Response:
+        from pipeline import store
+
+        q = claimsview.ClaimQuery.from_params(request.query_params)
+        total, rows = _read(lambda con: store.find_claims(con, **q.store_args()))
+        return _json(claimsview.claims_json(total, rows, q))
+
+    @app.get("/api/facets")
+    def api_facets(user: Any = User) -> Response:
+        from pipeline import store
+
+        return _json(_read(store.claim_facets))
+
+    @app.get("/api/compare")
+    def api_compare(speaker: str | None = None, entity: str | None = None, user: Any = User) -> Response:
+        data = _read(lambda con: _comparison(con, speaker, entity))
+        if speaker or entity:
+            if data["selected"] is None:
+                return _json({"detail": "no claims for this speaker or entity"}, 404)
+            return _json({**data["selected"], "contested": data["contested"]})
+        return _json(data)
+
+    @app.get("/api/spread")
+    def api_spread(min_outlets: int = 2, user: Any = User) -> Response:
+        from pipeline import store
+
+        return _json({"spread": _read(lambda con: store.claim_spread(con, max(1, min_outlets)))})
+
+    @app.get("/api/health")
+    def api_health(user: Any = User) -> Response:
+        runs, failures, summary = _read(_health)
+        return _json({"runs": runs, "failures": failures, **summary})
+
+    return app
+
+
+def _comparison(con: Any, speaker: str | None, entity: str | None) -> dict[str, Any]:
+    from pipeline import store
+
+    selected = None
+    if speaker:
+        selected = store.compare_speaker(con, speaker)
+    elif entity:
+        selected = store.compare_entity(con, entity)
+    return {
+        "speakers": store.list_speakers(con),
+        "entities": store.list_entities(con),
+        "selected": selected,
+        "contested": [] if entity else store.contested_pairs(con, speaker),
+    }
+
+
+def _health(con: Any) -> tuple[list, list, dict]:
+    from pipeline import store
+
+    return store.recent_runs(con), store.fetch_failures(con), store.health_summary(con)
+
+
+class FactcheckClaimsPlugin(AirflowPlugin):
+    name = "factcheck_claims"
+    fastapi_apps = [{"app": create_app(), "url_prefix": URL_PREFIX, "name": "Factcheck claims"}]
+    external_views = [
+        {
+            "name": "Claims",
+            "href": f"{URL_PREFIX}/",
+            "url_route": "claims",
+            "destination": "nav",
+            "nav_top_level": True,
+            "icon": f"{URL_PREFIX}/icon.svg",
+        }
+    ]
