@@ -57,6 +57,8 @@ def main() -> int:
         login = json.loads(passwords.read_text()) if passwords.exists() else {}
         print(f"Airflow UI: {stack.api_url}  (user admin, password {login.get('admin', '?')})")
         print(f"metadata database {stack.database}; workers {', '.join(stack.worker_names)}; logs in {root / 'logs'}")
+        if stack.env.get("FACTCHECK_LOAD_QUEUE"):
+            print(f"the load task (the single DuckDB writer) runs on {stack.worker_names[0]} only")
         print(f"stop it with: scripts/stack.py down --dir {root}")
         return 0
 
