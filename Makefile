@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint unit bench lock clean airflow-ui
+.PHONY: install demo test lint unit bench lock clean airflow-ui stack-up stack-down
 
 install: $(STAMP)
 
@@ -24,6 +24,13 @@ test: install lint
 
 unit: install
 	$(PY) -m pytest -m "not airflow"
+
+# A distributed Airflow on this machine (Postgres, Redis, CeleryExecutor, 2 workers): see README.
+stack-up: install
+	$(PY) scripts/stack.py up
+
+stack-down: install
+	$(PY) scripts/stack.py down
 
 lint: install
 	$(VENV)/bin/ruff check src tests dags plugins scripts benchmarks

@@ -10,6 +10,7 @@ outlet names. ``load`` is the single DuckDB writer (pool ``duckdb_writer``, one 
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pendulum
@@ -19,6 +20,11 @@ from pipeline.settings import CLAIMS_ASSET_NAME, CLAIMS_ASSET_URI
 
 CLAIMS_ASSET = Asset(name=CLAIMS_ASSET_NAME, uri=CLAIMS_ASSET_URI)
 DUCKDB_POOL = "duckdb_writer"
+# With workers on several hosts, the load must run on the one that has the DuckDB file on its disk:
+# name a Celery queue only that worker listens to (`airflow celery worker -q default,<queue>`).
+# Unset, the load goes to the default queue like every other task.
+LOAD_QUEUE = os.environ.get("FACTCHECK_LOAD_QUEUE", "")
+LOAD_ROUTING = {"queue": LOAD_QUEUE} if LOAD_QUEUE else {}
 
 
 def _run_id() -> str:
@@ -75,7 +81,7 @@ def news_ingest() -> None:
         runner.extract(Settings.from_env(), _run_id(), outlet)
         return outlet
 
-    @task(pool=DUCKDB_POOL, outlets=[CLAIMS_ASSET], trigger_rule="all_done")
+    @task(pool=DUCKDB_POOL, outlets=[CLAIMS_ASSET], trigger_rule="all_done", **LOAD_ROUTING)
     def load(outlet_names: list[str]) -> dict[str, int]:
         from pipeline import runner
         from pipeline.settings import Settings

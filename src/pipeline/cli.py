@@ -8,6 +8,8 @@ Subcommands keep stable forms because benchmarks and scorers depend on them:
     factcheck run --sources FILE --db FILE [--allow-private-network] [--refetch]
     factcheck reprocess --db FILE [--data-dir DIR]
     factcheck sql "SELECT ..." --db FILE
+    factcheck load --run-id RUN [--sources FILE] [--db FILE] [--staging-url URL]
+    factcheck backup --db FILE --to FILE
 """
 
 from __future__ import annotations
@@ -91,10 +93,13 @@ def cmd_claims(args: argparse.Namespace) -> int:
             speaker = claim.speaker or "?"
             if claim.speaker_resolved and claim.speaker_resolved != claim.speaker:
                 speaker += f" (= {claim.speaker_resolved})"
-            print(f"{i:3d}. [{claim.kind}, {claim.polarity}] {speaker} -- {claim.cue or '-'} --> {claim.content}")
+            cue = claim.cue or "-"
+            print(f"{i:3d}. [{claim.kind}, {claim.polarity}] {speaker} -- {cue} --> {claim.content}")
         return 0
     if not (args.input and args.output):
-        raise SystemExit("factcheck claims: give --input DOCS.jsonl and --output CLAIMS.jsonl, or --text FILE")
+        raise SystemExit(
+            "factcheck claims: give --input DOCS.jsonl and --output CLAIMS.jsonl, or --text FILE"
+        )
     docs = list(_read_docs(Path(args.input)))
     progress = _progress(len(docs), "claims", args.quiet)
     with Path(args.output).open("w", encoding="utf-8") as out:
@@ -192,6 +197,35 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    from pipeline import runner
+    from pipeline.settings import Settings
+
+    settings = Settings.from_env(
+        sources_path=Path(args.sources) if args.sources else None,
+        db_path=Path(args.db) if args.db else None,
+        data_dir=Path(args.data_dir) if args.data_dir else None,
+        staging_url=args.staging_url,
+    )
+    totals = runner.load(settings, args.run_id, runner.outlet_names(settings))
+    print(
+        f"run {args.run_id}: loaded {totals['outlets']} outlets ({totals['skipped_outlets']} unfinished, skipped), "
+        f"{totals['articles']} articles, {totals['claims']} claims -> {settings.database}"
+    )
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pipeline import store
+    from pipeline.settings import Settings
+
+    settings = Settings.from_env(db_path=Path(args.db) if args.db else None)
+    counts = store.backup(settings.database, Path(args.to))
+    summary = ", ".join(f"{name} {n}" for name, n in counts.items())
+    print(f"backed up {settings.database} -> {args.to} (verified: {summary})")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from pipeline.report import write_report
     from pipeline.settings import Settings
@@ -270,6 +304,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
     p.add_argument("--max-width", type=int, default=60, help="cut cells longer than this (default 60)")
     p.set_defaults(func=cmd_sql)
+
+    p = sub.add_parser("load", help="load a run's staging files into DuckDB (again): completes an interrupted load")
+    p.add_argument("--run-id", required=True, help="the run whose staging files to load")
+    p.add_argument("--sources", help="the sources YAML file: its outlets are the batches to load")
+    p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
+    p.add_argument("--data-dir", help="the data directory (default: FACTCHECK_DATA_DIR)")
+    p.add_argument("--staging-url", help="folder or fsspec URL of the staging files (default: FACTCHECK_STAGING_URL)")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("backup", help="write a consistent, verified copy of the DuckDB file (safe during loads)")
+    p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
+    p.add_argument("--to", required=True, help="the copy to write; replaced only once the new copy is verified")
+    p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("report", help="write the cross-outlet comparison report (Markdown and JSON)")
     p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")

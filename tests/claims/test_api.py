@@ -68,6 +68,14 @@ def test_long_text_is_chunked_not_skipped(nlp) -> None:  # type: ignore[no-untyp
     assert len(claims) == text.count("said")
 
 
+def test_a_pipeline_without_parser_is_a_configuration_error() -> None:
+    import spacy
+
+    with pytest.raises(ValueError, match="dependency parse"):
+        extract_claims("The governor said the budget was balanced.", nlp=spacy.blank("en"))
+    assert extract_claims("", nlp=spacy.blank("en")) == []
+
+
 def test_lexicons_load_and_exclude_non_speech_verbs() -> None:
     lex = load_lexicon("en")
     assert "say" in lex.cue_verbs and "want" not in lex.cue_verbs

@@ -119,6 +119,51 @@ CASES: list[tuple[str, str, Want]] = [
         Want("direct", "the spokesman", "said", "The first part of the statement"),
     ),
     (
+        "typewriter quote marks",
+        "''We are staying right here,'' said Mr. Hedge, a developer.",
+        Want("direct", "Mr. Hedge", "said", "We are staying right here"),
+    ),
+    (
+        "parenthetical cue",
+        "The new rules, the minister said, will cut emissions by half within ten years.",
+        Want("indirect", "the minister", "said", "will cut emissions by half"),
+    ),
+    (
+        "colon closing the paragraph before the quote",
+        "In a speech in 1963, he declared:\n\n“Segregation now, segregation tomorrow, segregation forever.”",
+        Want("direct", "he", "declared", "Segregation now"),
+    ),
+    (
+        "noun cue with a prepositional object",
+        "The senator's criticism of the trade deal surprised her colleagues.",
+        Want("indirect", "senator", "criticism", "the trade deal"),
+    ),
+    (
+        "transcript label",
+        "TAPPER: And obviously, you are supporting the governor in this race.",
+        Want("indirect", "TAPPER", ":", "you are supporting the governor"),
+    ),
+    (
+        "dash byline",
+        "“I just hope this campaign gives our community the anger to go out and vote.” ― Jorge Falcon",
+        Want("direct", "Jorge Falcon", "―", "I just hope this campaign"),
+    ),
+    (
+        "called X Y",
+        "The Clinton campaign pushed back, calling it the mark of a desperate candidate.",
+        Want("indirect", "The Clinton campaign", "calling", "the mark of a desperate candidate"),
+    ),
+    (
+        "prepositional topic",
+        "The governor complained about the cost of the new stadium.",
+        Want("indirect", "The governor", "complained", "the cost of the new stadium"),
+    ),
+    (
+        "passive with an agent",
+        "The secret meeting was first reported by Politico.",
+        Want("indirect", "Politico", "reported", "The secret meeting"),
+    ),
+    (
         "mixed quote in a clause",
         "The general warned that the army would respond “with overwhelming force” to any attack.",
         Want("mixed", "The general", "warned", "with overwhelming force"),
@@ -148,6 +193,42 @@ def test_split_quote_is_a_single_claim(nlp) -> None:  # type: ignore[no-untyped-
     claims = extract_claims(text, nlp=nlp)
     assert len(claims) == 1
     assert "economy is strong" in claims[0].content and "stronger" in claims[0].content
+
+
+def test_quote_continued_after_the_cue_sentence(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "“We are not winning yet,” Clinton said on ABC’s “This Week.” “But the pressure is going to build.”"
+    )
+    claims = extract_claims(text, nlp=nlp)
+    assert_offsets(text, claims)
+    assert len(claims) == 1
+    assert "not winning" in claims[0].content and "pressure is going to build" in claims[0].content
+
+
+def test_continued_quote_after_a_long_speaker_description_is_its_own_claim(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "“It is time,” said Ron Weiser, who was a national co-chair for a presidential campaign in 2008 "
+        "and is one of the party's most generous donors in the state. “We cannot wait.”"
+    )
+    claims = extract_claims(text, nlp=nlp)
+    assert_offsets(text, claims)
+    assert [c.content for c in claims] == ["“It is time,”", "“We cannot wait.”"]
+    assert all(c.speaker == "Ron Weiser" for c in claims)
+    assert claims[1].cue is None and claims[1].kind == "direct"
+
+
+def test_opening_mark_typed_as_closing_mark(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "“It is unusual,“ said Larry Noble, an attorney. “It is a hard thing to pull off.”"
+    claims = extract_claims(text, nlp=nlp)
+    assert_offsets(text, claims)
+    assert len(claims) == 1 and claims[0].speaker is not None and "Larry Noble" in claims[0].speaker
+
+
+def test_relative_pronoun_speaker_resolves_to_its_noun(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "The diplomat met Kim Gunn, his counterpart, who voiced “serious concern” over the new law."
+    claims = extract_claims(text, nlp=nlp)
+    claim = next(c for c in claims if "serious concern" in c.content)
+    assert claim.speaker == "who" and claim.speaker_resolved == "Kim Gunn"
 
 
 def test_relative_clause_content_excludes_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -217,6 +298,7 @@ def test_entities_in_content(nlp) -> None:  # type: ignore[no-untyped-def]
 
 
 NOTHING = [
+    ("cue with only an addressee", "He said to reporters on Monday."),
     ("scare quotes", "The so-called “peace plan” was never published."),
     ("title", "She starred in “The Long Road Home” last year."),
     ("nickname", "His nickname, “the Hammer,” stuck with him for years."),

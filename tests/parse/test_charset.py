@@ -73,3 +73,16 @@ def test_bom_beats_wrong_header() -> None:
     data = codecs.BOM_UTF8 + _page('<meta charset="iso-8859-1">').encode("utf-8")
     article = parse_article(data, URL, charset="iso-8859-1")
     assert CAFE in article.text
+
+
+def test_utf8_header_on_windows_1252_bytes_is_passed_over() -> None:
+    text = " ".join(["Café, crème brûlée, Zürich, naïve, “quotes”."] * 5)
+    data = _page('<meta charset="windows-1252">').replace(PARAGRAPHS[0], text).encode("cp1252")
+    article = parse_article(data, URL, charset="utf-8")
+    assert "crème brûlée" in article.text
+
+
+def test_utf8_page_with_one_stray_byte_stays_utf8() -> None:
+    data = _page().encode("utf-8").replace(b"</p>", b"\xff</p>", 1)
+    codec, how = decide_charset(data, "utf-8")
+    assert (codec, how) == ("utf-8", "header")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from parse_pages import article_page
+from parse_pages import PARAGRAPHS, article_page
 
 from pipeline.parse import clean_url, parse_article, strip_site_suffix
 from pipeline.records import Article
 
-URL = "https://news.example.org/2024/03/05/night-buses?utm_source=feed"
+URL = "https://news.example.org/transport/night-buses?utm_source=feed"
 
 
 def parse(head: str = "", body_top: str = "", **kw: str) -> Article:
@@ -167,7 +167,7 @@ def test_og_url_when_no_canonical_link() -> None:
 
 def test_non_http_canonical_falls_back_to_given_url() -> None:
     a = parse('<link rel="canonical" href="javascript:void(0)">')
-    assert a.canonical_url == "https://news.example.org/2024/03/05/night-buses"
+    assert a.canonical_url == "https://news.example.org/transport/night-buses"
 
 
 @pytest.mark.parametrize(
@@ -198,3 +198,153 @@ def test_body_paragraphs_are_separated_by_blank_lines() -> None:
     assert "\n\n" in a.text
     assert a.text.count("\n\n") >= 3
     assert "Copyright Example Gazette" not in a.text
+
+
+def test_jsonld_author_reference_into_graph() -> None:
+    a = parse(
+        """<script type="application/ld+json">
+        {"@context": "https://schema.org", "@graph": [
+          {"@type": "Article", "headline": "Night buses", "datePublished": "2024-03-05",
+           "author": {"@id": "https://news.example.org/#/schema/person/1"}},
+          {"@type": "Person", "@id": "https://news.example.org/#/schema/person/1", "name": "Ana Lima"}]}
+        </script>"""
+    )
+    assert a.authors == ("Ana Lima",)
+
+
+def test_outlet_named_as_author_is_dropped_for_the_byline() -> None:
+    a = parse(
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": {"@type": "Person", '
+        '"name": "Example Gazette"}}</script><meta property="og:site_name" content="Example Gazette">',
+        body_top="<div><span>By</span> <a href='/staff/ana-lima'>Ana Lima</a></div>",
+    )
+    assert a.authors == ("Ana Lima",)
+
+
+def test_personal_site_author_is_kept() -> None:
+    a = parse('<meta name="author" content="Ana Lima"><meta property="og:site_name" content="Ana Lima">')
+    assert a.authors == ("Ana Lima",)
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "<p><span>By</span> <a href='/staff/ana-lima'>Ana Lima</a> | March 5, 2024</p>",
+        "<p>Posted on March 5, 2024 by Ana Lima</p>",
+        "<div><em>Written by:</em> <a href='/staff/ana-lima'>Ana Lima</a></div>",
+    ],
+)
+def test_visible_byline_near_the_headline(byline: str) -> None:
+    assert parse(body_top=byline).authors == ("Ana Lima",)
+
+
+def test_job_titles_and_credentials_are_not_names() -> None:
+    a = parse('<meta name="author" content="Ana Lima, PhD, Senior Director of Operations">')
+    assert a.authors == ("Ana Lima",)
+
+
+@pytest.mark.parametrize(
+    ("h1", "og_title", "expected"),
+    [
+        # the visible headline when the metadata title is the same words
+        ("Council extends night buses", "Council Extends Night Buses", "Council extends night buses"),
+        # a section label or subtitle in the <h1>: the metadata title is the headline
+        ("Politics | Council extends night buses", "Council extends night buses",
+         "Council extends night buses"),
+        # a search-engine title: the lone <h1> the reader sees wins
+        ("Council extends night buses to the north", "Night Bus Routes 2024: 5 Things to Know",
+         "Council extends night buses to the north"),
+    ],
+)
+def test_title_is_the_headline(h1: str, og_title: str, expected: str) -> None:
+    html = (
+        f'<html><head><title>{og_title} | Example Gazette</title>'
+        f'<meta property="og:title" content="{og_title}"></head>'
+        f"<body><article><h1>{h1}</h1>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + "</article></body></html>"
+    )
+    assert parse_article(html.encode(), URL).title == expected
+
+
+def test_title_mentioning_the_site_is_not_taken_for_the_site_name() -> None:
+    html = (
+        "<html><head><title>Why Gazette readers love night buses - Example Gazette</title></head><body>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + "</body></html>"
+    )
+    a = parse_article(html.encode(), "https://gazette.example.org/a", outlet="Example Gazette")
+    assert a.title == "Why Gazette readers love night buses"
+
+
+def test_language_of_a_german_text_under_an_english_hint() -> None:
+    german = [
+        "Der Stadtrat hat am Dienstag beschlossen, die Nachtbusse bis in die nördlichen Bezirke zu "
+        "verlängern, was die Bewohner der neuen Siedlungen seit mehr als zwei Jahren gefordert hatten.",
+        "Nach Angaben des Verkehrsamts fahren die zusätzlichen Linien bis Mitternacht alle zwanzig "
+        "Minuten und werden aus dem regionalen Mobilitätsfonds bezahlt, nicht durch höhere Preise.",
+    ]
+    html = article_page(paragraphs=german, html_attrs='lang="en"')
+    assert parse_article(html.encode(), URL).language == "de"
+
+
+def test_short_text_keeps_the_html_lang_hint() -> None:
+    html = '<html lang="fr"><body><p>Request unsuccessful. Incident ID: 70300016014392</p></body></html>'
+    assert parse_article(html.encode(), URL).language == "fr"
+
+
+@pytest.mark.parametrize(
+    ("body_top", "expected"),
+    [
+        ("<p>Site powered by WordPress VIP</p>", ()),
+        ("<p><span>by</span> <span class='author'>marc</span> on March 5</p>", ("marc",)),
+        ("<p>Author: Ana Lima</p><p class='byline'>Author Ana Lima</p>", ("Ana Lima",)),
+        ("<p class='byline'>By Staff and News Service Reports</p>", ()),
+        ("<p class='byline'>By No Author</p>", ()),
+    ],
+)
+def test_byline_edge_cases(body_top: str, expected: tuple[str, ...]) -> None:
+    assert parse(body_top=body_top).authors == expected
+
+
+def test_first_name_in_metadata_is_completed_by_the_byline() -> None:
+    a = parse(
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"author": {"@type": "Person", "name": "Ana"}}</script>',
+        body_top="<p><strong>By</strong></p><p>Ana Lima</p>",
+    )
+    assert a.authors == ("Ana Lima",)
+
+
+def test_table_rule_lines_are_not_paragraphs() -> None:
+    table = "<table><tr><th>Route</th><th>Hours</th></tr><tr><td>N1</td><td>till midnight</td></tr></table>"
+    a = parse(body_top=table)
+    assert all(set(p) - set("|-: ") for p in a.text.split("\n\n"))
+
+
+def test_canonical_pointing_at_the_front_page_is_ignored() -> None:
+    a = parse('<link rel="canonical" href="https://news.example.org/">')
+    assert a.canonical_url == "https://news.example.org/transport/night-buses"
+
+
+def test_jsonld_article_of_this_page_not_a_related_one() -> None:
+    a = parse(
+        """<link rel="canonical" href="https://news.example.org/transport/night-buses">
+        <script type="application/ld+json">[
+          {"@type": "NewsArticle", "headline": "Another story", "datePublished": "2023-01-01",
+           "author": {"@type": "Person", "name": "Tom Berg"}, "url": "https://news.example.org/other"},
+          {"@type": "NewsArticle", "headline": "Council extends night buses", "datePublished": "2024-03-05",
+           "author": {"@type": "Person", "name": "Ana Lima"},
+           "mainEntityOfPage": {"@id": "https://news.example.org/transport/night-buses"}}]
+        </script>"""
+    )
+    assert a.authors == ("Ana Lima",)
+
+
+def test_jsonld_item_lists_are_not_read_as_the_article() -> None:
+    a = parse(
+        """<script type="application/ld+json">{"@type": "ItemList", "itemListElement": [
+          {"@type": "ListItem", "item": {"@type": "NewsArticle", "headline": "Another story",
+           "author": {"@type": "Person", "name": "Tom Berg"}}}]}</script>"""
+    )
+    assert a.authors == ()

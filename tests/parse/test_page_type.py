@@ -112,3 +112,42 @@ def test_raw_ref_and_outlet_are_kept() -> None:
     a = parse_article(b"", URL, outlet="Example Gazette", raw_ref="sha256:abc")
     assert a.outlet == "Example Gazette"
     assert a.raw_ref == "sha256:abc"
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "", "javascript:void(0)", "http://exa mple.com/%zz"])
+def test_broken_page_urls_do_not_raise(url: str) -> None:
+    html = article_page(head='<base href="http://[bad"><link rel="canonical" href="http://[::1">')
+    a = parse_article(html.encode(), url)
+    assert a.url == url
+    assert PARAGRAPHS[0] in a.text
+
+
+def test_jsonld_with_unexpected_shapes_does_not_raise() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": [null, 3, {"@id": 5},'
+        ' {"name": ["Ana Lima", "x"]}], "datePublished": ["2024"], "headline": {"a": 1}}</script>'
+        '<script type="application/ld+json">' + "[" * 60 + "]" * 60 + "</script>"
+    )
+    a = parse_article(article_page(head=head).encode(), URL)
+    assert a.is_article
+    assert a.authors == ("Ana Lima",)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><table>"
+        + "".join(f"<tr><td>cell {i}</td><td>value {i * 7}</td></tr>" for i in range(40_000))
+        + "</table></body></html>",
+        "<html><body>"
+        + "".join(f"<div><a href=/a{i}>link {i}</a></div>" for i in range(30_000))
+        + "</body></html>",
+        "<html><body><article><p>" + "council bus route " * 60 + "</p></article>"
+        + "".join(f"<p>paragraph {i} " + "word " * 80 + "</p>" for i in range(9_000)) + "</body></html>",
+    ],
+    ids=["huge-table", "many-links", "megabytes-of-text"],
+)
+def test_oversized_pages_are_cut_not_fatal(html: str) -> None:
+    a = parse_article(html.encode(), URL)
+    assert isinstance(a.text, str)
+    assert len(a.text) < 1_000_000

@@ -31,7 +31,7 @@ __all__ = [
     "load_nlp",
 ]
 
-EXTRACTOR_VERSION = "rules-1"
+EXTRACTOR_VERSION = "rules-5"
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,19 @@ def extract_many(
             yield found
             found = []
             current += 1
-        found.extend(claims_from_doc(doc, offset=offset))
+        try:
+            piece = list(claims_from_doc(doc, offset=offset))
+        except (IndexError, KeyError, AttributeError) as e:
+            # a rule tripped over an unusual parse: lose this piece's claims, not the batch
+            log.warning(
+                "text %d: claim rules failed at offset %d (%s: %s); piece skipped",
+                n,
+                offset,
+                type(e).__name__,
+                e,
+            )
+            continue
+        found.extend(piece)
     while current < total:
         yield found
         found = []

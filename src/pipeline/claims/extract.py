@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.claims.lexicons import Lexicon, load_lexicon
-from pipeline.claims.quotes import Quote, find_quotes
+from pipeline.claims.quotes import Quote, find_quotes, paragraphs
 from pipeline.claims.resolve import resolve_speakers
 from pipeline.records import Claim
 
@@ -37,10 +37,16 @@ _ADDRESSEE_VERBS = {"tell", "ask", "assure", "remind", "warn", "urge", "advise",
 _RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 _ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
 _EXPLETIVES = {"it", "there"}
-_MAX_SPEAKER_GAP = 8  # tokens between a closing quote mark and its cue verb
+_NP_TAIL_DEPS = {"prep", "oprd", "advmod", "xcomp", "ccomp", "acomp", "dobj", "attr"}
+_MAX_SPEAKER_GAP = 8  # words between a closing quote mark and its cue verb, when unparsed
+_NOMINAL_POS = {"PROPN", "NOUN", "DET", "ADJ", "NUM", "PRON", "ADP", "CCONJ", "PART"}
+_TOPIC_PREPS = {"about", "for", "of", "on", "against", "over"}
+_TO_TOPIC_VERBS = {"refer", "point", "respond", "reply", "object", "allude", "testify", "react"}
+_OBJECT_PREPS = {"of", "for", "about", "over", "against", "on", "to"}
+_MAX_SPEAKER_SCAN = 45  # tokens scanned after a closing quote mark for the cue
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Draft:
     """A claim under construction, in document character offsets (before chunk shifting)."""
 
@@ -54,6 +60,7 @@ class Draft:
     inherited_from: Draft | None = None
     polarity_tokens: list[Token] = field(default_factory=list)
     cue_lemma: str | None = None
+    antecedent: str | None = None  # what a relative-pronoun speaker ("who") stands for
 
 
 class _DocRules:
@@ -62,7 +69,27 @@ class _DocRules:
     def __init__(self, doc: Doc, lex: Lexicon) -> None:
         self.doc = doc
         self.text = doc.text
+        self.ents = list(doc.ents)
         self.lex = lex
+        # one walk over the tokens: sentence starts and the candidates of each pass
+        # (Token.sent and Doc.sents walk the document again on every call)
+        self._sent_start: list[int] = []
+        self._sents: dict[int, Span] = {}
+        self.verb_candidates: list[Token] = []
+        self.noun_candidates: list[Token] = []
+        self.according: list[Token] = []
+        start = 0
+        for tok in doc:
+            if tok.is_sent_start and tok.i > 0:
+                start = tok.i
+            self._sent_start.append(start)
+            lemma = tok.lemma_.lower()
+            if lemma in lex.cue_verbs:
+                self.verb_candidates.append(tok)
+            if lemma in lex.cue_nouns and tok.pos_ == "NOUN":
+                self.noun_candidates.append(tok)
+            if tok.lower_ == "according":
+                self.according.append(tok)
         self.quotes = find_quotes(self.text)
         self._quote_starts = [q.start for q in self.quotes]
         self.used_cues: set[int] = set()
@@ -70,6 +97,17 @@ class _DocRules:
         self.floating: list[Quote] = []  # quote paragraphs with no cue of their own
 
     # ----- helpers on characters and tokens -------------------------------------------------
+
+    def sent(self, tok: Token) -> Span:
+        start = self._sent_start[tok.i]
+        found = self._sents.get(start)
+        if found is None:
+            end = start + 1
+            n = len(self._sent_start)
+            while end < n and self._sent_start[end] == start:
+                end += 1
+            found = self._sents[start] = self.doc[start:end]
+        return found
 
     def quote_at(self, char: int) -> Quote | None:
         i = bisect.bisect_right(self._quote_starts, char) - 1
@@ -117,6 +155,18 @@ class _DocRules:
             span.pop(0)
         return span
 
+    def _own_reports(self, head: Token) -> set[int]:
+        """Conjoined cue verbs under a content head ("... that he was ill and vowed to ..."): the
+        parser hangs the speaker's next report on the content; cut it off so it stands alone."""
+        out: set[int] = set()
+        for child in head.children:
+            if child.dep_ == "conj" and child.tag_ in ("VBD", "VBZ") and self.is_cue_verb(child):
+                out |= {t.i for t in child.subtree}
+                out |= {
+                    c.i for c in head.children if c.dep_ in ("cc", "punct") and c.i < child.i and c.i > head.i
+                }
+        return out
+
     def speaker_tokens(self, head: Token) -> tuple[list[Token], str | None]:
         """The speaker phrase of ``head`` without relative clauses, and an appositive role if any."""
         drop: set[int] = set()
@@ -153,12 +203,6 @@ class _DocRules:
                 if child.dep_ == "nsubjpass":
                     agent = _agent_of(verb)
                     return agent
-                if child.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
-                    noun = verb.head
-                    # "Kim Gunn, his counterpart, who voiced ...": the name, not the role
-                    if noun.dep_ == "appos" and noun.head.pos_ == "PROPN":
-                        return noun.head
-                    return noun
                 if child.lower_ in _EXPLETIVES and child.dep_ == "nsubj" and child.lower_ == "there":
                     return None
                 return child
@@ -180,6 +224,18 @@ class _DocRules:
     def set_speaker(self, draft: Draft, head: Token | None) -> None:
         if head is None:
             return
+        if head.lower_ in _RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
+            # "Kim Gunn, his counterpart, who voiced ...": the speaker as written is "who"; it
+            # stands for the noun the clause hangs on (the name rather than an appositive role)
+            noun = head.head.head
+            if noun.dep_ == "appos" and noun.head.pos_ == "PROPN":
+                noun = noun.head
+            draft.speaker = (head.idx, head.idx + len(head.text))
+            draft.speaker_head = head
+            tokens, _ = self.speaker_tokens(noun)
+            named = self.token_span(tokens)
+            draft.antecedent = self.text[named[0] : named[1]] if named else None
+            return
         tokens, role = self.speaker_tokens(head)
         span = self.token_span(tokens)
         if span is None:
@@ -194,54 +250,81 @@ class _DocRules:
         return self.doc.char_span(q.start, q.end, alignment_mode="expand")
 
     def cue_after(self, q: Quote) -> Token | None:
-        """A cue verb right after a closing quote mark: ``,” X said`` or ``,” said X``."""
-        span = self.doc.char_span(q.end, min(len(self.text), q.end + 1), alignment_mode="expand")
+        """A cue verb right after a closing quote mark: ``,” X said`` or ``,” said X``.
+
+        Everything between the mark and the verb must belong to the verb's subject (so a long
+        speaker with an appositive still counts, but another clause does not).
+        """
+        doc = self.doc
+        span = (
+            doc.char_span(q.end, len(self.text), alignment_mode="expand") if q.end < len(self.text) else None
+        )
         if span is None or not len(span):
-            if q.end >= len(self.text):
-                return None
-            span = self.doc.char_span(q.end, len(self.text), alignment_mode="expand")
-            if span is None or not len(span):
-                return None
-        i = span[0].i
-        seen = 0
-        while i < len(self.doc) and seen <= _MAX_SPEAKER_GAP:
-            tok = self.doc[i]
-            if "\n" in tok.text or (tok.is_space and "\n" in tok.text_with_ws):
-                return None
-            if tok.text in '“”"«»' or self.quote_at(tok.idx) is not None:
+            return None
+        start = span[0].i
+        between: list[Token] = []
+        for i in range(start, min(len(doc), start + _MAX_SPEAKER_SCAN)):
+            tok = doc[i]
+            if "\n" in tok.text or (i > start and "\n" in doc[i - 1].text_with_ws):
                 return None
             if self.is_cue_verb(tok) and tok.i not in self.used_cues:
-                return tok
-            if tok.text in (".", "?", "!", ";") and seen > 0:
+                return tok if self._subject_only(tok, between) else None
+            if tok.text in (".", "?", "!", ";") and any(not t.is_punct for t in between):
                 return None
-            if tok.pos_ in ("VERB",) and tok.dep_ not in ("amod", "compound") and seen > 0:
-                return None
-            if not tok.is_punct:
-                seen += 1
-            i += 1
+            if tok.text in '“”"«»' or tok.text in ("``", "''"):
+                q2 = self.quote_at(tok.idx)
+                if q2 is None or self.claim_like(q2):
+                    return None
+            between.append(tok)
         return None
+
+    def _subject_only(self, verb: Token, between: list[Token]) -> bool:
+        words = [t for t in between if not t.is_punct and not t.is_space]
+        if not words:
+            return True
+        subject = set()
+        for child in verb.children:
+            if child.dep_ in _SUBJECTS:
+                subject |= {t.i for t in child.subtree}
+        loose = [t for t in words if t.i not in subject and t.dep_ not in ("advmod", "aux", "neg")]
+        if not loose:
+            return True
+        # a parse that lost the subject: accept a plain noun phrase ('Tulsa police Chief Chuck Jordan')
+        nominal = all(t.pos_ in _NOMINAL_POS or t.is_title for t in words)
+        return not subject and len(words) <= _MAX_SPEAKER_GAP and (nominal or len(loose) <= 4)
 
     def cue_before(self, q: Quote) -> Token | None:
         """A cue verb right before an opening mark: ``X said: “`` / ``X told reporters, “``."""
         span = self.doc.char_span(q.start, q.start + 1, alignment_mode="expand")
         if span is None or not len(span):
             return None
+        doc = self.doc
         i = span[0].i - 1
-        seen_punct = False
-        steps = 0
-        while i >= 0 and steps < 6:
-            tok = self.doc[i]
-            if "\n" in tok.text_with_ws:
-                return None
-            if tok.text in (",", ":", "—", "-"):
-                seen_punct = True
-            elif tok.text in (".", "?", "!", "”", "“", '"', ";"):
-                return None
-            elif self.is_cue_verb(tok) and tok.i not in self.used_cues:
-                return tok if seen_punct or tok.lemma_ in ("say", "write", "add", "tweet") else None
-            else:
-                steps += 1
+        crossed = False
+        while i >= 0 and doc[i].is_space:
+            crossed = crossed or "\n" in doc[i].text
             i -= 1
+        if i < 0:
+            return None
+        crossed = crossed or "\n" in doc[i].text_with_ws
+        if doc[i].text in (",", ":", "—", "-", "--"):
+            # "In a 1963 speech, he declared:" closing one paragraph introduces the next one's quote
+            if crossed and doc[i].text != ":":
+                return None
+            i -= 1
+        elif crossed or not self.is_cue_verb(doc[i]) or doc[i].tag_ not in ("VBD", "VBZ", "VBP"):
+            return None  # only a bare 'he said “...”' may do without punctuation ("so-called" may not)
+        elif doc[i].dep_ in ("amod", "acl", "compound"):
+            return None
+        # the cue phrase: the verb, perhaps with an addressee or a time after it ("told reporters")
+        for j in range(i, max(-1, i - 4), -1):
+            tok = doc[j]
+            if "\n" in tok.text_with_ws or tok.is_punct:
+                return None
+            if self.is_cue_verb(tok):
+                return tok if tok.i not in self.used_cues else None
+            if tok.pos_ in ("VERB", "AUX"):
+                return None
         return None
 
     def claim_like(self, q: Quote) -> bool:
@@ -265,10 +348,13 @@ class _DocRules:
             segments = [q]
             if cue is not None:
                 # "“A,” X said, “B.”": a second quote right after the cue phrase continues the claim
-                nxt = self.quotes[n + 1] if n + 1 < len(self.quotes) else None
+                m = n + 1
+                while m < len(self.quotes) and self.quotes[m].start < cue.idx:
+                    m += 1  # a title inside the speaker phrase
+                nxt = self.quotes[m] if m < len(self.quotes) else None
                 if nxt is not None and self._joins(cue, nxt):
                     segments.append(nxt)
-                    consumed.add(n + 1)
+                    consumed.update(range(n + 1, m + 1))
                 elif self._has_own_content(cue):
                     cue = None
             if cue is None:
@@ -276,23 +362,97 @@ class _DocRules:
                 if cue is not None and not self.claim_like(q) and q.end - q.start < 12:
                     cue = None
             if cue is None:
-                if q.paragraph_start and self.claim_like(q):
+                byline = self._dash_byline(q)
+                if byline is not None:
+                    self._add_byline(q, *byline)
+                elif q.paragraph_start and self.claim_like(q):
                     self.floating.append(q)
                 continue
+            # '“A,” he said. “B.”': the quote that follows in the same paragraph goes on with it
+            k = max(consumed | {n}) + 1
+            sent_end = self.sent(cue).end_char
+            while k < len(self.quotes) and self.quotes[k].end <= sent_end:
+                k += 1  # a title inside the cue phrase: 'he said on ABC’s “This Week.”'
+            apart: list[Quote] = []  # continued quotes too far from the rest to share one span
+            while k < len(self.quotes) and self._continues(segments[-1].end, self.quotes[k], cue):
+                nxt = self.quotes[k]
+                consumed.add(k)
+                k += 1
+                if apart or self._too_far(segments, nxt):
+                    apart.append(nxt)
+                else:
+                    segments.append(nxt)
             content = (segments[0].start, segments[-1].end)
             d = Draft("direct", content, cue=cue, cue_lemma=cue.lemma_.lower())
             d.cue_span = (cue.idx, cue.idx + len(cue.text))
             self.set_speaker(d, self.subject_of(cue) or _inverted_subject(cue))
+            if d.speaker is None and cue.idx > segments[0].end:
+                d.speaker = self.trim(segments[0].end, cue.idx)  # the noun phrase between quote and cue
+                if d.speaker is not None:
+                    d.speaker_head = self.doc[cue.i - 1]
             d.polarity_tokens = self._roots_in(*content)
             self.used_cues.add(cue.i)
             self.drafts.append(d)
+            for q2 in apart:
+                self._inherit(q2, d)
+
+    def _too_far(self, segments: list[Quote], nxt: Quote) -> bool:
+        """'“A,” said X, a pollster who worked for ... and ... . “B.”': when the cue phrase between
+        outweighs the quotes, one span from A to B would mostly hold the speaker's description,
+        so B becomes a claim of its own by the same speaker."""
+        quoted = sum(q.end - q.start for q in segments) + nxt.end - nxt.start
+        between = sum(
+            len(self.text[a.end : b.start].strip())
+            for a, b in zip(segments, [*segments[1:], nxt], strict=True)
+        )
+        return between > quoted
+
+    def _inherit(self, q: Quote, source: Draft) -> None:
+        d = Draft("direct", (q.start, q.end), inherited_from=source, cue_lemma=None)
+        d.speaker, d.speaker_head, d.role = source.speaker, source.speaker_head, source.role
+        d.antecedent = source.antecedent
+        d.polarity_tokens = self._roots_in(q.start, q.end)
+        self.drafts.append(d)
+
+    def _dash_byline(self, q: Quote) -> tuple[int, list[Token]] | None:
+        """'“I just hope ...” ― Jorge Falcon': a dash and a name closing the quote's paragraph."""
+        text = self.text
+        i = q.end
+        while i < len(text) and text[i] in " \t\u00a0":
+            i += 1
+        if i >= len(text) or text[i] not in "―—–-":
+            return None
+        dash = i
+        span = self.doc.char_span(dash + 1, len(text), alignment_mode="expand")
+        if span is None:
+            return None
+        name: list[Token] = []
+        for tok in span:
+            if tok.idx <= dash or tok.is_space and not name:
+                continue
+            if "\n" in tok.text or tok.text in (".", ",", "/") or len(name) > 6:
+                break
+            name.append(tok)
+            if "\n" in tok.text_with_ws:
+                break
+        if not name or not all(t.pos_ == "PROPN" or t.text in (".", "-") or t.is_title for t in name):
+            return None
+        return dash, name
+
+    def _add_byline(self, q: Quote, dash: int, name: list[Token]) -> None:
+        d = Draft("direct", (q.start, q.end), cue_lemma="—")
+        d.cue_span = (dash, dash + 1)
+        d.speaker = (name[0].idx, name[-1].idx + len(name[-1].text))
+        d.speaker_head = name[-1]
+        d.polarity_tokens = self._roots_in(q.start, q.end)
+        self.drafts.append(d)
 
     def _opens_sentence(self, q: Quote) -> bool:
         """The quote stands as a clause of its own: nothing but a sentence break before it."""
         i = q.start - 1
         while i >= 0 and self.text[i] in " \t\u00a0":
             i -= 1
-        return i < 0 or self.text[i] in '\n.!?:;—–(”"'
+        return i < 0 or self.text[i] in "\n.!?:;—–(”\"'"
 
     def _has_own_content(self, cue: Token) -> bool:
         """A cue after a quote that has its own clause or object belongs to another claim."""
@@ -300,14 +460,31 @@ class _DocRules:
             if child.i <= cue.i:
                 continue
             if child.dep_ in ("ccomp", "xcomp"):
+                if self.quote_at(child.idx) is not None:
+                    continue  # the next quoted sentence, parsed into this one
+                if any(t.text == "," for t in self.doc[cue.i + 1 : child.left_edge.i]):
+                    continue  # '“...,” Warren told Stumpf, after he admitted he had ...'
                 return True
             if child.dep_ == "dobj" and cue.lemma_.lower() not in _ADDRESSEE_VERBS:
                 return True
         nxt = cue.nbor(1) if cue.i + 1 < len(cue.doc) else None
         return nxt is not None and nxt.text == ":"
 
+    def _continues(self, prev_end: int, nxt: Quote, cue: Token) -> bool:
+        """``nxt`` carries on the claim ending at ``prev_end``: same paragraph, no cue of its own."""
+        between = self.text[prev_end : nxt.start]
+        if "\n" in between:
+            return False
+        stripped = between.strip()
+        if stripped and not stripped.endswith((".", "!", "?")):
+            return False
+        after_cue_sentence = not self.text[self.sent(cue).end_char : nxt.start].strip()
+        if len(stripped.split()) > _MAX_SPEAKER_GAP and not after_cue_sentence:
+            return False
+        return self.cue_after(nxt) is None
+
     def _joins(self, cue: Token, nxt: Quote) -> bool:
-        sent_end = cue.sent.end_char
+        sent_end = self.sent(cue).end_char
         if nxt.start > sent_end + 2:
             return False
         # only the cue phrase (speaker, cue, a comma) may stand between the two quotes
@@ -316,6 +493,31 @@ class _DocRules:
             return False
         words = [t for t in between if not t.is_punct and not t.is_space]
         return len(words) <= _MAX_SPEAKER_GAP and between.text.rstrip().endswith((",", ":", "—"))
+
+    def pass_trailing_quotes(self) -> None:
+        """'X said Clinton “drew well” in 2008. “That was more her constituency.”': a quote that
+        opens the next sentence of the paragraph, with no cue of its own, goes on with the claim."""
+        claimed = [d.content for d in self.drafts]
+        for d in self.drafts:
+            if d.cue is None or d.kind == "according_to":
+                continue
+            sent_end = self.sent(d.cue).end_char
+            if d.content[1] > sent_end + 1:
+                continue
+            k = bisect.bisect_left(self._quote_starts, sent_end)
+            if k >= len(self.quotes):
+                continue
+            q = self.quotes[k]
+            if self.text[sent_end : q.start].strip() or "\n" in self.text[d.content[1] : q.start]:
+                continue
+            if any(c[0] <= q.start < c[1] for c in claimed) or not self.claim_like(q):
+                continue
+            if self.cue_after(q) is not None:
+                continue
+            d.content = (d.content[0], q.end)
+            d.kind = "mixed" if d.kind == "indirect" else d.kind
+            claimed.append((q.start, q.end))
+            self.floating = [f for f in self.floating if f is not q]
 
     def pass_floating(self) -> None:
         """A quote paragraph without a cue continues the speaker of the claim just before it."""
@@ -345,17 +547,27 @@ class _DocRules:
     # ----- pass 2: cue verbs -----------------------------------------------------------------
 
     def in_quote_claim(self, tok: Token) -> bool:
+        """The token is inside a quote already claimed as someone's direct speech."""
         for d in self.drafts:
             if d.kind == "direct" and d.content[0] <= tok.idx < d.content[1]:
                 return True
-        return False
+        q = self.quote_at(tok.idx)
+        return q is not None and len(self.text[q.start : q.end].split()) > 3
 
     def pass_verbs(self) -> None:
-        for tok in self.doc:
+        for tok in self.verb_candidates:
             if tok.i in self.used_cues or not self.is_cue_verb(tok):
                 continue
-            if self.in_quote_claim(tok):
-                continue
+            if self.in_quote_claim(tok) or tok.dep_ in ("amod", "compound", "nmod"):
+                continue  # quoted speech, or an adjective-like participle ("so-called", "stated aims")
+            if tok.tag_ == "VB" and tok.dep_ in ("acl", "relcl"):
+                continue  # "its commitment to defend South Korea": a purpose, not a report
+            if (
+                tok.dep_ == "xcomp"
+                and tok.tag_ == "VB"
+                and tok.head.lemma_.lower() in self.lex.non_speech_verbs
+            ):
+                continue  # "they continue to oppose", "she wants to say": an intention, not a report
             content = self.verb_content(tok)
             if content is None:
                 continue
@@ -363,7 +575,8 @@ class _DocRules:
             d = Draft("indirect", span, cue=tok, cue_lemma=tok.lemma_.lower())
             d.cue_span = self._cue_extent(tok)
             self.set_speaker(d, self.subject_of(tok) or _inverted_subject(tok))
-            if d.speaker is not None and _overlaps(d.speaker, span):
+            inside = span[0] < d.cue_span[0] and d.cue_span[1] < span[1]  # "X, Y said, Z"
+            if d.speaker is not None and _overlaps(d.speaker, span) and not inside:
                 continue
             d.kind = self._kind_of(span)
             d.polarity_tokens = roots
@@ -379,39 +592,168 @@ class _DocRules:
             return colon
         lemma = verb.lemma_.lower()
         clause = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS]
-        if not clause and lemma in _ADDRESSEE_VERBS | {"call"}:
+        right = [c for c in clause if c.i > verb.i and not (self.is_cue_verb(c) and _has_subject(c))]
+        if not clause:
             clause = [c for c in verb.children if c.dep_ == "xcomp"]
+            right = [c for c in clause if c.i > verb.i]
+        if not clause:
+            late = self._late_that_clause(verb)
+            if late is not None:
+                return late
         if clause:
-            head = clause[-1] if clause[-1].i > verb.i else clause[0]
-            tokens = self.contiguous(head)
+            head = right[0] if right else clause[0]
+            tokens = self.contiguous(head, self._own_reports(head))
+            obj = next((c for c in verb.children if c.dep_ == "dobj" and verb.i < c.i < head.i), None)
+            raised = next((c for c in verb.children if c.dep_ == "nsubjpass" and c.i < verb.i), None)
+            if head.dep_ == "xcomp" and obj is not None and tokens:
+                # "urged the department to process ...": the addressee belongs to the request
+                tokens = self._run(obj.left_edge.i, tokens[-1].i)
+            elif head.dep_ == "xcomp" and raised is not None and tokens and _agent_of(verb) is None:
+                # "Clinton is expected to capture ...": what is expected is about the subject
+                if raised.pos_ != "PRON" or raised.lower_ not in _RELATIVE_PRONOUNS:
+                    tokens = self._run(raised.left_edge.i, tokens[-1].i)
             span = self.token_span(tokens)
             if span is None:
                 return None
             return self._widen_to_quotes(span), [head]
+        if verb.dep_ == "parataxis":
+            return self._parenthetical_content(verb)
+        passive = self._passive_content(verb)
+        if passive is not None:
+            return passive
         # noun-phrase content: "X denied the report", "X accused Y of ..."
-        if lemma in _ADDRESSEE_VERBS:
+        if lemma in self.lex.clause_only_verbs:
             return None
-        objs = [c for c in verb.children if c.dep_ in ("dobj",) and c.i > verb.i]
+        objs = [c for c in verb.children if c.dep_ in ("dobj", "oprd") and c.i > verb.i]
         if not objs:
-            return None
+            topic = self._prep_object(verb)
+            if topic is not None:
+                return topic
+        if lemma in _ADDRESSEE_VERBS or not objs:
+            return self._clause_after(verb)
         obj = objs[0]
-        if obj.pos_ == "PRON" and obj.lower_ in ("it", "this", "that", "so"):
+        # the object and whatever the verb takes after it: "showed Trump 16 points ahead in Iowa",
+        # "called it the mark of a desperate candidate"
+        tail = [c for c in verb.children if c.i > obj.i and c.dep_ in _NP_TAIL_DEPS and not _when(c)]
+        if obj.pos_ == "PRON" and obj.lower_ in ("it", "this", "that", "so") and not tail:
             return None
-        tokens = self.contiguous(obj)
-        extra = [
-            c
-            for c in verb.children
-            if c.i > obj.i
-            and c.dep_ in ("prep", "oprd", "advcl")
-            and c.lower_ in ("of", "for", "as", "about", "over", "on")
-        ]
-        if extra:
-            last = self.contiguous(extra[-1])
-            tokens = [self.doc[i] for i in range(tokens[0].i, last[-1].i + 1)]
+        last = max([obj.right_edge.i] + [c.right_edge.i for c in tail])
+        tokens = self._run(obj.left_edge.i, last)
         span = self.token_span(tokens)
         if span is None:
             return None
         return self._widen_to_quotes(span), [obj]
+
+    def _passive_content(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
+        """'The meeting was first reported by Politico', 'the country described by the president':
+        with a 'by' agent, what the passive is about is the content."""
+        if _agent_of(verb) is None:
+            return None
+        target = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        exclude: set[int] = set()
+        if target is None and verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
+            target = verb.head
+            exclude = {t.i for t in verb.subtree}
+        if target is None or target.lower_ in _RELATIVE_PRONOUNS or target.pos_ == "PRON":
+            return None
+        span = self.token_span(self.contiguous(target, exclude))
+        if span is None:
+            return None
+        return self._widen_to_quotes(span), [verb]
+
+    def _prep_object(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
+        """'talked about the economy', 'called for a ban', 'warned of a crisis': the object of the
+        preposition right after the cue is what the speaker addressed."""
+        for child in verb.children:
+            if child.dep_ != "prep" or child.i <= verb.i or child.i > verb.i + 6:
+                continue
+            if _when(child):
+                continue  # "talked on Monday about ..."
+            to_ok = child.lower_ == "to" and verb.lemma_.lower() in _TO_TOPIC_VERBS
+            if child.lower_ not in _TOPIC_PREPS and not to_ok:
+                return None
+            pobj = next((g for g in child.children if g.dep_ in ("pobj", "pcomp")), None)
+            if pobj is None:
+                return None
+            span = self.token_span(self._run(pobj.left_edge.i, pobj.right_edge.i))
+            if span is None:
+                return None
+            return self._widen_to_quotes(span), [pobj]
+        return None
+
+    def _run(self, lo: int, hi: int) -> list[Token]:
+        """Tokens lo..hi, cut at the first line break and without trailing punctuation."""
+        doc = self.doc
+        out: list[Token] = []
+        for i in range(lo, hi + 1):
+            out.append(doc[i])
+            if "\n" in doc[i].text_with_ws:
+                break
+        while len(out) > 1 and out[-1].is_punct and out[-1].text not in '”"’)':
+            out.pop()
+        return out
+
+    def _late_that_clause(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
+        """'said following a vote in 2001 that he had ...', 'told customers at a diner that ...':
+        the parser hung the reported clause on a nearby noun; take it from its ``that``/``if``."""
+        doc = self.doc
+        sent_end = self.sent(verb).end
+        for i in range(verb.i + 1, min(sent_end, verb.i + 16)):
+            tok = doc[i]
+            if tok.text in (";", ".", "?", "!") or "\n" in tok.text_with_ws or self.is_cue_verb(tok):
+                return None
+            if tok.lower_ in ("that", "if", "whether") and tok.dep_ == "mark" and tok.head.i > tok.i:
+                head = tok.head
+                tokens = self._run(tok.i, max(head.right_edge.i, tok.i))
+                span = self.token_span(tokens)
+                if span is None:
+                    return None
+                return self._widen_to_quotes(span), [head]
+        return None
+
+    def _clause_after(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
+        """'telling reporters on Thursday he viewed Obama as ...': a clause right after the cue
+        phrase that the parser attached elsewhere."""
+        doc = self.doc
+        sent_end = self.sent(verb).end
+        for i in range(verb.i + 1, min(sent_end, verb.i + 8)):
+            tok = doc[i]
+            if tok.text in (";", ".", "?", "!", ",", ":") or "\n" in tok.text_with_ws:
+                return None
+            if tok.pos_ in ("VERB", "AUX") and tok.dep_ not in ("amod", "compound"):
+                return None
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.i > tok.i and tok.head.i != verb.i:
+                head = tok.head
+                if self.is_cue_verb(head):
+                    return None
+                tokens = self._run(tok.left_edge.i, head.right_edge.i)
+                span = self.token_span(tokens)
+                if span is None or span[1] - span[0] < 10:
+                    return None
+                return self._widen_to_quotes(span), [head]
+        return None
+
+    def _parenthetical_content(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
+        """``X, Mr. Abboud said, Y``: the clause around the parenthetical cue."""
+        head = verb.head
+        members = sorted(t.i for t in head.subtree)
+        if not members:
+            return None
+        sent = self.sent(verb)
+        lo, hi = max(members[0], sent.start), min(members[-1], sent.end - 1)
+        verb_side = {t.i for t in verb.subtree}
+        if all(i in verb_side for i in range(lo, hi + 1)):
+            return None
+        if verb.right_edge.i >= hi:
+            hi = verb.left_edge.i - 1
+        if verb.left_edge.i <= lo:
+            lo = verb.right_edge.i + 1
+        if hi < lo:
+            return None
+        span = self.token_span(self._run(lo, hi))
+        if span is None or span[1] - span[0] < 10:
+            return None
+        return self._widen_to_quotes(span), [head]
 
     def _after_colon(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
         """``X said: ...`` up to the end of the sentence after the colon (or the quote there)."""
@@ -453,11 +795,10 @@ class _DocRules:
         return start, end
 
     def _kind_of(self, span: tuple[int, int]) -> str:
-        inner = self.text[span[0] : span[1]]
-        if not any(ch in inner for ch in '“”"«»'):
+        inside = [q for q in self.quotes if q.start < span[1] and span[0] < q.end]
+        if not inside:
             return "indirect"
-        q = self.quote_at(span[0])
-        if q is not None and q.start == span[0] and q.end >= span[1] - 1:
+        if inside[0].start == span[0] and inside[-1].end >= span[1] - 1 and len(inside) == 1:
             return "direct"
         return "mixed"
 
@@ -465,7 +806,7 @@ class _DocRules:
 
     def pass_according(self) -> None:
         doc = self.doc
-        for tok in doc:
+        for tok in self.according:
             if tok.lower_ != "according" or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
                 continue
             to = doc[tok.i + 1]
@@ -474,7 +815,7 @@ class _DocRules:
             if pobj is not None:
                 pp_tokens |= {t.i for t in pobj.subtree}
             head = tok.head if tok.head is not tok else None
-            sent = tok.sent
+            sent = self.sent(tok)
             if head is None or head.i in pp_tokens:
                 head = sent.root
             clause = [t for t in sent if t.i not in pp_tokens]
@@ -503,10 +844,49 @@ class _DocRules:
             end -= 1
         return start, end
 
+    # ----- pass 3b: "NAME: words" paragraphs (transcripts, headlines) ------------------------
+
+    def pass_labels(self) -> None:
+        """'TAPPER: And obviously, ...' or 'Clinton: Time for a new strategy': a paragraph that
+        opens with a name and a colon is that speaker's words."""
+        doc = self.doc
+        for p_start, p_end in paragraphs(self.text):
+            first = doc.char_span(p_start, p_start + 1, alignment_mode="expand")
+            if first is None or not len(first):
+                continue
+            i = first[0].i
+            label: list[Token] = []
+            while i < len(doc) and len(label) <= 4 and doc[i].text != ":" and doc[i].idx < p_end:
+                label.append(doc[i])
+                i += 1
+            if not label or i >= len(doc) or doc[i].text != ":" or len(label) > 4:
+                continue
+            if not all(
+                t.pos_ == "PROPN" or (t.is_upper and t.is_alpha) or t.text in (".", "-") for t in label
+            ):
+                continue
+            colon = doc[i]
+            span = self.trim(colon.idx + 1, p_end)
+            if span is None or len(self.text[span[0] : span[1]].split()) < 3:
+                continue
+            if any(d.content[0] <= span[0] < d.content[1] for d in self.drafts):
+                continue
+            span = self._trim_end_punct(span)
+            first_word = doc.char_span(span[0], span[1], alignment_mode="expand")
+            lead = first_word[0].lemma_.lower() if first_word is not None and len(first_word) else ""
+            # "North Korea: Denies Sending Arms": a headline whose verb is the denial
+            d = Draft("indirect", span, cue_lemma="deny" if lead in self.lex.denial_cues else ":")
+            d.cue_span = (colon.idx, colon.idx + 1)
+            d.speaker = (label[0].idx, label[-1].idx + len(label[-1].text))
+            d.speaker_head = label[-1]
+            d.kind = self._kind_of(span)
+            d.polarity_tokens = self._roots_in(*span)
+            self.drafts.append(d)
+
     # ----- pass 4: cue nouns -----------------------------------------------------------------
 
     def pass_nouns(self) -> None:
-        for tok in self.doc:
+        for tok in self.noun_candidates:
             if tok.pos_ != "NOUN" or tok.lemma_.lower() not in self.lex.cue_nouns:
                 continue
             clause = None
@@ -515,6 +895,8 @@ class _DocRules:
                     if any(g.dep_ == "mark" and g.lower_ == "that" for g in child.children):
                         clause = child
                         break
+            if clause is None and tok.lemma_.lower() in self.lex.object_nouns:
+                clause = self._noun_object(tok)
             if clause is None:
                 continue
             span = self.token_span(self.contiguous(clause))
@@ -536,6 +918,19 @@ class _DocRules:
             d.polarity_tokens = [clause]
             self.drafts.append(d)
 
+    def _noun_object(self, noun: Token) -> Token | None:
+        """'criticism of the plan', 'support for Clinton': the object of the noun's preposition,
+        when someone holds the position (a possessive or a 'by'/'from' phrase names them)."""
+        holder = any(
+            c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ in ("by", "from")) for c in noun.children
+        )
+        if not holder:
+            return None
+        for child in noun.children:
+            if child.dep_ == "prep" and child.i > noun.i and child.lower_ in _OBJECT_PREPS:
+                return next((g for g in child.children if g.dep_ in ("pobj", "pcomp")), None)
+        return None
+
     # ----- assembling ------------------------------------------------------------------------
 
     def drop_nested(self) -> list[Draft]:
@@ -551,8 +946,11 @@ class _DocRules:
                 if o is d or o.content[1] - o.content[0] <= d.content[1] - d.content[0]:
                     continue
                 if o.content[0] <= anchor[0] and anchor[1] <= o.content[1]:
-                    nested = True
-                    break
+                    # the report must sit in the other claim's content, not just its cue
+                    inside = min(o.content[1], d.content[1]) - max(o.content[0], d.content[0])
+                    if inside * 2 >= d.content[1] - d.content[0]:
+                        nested = True
+                        break
             if not nested:
                 keep.append(d)
         keep.sort(key=lambda d: d.content)
@@ -573,7 +971,7 @@ def _role_text(tokens: list[Token]) -> str:
         words.pop(0)
     if not words:
         return ""
-    return words[0].doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
+    return words[0].doc[words[0].i : words[-1].i + 1].text
 
 
 def _propn_in(tokens: list[Token], fallback: Token) -> Token:
@@ -621,6 +1019,17 @@ def _paragraph_breaks(between: str) -> int:
     return count
 
 
+def _when(prep: Token) -> bool:
+    """'on Thursday', 'in 2012': a time adjunct of the cue, not part of what was said."""
+    if prep.dep_ != "prep":
+        return False
+    return any(g.dep_ == "pobj" and g.ent_type_ in ("DATE", "TIME") for g in prep.children)
+
+
+def _has_subject(tok: Token) -> bool:
+    return any(c.dep_ in _SUBJECTS for c in tok.children)
+
+
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
@@ -634,9 +1043,9 @@ def _negated(tokens: list[Token]) -> bool:
     return False
 
 
-def _entities(doc: Doc, start: int, end: int) -> tuple[str, ...]:
+def _entities(ents: list[Span], start: int, end: int) -> tuple[str, ...]:
     out: list[str] = []
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ in _ENTITY_LABELS and start <= ent.start_char and ent.end_char <= end:
             if ent.text not in out:
                 out.append(ent.text)
@@ -645,16 +1054,23 @@ def _entities(doc: Doc, start: int, end: int) -> tuple[str, ...]:
 
 def claims_from_doc(doc: Doc, offset: int = 0, lang: str = "en") -> Iterator[Claim]:
     """Yield the claims of a parsed document; ``offset`` is added to every character offset."""
+    if len(doc) and not doc.has_annotation("DEP"):
+        raise ValueError(
+            "claim extraction needs a dependency parse: use a spaCy pipeline with a parser "
+            "(pipeline.claims.load_nlp() loads one)"
+        )
     lex = load_lexicon(lang)
     rules = _DocRules(doc, lex)
     rules.pass_quotes()
     rules.pass_verbs()
     rules.pass_according()
     rules.pass_nouns()
+    rules.pass_labels()
+    rules.pass_trailing_quotes()
     rules.pass_floating()
     drafts = rules.drop_nested()
-    resolved = resolve_speakers(doc, drafts)
-    text = doc.text
+    resolved = resolve_speakers(doc, drafts, rules.ents)
+    text = rules.text
     for d, speaker_resolved in zip(drafts, resolved, strict=True):
         c_start, c_end = d.content
         lemma = d.cue_lemma
@@ -674,7 +1090,7 @@ def claims_from_doc(doc: Doc, offset: int = 0, lang: str = "en") -> Iterator[Cla
             cue_start=cue[0] + offset if cue else None,
             cue_end=cue[1] + offset if cue else None,
             polarity="denies" if denies else "asserts",
-            entities=_entities(doc, c_start, c_end),
+            entities=_entities(rules.ents, c_start, c_end),
             speaker_role=d.role or None,
             cue_strength=lex.strength_of(lemma) if cue else None,
         )

@@ -13,6 +13,8 @@ from importlib import resources
 _FILES = (
     "cue_verbs",
     "cue_nouns",
+    "object_nouns",
+    "clause_only_verbs",
     "non_speech_verbs",
     "denial_cues",
     "strength_strong",
@@ -28,6 +30,8 @@ class Lexicon:
     lang: str
     cue_verbs: frozenset[str]
     cue_nouns: frozenset[str]
+    object_nouns: frozenset[str]  # nouns whose prepositional object is the content ("support for X")
+    clause_only_verbs: frozenset[str]  # cue verbs that need a clause, not a bare object
     non_speech_verbs: frozenset[str]
     denial_cues: frozenset[str]
     strength: dict[str, str]  # lemma -> strong | weak | concede; missing lemmas are neutral
@@ -63,7 +67,9 @@ def load_lexicon(lang: str = "en") -> Lexicon:
     return Lexicon(
         lang=lang,
         cue_verbs=lists["cue_verbs"] - lists["non_speech_verbs"],
-        cue_nouns=lists["cue_nouns"],
+        cue_nouns=lists["cue_nouns"] | lists["object_nouns"],
+        object_nouns=lists["object_nouns"],
+        clause_only_verbs=lists["clause_only_verbs"],
         non_speech_verbs=lists["non_speech_verbs"],
         denial_cues=lists["denial_cues"],
         strength=strength,

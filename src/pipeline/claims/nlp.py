@@ -28,12 +28,19 @@ def _paragraph_breaks(doc: Doc) -> Doc:
     return doc
 
 
-def add_paragraph_breaks(nlp: Language) -> Language:
-    """Put the paragraph-break component before the parser (once); returns ``nlp``."""
+def _register() -> None:
+    """Register the component at import, so worker processes that unpickle a pipeline find it."""
     from spacy.language import Language
 
     if not Language.has_factory(PARAGRAPH_COMPONENT):
         Language.component(PARAGRAPH_COMPONENT, func=_paragraph_breaks)
+
+
+_register()
+
+
+def add_paragraph_breaks(nlp: Language) -> Language:
+    """Put the paragraph-break component before the parser (once); returns ``nlp``."""
     if PARAGRAPH_COMPONENT not in nlp.pipe_names:
         if "parser" in nlp.pipe_names:
             nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")

@@ -1,20 +1,23 @@
 """Find quotations in raw text, tolerant of unbalanced marks.
 
-Only double quotation marks (curly, straight, guillemets) open a quotation here; single marks are
-left alone because in news copy they are mostly apostrophes (``don’t``, ``States’``) or quotes
-nested inside a double-quoted passage. A quotation never crosses a paragraph break, except in the
-newspaper convention where a quoted paragraph is left open and the next paragraph starts with an
-opening mark: the two are joined into one quotation.
+Only double quotation marks (curly, straight, guillemets, and the typewriter pairs of two
+backticks or two apostrophes) open a quotation here; single marks are left alone because in news
+copy they are mostly apostrophes (``don’t``, ``States’``) or quotes nested inside a double-quoted
+passage. A quotation never crosses a paragraph break, except in the newspaper convention where a
+quoted paragraph is left open and the next paragraph starts with an opening mark: the two are
+joined into one quotation.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 _OPENERS = "“„«"
 _CLOSERS = "”»"
 _STRAIGHT = '"'
+_MARKS = re.compile("(?=[“„«”»\"]|``|'')")  # zero-width: a run of apostrophes is seen at each offset
 _BEFORE_OPEN = " \t\n\u00a0([{—–-/"
 
 
@@ -42,31 +45,61 @@ def paragraphs(text: str) -> Iterator[tuple[int, int]]:
         pos = nl + 1
 
 
+def _mark_at(text: str, i: int, end: int) -> tuple[str, int]:
+    """The quotation mark starting at ``i`` as (role, length): role is open, close, either or none."""
+    ch = text[i]
+    if ch in _OPENERS:
+        return "open", 1
+    if ch in _CLOSERS:
+        return "close", 1
+    if ch == _STRAIGHT:
+        return "either", 1
+    pair = text[i : i + 2]
+    if pair == "``":
+        return "open", 2
+    if pair == "''" and (i + 2 >= end or text[i + 2] != "'"):
+        return "either", 2
+    return "none", 0
+
+
 def _scan_paragraph(text: str, start: int, end: int) -> list[Quote]:
     found: list[Quote] = []
     first_visible = start
     while first_visible < end and text[first_visible].isspace():
         first_visible += 1
     open_at: int | None = None
-    for i in range(start, end):
-        ch = text[i]
-        if ch in _OPENERS:
+    busy_until = start
+    for m in _MARKS.finditer(text, start, end):
+        i = m.start()
+        if i < busy_until:
+            continue  # the second half of a two-character mark
+        role, size = _mark_at(text, i, end)
+        if not size:
+            continue
+        busy_until = i + size
+        if role == "open":
             if open_at is None:
                 open_at = i
-            # a second opener while open is a typo or a nested quote: keep the first
-        elif ch in _CLOSERS:
-            if open_at is not None:
-                found.append(Quote(open_at, i + 1, True, open_at == first_visible))
+            elif (
+                i > start and not text[i - 1].isspace() and (i + size >= end or not text[i + size].isalnum())
+            ):
+                # '“It's unusual,“ said ...': an opening mark typed where the closing one belongs
+                found.append(Quote(open_at, i + size, True, open_at == first_visible))
                 open_at = None
-        elif ch == _STRAIGHT:
+            # otherwise a second opener while open is a typo or a nested quote: keep the first
+        elif role == "close":
+            if open_at is not None:
+                found.append(Quote(open_at, i + size, True, open_at == first_visible))
+                open_at = None
+        else:
             prev = text[i - 1] if i > start else " "
-            nxt = text[i + 1] if i + 1 < end else " "
+            nxt = text[i + size] if i + size < end else " "
             opening_shape = prev in _BEFORE_OPEN and not nxt.isspace()
             if open_at is None:
-                if opening_shape or nxt.isalnum():
+                if opening_shape or (i == start and nxt.isalnum()):
                     open_at = i
-            elif not opening_shape or i == end - 1:
-                found.append(Quote(open_at, i + 1, True, open_at == first_visible))
+            elif not opening_shape or i + size >= end:
+                found.append(Quote(open_at, i + size, True, open_at == first_visible))
                 open_at = None
     if open_at is not None:
         stop = end

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 if TYPE_CHECKING:
     from pipeline.claims.extract import Draft
@@ -33,10 +33,10 @@ class _Mention:
     head_lemma: str
 
 
-def _full_names(doc: Doc) -> dict[str, str]:
+def _full_names(ents: Sequence[Span]) -> dict[str, str]:
     """Surname (and single-word name) -> the longest earlier full PERSON name ending with it."""
     names: dict[str, str] = {}
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ != "PERSON" or len(ent) < 2:
             continue
         last = ent[-1].text
@@ -51,26 +51,36 @@ def _ent_label(tok: Token) -> str:
     return tok.ent_type_ or ""
 
 
-def resolve_speakers(doc: Doc, drafts: Sequence[Draft]) -> list[str | None]:
+def resolve_speakers(
+    doc: Doc, drafts: Sequence[Draft], ents: Sequence[Span] | None = None
+) -> list[str | None]:
     """One resolved name (or None) per draft, in the same order."""
     text = doc.text
-    full = _full_names(doc)
-    persons = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+    ents = list(doc.ents) if ents is None else ents
+    full = _full_names(ents)
+    persons = [ent for ent in ents if ent.label_ == "PERSON"]
     mentions: list[_Mention] = []
     out: list[str | None] = []
+    position = {id(d): n for n, d in enumerate(drafts)}
     for d in drafts:
         if d.speaker is None or d.speaker_head is None:
             out.append(None)
             continue
         if d.inherited_from is not None:
-            out.append(out[drafts.index(d.inherited_from)] if d.inherited_from in drafts else None)
+            source = position.get(id(d.inherited_from))
+            out.append(out[source] if source is not None and source < len(out) else None)
             continue
         head = d.speaker_head
         s_start, s_end = d.speaker
         speaker_text = text[s_start:s_end]
         lower = head.lower_
         resolved: str | None
-        if head.pos_ == "PRON" or lower in _PRONOUNS:
+        if d.antecedent is not None:
+            words = d.antecedent.split()
+            resolved = full.get(words[-1], d.antecedent) if len(words) == 1 else d.antecedent
+            person = head.head.head.ent_type_ == "PERSON" or head.head.head.pos_ == "PROPN"
+            mentions.append(_Mention(s_start, resolved, person, False, False, lower))
+        elif head.pos_ == "PRON" or lower in _PRONOUNS:
             resolved = _antecedent(lower, s_start, mentions, persons, full)
         elif head.ent_type_ or head.pos_ == "PROPN":
             label = _ent_label(head)
@@ -123,14 +133,21 @@ def resolve_speakers(doc: Doc, drafts: Sequence[Draft]) -> list[str | None]:
 
 
 def _entity_text(tok: Token) -> str | None:
-    for ent in tok.doc.ents:
-        if ent.start <= tok.i < ent.end:
-            t = ent.text
-            for suffix in ("’s", "'s"):
-                if t.endswith(suffix):
-                    t = t[: -len(suffix)]
-            return t
-    return None
+    """The text of the entity ``tok`` is part of, without a possessive ending."""
+    if not tok.ent_type_:
+        return None
+    doc = tok.doc
+    lo = tok.i
+    while lo > 0 and doc[lo].ent_iob_ == "I":
+        lo -= 1
+    hi = tok.i + 1
+    while hi < len(doc) and doc[hi].ent_iob_ == "I":
+        hi += 1
+    t = doc[lo:hi].text
+    for suffix in ("’s", "'s"):
+        if t.endswith(suffix):
+            t = t[: -len(suffix)]
+    return t
 
 
 def _antecedent(

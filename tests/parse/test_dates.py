@@ -1,0 +1,92 @@
+"""Publication date: structured values, the URL, the date the page shows, time zones."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from parse_pages import article_page
+
+from pipeline.parse import parse_article
+
+URL = "https://news.example.org/transport/buses"
+
+
+def published(head: str = "", body_top: str = "", url: str = URL) -> date:
+    a = parse_article(article_page(head=head, body_top=body_top).encode(), url)
+    assert a.published_at is not None
+    return a.published_at.date()
+
+
+def test_jsonld_date_with_offset_keeps_its_zone() -> None:
+    a = parse_article(
+        article_page(
+            head='<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "2024-03-05T08:30:00-05:00"}</script>'
+        ).encode(),
+        "https://news.example.org/transport/buses",
+    )
+    assert a.published_at is not None
+    assert a.published_at.utcoffset() is not None
+    assert a.published_at.isoformat() == "2024-03-05T08:30:00-05:00"
+
+
+def test_local_offset_preferred_over_utc_stamp_of_the_same_instant() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2024-03-04T23:30:00Z"}</script>'
+        '<meta property="article:published_time" content="2024-03-05T01:30:00+02:00">'
+    )
+    assert published(head) == date(2024, 3, 5)
+
+
+def test_free_form_date_string() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "Tue, Mar 5 2024 10:01:41 EDT"}</script>'
+    )
+    assert published(head) == date(2024, 3, 5)
+
+
+def test_url_date_is_the_local_day_of_a_utc_stamp() -> None:
+    head = '<meta property="article:published_time" content="2024-03-06T02:10:00Z">'
+    assert published(head, url="https://news.example.org/2024/03/05/buses/") == date(2024, 3, 5)
+
+
+def test_url_date_beats_a_much_later_stamp() -> None:
+    head = '<meta property="article:published_time" content="2026-01-10T10:00:00+01:00">'
+    assert published(head, url="https://news.example.org/2024/03/05/buses/") == date(2024, 3, 5)
+
+
+def test_shown_date_when_no_metadata() -> None:
+    assert published(body_top="<p class='date'>Published March 5, 2024</p>") == date(2024, 3, 5)
+
+
+def test_utc_stamp_moved_to_the_local_day_the_page_shows() -> None:
+    head = '<meta property="article:published_time" content="2024-03-06T03:00:00Z">'
+    assert published(head, body_top="<p>March 5, 2024</p>") == date(2024, 3, 5)
+
+
+def test_modified_date_is_not_the_publication_date() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-03-05",'
+        ' "dateModified": "2024-06-01"}</script>'
+    )
+    assert published(head, body_top="<p>Updated June 1, 2024</p>") == date(2024, 3, 5)
+
+
+@pytest.mark.parametrize("value", ["not a date", "0000-00-00", "1970-01-01T00:00:00Z", "3024-01-01"])
+def test_junk_dates_are_ignored(value: str) -> None:
+    html = article_page(head=f'<meta property="article:published_time" content="{value}">')
+    a = parse_article(html.encode(), "https://news.example.org/transport/buses")
+    assert a.published_at is None
+
+
+def test_utc_stamp_moved_to_a_neighbouring_day_shown_without_year() -> None:
+    head = '<meta property="article:published_time" content="2024-03-06T00:20:00Z">'
+    assert published(head, body_top="<p>mardi 5 mars, 21 h 14</p>") == date(2024, 3, 5)
+
+
+def test_sloppy_seconds_still_parse_as_utc() -> None:
+    head = '<meta property="article:published_time" content="2024-03-05T23:15:0Z">'
+    assert published(head, body_top="<p>Mercoledì 06 Marzo 2024 | 00:36</p>") == date(2024, 3, 6)

@@ -1,0 +1,125 @@
+"""Staging through a storage URL: a local folder, a file:// URL, or another fsspec filesystem.
+
+Workers on different hosts hand files over through object storage; the load copies them to a local
+temporary folder before DuckDB reads them. fsspec's in-memory filesystem stands in for a remote store
+here: like S3 it is not this machine's disk, so the load has to copy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import fsspec
+import pytest
+from fsspec.implementations.dirfs import DirFileSystem
+from fsspec.implementations.local import LocalFileSystem
+from staged import stage_run, write_sources
+
+from pipeline import runner, store
+from pipeline.settings import Settings
+from pipeline.staging import RunPaths, StagedFile, local_copy, read_jsonl, write_jsonl
+
+
+def _load_counts(settings: Settings, run_id: str) -> dict[str, int]:
+    totals = runner.load(settings, run_id, runner.outlet_names(settings))
+    con = store.connect(settings.database, read_only=True)
+    try:
+        counts = store.table_counts(con)
+    finally:
+        con.close()
+    assert totals["outlets"] == counts["outlets"]
+    return counts
+
+
+def test_the_staging_url_setting_comes_from_the_environment(tmp_path: Path) -> None:
+    default = Settings.from_env({"FACTCHECK_DATA_DIR": str(tmp_path)})
+    assert default.staging_location == str(tmp_path / "staging")
+    shared = Settings.from_env({"FACTCHECK_DATA_DIR": str(tmp_path), "FACTCHECK_STAGING_URL": "s3://bucket/staging"})
+    assert shared.staging_location == "s3://bucket/staging"
+
+
+def test_a_file_url_puts_every_staging_file_under_it_and_the_load_reads_them(tmp_path: Path) -> None:
+    shared = tmp_path / "shared-volume" / "staging"
+    settings = Settings(data_dir=tmp_path / "data", staging_url=shared.as_uri(),
+                        sources_path=write_sources(tmp_path / "sources.yaml", 3))
+    run = stage_run(settings, "run-1", settings.sources, 3, 5)
+    staged = sorted(p.relative_to(shared).parts[1] for p in shared.rglob("*.jsonl"))
+    assert staged == ["extract"] * 3 + ["log"] * 3 + ["parse"] * 3
+    assert not (settings.data_dir / "staging").exists()
+    counts = _load_counts(settings, run.run_id)
+    assert counts == {"outlets": 3, "fetch_log": run.n_articles, "articles": run.n_articles, "claims": run.n_claims}
+
+
+def test_staging_on_another_filesystem_is_copied_locally_and_loads_the_same(tmp_path: Path) -> None:
+    sources = write_sources(tmp_path / "sources.yaml", 4)
+    local = Settings(data_dir=tmp_path / "local", sources_path=sources)
+    root = f"memory://factcheck-test-{uuid.uuid4().hex}/staging"
+    remote = Settings(data_dir=tmp_path / "remote", sources_path=sources, staging_url=root)
+    try:
+        stage_run(local, "run-1", sources, 4, 6)
+        run = stage_run(remote, "run-1", sources, 4, 6)
+        fs = fsspec.filesystem("memory")
+        assert len(fs.find(root.removeprefix("memory://"))) == 12
+        assert not (remote.data_dir / "staging").exists()
+        remote_counts = _load_counts(remote, run.run_id)
+        assert remote_counts == _load_counts(local, run.run_id)
+        assert remote_counts["claims"] == run.n_claims
+    finally:
+        fsspec.filesystem("memory").rm(root.removeprefix("memory://").split("/")[0], recursive=True)
+
+
+def test_an_unfinished_outlet_on_remote_staging_is_skipped(tmp_path: Path) -> None:
+    sources = write_sources(tmp_path / "sources.yaml", 2)
+    root = f"memory://factcheck-test-{uuid.uuid4().hex}/staging"
+    settings = Settings(data_dir=tmp_path / "d", sources_path=sources, staging_url=root)
+    try:
+        stage_run(settings, "run-1", sources, 2, 3)
+        unfinished = RunPaths(settings, "run-1").stage_file("extract", runner.outlet_names(settings)[1])
+        unfinished.fs.rm(unfinished.path)
+        totals = runner.load(settings, "run-1", runner.outlet_names(settings))
+        assert (totals["outlets"], totals["skipped_outlets"], totals["articles"]) == (1, 1, 3)
+    finally:
+        fsspec.filesystem("memory").rm(root.removeprefix("memory://").split("/")[0], recursive=True)
+
+
+class Boom(RuntimeError):
+    pass
+
+
+def _rows_then_fail() -> object:
+    yield {"n": 1}
+    raise Boom("the stage failed half-way")
+
+
+@pytest.mark.parametrize("kind", ["path", "file-url", "object-store", "rename-store"])
+def test_a_stage_that_fails_half_way_publishes_no_file(tmp_path: Path, kind: str) -> None:
+    memory_root = f"/factcheck-test-{uuid.uuid4().hex}"
+    target: Path | StagedFile
+    if kind == "path":
+        target = tmp_path / "out" / "a.jsonl"
+    elif kind == "file-url":
+        target = StagedFile(LocalFileSystem(), str(tmp_path / "out" / "a.jsonl"))
+    elif kind == "object-store":
+        target = StagedFile(fsspec.filesystem("memory"), f"{memory_root}/out/a.jsonl")
+    else:  # a filesystem without atomic uploads: written under a temporary name, then renamed
+        target = StagedFile(DirFileSystem(path=str(tmp_path), fs=LocalFileSystem()), "out/a.jsonl")
+    with pytest.raises(Boom):
+        write_jsonl(target, _rows_then_fail())  # type: ignore[arg-type]
+    if isinstance(target, Path):
+        assert not target.exists()
+    else:
+        assert not target.exists()
+        leftovers = target.fs.find(target.path.rsplit("/", 1)[0]) if target.fs.exists(
+            target.path.rsplit("/", 1)[0]) else []
+        assert leftovers == []
+    write_jsonl(target, [{"n": 1}, {"n": 2}])
+    assert list(read_jsonl(target)) == [{"n": 1}, {"n": 2}]
+    if kind == "object-store":
+        fsspec.filesystem("memory").rm(memory_root, recursive=True)
+
+
+def test_local_copy_returns_none_for_a_missing_remote_file(tmp_path: Path) -> None:
+    missing = StagedFile(fsspec.filesystem("memory"), f"/factcheck-test-{uuid.uuid4().hex}/none.jsonl")
+    assert local_copy(missing, tmp_path) is None
+    assert local_copy(StagedFile(LocalFileSystem(), str(tmp_path / "none.jsonl")), tmp_path) is None
