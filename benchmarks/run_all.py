@@ -111,8 +111,12 @@ def markdown(results: list[Result], info: dict[str, str], command: str, started:
             lines.append(f"| {r.title} | skipped: {r.skipped} | | | |")
             continue
         for row in r.rows:
-            value = fmt(row.value, row.unit) + (f" {row.unit}" if row.unit not in ("x",) else "")
-            lines.append(f"| {r.title} | {row.figure} | {value} | {target_text(row)} | {verdict(row)} |")
+            if row.value is None or row.value == float("inf"):
+                value = "did not finish"
+            else:
+                value = fmt(row.value, row.unit) + (f" {row.unit}" if row.unit not in ("x",) else "")
+            figure = row.figure + (f" ({row.note})" if row.note else "")
+            lines.append(f"| {r.title} | {figure} | {value} | {target_text(row)} | {verdict(row)} |")
             if row.ok is False:
                 short.append(f"{r.title}: {row.figure} = {fmt(row.value, row.unit)} (target {target_text(row)})")
     lines.append("")

@@ -241,7 +241,8 @@ def main() -> int:
         cells = [f"{by_size[s]:.3f} s" if by_size[s] is not None else f"> {args.timeout:.0f} s" for s in sizes]
         growth = _growth(by_size, sizes)
         table.append(f"| {name} | " + " | ".join(cells) + f" | {fmt(growth, 'x') if growth else 'n/a'} |")
-        result.rows.append(Row(f"{name} at {last:,} claims", by_size[last], "s"))
+        result.rows.append(Row(f"{name} at {last:,} claims", by_size[last], "s",
+                               note="" if by_size[last] is not None else f"stopped after {args.timeout:.0f} s"))
         if growth is not None or by_size[last] is None:
             result.rows.append(Row(f"{name}: time growth per 10x claims ({sizes[-2]:,} -> {last:,})",
                                    growth if growth is not None else float("inf"), "x", TARGET_GROWTH))
