@@ -78,6 +78,8 @@ class _DocRules:
         self.verb_candidates: list[Token] = []
         self.noun_candidates: list[Token] = []
         self.according: list[Token] = []
+        self.attitude_candidates: list[Token] = []
+        attitudes = lex.attitude_verbs | lex.raising_verbs
         start = 0
         for tok in doc:
             if tok.is_sent_start and tok.i > 0:
@@ -90,6 +92,8 @@ class _DocRules:
                 self.noun_candidates.append(tok)
             if tok.lower_ == "according":
                 self.according.append(tok)
+            if _attitude_lemma(tok) in attitudes:
+                self.attitude_candidates.append(tok)
         self.quotes = find_quotes(self.text)
         self._quote_starts = [q.start for q in self.quotes]
         self.used_cues: set[int] = set()
@@ -583,6 +587,45 @@ class _DocRules:
             self.used_cues.add(tok.i)
             self.drafts.append(d)
 
+    def pass_attitudes(self) -> None:
+        """Beliefs and intentions with a clause or an infinitive: 'Democrats want to raise taxes',
+        'the campaign plans to ...', 'she decided that ...'; and raising verbs, whose subject is
+        part of the content: 'the lack of enthusiasm seems to be a real issue'."""
+        for tok in self.attitude_candidates:
+            if tok.i in self.used_cues or tok.pos_ != "VERB" or tok.dep_ in ("amod", "compound", "nmod"):
+                continue
+            if self.in_quote_claim(tok) or self.quote_at(tok.idx) is not None:
+                continue  # "I want to ..." inside a quotation is the quote's business
+            lemma = _attitude_lemma(tok)
+            raising = lemma in self.lex.raising_verbs
+            comp = next((c for c in tok.children if c.dep_ in ("xcomp", "ccomp") and c.i > tok.i), None)
+            if comp is None or (raising and comp.dep_ != "xcomp"):
+                continue  # "it seems that", "wants a deal": no clause to attribute
+            if self.is_cue_verb(comp):
+                continue  # "appeared to suggest ...": the inner report is the claim
+            subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is None and not raising:
+                subj = self.subject_of(tok)
+            if subj is None or subj.lower_ in _EXPLETIVES:
+                continue
+            tokens = self.contiguous(comp, self._own_reports(comp))
+            if raising and tokens and subj.i < tok.i:
+                tokens = self._run(subj.left_edge.i, tokens[-1].i)
+            span = self.token_span(tokens)
+            if span is None:
+                continue
+            span = self._widen_to_quotes(span)
+            d = Draft("indirect", span, cue=tok, cue_lemma=lemma)
+            d.cue_span = self._cue_extent(tok)
+            if not raising:
+                self.set_speaker(d, subj)
+                if d.speaker is not None and _overlaps(d.speaker, span):
+                    continue
+            d.kind = self._kind_of(span)
+            d.polarity_tokens = [tok, comp]
+            self.used_cues.add(tok.i)
+            self.drafts.append(d)
+
     def _cue_extent(self, tok: Token) -> tuple[int, int]:
         return tok.idx, tok.idx + len(tok.text)
 
@@ -965,6 +1008,12 @@ class _DocRules:
         return out
 
 
+def _attitude_lemma(tok: Token) -> str:
+    """The lemma, mending the tagger's 'hopes' -> 'hop'."""
+    lemma = tok.lemma_.lower()
+    return "hope" if lemma == "hop" and tok.lower_.startswith("hope") or tok.lower_ == "hoping" else lemma
+
+
 def _role_text(tokens: list[Token]) -> str:
     words = [t for t in tokens if not t.is_punct]
     while words and words[0].dep_ == "det":
@@ -1063,6 +1112,7 @@ def claims_from_doc(doc: Doc, offset: int = 0, lang: str = "en") -> Iterator[Cla
     rules = _DocRules(doc, lex)
     rules.pass_quotes()
     rules.pass_verbs()
+    rules.pass_attitudes()
     rules.pass_according()
     rules.pass_nouns()
     rules.pass_labels()

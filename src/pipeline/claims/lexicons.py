@@ -16,6 +16,8 @@ _FILES = (
     "object_nouns",
     "clause_only_verbs",
     "non_speech_verbs",
+    "attitude_verbs",
+    "raising_verbs",
     "denial_cues",
     "strength_strong",
     "strength_weak",
@@ -33,6 +35,8 @@ class Lexicon:
     object_nouns: frozenset[str]  # nouns whose prepositional object is the content ("support for X")
     clause_only_verbs: frozenset[str]  # cue verbs that need a clause, not a bare object
     non_speech_verbs: frozenset[str]
+    attitude_verbs: frozenset[str]  # belief and intention: cues only with a clause or an infinitive
+    raising_verbs: frozenset[str]  # "X seems to ...": the subject belongs to the content
     denial_cues: frozenset[str]
     strength: dict[str, str]  # lemma -> strong | weak | concede; missing lemmas are neutral
 
@@ -71,6 +75,8 @@ def load_lexicon(lang: str = "en") -> Lexicon:
         object_nouns=lists["object_nouns"],
         clause_only_verbs=lists["clause_only_verbs"],
         non_speech_verbs=lists["non_speech_verbs"],
+        attitude_verbs=lists["attitude_verbs"],
+        raising_verbs=lists["raising_verbs"],
         denial_cues=lists["denial_cues"],
         strength=strength,
     )
