@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -43,6 +44,8 @@ _NOMINAL_POS = {"PROPN", "NOUN", "DET", "ADJ", "NUM", "PRON", "ADP", "CCONJ", "P
 _TOPIC_PREPS = {"about", "for", "of", "on", "against", "over"}
 _TO_TOPIC_VERBS = {"refer", "point", "respond", "reply", "object", "allude", "testify", "react"}
 _OBJECT_PREPS = {"of", "for", "about", "over", "against", "on", "to"}
+_TAIL_WORDS = "which|who|calling|saying|adding|despite|compared|citing|noting|arguing|claiming|according"
+_TAIL = re.compile(rf",\s+(?:{_TAIL_WORDS})\b")  # an aside appended to reported content
 _MAX_SPEAKER_SCAN = 45  # tokens scanned after a closing quote mark for the cue
 
 
@@ -576,6 +579,7 @@ class _DocRules:
             if content is None:
                 continue
             span, roots = content
+            span = self.cut_tail(span)
             d = Draft("indirect", span, cue=tok, cue_lemma=tok.lemma_.lower())
             d.cue_span = self._cue_extent(tok)
             self.set_speaker(d, self.subject_of(tok) or _inverted_subject(tok))
@@ -614,7 +618,7 @@ class _DocRules:
             span = self.token_span(tokens)
             if span is None:
                 continue
-            span = self._widen_to_quotes(span)
+            span = self.cut_tail(self._widen_to_quotes(span))
             d = Draft("indirect", span, cue=tok, cue_lemma=lemma)
             d.cue_span = self._cue_extent(tok)
             if not raising:
@@ -625,6 +629,18 @@ class _DocRules:
             d.polarity_tokens = [tok, comp]
             self.used_cues.add(tok.i)
             self.drafts.append(d)
+
+    def cut_tail(self, span: tuple[int, int]) -> tuple[int, int]:
+        """Drop an appended remark after a comma or dash from reported (unquoted) content:
+        '..., which the court has put on hold', '..., calling them boring', '... - two sisters ...'.
+        The annotators leave these out; a quotation is never cut."""
+        start, end = span
+        m = _TAIL.search(self.text, start, end)
+        if m is None or m.start() - start < 15:
+            return span
+        if self.quote_at(m.start()) is not None or self.quote_at(start) is not None:
+            return span
+        return self.trim(start, m.start()) or span
 
     def _cue_extent(self, tok: Token) -> tuple[int, int]:
         return tok.idx, tok.idx + len(tok.text)
