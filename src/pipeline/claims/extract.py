@@ -499,6 +499,8 @@ class _DocRules:
         if between is None:
             return False
         words = [t for t in between if not t.is_punct and not t.is_space]
+        if any(t.i != cue.i and self.is_cue_verb(t) and t.i > cue.i for t in words):
+            return False  # '“A,” he said, adding, “B.”': B is reported by 'adding', a claim of its own
         return len(words) <= _MAX_SPEAKER_GAP and between.text.rstrip().endswith((",", ":", "—"))
 
     def pass_trailing_quotes(self) -> None:
