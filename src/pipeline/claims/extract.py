@@ -604,11 +604,15 @@ class _DocRules:
                 continue  # "I want to ..." inside a quotation is the quote's business
             lemma = _attitude_lemma(tok)
             raising = lemma in self.lex.raising_verbs
-            comp = next((c for c in tok.children if c.dep_ in ("xcomp", "ccomp") and c.i > tok.i), None)
-            if comp is None or (raising and comp.dep_ != "xcomp"):
+            deps = ("xcomp", "acomp", "oprd", "attr") if raising else ("xcomp", "ccomp")
+            comp = next((c for c in tok.children if c.dep_ in deps and c.i > tok.i), None)
+            if comp is None and raising:
+                comp = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "like"), None)
+            if comp is None:
                 continue  # "it seems that", "wants a deal": no clause to attribute
-            if self.is_cue_verb(comp):
+            if self.is_cue_verb(comp) and lemma not in self.lex.non_speech_verbs:
                 continue  # "appeared to suggest ...": the inner report is the claim
+                # (pass_verbs leaves the report under a wish to this pass: "wanted to know whether")
             subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
             if subj is None and not raising:
                 subj = self.subject_of(tok)
@@ -616,7 +620,10 @@ class _DocRules:
                 continue
             tokens = self.contiguous(comp, self._own_reports(comp))
             if raising and tokens and subj.i < tok.i:
-                tokens = self._run(subj.left_edge.i, tokens[-1].i)
+                first = subj.left_edge.i
+                if subj.lower_ in _RELATIVE_PRONOUNS and tok.dep_ == "relcl" and tok.head.i < subj.i:
+                    first = tok.head.left_edge.i  # "a ritual that may seem to be ...": what 'that' stands for
+                tokens = self._run(first, tokens[-1].i)
             span = self.token_span(tokens)
             if span is None:
                 continue
