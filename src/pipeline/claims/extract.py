@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import logging
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -44,8 +43,9 @@ _NOMINAL_POS = {"PROPN", "NOUN", "DET", "ADJ", "NUM", "PRON", "ADP", "CCONJ", "P
 _TOPIC_PREPS = {"about", "for", "of", "on", "against", "over"}
 _TO_TOPIC_VERBS = {"refer", "point", "respond", "reply", "object", "allude", "testify", "react"}
 _OBJECT_PREPS = {"of", "for", "about", "over", "against", "on", "to"}
-_TAIL_WORDS = "which|who|calling|saying|adding|despite|compared|citing|noting|arguing|claiming|according"
-_TAIL = re.compile(rf",\s+(?:{_TAIL_WORDS})\b")  # an aside appended to reported content
+# after a comma, the start of an aside appended to reported content
+_TAIL_WORDS = frozenset(("which", "who", "despite", "compared", "according"))
+_TAIL_VBG_DEPS = frozenset(("advcl", "xcomp", "conj", "acl", "dep", "npadvmod"))
 _MAX_SPEAKER_SCAN = 45  # tokens scanned after a closing quote mark for the cue
 
 
@@ -644,12 +644,20 @@ class _DocRules:
         '..., which the court has put on hold', '..., calling them boring', '... - two sisters ...'.
         The annotators leave these out; a quotation is never cut."""
         start, end = span
-        m = _TAIL.search(self.text, start, end)
-        if m is None or m.start() - start < 15:
+        if self.quote_at(start) is not None:
             return span
-        if self.quote_at(m.start()) is not None or self.quote_at(start) is not None:
+        tokens = self.doc.char_span(start, end, alignment_mode="expand")
+        if tokens is None:
             return span
-        return self.trim(start, m.start()) or span
+        for tok in tokens[:-1]:
+            if tok.text != "," or tok.idx - start < 15:
+                continue
+            nxt = tok.nbor(1)
+            if nxt.lower_ in _TAIL_WORDS or (nxt.tag_ == "VBG" and nxt.dep_ in _TAIL_VBG_DEPS):
+                if self.quote_at(tok.idx) is not None:
+                    return span
+                return self.trim(start, tok.idx) or span
+        return span
 
     def _cue_extent(self, tok: Token) -> tuple[int, int]:
         return tok.idx, tok.idx + len(tok.text)
