@@ -82,7 +82,7 @@ class _DocRules:
         self.noun_candidates: list[Token] = []
         self.according: list[Token] = []
         self.attitude_candidates: list[Token] = []
-        attitudes = lex.attitude_verbs | lex.raising_verbs
+        attitudes = lex.attitude_verbs | lex.raising_verbs | lex.clause_cue_verbs
         start = 0
         for tok in doc:
             if tok.is_sent_start and tok.i > 0:
@@ -604,7 +604,8 @@ class _DocRules:
                 continue  # "I want to ..." inside a quotation is the quote's business
             lemma = _attitude_lemma(tok)
             raising = lemma in self.lex.raising_verbs
-            deps = ("xcomp", "acomp", "oprd", "attr") if raising else ("xcomp", "ccomp")
+            clause_only = lemma in self.lex.clause_cue_verbs
+            deps = ("xcomp", "acomp", "oprd", "attr") if raising else ("ccomp",) if clause_only else ("xcomp", "ccomp")
             comp = next((c for c in tok.children if c.dep_ in deps and c.i > tok.i), None)
             if comp is None and raising:
                 comp = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "like"), None)

@@ -18,6 +18,7 @@ _FILES = (
     "non_speech_verbs",
     "attitude_verbs",
     "raising_verbs",
+    "clause_cue_verbs",
     "denial_cues",
     "strength_strong",
     "strength_weak",
@@ -37,6 +38,7 @@ class Lexicon:
     non_speech_verbs: frozenset[str]
     attitude_verbs: frozenset[str]  # belief and intention: cues only with a clause or an infinitive
     raising_verbs: frozenset[str]  # "X seems to ...": the subject belongs to the content
+    clause_cue_verbs: frozenset[str]  # speech only with a finite clause: "he continued that ..."
     denial_cues: frozenset[str]
     strength: dict[str, str]  # lemma -> strong | weak | concede; missing lemmas are neutral
 
@@ -77,6 +79,7 @@ def load_lexicon(lang: str = "en") -> Lexicon:
         non_speech_verbs=lists["non_speech_verbs"],
         attitude_verbs=lists["attitude_verbs"],
         raising_verbs=lists["raising_verbs"],
+        clause_cue_verbs=lists["clause_cue_verbs"],
         denial_cues=lists["denial_cues"],
         strength=strength,
     )
