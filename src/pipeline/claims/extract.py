@@ -972,6 +972,9 @@ class _DocRules:
                     if any(g.dep_ == "mark" and g.lower_ == "that" for g in child.children):
                         clause = child
                         break
+                    if child.dep_ == "acl" and child.tag_ == "VB" and tok.lemma_.lower() in self.lex.infinitive_nouns:
+                        clause = child  # "his promise to build a wall"
+                        break
             if clause is None and tok.lemma_.lower() in self.lex.object_nouns:
                 clause = self._noun_object(tok)
             if clause is None:

@@ -19,6 +19,7 @@ _FILES = (
     "attitude_verbs",
     "raising_verbs",
     "clause_cue_verbs",
+    "infinitive_nouns",
     "denial_cues",
     "strength_strong",
     "strength_weak",
@@ -39,6 +40,7 @@ class Lexicon:
     attitude_verbs: frozenset[str]  # belief and intention: cues only with a clause or an infinitive
     raising_verbs: frozenset[str]  # "X seems to ...": the subject belongs to the content
     clause_cue_verbs: frozenset[str]  # speech only with a finite clause: "he continued that ..."
+    infinitive_nouns: frozenset[str]  # cue nouns with an infinitive: "his promise to build a wall"
     denial_cues: frozenset[str]
     strength: dict[str, str]  # lemma -> strong | weak | concede; missing lemmas are neutral
 
@@ -73,13 +75,14 @@ def load_lexicon(lang: str = "en") -> Lexicon:
     return Lexicon(
         lang=lang,
         cue_verbs=lists["cue_verbs"] - lists["non_speech_verbs"],
-        cue_nouns=lists["cue_nouns"] | lists["object_nouns"],
+        cue_nouns=lists["cue_nouns"] | lists["object_nouns"] | lists["infinitive_nouns"],
         object_nouns=lists["object_nouns"],
         clause_only_verbs=lists["clause_only_verbs"],
         non_speech_verbs=lists["non_speech_verbs"],
         attitude_verbs=lists["attitude_verbs"],
         raising_verbs=lists["raising_verbs"],
         clause_cue_verbs=lists["clause_cue_verbs"],
+        infinitive_nouns=lists["infinitive_nouns"],
         denial_cues=lists["denial_cues"],
         strength=strength,
     )
