@@ -146,3 +146,69 @@ def test_split_quote_with_plain_cue_stays_one_claim(nlp) -> None:  # type: ignor
     text = "“The economy is strong,” Trump said, “and it will get stronger next year.”"
     (claim,) = extract_claims(text, nlp=nlp)
     assert "strong" in claim.content and "stronger next year" in claim.content
+
+
+MORE = [
+    (
+        "raising verb + adjective",
+        "Republicans seem confident that they have the votes to override the veto.",
+        "seem",
+        "Republicans seem confident that they have the votes to override the veto",
+    ),
+    (
+        "raising verb + like",
+        "This seems like a comparable moment in the history of the party.",
+        "seems",
+        "This seems like a comparable moment in the history of the party",
+    ),
+    (
+        "raising verb under a relative 'that'",
+        "The dinner is a Wall Street ritual that may seem to be a vestige of a different era.",
+        "seem",
+        "a Wall Street ritual that may seem to be a vestige of a different era",
+    ),
+    (
+        "continued + that clause",
+        "He continued that the plan would never pass the Senate in its current form.",
+        "continued",
+        "that the plan would never pass the Senate in its current form",
+    ),
+    (
+        "voted + infinitive",
+        "In 1988, Congress voted to compensate the victims of the internment camps.",
+        "voted",
+        "to compensate the victims of the internment camps",
+    ),
+    (
+        "cue noun + infinitive",
+        "The governor repeated his promise to build a new hospital in the northern district.",
+        "promise",
+        "to build a new hospital in the northern district",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "cue", "content"), [r[1:] for r in MORE], ids=[r[0] for r in MORE])
+def test_more_rules6_constructions(nlp, text: str, cue: str, content: str) -> None:  # type: ignore[no-untyped-def]
+    claims = extract_claims(text, nlp=nlp)
+    assert_offsets(text, claims)
+    assert [(c.cue, c.content) for c in claims] == [(cue, content)]
+
+
+def test_participle_aside_is_not_content(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "The senator denied that a campaign shakeup was coming, explaining that he had been away all week."
+    claims = extract_claims(text, nlp=nlp)
+    denial = next(c for c in claims if c.cue == "denied")
+    assert denial.content == "that a campaign shakeup was coming" and denial.polarity == "denies"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They continue to oppose the measure.",  # 'continue' + infinitive is not speech
+        "Voters went to the polls to vote in the primary.",  # no subject of its own for the wish
+        "The city has a plan for the new bridge.",  # a cue noun without an infinitive or clause
+    ],
+)
+def test_no_rules6_claim(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert extract_claims(text, nlp=nlp) == []
