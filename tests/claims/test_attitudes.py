@@ -200,6 +200,8 @@ def test_participle_aside_is_not_content(nlp) -> None:  # type: ignore[no-untype
     claims = extract_claims(text, nlp=nlp)
     denial = next(c for c in claims if c.cue == "denied")
     assert denial.content == "that a campaign shakeup was coming" and denial.polarity == "denies"
+    explaining = next(c for c in claims if c.cue == "explaining")
+    assert explaining.speaker == "The senator" and explaining.content == "that he had been away all week"
 
 
 @pytest.mark.parametrize(

@@ -225,6 +225,10 @@ class _DocRules:
                     return found if found is not None else head
                 return head
             if head.pos_ in ("VERB", "AUX"):
+                if verb.tag_ == "VBG" and head.dep_ == "ccomp" and self.is_cue_verb(head.head):
+                    # "X denied that Y was coming, explaining ...": the parser hung the participle on
+                    # the reported clause; the one explaining is the reporter, not Y
+                    return self.subject_of(head.head, depth + 1)
                 return self.subject_of(head, depth + 1)
         return None
 
