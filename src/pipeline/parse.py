@@ -996,6 +996,89 @@ def _date_shown(d: Any, text: str, *, without_year: bool = False) -> bool:
     return any(re.search(p, text, re.IGNORECASE) for p in patterns)
 
 
+def _month_number() -> dict[str, int]:
+    return {name: i + 1 for i, names in enumerate(_MONTHS) for name in names.split("|")}
+
+
+_MONTH_OF = _month_number()
+_MONTH_ALT = "|".join(sorted(_MONTH_OF, key=len, reverse=True))
+_TEXT_DATES = (
+    # "March 5, 2024", "Mar. 5th 2024"
+    (re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b", re.I), "mdy"),
+    # "5 March 2024", "5. März 2024", "5 de marzo de 2024"
+    (
+        re.compile(
+            rf"\b(\d{{1,2}})(?:st|nd|rd|th|\.|er)?\s+(?:de\s+)?({_MONTH_ALT})\.?,?\s+(?:de\s+)?((?:19|20)\d{{2}})\b",
+            re.I,
+        ),
+        "dmy",
+    ),
+    (re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)"), "ymd"),
+    (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b"), "dmy"),  # dotted dates are day first
+    (re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b"), "slash"),
+)
+_NOT_PUBLISHED_LABEL = re.compile(
+    r"\b(?:updated|modified|edited|revised|joined|member since|last reviewed|reviewed|aktualisiert|"
+    r"geändert|mis à jour|modifié|actualizado|aggiornato)\b[^\d]{0,12}$",
+    re.IGNORECASE,
+)
+HEADER_SEGMENTS = 12  # how far after the headline the article's dateline is looked for
+HEADER_PROSE_CHARS = 200  # a text piece this long is prose: the header is over
+
+
+def _date_in_text(text: str) -> datetime | None:
+    """The first calendar date written out in ``text``; a slashed date only when it is unambiguous."""
+    best: tuple[int, datetime] | None = None
+    for pattern, order in _TEXT_DATES:
+        for m in pattern.finditer(text):
+            a, b, c = m.groups()
+            if order == "mdy":
+                y, mo, d = int(c), _MONTH_OF[a.lower()], int(b)
+            elif order == "dmy":
+                y, d = int(c), int(a)
+                mo = int(b) if b.isdigit() else _MONTH_OF[b.lower()]
+            elif order == "ymd":
+                y, mo, d = int(a), int(b), int(c)
+            else:  # 03/05/2024 is ambiguous; 13/05/2024 and 05/13/2024 are not
+                first, second = int(a), int(b)
+                if first != second and first <= 12 and second <= 12:
+                    continue
+                mo, d = (second, first) if first > 12 else (first, second)
+                y = int(c)
+            try:
+                dt = datetime(y, mo, d)
+            except ValueError:
+                continue
+            if _NOT_PUBLISHED_LABEL.search(text[max(0, m.start() - 30) : m.start()]):
+                continue  # "Updated on ...", "Joined ...": a date, but not the publication's
+            if 1995 <= y <= datetime.now().year + 1 and (best is None or m.start() < best[0]):
+                best = (m.start(), dt)
+            break  # the first credible match of each pattern is enough
+    return best[1] if best else None
+
+
+def _header_date(tree: lxml.html.HtmlElement) -> datetime | None:
+    """The date written in the article's header: between the headline (``<h1>``) and the first piece
+    of prose, where the byline and dateline sit. None without a headline."""
+    root = tree.find("body")
+    h1 = next(root.iter("h1"), None) if root is not None else None
+    if root is None or h1 is None:
+        return None
+    # the headline's own text and what follows it, in document order
+    segments = _text_segments(root, 4000)
+    own = _text_segments(h1, 50)
+    n = len(own)
+    start = next((i for i in range(len(segments)) if n and segments[i : i + n] == own), None)
+    if start is None:
+        return None
+    pieces: list[str] = []
+    for seg in segments[start + n : start + n + HEADER_SEGMENTS]:
+        if len(seg) >= HEADER_PROSE_CHARS:
+            break
+        pieces.append(seg)
+    return _date_in_text(" ".join(pieces))
+
+
 def _visible_text(tree: lxml.html.HtmlElement) -> str:
     root = tree.find("body")
     if root is None:
@@ -1049,6 +1132,12 @@ def _choose_date(
 
     if best is None:
         return None
+    if not structured:
+        # htmldate's guess without structured evidence: a date written in the article's header (the
+        # dateline beside the byline) is the article's, where a guess may be a calendar widget's
+        header = _header_date(tree)
+        if header is not None and header.date() != best.date():
+            return header
     text = _visible_text(tree)
     if not text or _date_shown(best, text):
         return best
