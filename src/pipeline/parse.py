@@ -7,10 +7,13 @@ Pure: no network, no database, no printing. The steps, each replaceable on its o
 2. parse once with lxml (libxml2 caps nesting depth); oversized trees are cut and get fast passes;
 3. metadata by a cascade of evidence, each field on its own: JSON-LD (read leniently), OpenGraph and
    ``article:*`` meta, other meta tags, visible bylines and headlines; htmldate for dates, weighed
-   against the structured dates, the URL and the dates the page shows;
+   against the structured dates, the URL and the dates the page shows (the dateline in the article
+   header beats htmldate's guess when nothing structured dates the page);
 4. body text with trafilatura (precision mode, checked against balanced mode when short; recall mode,
-   JSON-LD ``articleBody`` and a paragraph fallback when it finds too little), one paragraph per
-   block separated by a blank line, promotional lines dropped;
+   JSON-LD ``articleBody`` and a paragraph fallback when it finds too little); then the paragraphs,
+   list items and subheadings it dropped between two blocks it kept, inside the container holding
+   most of its text, are merged back; one paragraph per block separated by a blank line,
+   promotional lines dropped;
 5. decide whether the page is an article at all (page type, text length, link text, walls).
 
 Bad input never raises: it yields an ``Article`` with ``is_article=False`` and a reason. The dev-set
@@ -1325,6 +1328,118 @@ def _paragraph_fallback(tree: lxml.html.HtmlElement) -> str:
     return "\n\n".join(p for p in paras if p)
 
 
+_BLOCKS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "pre")
+_NOT_BODY_TAGS = {"a", "nav", "aside", "footer", "header", "form", "figure", "figcaption", "button", "script",
+                  "style", "noscript", "template", "select", "svg", "table"}
+_NOT_BODY_CLASS = re.compile(
+    r"share|social|related|newsletter|subscri|promo|advert|\bads?\b|ad-|sponsor|comment|author|byline|"
+    r"bio\b|breadcrumb|\btags?\b|\btoc\b|table-of-contents|signup|cookie|popup|modal|recommend|more-|"
+    r"sidebar|widget|caption|credit|disclaimer|disclosure|hidden|sr-only|visually-hidden|meta|footer|nav|"
+    r"photo|image|\bimg|gallery|slide|media|embed|card|product|\bcta\b|button|recent|teaser|contact",
+    re.IGNORECASE,
+)
+_CODE_LIKE = re.compile(r"[{};]\s*$|^\s*[#.]?[\w-]+\s*\{|\bvar\s+\w+\s*=|&(?:amp;)?lt;|</?\w+[^>]*>")
+MERGE_MIN_MATCHED = 0.6  # share of the extracted text that must sit in one container before merging
+MERGE_MAX_GAIN = 2.5  # at most this many times the extracted text is added back
+
+
+def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
+    """Add back the paragraphs and list items the extractor dropped from inside the container that
+    holds its text (the deepest element holding most of it), in document order.
+
+    Blocks under navigation, asides, figures, forms or elements whose class names sell, share or
+    credit are left out, as are link lists. Returns ``text`` unchanged when no container holds most of it.
+    """
+    body = tree.find("body")
+    paras = [p for p in text.split("\n\n") if p]
+    if body is None or len(paras) < 2:
+        return text
+    wanted = {_norm(p): i for i, p in enumerate(paras)}
+    order: dict[Any, int] = {}
+    matched: list[tuple[Any, int]] = []
+    for n, el in enumerate(body.iter(_BLOCKS)):
+        order[el] = n
+        i = wanted.get(_norm(_text_of(el)))
+        if i is not None:
+            matched.append((el, i))
+    total = sum(len(p) for p in paras)
+    if not matched or sum(len(paras[i]) for _, i in matched) < MERGE_MIN_MATCHED * total:
+        return text
+    # the deepest ancestor of the first matched block that holds most of the matched text
+    held: dict[Any, int] = {}
+    for el, i in matched:
+        for anc in el.iterancestors():
+            held[anc] = held.get(anc, 0) + len(paras[i])
+    container = next(
+        (anc for anc in matched[0][0].iterancestors() if held[anc] >= MERGE_MIN_MATCHED * total), None
+    )
+    if container is None or container is body:
+        return text
+    kept = _norm(text)
+    kept_words = set(kept.split())
+    seen = set(wanted)
+    after: dict[int, list[str]] = {}
+    pending: list[tuple[int, str]] = []
+    last = -1
+    positions = {el: i for el, i in matched}
+    for el in container.iter(_BLOCKS):
+        if el in positions:
+            # only gaps between kept blocks are filled: what precedes the first or follows the last
+            # kept block is where headers, related links and comment calls sit
+            if last >= 0:
+                for at, t in pending:
+                    after.setdefault(at, []).append(t)
+            pending = []
+            last = max(last, positions[el])
+            continue
+        if last < 0 or any(child.tag in _BLOCKS for child in el.iterdescendants()):
+            continue  # its inner blocks are looked at on their own
+        t = " ".join(_text_segments(el, 200))
+        if _CODE_LIKE.search(t) or _is_caption(el):
+            continue
+        key = _norm(t)
+        if len(key) < 15 or key in seen or _dropped_region(el, container):
+            continue
+        words = key.split()
+        if key in kept or (len(words) >= 12 and sum(w in kept_words for w in words) > 0.8 * len(words)):
+            continue  # already in the text: joined to a neighbour, or written slightly differently
+        linked = sum(len(_text_of(a)) for a in el.iter("a"))
+        if linked > 0.5 * len(t):
+            continue
+        seen.add(key)
+        pending.append((last, t))
+    added = sum(len(t) for ts in after.values() for t in ts)
+    if not after or added > MERGE_MAX_GAIN * total:
+        return text
+    out: list[str] = []
+    for i, p in enumerate(paras):
+        out.append(p)
+        out.extend(after.get(i, []))
+    return "\n\n".join(out)
+
+
+_MEDIA = ("img", "picture", "video", "iframe", "figure")
+
+
+def _is_caption(el: Any) -> bool:
+    """A block holding media, or right after it: a caption or credit line."""
+    if any(True for _ in el.iter(*_MEDIA)):
+        return True
+    prev = el.getprevious()
+    if prev is None and el.getparent() is not None:
+        prev = el.getparent().getprevious()  # <div><img></div><p>caption</p>, one level up
+    return prev is not None and (prev.tag in _MEDIA or any(True for _ in prev.iter(*_MEDIA))) and not _text_of(prev)
+
+
+def _dropped_region(el: Any, container: Any) -> bool:
+    node = el
+    while node is not None and node is not container:
+        if node.tag in _NOT_BODY_TAGS or _NOT_BODY_CLASS.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+        node = node.getparent()
+    return False
+
+
 def _extract_body(
     tree: lxml.html.HtmlElement, url: str, ld: dict[str, Any] | None, large: bool = False
 ) -> tuple[str, str]:
@@ -1352,6 +1467,9 @@ def _extract_body(
         recall = _trafilatura_text(tree, url, favor_recall=True)
         if len(recall) > len(text):
             text, how = recall, "trafilatura-recall"
+    merged = _merge_dropped_blocks(tree, text)
+    if merged != text:
+        text, how = merged, f"{how}+merged"
     text = _drop_promos(text)
     if len(text) < MIN_TEXT_CHARS:
         fallbacks = ((_ld_body(ld), "jsonld-articleBody"), (_paragraph_fallback(tree), "paragraphs"))
