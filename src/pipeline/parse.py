@@ -794,6 +794,20 @@ def _byline_values(tree: lxml.html.HtmlElement) -> list[str]:
     return [a.strip() for a in (found or "").split(";") if a.strip()]
 
 
+# the post's author as the CMS's analytics data layer names it (GTM4WP on WordPress: the display name)
+_DATA_LAYER_AUTHOR = re.compile(r'"pagePostAuthor"\s*:\s*"([^"\\]{2,60})"')
+
+
+def _data_layer_author(tree: lxml.html.HtmlElement) -> list[str]:
+    """The post author in an inline analytics data layer, the last source tried: pages that print no
+    byline and declare no author often still carry the CMS's author field there."""
+    for script in tree.iter("script"):
+        m = _DATA_LAYER_AUTHOR.search(script.text or "")
+        if m:
+            return [m.group(1)]
+    return []
+
+
 def _choose_authors(
     tree: lxml.html.HtmlElement,
     meta: dict[str, list[str]],
@@ -810,7 +824,7 @@ def _choose_authors(
         shown = _text_bylines(tree, sites)
         if shown or large:  # trafilatura's byline search copies the whole tree
             return shown
-        return _byline_values(tree)
+        return _byline_values(tree) or _data_layer_author(tree)
 
     def from_graph() -> list[str]:
         # no author on the article node: a WebPage's author, else the page's only Person nodes
