@@ -199,7 +199,11 @@ def _write_markdown(path: Path, table: str, speed: str, argv: list[str]) -> None
         "the body, snippet presence (`with`) and absence (`without`), exact title, every ground-truth "
         "author found, publication day. `ours` names only people as authors (outlet and company names "
         "are dropped by design), and takes the publication date, never the modification date; part of "
-        "the ground truth follows other conventions on those two fields. Speed is one process per tool "
+        "the ground truth follows other conventions on those two fields: on the dev pages it names the "
+        "publisher or a job title as the author, or takes the visible 'Updated' date on some pages and "
+        "the original date on others; where a target is missed, the page-by-page misses are of these "
+        "kinds, or the snippet at stake is a standfirst or trailing credit line that the scrapinghub "
+        "ground truth and the 'without' snippets count as boilerplate. Speed is one process per tool "
         "over all pages with start-up included (dateparser's first use, through htmldate, costs a few "
         "seconds a process); on a shared machine it moves with the load average printed beside it.\n"
     )
