@@ -1369,11 +1369,14 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
     if body is None or len(paras) < 2:
         return text
     wanted = {_norm(p): i for i, p in enumerate(paras)}
-    order: dict[Any, int] = {}
+    exact = {p: i for i, p in enumerate(paras)}
+    longest = max(len(p) for p in paras)
     matched: list[tuple[Any, int]] = []
-    for n, el in enumerate(body.iter(_BLOCKS)):
-        order[el] = n
-        i = wanted.get(_norm(_text_of(el)))
+    for el in body.iter(_BLOCKS):
+        t = _text_of(el)
+        i = exact.get(t)
+        if i is None and 0 < len(t) <= 2 * longest:  # normalising is the costly part: only plausible sizes
+            i = wanted.get(_norm(t))
         if i is not None:
             matched.append((el, i))
     total = sum(len(p) for p in paras)
