@@ -49,13 +49,13 @@ TARGET = {
     "recall_quoted": 0.80,
     "recall_unquoted": 0.55,
 }
-FLOOR = {  # pinned a little under what rules-5 reaches on dev: a drop below fails --gate
-    "content": 0.67,
-    "exact": 0.53,
-    "joint": 0.62,
-    "speaker_acc": 0.90,
-    "recall_quoted": 0.81,
-    "recall_unquoted": 0.50,
+FLOOR = {  # pinned a little under what rules-6 reaches on dev: a drop below fails --gate
+    "content": 0.69,
+    "exact": 0.545,
+    "joint": 0.635,
+    "speaker_acc": 0.905,
+    "recall_quoted": 0.825,
+    "recall_unquoted": 0.54,
 }
 
 

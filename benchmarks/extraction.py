@@ -199,7 +199,12 @@ def _write_markdown(path: Path, table: str, speed: str, argv: list[str]) -> None
         "the body, snippet presence (`with`) and absence (`without`), exact title, every ground-truth "
         "author found, publication day. `ours` names only people as authors (outlet and company names "
         "are dropped by design), and takes the publication date, never the modification date; part of "
-        "the ground truth follows other conventions on those two fields. Speed is one process per tool "
+        "the ground truth follows other conventions on those two fields: on the dev pages it names the "
+        "publisher or a job title as the author, and takes the visible 'Updated' date on some pages and "
+        "the original date on others. Of the misses examined page by page, most are of these kinds; the "
+        "rest are dates the page does not show or a date widget's, and snippets in comments, recipe "
+        "cards, standfirsts or trailing credit lines (the last two are boilerplate to the scrapinghub "
+        "ground truth and to the 'without' snippets). Speed is one process per tool "
         "over all pages with start-up included (dateparser's first use, through htmldate, costs a few "
         "seconds a process); on a shared machine it moves with the load average printed beside it.\n"
     )

@@ -7,10 +7,13 @@ Pure: no network, no database, no printing. The steps, each replaceable on its o
 2. parse once with lxml (libxml2 caps nesting depth); oversized trees are cut and get fast passes;
 3. metadata by a cascade of evidence, each field on its own: JSON-LD (read leniently), OpenGraph and
    ``article:*`` meta, other meta tags, visible bylines and headlines; htmldate for dates, weighed
-   against the structured dates, the URL and the dates the page shows;
+   against the structured dates, the URL and the dates the page shows (the dateline in the article
+   header beats htmldate's guess when nothing structured dates the page);
 4. body text with trafilatura (precision mode, checked against balanced mode when short; recall mode,
-   JSON-LD ``articleBody`` and a paragraph fallback when it finds too little), one paragraph per
-   block separated by a blank line, promotional lines dropped;
+   JSON-LD ``articleBody`` and a paragraph fallback when it finds too little); then the paragraphs,
+   list items and subheadings it dropped between two blocks it kept, inside the container holding
+   most of its text, are merged back; one paragraph per block separated by a blank line,
+   promotional lines dropped;
 5. decide whether the page is an article at all (page type, text length, link text, walls).
 
 Bad input never raises: it yields an ``Article`` with ``is_article=False`` and a reason. The dev-set
@@ -791,6 +794,20 @@ def _byline_values(tree: lxml.html.HtmlElement) -> list[str]:
     return [a.strip() for a in (found or "").split(";") if a.strip()]
 
 
+# the post's author as the CMS's analytics data layer names it (GTM4WP on WordPress: the display name)
+_DATA_LAYER_AUTHOR = re.compile(r'"pagePostAuthor"\s*:\s*"([^"\\]{2,60})"')
+
+
+def _data_layer_author(tree: lxml.html.HtmlElement) -> list[str]:
+    """The post author in an inline analytics data layer, the last source tried: pages that print no
+    byline and declare no author often still carry the CMS's author field there."""
+    for script in tree.iter("script"):
+        m = _DATA_LAYER_AUTHOR.search(script.text or "")
+        if m:
+            return [m.group(1)]
+    return []
+
+
 def _choose_authors(
     tree: lxml.html.HtmlElement,
     meta: dict[str, list[str]],
@@ -807,7 +824,7 @@ def _choose_authors(
         shown = _text_bylines(tree, sites)
         if shown or large:  # trafilatura's byline search copies the whole tree
             return shown
-        return _byline_values(tree)
+        return _byline_values(tree) or _data_layer_author(tree)
 
     def from_graph() -> list[str]:
         # no author on the article node: a WebPage's author, else the page's only Person nodes
@@ -996,6 +1013,89 @@ def _date_shown(d: Any, text: str, *, without_year: bool = False) -> bool:
     return any(re.search(p, text, re.IGNORECASE) for p in patterns)
 
 
+def _month_number() -> dict[str, int]:
+    return {name: i + 1 for i, names in enumerate(_MONTHS) for name in names.split("|")}
+
+
+_MONTH_OF = _month_number()
+_MONTH_ALT = "|".join(sorted(_MONTH_OF, key=len, reverse=True))
+_TEXT_DATES = (
+    # "March 5, 2024", "Mar. 5th 2024"
+    (re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b", re.I), "mdy"),
+    # "5 March 2024", "5. März 2024", "5 de marzo de 2024"
+    (
+        re.compile(
+            rf"\b(\d{{1,2}})(?:st|nd|rd|th|\.|er)?\s+(?:de\s+)?({_MONTH_ALT})\.?,?\s+(?:de\s+)?((?:19|20)\d{{2}})\b",
+            re.I,
+        ),
+        "dmy",
+    ),
+    (re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)"), "ymd"),
+    (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b"), "dmy"),  # dotted dates are day first
+    (re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b"), "slash"),
+)
+_NOT_PUBLISHED_LABEL = re.compile(
+    r"\b(?:updated|modified|edited|revised|joined|member since|last reviewed|reviewed|aktualisiert|"
+    r"geändert|mis à jour|modifié|actualizado|aggiornato)\b[^\d]{0,12}$",
+    re.IGNORECASE,
+)
+HEADER_SEGMENTS = 12  # how far after the headline the article's dateline is looked for
+HEADER_PROSE_CHARS = 200  # a text piece this long is prose: the header is over
+
+
+def _date_in_text(text: str) -> datetime | None:
+    """The first calendar date written out in ``text``; a slashed date only when it is unambiguous."""
+    best: tuple[int, datetime] | None = None
+    for pattern, order in _TEXT_DATES:
+        for m in pattern.finditer(text):
+            a, b, c = m.groups()
+            if order == "mdy":
+                y, mo, d = int(c), _MONTH_OF[a.lower()], int(b)
+            elif order == "dmy":
+                y, d = int(c), int(a)
+                mo = int(b) if b.isdigit() else _MONTH_OF[b.lower()]
+            elif order == "ymd":
+                y, mo, d = int(a), int(b), int(c)
+            else:  # 03/05/2024 is ambiguous; 13/05/2024 and 05/13/2024 are not
+                first, second = int(a), int(b)
+                if first != second and first <= 12 and second <= 12:
+                    continue
+                mo, d = (second, first) if first > 12 else (first, second)
+                y = int(c)
+            try:
+                dt = datetime(y, mo, d)
+            except ValueError:
+                continue
+            if _NOT_PUBLISHED_LABEL.search(text[max(0, m.start() - 30) : m.start()]):
+                continue  # "Updated on ...", "Joined ...": a date, but not the publication's
+            if 1995 <= y <= datetime.now().year + 1 and (best is None or m.start() < best[0]):
+                best = (m.start(), dt)
+            break  # the first credible match of each pattern is enough
+    return best[1] if best else None
+
+
+def _header_date(tree: lxml.html.HtmlElement) -> datetime | None:
+    """The date written in the article's header: between the headline (``<h1>``) and the first piece
+    of prose, where the byline and dateline sit. None without a headline."""
+    root = tree.find("body")
+    h1 = next(root.iter("h1"), None) if root is not None else None
+    if root is None or h1 is None:
+        return None
+    # the headline's own text and what follows it, in document order
+    segments = _text_segments(root, 4000)
+    own = _text_segments(h1, 50)
+    n = len(own)
+    start = next((i for i in range(len(segments)) if n and segments[i : i + n] == own), None)
+    if start is None:
+        return None
+    pieces: list[str] = []
+    for seg in segments[start + n : start + n + HEADER_SEGMENTS]:
+        if len(seg) >= HEADER_PROSE_CHARS:
+            break
+        pieces.append(seg)
+    return _date_in_text(" ".join(pieces))
+
+
 def _visible_text(tree: lxml.html.HtmlElement) -> str:
     root = tree.find("body")
     if root is None:
@@ -1049,6 +1149,12 @@ def _choose_date(
 
     if best is None:
         return None
+    if not structured:
+        # htmldate's guess without structured evidence: a date written in the article's header (the
+        # dateline beside the byline) is the article's, where a guess may be a calendar widget's
+        header = _header_date(tree)
+        if header is not None and header.date() != best.date():
+            return header
     text = _visible_text(tree)
     if not text or _date_shown(best, text):
         return best
@@ -1236,6 +1342,121 @@ def _paragraph_fallback(tree: lxml.html.HtmlElement) -> str:
     return "\n\n".join(p for p in paras if p)
 
 
+_BLOCKS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "pre")
+_NOT_BODY_TAGS = {"a", "nav", "aside", "footer", "header", "form", "figure", "figcaption", "button", "script",
+                  "style", "noscript", "template", "select", "svg", "table"}
+_NOT_BODY_CLASS = re.compile(
+    r"share|social|related|newsletter|subscri|promo|advert|\bads?\b|ad-|sponsor|comment|author|byline|"
+    r"bio\b|breadcrumb|\btags?\b|\btoc\b|table-of-contents|signup|cookie|popup|modal|recommend|more-|"
+    r"sidebar|widget|caption|credit|disclaimer|disclosure|hidden|sr-only|visually-hidden|meta|footer|nav|"
+    r"photo|image|\bimg|gallery|slide|media|embed|card|product|\bcta\b|button|recent|teaser|contact",
+    re.IGNORECASE,
+)
+_CODE_LIKE = re.compile(r"[{};]\s*$|^\s*[#.]?[\w-]+\s*\{|\bvar\s+\w+\s*=|&(?:amp;)?lt;|</?\w+[^>]*>")
+MERGE_MIN_MATCHED = 0.6  # share of the extracted text that must sit in one container before merging
+MERGE_MAX_GAIN = 2.5  # at most this many times the extracted text is added back
+
+
+def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
+    """Add back the paragraphs and list items the extractor dropped from inside the container that
+    holds its text (the deepest element holding most of it), in document order.
+
+    Blocks under navigation, asides, figures, forms or elements whose class names sell, share or
+    credit are left out, as are link lists. Returns ``text`` unchanged when no container holds most of it.
+    """
+    body = tree.find("body")
+    paras = [p for p in text.split("\n\n") if p]
+    if body is None or len(paras) < 2:
+        return text
+    wanted = {_norm(p): i for i, p in enumerate(paras)}
+    exact = {p: i for i, p in enumerate(paras)}
+    longest = max(len(p) for p in paras)
+    matched: list[tuple[Any, int]] = []
+    for el in body.iter(_BLOCKS):
+        t = _text_of(el)
+        i = exact.get(t)
+        if i is None and 0 < len(t) <= 2 * longest:  # normalising is the costly part: only plausible sizes
+            i = wanted.get(_norm(t))
+        if i is not None:
+            matched.append((el, i))
+    total = sum(len(p) for p in paras)
+    if not matched or sum(len(paras[i]) for _, i in matched) < MERGE_MIN_MATCHED * total:
+        return text
+    # the deepest ancestor of the first matched block that holds most of the matched text
+    held: dict[Any, int] = {}
+    for el, i in matched:
+        for anc in el.iterancestors():
+            held[anc] = held.get(anc, 0) + len(paras[i])
+    container = next(
+        (anc for anc in matched[0][0].iterancestors() if held[anc] >= MERGE_MIN_MATCHED * total), None
+    )
+    if container is None or container is body:
+        return text
+    kept = _norm(text)
+    kept_words = set(kept.split())
+    seen = set(wanted)
+    after: dict[int, list[str]] = {}
+    pending: list[tuple[int, str]] = []
+    last = -1
+    positions = {el: i for el, i in matched}
+    for el in container.iter(_BLOCKS):
+        if el in positions:
+            # only gaps between kept blocks are filled: what precedes the first or follows the last
+            # kept block is where headers, related links and comment calls sit
+            if last >= 0:
+                for at, t in pending:
+                    after.setdefault(at, []).append(t)
+            pending = []
+            last = max(last, positions[el])
+            continue
+        if last < 0 or any(child.tag in _BLOCKS for child in el.iterdescendants()):
+            continue  # its inner blocks are looked at on their own
+        t = " ".join(_text_segments(el, 200))
+        if _CODE_LIKE.search(t) or _is_caption(el):
+            continue
+        key = _norm(t)
+        if len(key) < 15 or key in seen or _dropped_region(el, container):
+            continue
+        words = key.split()
+        if key in kept or (len(words) >= 12 and sum(w in kept_words for w in words) > 0.8 * len(words)):
+            continue  # already in the text: joined to a neighbour, or written slightly differently
+        linked = sum(len(_text_of(a)) for a in el.iter("a"))
+        if linked > 0.5 * len(t):
+            continue
+        seen.add(key)
+        pending.append((last, t))
+    added = sum(len(t) for ts in after.values() for t in ts)
+    if not after or added > MERGE_MAX_GAIN * total:
+        return text
+    out: list[str] = []
+    for i, p in enumerate(paras):
+        out.append(p)
+        out.extend(after.get(i, []))
+    return "\n\n".join(out)
+
+
+_MEDIA = ("img", "picture", "video", "iframe", "figure")
+
+
+def _is_caption(el: Any) -> bool:
+    """A block holding media, or right after it: a caption or credit line."""
+    if any(True for _ in el.iter(*_MEDIA)):
+        return True
+    prev = el.getprevious()
+    if prev is None and el.getparent() is not None:
+        prev = el.getparent().getprevious()  # <div><img></div><p>caption</p>, one level up
+    return prev is not None and (prev.tag in _MEDIA or any(True for _ in prev.iter(*_MEDIA))) and not _text_of(prev)
+
+
+def _dropped_region(el: Any, container: Any) -> bool:
+    node = el
+    while node is not None and node is not container:
+        if node.tag in _NOT_BODY_TAGS or _NOT_BODY_CLASS.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+        node = node.getparent()
+    return False
+
+
 def _extract_body(
     tree: lxml.html.HtmlElement, url: str, ld: dict[str, Any] | None, large: bool = False
 ) -> tuple[str, str]:
@@ -1263,6 +1484,9 @@ def _extract_body(
         recall = _trafilatura_text(tree, url, favor_recall=True)
         if len(recall) > len(text):
             text, how = recall, "trafilatura-recall"
+    merged = _merge_dropped_blocks(tree, text)
+    if merged != text:
+        text, how = merged, f"{how}+merged"
     text = _drop_promos(text)
     if len(text) < MIN_TEXT_CHARS:
         fallbacks = ((_ld_body(ld), "jsonld-articleBody"), (_paragraph_fallback(tree), "paragraphs"))

@@ -303,8 +303,6 @@ NOTHING = [
     ("title", "She starred in “The Long Road Home” last year."),
     ("nickname", "His nickname, “the Hammer,” stuck with him for years."),
     ("bare quoted title", "“The Long Goodbye”"),
-    ("wants to", "The company wants to expand into Asia next year."),
-    ("plans to", "The city plans to build a new bridge."),
     ("needs to", "He needs to finish the report by Friday."),
     ("continues to", "They continue to oppose the measure."),
     ("feels", "She feels that the weather is getting better."),

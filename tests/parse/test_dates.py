@@ -90,3 +90,46 @@ def test_utc_stamp_moved_to_a_neighbouring_day_shown_without_year() -> None:
 def test_sloppy_seconds_still_parse_as_utc() -> None:
     head = '<meta property="article:published_time" content="2024-03-05T23:15:0Z">'
     assert published(head, body_top="<p>Mercoledì 06 Marzo 2024 | 00:36</p>") == date(2024, 3, 6)
+
+
+def test_header_dateline_beats_a_calendar_widget_without_structured_dates() -> None:
+    # no JSON-LD or meta date: the date beside the byline is the article's, not today's date in the nav
+    page = article_page(body_top="<p class='byline'>By Jane Doe <span>12.03.2024</span></p>").replace(
+        "<header><nav>", "<header><div class='today'>Friday, December 19, 2025</div><nav>"
+    )
+    a = parse_article(page.encode(), URL)
+    assert a.published_at is not None
+    assert a.published_at.date() == date(2024, 3, 12)
+
+
+def test_header_update_label_is_not_the_publication_date() -> None:
+    body_top = "<p>By Jane Doe</p><p>Updated on June 18, 2025</p><p>Published March 3, 2025</p>"
+    assert published(body_top=body_top) == date(2025, 3, 3)
+
+
+def test_structured_date_kept_when_the_header_shows_only_an_update() -> None:
+    head = '<meta property="article:published_time" content="2024-09-06T10:00:00+02:00">'
+    assert published(head, body_top="<p>By Jane Doe</p><p>November 14, 2025</p>") == date(2024, 9, 6)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("By Jane Doe | March 5, 2024", date(2024, 3, 5)),
+        ("Mar. 5th 2024, 10:00", date(2024, 3, 5)),
+        ("5. März 2024", date(2024, 3, 5)),
+        ("le 5 mars 2024", date(2024, 3, 5)),
+        ("2024-03-05T10:00", date(2024, 3, 5)),
+        ("05.03.2024", date(2024, 3, 5)),
+        ("13/03/2024", date(2024, 3, 13)),
+        ("03/13/2024", date(2024, 3, 13)),
+        ("03/05/2024", None),  # day and month cannot be told apart
+        ("Joined May 11, 2017", None),
+        ("Last updated: Dec 17, 2025", None),
+    ],
+)
+def test_date_in_text(text: str, expected: date | None) -> None:
+    from pipeline.parse import _date_in_text
+
+    found = _date_in_text(text)
+    assert (found.date() if found else None) == expected

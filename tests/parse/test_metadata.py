@@ -89,6 +89,18 @@ def test_organization_author_is_not_a_person() -> None:
     assert a.authors == ("Ana Lima",)
 
 
+def test_organisation_other_than_the_publisher_is_not_an_author_either() -> None:
+    # a wire agency credited as the JSON-LD author: an organisation, not a person, so not an author
+    # (Article.authors holds people); the publisher differs, which does not change what it is
+    a = parse(
+        """<script type="application/ld+json">
+        {"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Northern Wire Agency"},
+         "publisher": {"@type": "Organization", "name": "Example Gazette"},
+         "datePublished": "2024-03-05"}</script>"""
+    )
+    assert a.authors == ()
+
+
 # --- OpenGraph and meta --------------------------------------------------------------------------
 
 
@@ -348,3 +360,27 @@ def test_jsonld_item_lists_are_not_read_as_the_article() -> None:
            "author": {"@type": "Person", "name": "Tom Berg"}}}]}</script>"""
     )
     assert a.authors == ()
+
+
+@pytest.mark.parametrize(
+    ("layer", "expected"),
+    [
+        ('{"pagePostType":"post","pagePostAuthor":"Krista Novak"}', ("Krista Novak",)),
+        ('{"pagePostAuthor":"admin"}', ()),  # a CMS account, not a person
+        ('{"pagePostAuthor":"Example Gazette"}', ()),  # the outlet
+    ],
+)
+def test_data_layer_post_author_is_the_last_resort(layer: str, expected: tuple[str, ...]) -> None:
+    head = f"<script>var dataLayer_content = {layer}; dataLayer.push(dataLayer_content);</script>"
+    a = parse_article(
+        article_page(head=head, html_attrs='lang="en"').replace("<title>", '<meta property="og:site_name" '
+        'content="Example Gazette"><title>').encode(),
+        "https://www.example-gazette.org/news/buses",
+    )
+    assert a.authors == expected
+
+
+def test_data_layer_author_does_not_override_a_byline() -> None:
+    head = '<script>var dataLayer_content = {"pagePostAuthor":"Krista Novak"};</script>'
+    a = parse_article(article_page(head=head, body_top="<p>By Jonas Weber</p>").encode(), URL)
+    assert a.authors == ("Jonas Weber",)

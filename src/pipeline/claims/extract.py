@@ -43,6 +43,9 @@ _NOMINAL_POS = {"PROPN", "NOUN", "DET", "ADJ", "NUM", "PRON", "ADP", "CCONJ", "P
 _TOPIC_PREPS = {"about", "for", "of", "on", "against", "over"}
 _TO_TOPIC_VERBS = {"refer", "point", "respond", "reply", "object", "allude", "testify", "react"}
 _OBJECT_PREPS = {"of", "for", "about", "over", "against", "on", "to"}
+# after a comma, the start of an aside appended to reported content
+_TAIL_WORDS = frozenset(("which", "who", "despite", "compared", "according"))
+_TAIL_VBG_DEPS = frozenset(("advcl", "xcomp", "conj", "acl", "dep", "npadvmod"))
 _MAX_SPEAKER_SCAN = 45  # tokens scanned after a closing quote mark for the cue
 
 
@@ -78,6 +81,8 @@ class _DocRules:
         self.verb_candidates: list[Token] = []
         self.noun_candidates: list[Token] = []
         self.according: list[Token] = []
+        self.attitude_candidates: list[Token] = []
+        attitudes = lex.attitude_verbs | lex.raising_verbs | lex.clause_cue_verbs
         start = 0
         for tok in doc:
             if tok.is_sent_start and tok.i > 0:
@@ -90,6 +95,8 @@ class _DocRules:
                 self.noun_candidates.append(tok)
             if tok.lower_ == "according":
                 self.according.append(tok)
+            if _attitude_lemma(tok) in attitudes:
+                self.attitude_candidates.append(tok)
         self.quotes = find_quotes(self.text)
         self._quote_starts = [q.start for q in self.quotes]
         self.used_cues: set[int] = set()
@@ -218,6 +225,10 @@ class _DocRules:
                     return found if found is not None else head
                 return head
             if head.pos_ in ("VERB", "AUX"):
+                if verb.tag_ == "VBG" and head.dep_ == "ccomp" and self.is_cue_verb(head.head):
+                    # "X denied that Y was coming, explaining ...": the parser hung the participle on
+                    # the reported clause; the one explaining is the reporter, not Y
+                    return self.subject_of(head.head, depth + 1)
                 return self.subject_of(head, depth + 1)
         return None
 
@@ -492,6 +503,8 @@ class _DocRules:
         if between is None:
             return False
         words = [t for t in between if not t.is_punct and not t.is_space]
+        if any(t.i != cue.i and self.is_cue_verb(t) and t.i > cue.i for t in words):
+            return False  # '“A,” he said, adding, “B.”': B is reported by 'adding', a claim of its own
         return len(words) <= _MAX_SPEAKER_GAP and between.text.rstrip().endswith((",", ":", "—"))
 
     def pass_trailing_quotes(self) -> None:
@@ -572,6 +585,7 @@ class _DocRules:
             if content is None:
                 continue
             span, roots = content
+            span = self.cut_tail(span)
             d = Draft("indirect", span, cue=tok, cue_lemma=tok.lemma_.lower())
             d.cue_span = self._cue_extent(tok)
             self.set_speaker(d, self.subject_of(tok) or _inverted_subject(tok))
@@ -582,6 +596,73 @@ class _DocRules:
             d.polarity_tokens = roots
             self.used_cues.add(tok.i)
             self.drafts.append(d)
+
+    def pass_attitudes(self) -> None:
+        """Beliefs and intentions with a clause or an infinitive: 'Democrats want to raise taxes',
+        'the campaign plans to ...', 'she decided that ...'; and raising verbs, whose subject is
+        part of the content: 'the lack of enthusiasm seems to be a real issue'."""
+        for tok in self.attitude_candidates:
+            if tok.i in self.used_cues or tok.pos_ != "VERB" or tok.dep_ in ("amod", "compound", "nmod"):
+                continue
+            if self.in_quote_claim(tok) or self.quote_at(tok.idx) is not None:
+                continue  # "I want to ..." inside a quotation is the quote's business
+            lemma = _attitude_lemma(tok)
+            raising = lemma in self.lex.raising_verbs
+            clause_only = lemma in self.lex.clause_cue_verbs
+            deps = ("xcomp", "acomp", "oprd", "attr") if raising else ("ccomp",) if clause_only else ("xcomp", "ccomp")
+            comp = next((c for c in tok.children if c.dep_ in deps and c.i > tok.i), None)
+            if comp is None and raising:
+                comp = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "like"), None)
+            if comp is None:
+                continue  # "it seems that", "wants a deal": no clause to attribute
+            if self.is_cue_verb(comp) and lemma not in self.lex.non_speech_verbs:
+                continue  # "appeared to suggest ...": the inner report is the claim
+                # (pass_verbs leaves the report under a wish to this pass: "wanted to know whether")
+            subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is None and not raising:
+                subj = self.subject_of(tok)
+            if subj is None or subj.lower_ in _EXPLETIVES:
+                continue
+            tokens = self.contiguous(comp, self._own_reports(comp))
+            if raising and tokens and subj.i < tok.i:
+                first = subj.left_edge.i
+                if subj.lower_ in _RELATIVE_PRONOUNS and tok.dep_ == "relcl" and tok.head.i < subj.i:
+                    first = tok.head.left_edge.i  # "a ritual that may seem to be ...": what 'that' stands for
+                tokens = self._run(first, tokens[-1].i)
+            span = self.token_span(tokens)
+            if span is None:
+                continue
+            span = self.cut_tail(self._widen_to_quotes(span))
+            d = Draft("indirect", span, cue=tok, cue_lemma=lemma)
+            d.cue_span = self._cue_extent(tok)
+            if not raising:
+                self.set_speaker(d, subj)
+                if d.speaker is not None and _overlaps(d.speaker, span):
+                    continue
+            d.kind = self._kind_of(span)
+            d.polarity_tokens = [tok, comp]
+            self.used_cues.add(tok.i)
+            self.drafts.append(d)
+
+    def cut_tail(self, span: tuple[int, int]) -> tuple[int, int]:
+        """Drop an appended remark after a comma or dash from reported (unquoted) content:
+        '..., which the court has put on hold', '..., calling them boring', '... - two sisters ...'.
+        The annotators leave these out; a quotation is never cut."""
+        start, end = span
+        if self.quote_at(start) is not None:
+            return span
+        tokens = self.doc.char_span(start, end, alignment_mode="expand")
+        if tokens is None:
+            return span
+        for tok in tokens[:-1]:
+            if tok.text != "," or tok.idx - start < 15:
+                continue
+            nxt = tok.nbor(1)
+            if nxt.lower_ in _TAIL_WORDS or (nxt.tag_ == "VBG" and nxt.dep_ in _TAIL_VBG_DEPS):
+                if self.quote_at(tok.idx) is not None:
+                    return span
+                return self.trim(start, tok.idx) or span
+        return span
 
     def _cue_extent(self, tok: Token) -> tuple[int, int]:
         return tok.idx, tok.idx + len(tok.text)
@@ -895,6 +976,9 @@ class _DocRules:
                     if any(g.dep_ == "mark" and g.lower_ == "that" for g in child.children):
                         clause = child
                         break
+                    if child.dep_ == "acl" and child.tag_ == "VB" and tok.lemma_.lower() in self.lex.infinitive_nouns:
+                        clause = child  # "his promise to build a wall"
+                        break
             if clause is None and tok.lemma_.lower() in self.lex.object_nouns:
                 clause = self._noun_object(tok)
             if clause is None:
@@ -963,6 +1047,12 @@ class _DocRules:
             seen.add(d.content)
             out.append(d)
         return out
+
+
+def _attitude_lemma(tok: Token) -> str:
+    """The lemma, mending the tagger's 'hopes' -> 'hop'."""
+    lemma = tok.lemma_.lower()
+    return "hope" if lemma == "hop" and tok.lower_.startswith("hope") or tok.lower_ == "hoping" else lemma
 
 
 def _role_text(tokens: list[Token]) -> str:
@@ -1063,6 +1153,7 @@ def claims_from_doc(doc: Doc, offset: int = 0, lang: str = "en") -> Iterator[Cla
     rules = _DocRules(doc, lex)
     rules.pass_quotes()
     rules.pass_verbs()
+    rules.pass_attitudes()
     rules.pass_according()
     rules.pass_nouns()
     rules.pass_labels()

@@ -16,6 +16,10 @@ _FILES = (
     "object_nouns",
     "clause_only_verbs",
     "non_speech_verbs",
+    "attitude_verbs",
+    "raising_verbs",
+    "clause_cue_verbs",
+    "infinitive_nouns",
     "denial_cues",
     "strength_strong",
     "strength_weak",
@@ -33,6 +37,10 @@ class Lexicon:
     object_nouns: frozenset[str]  # nouns whose prepositional object is the content ("support for X")
     clause_only_verbs: frozenset[str]  # cue verbs that need a clause, not a bare object
     non_speech_verbs: frozenset[str]
+    attitude_verbs: frozenset[str]  # belief and intention: cues only with a clause or an infinitive
+    raising_verbs: frozenset[str]  # "X seems to ...": the subject belongs to the content
+    clause_cue_verbs: frozenset[str]  # speech only with a finite clause: "he continued that ..."
+    infinitive_nouns: frozenset[str]  # cue nouns with an infinitive: "his promise to build a wall"
     denial_cues: frozenset[str]
     strength: dict[str, str]  # lemma -> strong | weak | concede; missing lemmas are neutral
 
@@ -67,10 +75,14 @@ def load_lexicon(lang: str = "en") -> Lexicon:
     return Lexicon(
         lang=lang,
         cue_verbs=lists["cue_verbs"] - lists["non_speech_verbs"],
-        cue_nouns=lists["cue_nouns"] | lists["object_nouns"],
+        cue_nouns=lists["cue_nouns"] | lists["object_nouns"] | lists["infinitive_nouns"],
         object_nouns=lists["object_nouns"],
         clause_only_verbs=lists["clause_only_verbs"],
         non_speech_verbs=lists["non_speech_verbs"],
+        attitude_verbs=lists["attitude_verbs"],
+        raising_verbs=lists["raising_verbs"],
+        clause_cue_verbs=lists["clause_cue_verbs"],
+        infinitive_nouns=lists["infinitive_nouns"],
         denial_cues=lists["denial_cues"],
         strength=strength,
     )
