@@ -355,7 +355,7 @@ MAX_TEMP_DIRECTORY_SIZE = "8GB"
 
 
 def _open(path: Path, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:
-    config = {"max_temp_directory_size": MAX_TEMP_DIRECTORY_SIZE}
+    config: dict[str, str | bool | int | float | list[str]] = {"max_temp_directory_size": MAX_TEMP_DIRECTORY_SIZE}
     return _retry_on_lock(lambda: duckdb.connect(str(path), read_only=read_only, config=config), path, lock_wait)
 
 
