@@ -117,30 +117,42 @@ def _progress(total: int | None, desc: str, quiet: bool) -> Any:
     return tqdm(total=total, desc=desc, unit="doc", disable=quiet or not sys.stderr.isatty(), file=sys.stderr)
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
-    from pipeline import runner
+def _settings(args: argparse.Namespace, **extra: Any) -> Any:
+    """Settings from the environment, overridden by whichever of --sources/--db/--data-dir were given."""
     from pipeline.settings import Settings
 
-    settings = Settings.from_env(
-        sources_path=Path(args.sources) if args.sources else None,
-        db_path=Path(args.db) if args.db else None,
-        data_dir=Path(args.data_dir) if args.data_dir else None,
-        allow_private_network=True if args.allow_private_network else None,
-        refetch=True if args.refetch else None,
-    )
-    run_id = args.run_id or "cli__" + datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    bar = _progress(None, "run", args.quiet)
+    paths = {"sources_path": "sources", "db_path": "db", "data_dir": "data_dir"}
+    overrides: dict[str, Any] = {f: Path(getattr(args, a)) for f, a in paths.items() if getattr(args, a, None)}
+    overrides.update(extra)
+    return Settings.from_env(None, **overrides)
+
+
+def _with_progress(label: str, quiet: bool, work: Any) -> Any:
+    """Run ``work(progress)`` under a progress bar (shown only on a terminal)."""
+    bar = _progress(None, label, quiet)
 
     def progress(stage: str, outlet: str, n: int) -> None:
         bar.set_description(f"{stage} {outlet}"[:40])
         bar.update(1)
 
     try:
-        totals = runner.run_all(settings, run_id, progress)
+        return work(progress)
     finally:
         bar.close()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from pipeline import runner
+
+    settings = _settings(
+        args,
+        allow_private_network=True if args.allow_private_network else None,
+        refetch=True if args.refetch else None,
+    )
+    run_id = args.run_id or "cli__" + datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    totals = _with_progress("run", args.quiet, lambda progress: runner.run_all(settings, run_id, progress))
     print(
         f"run {run_id}: {totals['outlets']} outlets, {totals['articles']} articles, "
         f"{totals['claims']} claims, {totals['failures']} failed fetches or pages -> {settings.database}"
@@ -152,24 +164,10 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from pipeline import runner
-    from pipeline.settings import Settings
 
-    settings = Settings.from_env(
-        sources_path=Path(args.sources) if args.sources else None,
-        db_path=Path(args.db) if args.db else None,
-        data_dir=Path(args.data_dir) if args.data_dir else None,
-    )
+    settings = _settings(args)
     run_id = args.run_id or "reprocess__" + datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    bar = _progress(None, "reprocess", args.quiet)
-
-    def progress(stage: str, outlet: str, n: int) -> None:
-        bar.set_description(f"{stage} {outlet}"[:40])
-        bar.update(1)
-
-    try:
-        totals = runner.reprocess_all(settings, run_id, progress)
-    finally:
-        bar.close()
+    totals = _with_progress("reprocess", args.quiet, lambda progress: runner.reprocess_all(settings, run_id, progress))
     print(
         f"reprocess {run_id}: {totals['outlets']} outlets, {totals['articles']} articles re-parsed, "
         f"{totals['claims']} claims now stored -> {settings.database} (nothing fetched)"
@@ -181,9 +179,8 @@ def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
     from pipeline import store
-    from pipeline.settings import Settings
 
-    settings = Settings.from_env(db_path=Path(args.db) if args.db else None)
+    settings = _settings(args)
     con = store.connect(settings.database, read_only=True)
     try:
         names, rows = store.query(con, args.query)
@@ -199,14 +196,8 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     from pipeline import runner
-    from pipeline.settings import Settings
 
-    settings = Settings.from_env(
-        sources_path=Path(args.sources) if args.sources else None,
-        db_path=Path(args.db) if args.db else None,
-        data_dir=Path(args.data_dir) if args.data_dir else None,
-        staging_url=args.staging_url,
-    )
+    settings = _settings(args, staging_url=args.staging_url)
     totals = runner.load(settings, args.run_id, runner.outlet_names(settings))
     print(
         f"run {args.run_id}: loaded {totals['outlets']} outlets ({totals['skipped_outlets']} unfinished, skipped), "
@@ -217,9 +208,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from pipeline import store
-    from pipeline.settings import Settings
 
-    settings = Settings.from_env(db_path=Path(args.db) if args.db else None)
+    settings = _settings(args)
     counts = store.backup(settings.database, Path(args.to))
     summary = ", ".join(f"{name} {n}" for name, n in counts.items())
     print(f"backed up {settings.database} -> {args.to} (verified: {summary})")
@@ -228,11 +218,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from pipeline.report import write_report
-    from pipeline.settings import Settings
 
-    settings = Settings.from_env(
-        db_path=Path(args.db) if args.db else None, data_dir=Path(args.data_dir) if args.data_dir else None
-    )
+    settings = _settings(args)
     print(write_report(settings, args.label, limit=args.limit))
     return 0
 
