@@ -256,16 +256,11 @@ class Stack:
         import psycopg2
 
         try:
-            con = psycopg2.connect(f"{self.postgres}/postgres")
+            con = _admin_connection(self.postgres)
         except psycopg2.Error as e:
             log.warning("cannot reach Postgres to drop %s: %s", self.database, e)
             return
-        try:
-            con.autocommit = True
-            with con.cursor() as cur:
-                cur.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-        finally:
-            con.close()
+        _execute_and_close(con, f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 
     def _clear_queue(self) -> None:
         import redis
@@ -369,12 +364,29 @@ def _parent_death_signal() -> None:
     libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+def _admin_connection(server: str) -> Any:
+    """An autocommit connection to the server's maintenance database, for CREATE/DROP DATABASE
+    (which cannot run in a transaction). Callers pass only database names the stack generated."""
+    import psycopg2
+
+    con = psycopg2.connect(f"{server}/postgres")
+    con.autocommit = True
+    return con
+
+
+def _execute_and_close(con: Any, statement: str) -> None:
+    try:
+        with con.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        con.close()
+
+
 def start_stack(config: StackConfig, die_with_parent: bool = True, timeout: float = 300) -> Stack:
     """Create a fresh metadata database, migrate it, start every process and wait until they serve.
 
     On any failure everything started so far is stopped again before the error propagates.
     """
-    import psycopg2
     from cryptography.fernet import Fernet
 
     stack_id = f"{os.getpid()}_{secrets.token_hex(4)}"
@@ -416,13 +428,7 @@ def start_stack(config: StackConfig, die_with_parent: bool = True, timeout: floa
     (root / "airflow").mkdir(parents=True, exist_ok=True)
     stack = Stack(stack_id, root, env, database, config.postgres, f"{config.redis}/{redis_db}", queue, api_url)
     try:
-        con = psycopg2.connect(f"{config.postgres}/postgres")
-        try:
-            con.autocommit = True
-            with con.cursor() as cur:
-                cur.execute(f'CREATE DATABASE "{database}"')
-        finally:
-            con.close()
+        _execute_and_close(_admin_connection(config.postgres), f'CREATE DATABASE "{database}"')
         stack.save()
         prepare(env, timeout=timeout)
         airflow = airflow_executable()
