@@ -7,13 +7,12 @@ newsroom served on loopback, plus an outlet made only of faults.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+from dagprobe import probe_dags
 
 from pipeline import localairflow, store
 from pipeline.demo.server import NewsroomServer
@@ -23,25 +22,6 @@ DAGS = REPO / "dags"
 PLUGINS = REPO / "plugins"
 
 pytestmark = pytest.mark.airflow
-
-DAGBAG_PROBE = """
-import json, sys
-from airflow.dag_processing.dagbag import DagBag
-bag = DagBag(dag_folder=sys.argv[1])
-heavy = sorted(m for m in ("spacy", "duckdb", "trafilatura", "pipeline.claims", "pipeline.store") if m in sys.modules)
-dag = bag.dags.get("news_ingest")
-print(json.dumps({
-    "errors": {k: str(v) for k, v in bag.import_errors.items()},
-    "dags": sorted(bag.dag_ids),
-    "heavy": heavy,
-    "tasks": sorted(t.task_id for t in dag.tasks) if dag else [],
-    "schedule": str(dag.schedule) if dag else None,
-    "catchup": dag.catchup if dag else None,
-    "load_pool": dag.get_task("load").pool if dag else None,
-    "load_outlets": [getattr(a, "name", None) for a in dag.get_task("load").outlets] if dag else [],
-    "report_schedule": type(bag.dags["claims_report"].timetable).__name__ if "claims_report" in bag.dags else None,
-}))
-"""
 
 
 @pytest.fixture(scope="module")
@@ -53,19 +33,16 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
 
 
 def test_dagbag_imports_cleanly_without_heavy_modules(airflow_home: dict[str, str]) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", DAGBAG_PROBE, str(DAGS)],
-        env=airflow_home, capture_output=True, text=True, timeout=300, check=True,
-    )
-    info = json.loads(proc.stdout.strip().splitlines()[-1])
+    info = probe_dags(DAGS, airflow_home)
     assert info["errors"] == {}
     assert {"news_ingest", "claims_report"} <= set(info["dags"])
-    assert info["report_schedule"] == "AssetTriggeredTimetable"
+    assert info["dags"]["claims_report"]["timetable"] == "AssetTriggeredTimetable"
     assert info["heavy"] == [], "DAG files must not import spaCy/DuckDB/the heavy stages at parse time"
-    assert info["tasks"] == ["discover", "extract", "fetch", "list_outlets", "load", "parse"]
-    assert info["catchup"] is False
-    assert info["load_pool"] == localairflow.DUCKDB_POOL
-    assert info["load_outlets"] == ["factcheck_claims"]
+    ingest = info["dags"]["news_ingest"]
+    assert ingest["tasks"] == ["discover", "extract", "fetch", "list_outlets", "load", "parse"]
+    assert ingest["catchup"] is False
+    assert ingest["pools"]["load"] == localairflow.DUCKDB_POOL
+    assert ingest["outlets"]["load"] == ["factcheck_claims"]
 
 
 @pytest.fixture(scope="module")
