@@ -188,7 +188,7 @@ def _write_markdown(path: Path, table: str, speed: str, argv: list[str]) -> None
     cmd = " ".join(["PYTHONPATH=src", "python", "benchmarks/extraction.py", *argv])
     section = (
         "## Article extraction\n\n"
-        "`factcheck parse` (src/pipeline/parse.py) against trafilatura 2.3.1 alone "
+        "`factcheck parse` (src/pipeline/parse/) against trafilatura 2.3.1 alone "
         "(`bare_extraction(with_metadata=True)`), same pages, same run, scored by "
         "`shared/eval/score_extraction.py` on the development sets in `shared/data/extraction`.\n\n"
         f"Command (from the repository root, ideally with nothing else running):\n\n    {cmd}\n\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import lxml.html
 from parse_pages import PARAGRAPHS
 
-from pipeline.parse import _merge_dropped_blocks
+from pipeline.parse.body import _merge_dropped_blocks
 
 P1, P2, P3, P4 = PARAGRAPHS
 

@@ -129,7 +129,7 @@ def test_structured_date_kept_when_the_header_shows_only_an_update() -> None:
     ],
 )
 def test_date_in_text(text: str, expected: date | None) -> None:
-    from pipeline.parse import _date_in_text
+    from pipeline.parse.dates import _date_in_text
 
     found = _date_in_text(text)
     assert (found.date() if found else None) == expected

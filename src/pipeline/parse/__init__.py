@@ -1,0 +1,137 @@
+"""Turn the bytes of one fetched page into an :class:`~pipeline.records.Article`.
+
+Pure: no network, no database, no printing. The steps, each replaceable on its own:
+
+1. guard the input (empty, binary, over ``MAX_BYTES``) and decide the character set from the bytes:
+   byte-order mark, the HTTP header's charset, ``<meta charset>``, then detection;
+2. parse once with lxml (libxml2 caps nesting depth); oversized trees are cut and get fast passes;
+3. metadata by a cascade of evidence, each field on its own: JSON-LD (read leniently), OpenGraph and
+   ``article:*`` meta, other meta tags, visible bylines and headlines; htmldate for dates, weighed
+   against the structured dates, the URL and the dates the page shows (the dateline in the article
+   header beats htmldate's guess when nothing structured dates the page);
+4. body text with trafilatura (precision mode, checked against balanced mode when short; recall mode,
+   JSON-LD ``articleBody`` and a paragraph fallback when it finds too little); then the paragraphs,
+   list items and subheadings it dropped between two blocks it kept, inside the container holding
+   most of its text, are merged back; one paragraph per block separated by a blank line,
+   promotional lines dropped;
+5. decide whether the page is an article at all (page type, text length, link text, walls).
+
+Bad input never raises: it yields an ``Article`` with ``is_article=False`` and a reason. The dev-set
+figures behind each choice are in docs/BENCHMARKS.md and the commit messages. One module per step:
+``encoding``, ``tree``, ``jsonld``, ``title``, ``authors``, ``dates``, ``urls``, ``body``, ``pagetype``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import lxml.html
+from lxml import etree
+
+from pipeline.parse.authors import choose_authors
+from pipeline.parse.body import extract_body
+from pipeline.parse.dates import choose_date
+from pipeline.parse.encoding import binary_reason, decide_charset, decode_html
+from pipeline.parse.jsonld import article_node, jsonld_nodes
+from pipeline.parse.pagetype import detect_language, not_article_reason
+from pipeline.parse.title import choose_title, site_names, strip_site_suffix
+from pipeline.parse.tree import first, meta_map, parse_tree, truncate_tree
+from pipeline.parse.urls import choose_canonical, clean_url
+from pipeline.records import Article
+
+__all__ = ["clean_url", "decide_charset", "decode_html", "parse_article", "strip_site_suffix"]
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 3_000_000  # pages are cut here before parsing, to bound the time spent on one page
+# Oversized pages are cut here and get fast passes only. The dev pages have at most ~4,000 elements
+# and ~200,000 characters of text.
+LARGE_TREE_ELEMENTS = 15_000
+LARGE_TEXT_CHARS = 600_000
+
+
+def parse_article(
+    data: bytes,
+    url: str,
+    outlet: str = "",
+    *,
+    charset: str | None = None,
+    raw_ref: str | None = None,
+) -> Article:
+    """Extract the body text and metadata of one page. Never raises on bad input."""
+
+    def reject(reason: str) -> Article:
+        log.info("not an article: %s: %s", url, reason)
+        return Article(
+            url=url,
+            canonical_url=clean_url(url, "") or url,
+            outlet=outlet,
+            title=None,
+            authors=(),
+            published_at=None,
+            language=None,
+            text="",
+            is_article=False,
+            not_article_reason=reason,
+            raw_ref=raw_ref,
+        )
+
+    if not isinstance(data, (bytes, bytearray)) or not data:
+        return reject("empty page")
+    data = bytes(data)
+    if len(data) > MAX_BYTES:
+        log.info("page %s is %d bytes; parsing the first %d", url, len(data), MAX_BYTES)
+        data = data[:MAX_BYTES]
+    try:
+        html, _codec = decode_html(data, charset)
+    except (LookupError, ValueError) as e:
+        return reject(f"undecodable bytes ({e})")
+    reason = binary_reason(data, html)
+    if reason:
+        return reject(reason)
+    tree = parse_tree(html)
+    if tree is None or tree.find("body") is None and len(tree) == 0:
+        return reject("unparseable HTML")
+    try:
+        return _parse_tree_to_article(tree, url, outlet, raw_ref)
+    except RecursionError:
+        return reject("markup nested too deeply to process")
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeError) as e:
+        # a page that trips a library we call is one bad document, not a failed run: record and skip
+        log.warning("parse failed on %s: %r", url, e, exc_info=True)
+        return reject(f"extraction failed ({type(e).__name__}: {e})")
+
+
+def _parse_tree_to_article(
+    tree: lxml.html.HtmlElement, url: str, outlet: str, raw_ref: str | None
+) -> Article:
+    large = truncate_tree(tree, LARGE_TREE_ELEMENTS, LARGE_TEXT_CHARS)
+    if large:
+        log.info("page %s is oversized: cut to its first part, fast extraction only", url)
+    meta = meta_map(tree)
+    nodes = jsonld_nodes(tree)
+    canonical = choose_canonical(tree, meta, url)
+    ld = article_node(nodes, canonical)
+    sites = site_names(meta, ld, outlet, canonical)
+    title = choose_title(tree, meta, ld, sites)
+    authors = choose_authors(tree, meta, nodes, ld, sites, large)
+    published = choose_date(tree, meta, ld, canonical if canonical.startswith("http") else url, large)
+    # comments can carry dates (htmldate reads them) but they mislead the text extractor
+    etree.strip_tags(tree, etree.Comment)
+    text, how = extract_body(tree, url, ld, large)
+    log.debug("body of %s by %s: %d chars", url, how, len(text))
+    language = detect_language(text, tree.get("lang") or first(meta, "content-language", "og:locale"))
+    reason = not_article_reason(tree, text, meta, nodes, ld)
+    return Article(
+        url=url,
+        canonical_url=canonical,
+        outlet=outlet,
+        title=title,
+        authors=authors,
+        published_at=published,
+        language=language,
+        text=text,
+        is_article=reason is None,
+        not_article_reason=reason,
+        raw_ref=raw_ref,
+    )

@@ -1,0 +1,280 @@
+"""Authors as a clean list of person names, from structured data, meta tags and visible bylines."""
+
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from pipeline.parse.jsonld import id_map, ld_types
+from pipeline.parse.title import is_site
+from pipeline.parse.tree import norm, text_of, text_segments
+
+log = logging.getLogger(__name__)
+
+
+
+_BY = re.compile(
+    r"^\s*(?:(?:view|see|read|more)?\s*(?:all\s+)?(?:posts|articles|stories|written|posted|reported|"
+    r"published|text|words|photos?)\s+)?(?:by|von|par|por|di|door|av)\b[:\s]*",
+    re.IGNORECASE,
+)
+_ROLE_WORDS = {
+    "staff", "writer", "reporter", "correspondent", "editor", "contributor", "columnist", "journalist",
+    "author", "senior", "chief", "associate", "contributing", "political", "national", "international",
+    "news", "desk", "team", "producer", "photographer", "photos", "photo", "video", "analyst", "bureau",
+    "updated", "published", "and", "the", "for", "special", "to", "guest", "freelance", "opinion",
+    "editorial", "board", "admin", "administrator", "redaktion", "newsroom", "wire", "services", "service",
+    "press", "associated", "reuters", "afp", "ap", "upi", "dpa", "agencies", "agency", "sports", "business",
+    "technology", "science", "health", "entertainment", "in", "at", "of", "host", "anchor", "presenter",
+    "director", "manager", "operations", "sr", "jr", "head", "president", "officer", "founder", "co-founder",
+    "ceo", "cto", "cfo", "vp", "marketing", "communications", "digital", "content", "social", "strategist",
+    "specialist", "consultant", "expert", "lead", "principal", "partner", "coordinator", "intern",
+    "no", "unknown", "anonymous", "none", "null", "n/a", "user", "webmaster", "redakteur", "autor",
+    "reports", "report", "wires",
+}
+_LEADING_ROLES = re.compile(
+    r"^(?:author|autor|auteur|reporter|correspondent|editor|writer)\s*:?\s+", re.IGNORECASE
+)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\||\band\b|&|\bund\b|\bet\b|\by\b|\be\b|\n)\s*", re.IGNORECASE)
+_NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}|[<>{}=#]|^\d")
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+_CREDENTIALS = {
+    "phd", "ph.d", "md", "m.d", "ms", "ma", "mba", "rd", "rn", "dds", "esq", "cpa", "msc", "bsc", "mph",
+    "dr", "prof", "ld", "cde", "fand", "lmhc", "lcsw", "psyd", "np", "pa-c", "facp", "frcp",
+}
+_AUTHOR_META = (
+    "author", "authors", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator",
+    "dc:creator", "dcterms.creator", "citation_author", "atc-metaauthor", "rbauthors", "dcsext.author",
+    "shareaholic:article_author_name",
+)
+
+
+def _clean_person(raw: str, sites: set[str]) -> list[str]:
+    """Split a byline or author value into clean person names.
+
+    A value naming the outlet is dropped, unless it reads as a person's name (a personal site).
+    """
+    from html import unescape
+
+    s = " ".join(unescape(raw).split())
+    s = _BY.sub("", s)
+    s = re.sub(r"\s*[\(\[].*?[\)\]]", "", s)  # "(Reuters)", "[email]"
+    s = re.split(r"\s+[|–—]\s+|\s+-\s+", s)[0]  # "Jane Doe - Staff Writer"
+    names: list[str] = []
+    for part in _NAME_SPLIT.split(s):
+        part = _LEADING_ROLES.sub("", _BY.sub("", part)).strip(" .:-–—·•\t")
+        if not part or _NOT_NAME.search(part):
+            continue
+        low = part.lower().strip(".")
+        if low in _SUFFIXES and names:
+            names[-1] = f"{names[-1]} {part}"
+            continue
+        if low in _CREDENTIALS or low.replace(".", "") in _CREDENTIALS:
+            continue
+        words = part.split()
+        if len(words) > 5 or len(part) > 60:
+            continue
+        if all(w.lower().strip(".,") in _ROLE_WORDS for w in words):
+            continue
+        if _outlet_kind(part, sites) == "outlet":
+            continue
+        names.append(part)
+    return names
+
+
+_ORG_WORDS = {
+    "news", "press", "presse", "media", "times", "post", "journal", "foundation", "group", "inc", "ltd",
+    "llc", "gmbh", "magazine", "daily", "weekly", "online", "tv", "radio", "network", "agency", "staff",
+    "team", "editors", "editorial", "desk", "reports", "blog", "institute", "university", "association",
+    "company", "gazette", "tribune", "herald", "chronicle", "observer", "review", "today", "clinic",
+    "hospital", "center", "centre", "council", "committee", "bank", "party", "club", "society", "digital",
+}
+
+
+def _outlet_kind(name: str, sites: set[str]) -> str | None:
+    """None for a name that is not the outlet's; "personal" when the outlet's name reads as a person's
+    (a personal site: kept only when nobody else is named); "outlet" otherwise (always dropped)."""
+    n = norm(name)
+    if n.replace(" ", "") not in {s.replace(" ", "") for s in sites}:
+        return None
+    words = name.split()
+    looks_personal = (
+        2 <= len(words) <= 3
+        and all(w[:1].isupper() and not w.isupper() for w in words)
+        and not any(w.lower() in _ORG_WORDS for w in words)
+    )
+    return "personal" if looks_personal else "outlet"
+
+
+def _ld_author_values(ld: dict[str, Any] | None, ids: dict[str, dict[str, Any]]) -> list[str]:
+    """The author names of the JSON-LD article; organisations are left out."""
+    if not ld:
+        return []
+    out: list[str] = []
+    for key in ("author", "creator"):
+        value = ld.get(key)
+        for a in value if isinstance(value, list) else [value]:
+            if isinstance(a, str):
+                out.append(a)
+            elif isinstance(a, dict):
+                if set(a) <= {"@id", "@type"} and isinstance(a.get("@id"), str):
+                    a = ids.get(a["@id"], a)  # a reference into @graph
+                types = ld_types(a)
+                if types and "person" not in types:
+                    continue  # Organization, NewsMediaOrganization, ...
+                name = a.get("name")
+                if isinstance(name, list):
+                    name = name[0] if name else None
+                if not isinstance(name, str) and isinstance(a.get("givenName"), str):
+                    name = f"{a.get('givenName')} {a.get('familyName') or ''}".strip()
+                if isinstance(name, str):
+                    out.append(name)
+        if out:
+            break
+    return out
+
+
+_BY_ALONE = re.compile(
+    r"^[\s|·•–—-]*(?:(?:written|posted|published|reported|words|text|story|article)\s+)?by\s*:?\s*$",
+    re.IGNORECASE,
+)
+_BY_INLINE = re.compile(r"(?:^|[\s|·•–—,])by\s*:?\s+(\S.*)$", re.IGNORECASE)
+_NOT_BYLINE_BEFORE = re.compile(
+    r"\b(?:powered|hosted|designed|developed|supported|sponsored|presented|brought|made|built|run|owned|"
+    r"operated|followed|inspired|caused|led|organi[sz]ed|funded|produced|edited|photographed|"
+    r"illustrated|translated|licensed|protected|verified|reviewed)\s*$",
+    re.IGNORECASE,
+)
+_NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|(?:van|von|de|der|den|da|di|du|la|le|bin|al|el|y|st\.?)|[A-Z]\.)"
+_PERSONISH = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}$")
+_HANDLE = re.compile(r"^[^\W\d_][\w.-]{1,29}$")
+
+
+def _text_bylines(tree: lxml.html.HtmlElement, sites: set[str]) -> list[str]:
+    """A visible "By Jane Doe" from the headline on: "By" alone followed by a name anywhere after it,
+    or "... by Jane Doe" inline close to it. Names of the outlet are passed over."""
+    root = tree.find("body")
+    if root is None:
+        return []
+    segments = text_segments(root, 4000)
+    start = 0
+    h1 = next(root.iter("h1"), None)
+    if h1 is not None:
+        head = text_of(h1)
+        first_word = head.split()[0] if head else ""
+        start = next((i for i, seg in enumerate(segments) if first_word and first_word in seg), 0)
+    start = max(0, start - 3)
+    for i in range(start, len(segments)):
+        seg = segments[i]
+        if len(seg) > 160:
+            continue
+        if _BY_ALONE.match(seg):
+            nxt = next((x for x in segments[i + 1 : i + 4] if x.strip(" |·•,")), "").strip(" |·•,")
+            if _PERSONISH.match(nxt) and _outlet_kind(nxt, sites) != "outlet":
+                return [nxt]
+            generic = nxt.lower() in _ROLE_WORDS or nxt.lower() in _ORG_WORDS
+            if _HANDLE.match(nxt) and not generic and not is_site(nxt, sites):
+                return [nxt]  # a one-word name or handle right after a lone "by" ("by marc")
+            continue
+        m = _BY_INLINE.search(seg) if i < start + 150 else None
+        if m and not _NOT_BYLINE_BEFORE.search(seg[: m.start() + 1]):
+            names = m.group(1).strip()
+            first = re.split(r"\s*(?:,|\band\b|&|\s[-–—|]\s)\s*", names)[0].strip(" .")
+            if _PERSONISH.match(first) and _outlet_kind(first, sites) != "outlet":
+                return [names]
+    return []
+
+
+def _byline_values(tree: lxml.html.HtmlElement) -> list[str]:
+    """Bylines in the page body, found by trafilatura's author XPaths."""
+    from trafilatura.metadata import extract_author
+
+    try:
+        found = extract_author(tree)
+    except (ValueError, TypeError, etree.XPathError) as e:
+        log.debug("byline search failed: %s", e)
+        return []
+    return [a.strip() for a in (found or "").split(";") if a.strip()]
+
+
+# the post's author as the CMS's analytics data layer names it (GTM4WP on WordPress: the display name)
+_DATA_LAYER_AUTHOR = re.compile(r'"pagePostAuthor"\s*:\s*"([^"\\]{2,60})"')
+
+
+def _data_layer_author(tree: lxml.html.HtmlElement) -> list[str]:
+    """The post author in an inline analytics data layer, the last source tried: pages that print no
+    byline and declare no author often still carry the CMS's author field there."""
+    for script in tree.iter("script"):
+        m = _DATA_LAYER_AUTHOR.search(script.text or "")
+        if m:
+            return [m.group(1)]
+    return []
+
+
+def choose_authors(
+    tree: lxml.html.HtmlElement,
+    meta: dict[str, list[str]],
+    nodes: list[dict[str, Any]],
+    ld: dict[str, Any] | None,
+    sites: set[str],
+    large: bool = False,
+) -> tuple[str, ...]:
+    """Person names from JSON-LD and author meta tags, else the JSON-LD graph, else bylines."""
+    ids = id_map(nodes)
+    meta_values = [v for key in _AUTHOR_META for v in meta.get(key, []) if not v.lower().startswith("http")]
+
+    def from_bylines() -> list[str]:
+        shown = _text_bylines(tree, sites)
+        if shown or large:  # trafilatura's byline search copies the whole tree
+            return shown
+        return _byline_values(tree) or _data_layer_author(tree)
+
+    def from_graph() -> list[str]:
+        # no author on the article node: a WebPage's author, else the page's only Person nodes
+        for node in nodes:
+            if node is not ld and "webpage" in ld_types(node) and node.get("author"):
+                return _ld_author_values(node, ids)
+        persons = [n for n in nodes if ld_types(n) == {"person"} and isinstance(n.get("name"), str)]
+        return [n["name"] for n in persons] if 1 <= len(persons) <= 3 else []
+
+    def clean(values: list[str]) -> list[str]:
+        return [name for value in values for name in _clean_person(value, sites)]
+
+    def people(names: list[str]) -> list[str]:
+        return [n for n in names if _outlet_kind(n, sites) is None]
+
+    # JSON-LD and author meta tags complement each other (one often lists fewer authors than the other);
+    # the structure-less sources are used only when neither names anyone. A name equal to the outlet's
+    # (a personal site) is the last resort.
+    declared = clean(_ld_author_values(ld, ids)) + clean(meta_values)
+    names = people(declared)
+    if not names:
+        found = clean(from_graph()) + clean(from_bylines())
+        names = people(found) or declared or found
+    elif any(len(n.split()) == 1 for n in names):
+        # a first name alone ("Todd"): the visible byline may give the full name
+        shown = people(clean(_text_bylines(tree, sites)))
+        names = [next((b for b in shown if b.split()[0].lower() == n.lower()), n) for n in names]
+    return _dedupe_names(names)
+
+
+def _dedupe_names(names: list[str]) -> tuple[str, ...]:
+    """Drop repeats, ignoring case and punctuation, and names contained in a longer one ("Todd")."""
+    keys = [norm(n) for n in names]
+    out: list[str] = []
+    seen: set[str] = set()
+    for name, key in zip(names, keys, strict=True):
+        if not key or key in seen:
+            continue
+        if any(key != other and f" {key} " in f" {other} " for other in keys):
+            continue
+        seen.add(key)
+        out.append(name)
+    return tuple(out)
+
+

@@ -1,0 +1,261 @@
+"""The article body: trafilatura with fallbacks, dropped blocks merged back, promotional lines removed."""
+
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import lxml.html
+
+from pipeline.parse.tree import norm, text_of, text_segments
+
+log = logging.getLogger(__name__)
+
+MIN_TEXT_CHARS = 250  # below this the body is "too little": try the fallbacks, then call it no article
+SHORT_TEXT_CHARS = 1500  # a precise extraction this short is checked against the balanced one
+
+
+
+def _paragraphs(text: str) -> str:
+    """One paragraph per block, separated by a blank line."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    # table rule lines ("|---|---|") carry no words
+    return "\n\n".join(line for line in lines if line and not _RULE_LINE.match(line))
+
+
+_RULE_LINE = re.compile(r"^[|:\-\s+=_*]+$")
+
+
+_PROMO = re.compile(
+    # what starts a promotional line
+    r"^\W{0,3}(?:sign up\b|subscribe\b|join (?:our|the) newsletter|related(?: articles?| stories)?:|"
+    r"read (?:more|also|next):|(?:à )?lire aussi|lesen sie auch|mehr zum thema:|leer m[aá]s:|"
+    r"follow us on|advertisement$|(?:photo |image )?credits?:)"
+    # newsletter boxes, affiliate disclosures, comment calls, wherever they are in the line
+    r"|newsletter.{0,80}(?:sign(?:ing)? up|inbox|subscribe)|(?:sign(?:ing)? up|subscribe).{0,80}newsletter"
+    r"|affiliate links?.{0,120}(?:commission|compensat|disclosure)|we want to hear what you think",
+    re.IGNORECASE,
+)
+PROMO_MAX_CHARS = 300
+
+
+def _drop_promos(text: str) -> str:
+    """Remove short paragraphs that sell or point elsewhere (newsletter boxes, "read also", credits)."""
+    paras = text.split("\n\n")
+    kept = [p for p in paras if len(p) > PROMO_MAX_CHARS or not _PROMO.search(p)]
+    return "\n\n".join(kept)
+
+
+def _trafilatura_text(tree: lxml.html.HtmlElement, url: str, **options: Any) -> str:
+    from trafilatura import bare_extraction
+
+    try:
+        doc = bare_extraction(
+            tree,
+            url=url or None,
+            include_comments=False,
+            include_tables=True,
+            with_metadata=False,
+            **options,
+        )
+    except (ValueError, TypeError, RecursionError, AttributeError) as e:
+        log.debug("trafilatura failed: %s", e)
+        return ""
+    if doc is None:
+        return ""
+    text = getattr(doc, "text", None) or ""
+    return _paragraphs(text)
+
+
+def _ld_body(ld: dict[str, Any] | None) -> str:
+    if not ld:
+        return ""
+    body = ld.get("articleBody") or ld.get("text")
+    if not isinstance(body, str):
+        return ""
+    body = _unescape_keep_lines(body)
+    return _paragraphs(body)
+
+
+def _unescape_keep_lines(s: str) -> str:
+    from html import unescape
+
+    s = re.sub(r"<\s*(br|/p|/div|/h\d|/li)\s*/?>", "\n", s, flags=re.IGNORECASE)
+    s = re.sub(r"<[^>]+>", "", s)
+    return unescape(s)
+
+
+def _paragraph_fallback(tree: lxml.html.HtmlElement) -> str:
+    """Last resort: the <p> texts under the element that holds the most paragraph text."""
+    scores: dict[Any, int] = {}
+    for p in tree.iter("p"):
+        t = text_of(p)
+        if len(t) < 40:
+            continue
+        parent = p.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0) + len(t)
+    if not scores:
+        return ""
+    best = max(scores, key=lambda k: scores[k])
+    paras = [text_of(p) for p in best.iter("p")]
+    return "\n\n".join(p for p in paras if p)
+
+
+_BLOCKS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "pre")
+_NOT_BODY_TAGS = {"a", "nav", "aside", "footer", "header", "form", "figure", "figcaption", "button", "script",
+                  "style", "noscript", "template", "select", "svg", "table"}
+_NOT_BODY_CLASS = re.compile(
+    r"share|social|related|newsletter|subscri|promo|advert|\bads?\b|ad-|sponsor|comment|author|byline|"
+    r"bio\b|breadcrumb|\btags?\b|\btoc\b|table-of-contents|signup|cookie|popup|modal|recommend|more-|"
+    r"sidebar|widget|caption|credit|disclaimer|disclosure|hidden|sr-only|visually-hidden|meta|footer|nav|"
+    r"photo|image|\bimg|gallery|slide|media|embed|card|product|\bcta\b|button|recent|teaser|contact",
+    re.IGNORECASE,
+)
+_CODE_LIKE = re.compile(r"[{};]\s*$|^\s*[#.]?[\w-]+\s*\{|\bvar\s+\w+\s*=|&(?:amp;)?lt;|</?\w+[^>]*>")
+MERGE_MIN_MATCHED = 0.6  # share of the extracted text that must sit in one container before merging
+MERGE_MAX_GAIN = 2.5  # at most this many times the extracted text is added back
+
+
+def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
+    """Add back the paragraphs and list items the extractor dropped from inside the container that
+    holds its text (the deepest element holding most of it), in document order.
+
+    Blocks under navigation, asides, figures, forms or elements whose class names sell, share or
+    credit are left out, as are link lists. Returns ``text`` unchanged when no container holds most of it.
+    """
+    body = tree.find("body")
+    paras = [p for p in text.split("\n\n") if p]
+    if body is None or len(paras) < 2:
+        return text
+    wanted = {norm(p): i for i, p in enumerate(paras)}
+    exact = {p: i for i, p in enumerate(paras)}
+    longest = max(len(p) for p in paras)
+    matched: list[tuple[Any, int]] = []
+    for el in body.iter(_BLOCKS):
+        t = text_of(el)
+        i = exact.get(t)
+        if i is None and 0 < len(t) <= 2 * longest:  # normalising is the costly part: only plausible sizes
+            i = wanted.get(norm(t))
+        if i is not None:
+            matched.append((el, i))
+    total = sum(len(p) for p in paras)
+    if not matched or sum(len(paras[i]) for _, i in matched) < MERGE_MIN_MATCHED * total:
+        return text
+    # the deepest ancestor of the first matched block that holds most of the matched text
+    held: dict[Any, int] = {}
+    for el, i in matched:
+        for anc in el.iterancestors():
+            held[anc] = held.get(anc, 0) + len(paras[i])
+    container = next(
+        (anc for anc in matched[0][0].iterancestors() if held[anc] >= MERGE_MIN_MATCHED * total), None
+    )
+    if container is None or container is body:
+        return text
+    kept = norm(text)
+    kept_words = set(kept.split())
+    seen = set(wanted)
+    after: dict[int, list[str]] = {}
+    pending: list[tuple[int, str]] = []
+    last = -1
+    positions = {el: i for el, i in matched}
+    for el in container.iter(_BLOCKS):
+        if el in positions:
+            # only gaps between kept blocks are filled: what precedes the first or follows the last
+            # kept block is where headers, related links and comment calls sit
+            if last >= 0:
+                for at, t in pending:
+                    after.setdefault(at, []).append(t)
+            pending = []
+            last = max(last, positions[el])
+            continue
+        if last < 0 or any(child.tag in _BLOCKS for child in el.iterdescendants()):
+            continue  # its inner blocks are looked at on their own
+        t = " ".join(text_segments(el, 200))
+        if _CODE_LIKE.search(t) or _is_caption(el):
+            continue
+        key = norm(t)
+        if len(key) < 15 or key in seen or _dropped_region(el, container):
+            continue
+        words = key.split()
+        if key in kept or (len(words) >= 12 and sum(w in kept_words for w in words) > 0.8 * len(words)):
+            continue  # already in the text: joined to a neighbour, or written slightly differently
+        linked = sum(len(text_of(a)) for a in el.iter("a"))
+        if linked > 0.5 * len(t):
+            continue
+        seen.add(key)
+        pending.append((last, t))
+    added = sum(len(t) for ts in after.values() for t in ts)
+    if not after or added > MERGE_MAX_GAIN * total:
+        return text
+    out: list[str] = []
+    for i, p in enumerate(paras):
+        out.append(p)
+        out.extend(after.get(i, []))
+    return "\n\n".join(out)
+
+
+_MEDIA = ("img", "picture", "video", "iframe", "figure")
+
+
+def _is_caption(el: Any) -> bool:
+    """A block holding media, or right after it: a caption or credit line."""
+    if any(True for _ in el.iter(*_MEDIA)):
+        return True
+    prev = el.getprevious()
+    if prev is None and el.getparent() is not None:
+        prev = el.getparent().getprevious()  # <div><img></div><p>caption</p>, one level up
+    return prev is not None and (prev.tag in _MEDIA or any(True for _ in prev.iter(*_MEDIA))) and not text_of(prev)
+
+
+def _dropped_region(el: Any, container: Any) -> bool:
+    node = el
+    while node is not None and node is not container:
+        if node.tag in _NOT_BODY_TAGS or _NOT_BODY_CLASS.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+        node = node.getparent()
+    return False
+
+
+def extract_body(
+    tree: lxml.html.HtmlElement, url: str, ld: dict[str, Any] | None, large: bool = False
+) -> tuple[str, str]:
+    """Return ``(text, extractor)``.
+
+    trafilatura in precision mode first (measured best on the dev sets: boilerplate stays out); when
+    that finds little, its balanced mode, kept when it finds much more; then recall mode, the JSON-LD
+    ``articleBody`` and the densest block of paragraphs. A ``large`` tree gets one fast pass only
+    (no readability/jusText comparison), to bound the time spent on it.
+    """
+    if large:
+        text = _drop_promos(_trafilatura_text(tree, url, favor_precision=True, fast=True))
+        if len(text) < MIN_TEXT_CHARS:
+            fallback = _ld_body(ld) or _paragraph_fallback(tree)
+            if len(fallback) > len(text):
+                return fallback, "fallback-large-page"
+        return text, "trafilatura-fast"
+    text = _trafilatura_text(tree, url, favor_precision=True)
+    how = "trafilatura-precision"
+    if len(text) < SHORT_TEXT_CHARS:
+        balanced = _trafilatura_text(tree, url)
+        if len(balanced) > 2 * len(text):
+            text, how = balanced, "trafilatura"
+    if len(text) < MIN_TEXT_CHARS:
+        recall = _trafilatura_text(tree, url, favor_recall=True)
+        if len(recall) > len(text):
+            text, how = recall, "trafilatura-recall"
+    merged = _merge_dropped_blocks(tree, text)
+    if merged != text:
+        text, how = merged, f"{how}+merged"
+    text = _drop_promos(text)
+    if len(text) < MIN_TEXT_CHARS:
+        fallbacks = ((_ld_body(ld), "jsonld-articleBody"), (_paragraph_fallback(tree), "paragraphs"))
+        for candidate, name in fallbacks:
+            if len(candidate) > max(len(text), MIN_TEXT_CHARS - 1):
+                text, how = candidate, name
+                break
+    return text, how
+
+

@@ -1,0 +1,332 @@
+"""The publication date, weighed across structured data, htmldate, the URL and the dates the page shows."""
+
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import lxml.html
+
+from pipeline.parse.tree import text_segments
+from pipeline.parse.urls import url_part
+
+log = logging.getLogger(__name__)
+
+
+
+_DATE_META_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "published_time",
+    "cxenseparse:recs:publishtime",
+    "originalpublicationdate",
+)
+
+
+_ISO_DT = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{1,2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def _parse_dt(value: Any) -> datetime | None:
+    """An ISO-8601 date or date-time, else a free-form one with a month name ("Tue, Sep 15 2020 EDT")."""
+    if not isinstance(value, str):
+        return None
+    s = value.strip()
+    m = _ISO_DT.match(s)
+    if m:
+        iso = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+        if m.group(4):
+            iso += f"T{m.group(4)}:{m.group(5)}:{int(m.group(6) or 0):02d}"
+            tz = m.group(7)
+            if tz:
+                tz = "+00:00" if tz == "Z" else (tz if ":" in tz else f"{tz[:3]}:{tz[3:]}")
+                iso += tz
+        try:
+            dt = datetime.fromisoformat(iso)
+        except ValueError:
+            return None
+    elif re.search(r"\b(19|20)\d{2}\b", s) and re.search(r"[A-Za-z]{3}", s) and len(s) < 60:
+        from dateutil import parser as dateparser
+
+        try:
+            dt = dateparser.parse(s, tzinfos=_TZ_ABBREVIATIONS)
+        except (ValueError, OverflowError) as e:
+            log.debug("unparsed date %r: %s", s, e)
+            return None
+    else:
+        return None
+    if not 1995 <= dt.year <= datetime.now().year + 1:
+        return None
+    return dt
+
+
+_TZ_ABBREVIATIONS = {
+    name: int(hours * 3600)
+    for name, hours in (
+        ("UTC", 0), ("GMT", 0), ("Z", 0), ("EST", -5), ("EDT", -4), ("CST", -6), ("CDT", -5), ("MST", -7),
+        ("MDT", -6), ("PST", -8), ("PDT", -7), ("BST", 1), ("CET", 1), ("CEST", 2), ("MEZ", 1), ("MESZ", 2),
+        ("EET", 2), ("EEST", 3), ("IST", 5.5), ("JST", 9), ("AEST", 10), ("AEDT", 11),
+    )
+}
+def _structured_dates(meta: dict[str, list[str]], ld: dict[str, Any] | None) -> list[datetime]:
+    out: list[datetime] = []
+    if ld:
+        for key in ("datePublished", "dateCreated"):
+            dt = _parse_dt(ld.get(key))
+            if dt:
+                out.append(dt)
+    for key in _DATE_META_KEYS:
+        for v in meta.get(key, []):
+            dt = _parse_dt(v)
+            if dt:
+                out.append(dt)
+    return out
+
+
+def _htmldate(tree: lxml.html.HtmlElement, url: str, extensive: bool = True) -> datetime | None:
+    from htmldate import find_date
+
+    try:
+        found = find_date(tree, extensive_search=extensive, original_date=True, url=url or None)
+    except (ValueError, TypeError, RecursionError) as e:
+        log.debug("htmldate failed: %s", e)
+        return None
+    return _parse_dt(found) if found else None
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=/|$|[^\d])")
+_MONTHS = [
+    # en, de, fr, es, it, nl, pt: full names; the first three letters cover most abbreviations
+    "january|januar|janvier|enero|gennaio|januari|janeiro|jan|jän",
+    "february|februar|février|fevrier|febrero|febbraio|februari|fevereiro|feb|fév|fev",
+    "march|märz|maerz|mars|marzo|maart|março|mar|mär|mrt",
+    "april|avril|abril|aprile|apr|avr|abr",
+    "may|mai|mayo|maggio|mei|maio",
+    "june|juni|juin|junio|giugno|junho|jun",
+    "july|juli|juillet|julio|luglio|julho|jul|juil",
+    "august|août|aout|agosto|augustus|aug|ago",
+    "september|septembre|septiembre|settembre|setembro|sep|sept|set",
+    "october|oktober|octobre|octubre|ottobre|outubro|oct|okt|ott|out",
+    "november|novembre|noviembre|novembro|nov",
+    "december|dezember|décembre|decembre|diciembre|dicembre|dezembro|dec|dez|déc|dic",
+]
+
+
+def _date_shown(d: Any, text: str, *, without_year: bool = False) -> bool:
+    """Whether the calendar date ``d`` is written in ``text`` in one of the usual forms.
+
+    ``without_year`` also accepts "24 août" / "Aug 24" with no year, for choosing between two
+    neighbouring days only.
+    """
+    y, m, day = d.year, d.month, d.day
+    month = _MONTHS[m - 1]
+    dd = rf"0?{day}"
+    if without_year:
+        loose = (
+            rf"\b{dd}(?:st|nd|rd|th|\.|er)?\s+(?:de\s+)?(?:{month})\b",
+            rf"\b(?:{month})\.?\s+{dd}\b(?![\d:])",
+        )
+        if any(re.search(p, text, re.IGNORECASE) for p in loose):
+            return True
+    patterns = (
+        rf"\b(?:{month})\.?\s+{dd}(?:st|nd|rd|th)?,?\s+{y}\b",
+        rf"\b{dd}(?:st|nd|rd|th|\.|er)?\s+(?:de\s+)?(?:{month})\.?,?\s+(?:de\s+)?{y}\b",
+        rf"\b{y}-{m:02d}-{day:02d}\b",
+        rf"\b{y}/{m:02d}/{day:02d}\b",
+        rf"\b0?{m}/{dd}/(?:{y}|{y % 100:02d})\b",
+        rf"\b{dd}[./-]0?{m}[./-](?:{y}|{y % 100:02d})\b",
+    )
+    return any(re.search(p, text, re.IGNORECASE) for p in patterns)
+
+
+def _month_number() -> dict[str, int]:
+    return {name: i + 1 for i, names in enumerate(_MONTHS) for name in names.split("|")}
+
+
+_MONTH_OF = _month_number()
+_MONTH_ALT = "|".join(sorted(_MONTH_OF, key=len, reverse=True))
+_TEXT_DATES = (
+    # "March 5, 2024", "Mar. 5th 2024"
+    (re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b", re.I), "mdy"),
+    # "5 March 2024", "5. März 2024", "5 de marzo de 2024"
+    (
+        re.compile(
+            rf"\b(\d{{1,2}})(?:st|nd|rd|th|\.|er)?\s+(?:de\s+)?({_MONTH_ALT})\.?,?\s+(?:de\s+)?((?:19|20)\d{{2}})\b",
+            re.I,
+        ),
+        "dmy",
+    ),
+    (re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)"), "ymd"),
+    (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b"), "dmy"),  # dotted dates are day first
+    (re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b"), "slash"),
+)
+_NOT_PUBLISHED_LABEL = re.compile(
+    r"\b(?:updated|modified|edited|revised|joined|member since|last reviewed|reviewed|aktualisiert|"
+    r"geändert|mis à jour|modifié|actualizado|aggiornato)\b[^\d]{0,12}$",
+    re.IGNORECASE,
+)
+HEADER_SEGMENTS = 12  # how far after the headline the article's dateline is looked for
+HEADER_PROSE_CHARS = 200  # a text piece this long is prose: the header is over
+
+
+def _date_in_text(text: str) -> datetime | None:
+    """The first calendar date written out in ``text``; a slashed date only when it is unambiguous."""
+    best: tuple[int, datetime] | None = None
+    for pattern, order in _TEXT_DATES:
+        for m in pattern.finditer(text):
+            a, b, c = m.groups()
+            if order == "mdy":
+                y, mo, d = int(c), _MONTH_OF[a.lower()], int(b)
+            elif order == "dmy":
+                y, d = int(c), int(a)
+                mo = int(b) if b.isdigit() else _MONTH_OF[b.lower()]
+            elif order == "ymd":
+                y, mo, d = int(a), int(b), int(c)
+            else:  # 03/05/2024 is ambiguous; 13/05/2024 and 05/13/2024 are not
+                first, second = int(a), int(b)
+                if first != second and first <= 12 and second <= 12:
+                    continue
+                mo, d = (second, first) if first > 12 else (first, second)
+                y = int(c)
+            try:
+                dt = datetime(y, mo, d)
+            except ValueError:
+                continue
+            if _NOT_PUBLISHED_LABEL.search(text[max(0, m.start() - 30) : m.start()]):
+                continue  # "Updated on ...", "Joined ...": a date, but not the publication's
+            if 1995 <= y <= datetime.now().year + 1 and (best is None or m.start() < best[0]):
+                best = (m.start(), dt)
+            break  # the first credible match of each pattern is enough
+    return best[1] if best else None
+
+
+def _header_date(tree: lxml.html.HtmlElement) -> datetime | None:
+    """The date written in the article's header: between the headline (``<h1>``) and the first piece
+    of prose, where the byline and dateline sit. None without a headline."""
+    root = tree.find("body")
+    h1 = next(root.iter("h1"), None) if root is not None else None
+    if root is None or h1 is None:
+        return None
+    # the headline's own text and what follows it, in document order
+    segments = text_segments(root, 4000)
+    own = text_segments(h1, 50)
+    n = len(own)
+    start = next((i for i in range(len(segments)) if n and segments[i : i + n] == own), None)
+    if start is None:
+        return None
+    pieces: list[str] = []
+    for seg in segments[start + n : start + n + HEADER_SEGMENTS]:
+        if len(seg) >= HEADER_PROSE_CHARS:
+            break
+        pieces.append(seg)
+    return _date_in_text(" ".join(pieces))
+
+
+def _visible_text(tree: lxml.html.HtmlElement) -> str:
+    root = tree.find("body")
+    if root is None:
+        return ""
+    return " ".join(text_segments(root, 3000))[:60_000]
+
+
+def choose_date(
+    tree: lxml.html.HtmlElement,
+    meta: dict[str, list[str]],
+    ld: dict[str, Any] | None,
+    url: str,
+    large: bool = False,
+) -> datetime | None:
+    """Publication date from the evidence, each piece checked against the others.
+
+    Structured values (JSON-LD, meta) are preferred when htmldate confirms them; a date in the URL is
+    the local publication day; and the date the page actually shows decides between a structured value
+    and htmldate's, or between a UTC time stamp and the neighbouring local day. The modification date
+    is never taken for the publication date.
+    """
+    structured = _structured_dates(meta, ld)
+    # htmldate's extensive search (free-text dates through dateparser) is slow: without structured
+    # dates its quick pass first, the extensive one only when that finds nothing (on the dev pages
+    # they never disagreed); with them, htmldate runs only if their date is not shown (below)
+    found = None
+    if not structured:
+        found = _htmldate(tree, url, extensive=False)
+        if found is None and not large:
+            found = _htmldate(tree, url, extensive=True)
+    best: datetime | None = None
+    if structured:
+        # a value with its own (non-UTC) offset carries the local day; UTC stamps may cross midnight
+        local = [dt for dt in structured if dt.utcoffset() not in (None, _ZERO)]
+        best = local[0] if local else structured[0]
+    else:
+        best = found
+
+    m = _URL_DATE.search(url_part(url, "path"))
+    url_day = None
+    if m:
+        try:
+            url_day = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            url_day = None
+    if url_day is not None:
+        if best is None or _same_local_day(best, url_day):
+            return url_day if best is None or best.date() != url_day.date() else best
+        if (best.date() - url_day.date()).days > 2:
+            return url_day  # the address was made at first publication; a later stamp is a re-save
+
+    if best is None:
+        return None
+    if not structured:
+        # htmldate's guess without structured evidence: a date written in the article's header (the
+        # dateline beside the byline) is the article's, where a guess may be a calendar widget's
+        header = _header_date(tree)
+        if header is not None and header.date() != best.date():
+            return header
+    text = _visible_text(tree)
+    if not text or _date_shown(best, text):
+        return best
+    if structured:  # the structured date is not on the page: now htmldate's search is worth it
+        found = _htmldate(tree, url, extensive=not large)
+    if found is not None and found.date() != best.date() and _date_shown(found, text):
+        return found  # htmldate's date is on the page, the structured one is not
+    if best.utcoffset() == _ZERO:
+        for shift in (-1, 1):
+            day = best + timedelta(days=shift)
+            if not _same_local_day(best, day):
+                continue
+            # the neighbouring day written out in full, or at least as day and month while the
+            # stamp's own day is not written at all
+            if _date_shown(day, text) or (
+                _date_shown(day, text, without_year=True) and not _date_shown(best, text, without_year=True)
+            ):
+                return datetime(day.year, day.month, day.day)
+    return best
+
+
+_ZERO = timedelta(0)
+
+
+def _same_local_day(instant: datetime, day: datetime) -> bool:
+    """Whether a UTC (or naive) ``instant`` falls on calendar ``day`` somewhere between UTC-8 and UTC+10."""
+    if instant.utcoffset() not in (None, _ZERO):
+        return instant.date() == day.date()
+    return any((instant + timedelta(hours=h)).date() == day.date() for h in (-8, 0, 10))
+
+
