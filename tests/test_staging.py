@@ -123,3 +123,75 @@ def test_local_copy_returns_none_for_a_missing_remote_file(tmp_path: Path) -> No
     missing = StagedFile(fsspec.filesystem("memory"), f"/factcheck-test-{uuid.uuid4().hex}/none.jsonl")
     assert local_copy(missing, tmp_path) is None
     assert local_copy(StagedFile(LocalFileSystem(), str(tmp_path / "none.jsonl")), tmp_path) is None
+
+
+def _staging_url(kind: str, tmp_path: Path) -> str:
+    return str(tmp_path / "staging") if kind == "local" else f"memory://factcheck-test-{uuid.uuid4().hex}/staging"
+
+
+def _run_folders(settings: Settings) -> set[str]:
+    base = RunPaths(settings, "any")._base
+    return {p.rstrip("/").rsplit("/", 1)[1] for p in base.fs.ls(base.path, detail=False)}
+
+
+@pytest.mark.parametrize("kind", ["local", "object-store"])
+def test_a_load_deletes_the_staging_of_runs_loaded_before_the_retention_time(tmp_path: Path, kind: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from pipeline.staging import safe_name
+
+    sources = write_sources(tmp_path / "sources.yaml", 2)
+    url = _staging_url(kind, tmp_path)
+    settings = Settings(data_dir=tmp_path / "d", sources_path=sources, staging_url=url, staging_keep_days=7)
+    try:
+        for run_id in ("old-run", "recent-run", "unloaded-run", "this-run"):
+            stage_run(settings, run_id, sources, 2, 3)
+        for run_id in ("old-run", "recent-run"):
+            runner.load(settings, run_id, runner.outlet_names(settings))
+        now = datetime.now(UTC)
+        # loaded eight days ago and yesterday; "unloaded-run" never reached DuckDB
+        RunPaths(settings, "old-run").mark_loaded({"claims": 12}, now - timedelta(days=8))
+        RunPaths(settings, "recent-run").mark_loaded({"claims": 12}, now - timedelta(days=1))
+
+        runner.load(settings, "this-run", runner.outlet_names(settings))
+
+        left = _run_folders(settings)
+        assert left == {safe_name(r) for r in ("recent-run", "unloaded-run", "this-run")}
+        assert RunPaths(settings, "this-run").loaded_marker().exists()
+        # the rows of the pruned run are in DuckDB: staging was only the hand-over
+        con = store.connect(settings.database, read_only=True)
+        try:
+            runs = {r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()}
+        finally:
+            con.close()
+        assert {"old-run", "recent-run", "this-run"} <= runs
+    finally:
+        if kind != "local":
+            fsspec.filesystem("memory").rm(url.removeprefix("memory://").split("/")[0], recursive=True)
+
+
+def test_retention_zero_keeps_every_staging_folder_and_a_bad_marker_keeps_its_folder(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    sources = write_sources(tmp_path / "sources.yaml", 1)
+    settings = Settings(data_dir=tmp_path, sources_path=sources, staging_keep_days=0)
+    for run_id in ("a", "b"):
+        stage_run(settings, run_id, sources, 1, 2)
+        runner.load(settings, run_id, runner.outlet_names(settings))
+    long_ago = datetime.now(UTC) - timedelta(days=365)
+    RunPaths(settings, "a").mark_loaded({}, long_ago)
+    runner.load(settings, "b", runner.outlet_names(settings))
+    assert len(_run_folders(settings)) == 2
+
+    marker = RunPaths(settings, "a").loaded_marker()
+    assert isinstance(marker, Path)
+    marker.write_text("not json\n", encoding="utf-8")
+    pruned = RunPaths(settings, "b").prune_loaded(timedelta(days=1), datetime.now(UTC))
+    assert pruned == [] and len(_run_folders(settings)) == 2
+    RunPaths(settings, "a").mark_loaded({}, long_ago)
+    assert RunPaths(settings, "b").prune_loaded(timedelta(days=1), datetime.now(UTC)) == ["a"]
+
+
+def test_a_negative_retention_is_refused() -> None:
+    with pytest.raises(ValueError, match="FACTCHECK_STAGING_KEEP_DAYS"):
+        Settings.from_env({"FACTCHECK_STAGING_KEEP_DAYS": "-1"})

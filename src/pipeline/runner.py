@@ -347,7 +347,18 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
     finally:
         con.close()
     log.info("run %s loaded: %s", run_id, totals)
+    _retire_staging(settings, paths, totals)
     return totals
+
+
+def _retire_staging(settings: Settings, paths: RunPaths, totals: dict[str, int]) -> None:
+    """Mark this run's staging as loaded and delete the folders of runs loaded long enough ago."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    paths.mark_loaded(totals, now)
+    if settings.staging_keep_days > 0:
+        paths.prune_loaded(timedelta(days=settings.staging_keep_days), now)
 
 
 def reprocess_list(settings: Settings, run_id: str) -> list[str]:
@@ -436,6 +447,7 @@ def reprocess_load(settings: Settings, run_id: str, outlet_names: Iterable[str])
         con.close()
         tmp.cleanup()
     log.info("reprocess %s loaded: %s", run_id, totals)
+    _retire_staging(settings, paths, totals)
     return totals
 
 

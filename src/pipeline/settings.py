@@ -64,13 +64,22 @@ class Settings:
     max_failed_runs: int = 5  # an article URL that failed in this many runs is given up
     max_articles_per_outlet: int = 100
     max_sitemap_depth: int = 2
+    # a loaded run's staging folder is deleted by a load this many days later; 0 keeps every folder
+    staging_keep_days: float = 7.0
 
     def __post_init__(self) -> None:
         if self.db_path is None:
             object.__setattr__(self, "db_path", self.data_dir / "factcheck.duckdb")
         if self.sources_path is None:
             object.__setattr__(self, "sources_path", packaged_sources_path())
-        for name in ("connect_timeout", "read_timeout", "per_host_delay", "backoff_base", "max_crawl_delay"):
+        for name in (
+            "connect_timeout",
+            "read_timeout",
+            "per_host_delay",
+            "backoff_base",
+            "max_crawl_delay",
+            "staging_keep_days",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{PREFIX}{name.upper()} must not be negative")
         for name in (

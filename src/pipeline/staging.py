@@ -14,17 +14,24 @@ into place; elsewhere they are written to a local temporary file first and uploa
 rename). Either way a reader never sees half a file, and a stage that fails publishes nothing.
 Names are derived from run ids and outlet names through ``safe_name``, so no feed or page content
 ever becomes part of a path.
+
+Retention: once a run's load has committed, the load writes ``<run id>/loaded.json`` (when, and the
+totals). Run folders whose marker is older than ``staging_keep_days`` are deleted at the end of a
+later load (``prune_loaded``); a folder without a marker (a run still going, or one whose load never
+finished) is never deleted, so nothing that has not reached DuckDB is lost.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -36,8 +43,11 @@ from pipeline.files import atomic_write
 from pipeline.records import sha256_hex
 from pipeline.settings import Settings
 
+log = logging.getLogger(__name__)
+
 # Object stores publish an upload atomically when it completes: write there directly.
 ATOMIC_UPLOAD_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "memory"})
+LOADED_MARKER = "loaded.json"  # in a run's folder once its load committed: see ``prune_loaded``
 
 
 def safe_name(value: str) -> str:
@@ -112,6 +122,45 @@ class RunPaths:
 
     def log_file(self, stage: str, outlet: str) -> StagingFile:
         return self._child(safe_name(self.run_id), "log", f"{safe_name(outlet)}.{stage}.jsonl")
+
+    def loaded_marker(self) -> StagingFile:
+        return self._child(safe_name(self.run_id), LOADED_MARKER)
+
+    def mark_loaded(self, totals: dict[str, int], when: datetime) -> None:
+        """Record that this run's load committed: its folder may be pruned after the retention time."""
+        row = {"run_id": self.run_id, "loaded_at": when.isoformat(), "totals": totals}
+        write_jsonl(self.loaded_marker(), [row])
+
+    def prune_loaded(self, keep: timedelta, now: datetime) -> list[str]:
+        """Delete the folders of runs loaded more than ``keep`` before ``now``; returns their run ids.
+
+        Only folders holding a readable marker are candidates, and never this run's own folder (a
+        retried load of this run still finds its files). A marker that cannot be read is logged and
+        its folder kept.
+        """
+        fs, base = self._base.fs, self._base.path
+        if not fs.exists(base):
+            return []
+        mine = f"{base}/{safe_name(self.run_id)}"
+        pruned: list[str] = []
+        for folder in sorted(fs.ls(base, detail=False)):
+            folder = folder.rstrip("/")
+            marker = f"{folder}/{LOADED_MARKER}"
+            if folder == mine or not fs.isdir(folder) or not fs.exists(marker):
+                continue
+            try:
+                row = json.loads(fs.cat_file(marker).decode("utf-8").splitlines()[0])
+                loaded_at = datetime.fromisoformat(row["loaded_at"])
+                run_id = str(row["run_id"])
+            except (ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError) as e:
+                log.warning("staging folder %s: unreadable %s (%s); kept", folder, LOADED_MARKER, e)
+                continue
+            if now - loaded_at >= keep:
+                fs.rm(folder, recursive=True)
+                pruned.append(run_id)
+        if pruned:
+            log.info("staging: deleted the folders of %d loaded run(s) older than %s", len(pruned), keep)
+        return pruned
 
 
 F = TypeVar("F", bound=Path | StagedFile)
