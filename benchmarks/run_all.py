@@ -40,7 +40,7 @@ MINE: dict[str, tuple[str, list[str], list[str]]] = {
     "end_to_end": ("end_to_end.py", ["--rounds", "2"], ["--rounds", "1", "--outlets", "4", "--per-outlet", "25"]),
     "store": (
         "store_scale.py",
-        ["--sizes", "10000,100000,1000000", "--timeout", "180"],
+        ["--sizes", "10000,100000,1000000", "--timeout", "180", "--plot", str(REPO / "docs" / "store-growth.png")],
         ["--sizes", "10000,100000", "--repeat", "2"],
     ),
 }
