@@ -52,3 +52,18 @@ def ld_author(author: str) -> str:
 )
 def test_credit_when_no_person_is_named(head: str, body_top: str, expected: tuple[str, ...]) -> None:
     assert authors(head, body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "body_top", "expected"),
+    [
+        # a handle with digits after a lone "by"
+        ("", "<p><span>by</span> <a href='/profile/7'>river201</a></p>", ("river201",)),
+        ('<meta name="author" content="lake_walker2024">', "", ("lake_walker2024",)),
+        # numbers alone are no name
+        ('<meta name="author" content="2024">', "", ()),
+        ('<meta name="author" content="Ana Lima 555 0134">', "", ()),
+    ],
+)
+def test_handles_with_digits_are_names_numbers_are_not(head: str, body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, body_top) == expected

@@ -46,7 +46,8 @@ _LEADING_ROLES = re.compile(
     r"^(?:author|autor|auteur|reporter|correspondent|editor|writer)\s*:?\s+", re.IGNORECASE
 )
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\||\band\b|&|\bund\b|\bet\b|\by\b|\be\b|\n)\s*", re.IGNORECASE)
-_NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}|[<>{}=#]|^\d")
+# a run of 3+ digits is a date or a number, unless it ends a handle ("delta201")
+_NOT_NAME = re.compile(r"https?://|www\.|@|(?<![^\W_])\d{3,}|[<>{}=#]|^\d")
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _CREDENTIALS = {
     "phd", "ph.d", "md", "m.d", "ms", "ma", "mba", "rd", "rn", "dds", "esq", "cpa", "msc", "bsc", "mph",
