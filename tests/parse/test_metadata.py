@@ -89,18 +89,6 @@ def test_organization_author_is_not_a_person() -> None:
     assert a.authors == ("Ana Lima",)
 
 
-def test_organisation_other_than_the_publisher_is_not_an_author_either() -> None:
-    # a wire agency credited as the JSON-LD author: an organisation, not a person, so not an author
-    # (Article.authors holds people); the publisher differs, which does not change what it is
-    a = parse(
-        """<script type="application/ld+json">
-        {"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Northern Wire Agency"},
-         "publisher": {"@type": "Organization", "name": "Example Gazette"},
-         "datePublished": "2024-03-05"}</script>"""
-    )
-    assert a.authors == ()
-
-
 # --- OpenGraph and meta --------------------------------------------------------------------------
 
 

@@ -1,4 +1,9 @@
-"""Authors as a clean list of person names, from structured data, meta tags and visible bylines."""
+"""Authors as a clean list of person names, from structured data, meta tags and visible bylines.
+
+A page that names no person but credits an organisation as its author (the outlet itself, a wire
+agency: "By The Associated Press", a JSON-LD author typed Organization) gets that credit as its one
+author: it is what the page states, and an agency credit ties syndicated copies together across outlets.
+A credit is never listed beside a person's name."""
 
 
 from __future__ import annotations
@@ -41,7 +46,8 @@ _LEADING_ROLES = re.compile(
     r"^(?:author|autor|auteur|reporter|correspondent|editor|writer)\s*:?\s+", re.IGNORECASE
 )
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\||\band\b|&|\bund\b|\bet\b|\by\b|\be\b|\n)\s*", re.IGNORECASE)
-_NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}|[<>{}=#]|^\d")
+# a run of 3+ digits is a date or a number, unless it ends a handle ("delta201")
+_NOT_NAME = re.compile(r"https?://|www\.|@|(?<![^\W_])\d{3,}|[<>{}=#]|^\d")
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _CREDENTIALS = {
     "phd", "ph.d", "md", "m.d", "ms", "ma", "mba", "rd", "rn", "dds", "esq", "cpa", "msc", "bsc", "mph",
@@ -111,8 +117,41 @@ def _outlet_kind(name: str, sites: set[str]) -> str | None:
     return "personal" if looks_personal else "outlet"
 
 
-def _ld_author_values(ld: dict[str, Any] | None, ids: dict[str, dict[str, Any]]) -> list[str]:
-    """The author names of the JSON-LD article; organisations are left out."""
+# wire agencies as bylines name them; a byline crediting one of these (or the outlet) names no person
+_AGENCIES = {
+    "associated press", "ap", "reuters", "afp", "agence france presse", "upi", "united press international",
+    "dpa", "apa", "ansa", "efe", "kyodo", "kyodo news", "jiji", "jiji press", "xinhua", "tass",
+    "yonhap", "anadolu", "aap", "canadian press", "pa media", "press association", "bloomberg",
+    "kna", "epd", "belga", "anp", "ntb", "ritzau", "stt", "pti", "ians", "bernama",
+}
+_CREDIT_TAIL = {"staff", "reports", "report", "wire", "wires", "service", "services", "writers", "reporters"}
+
+
+def _credit(raw: str, sites: set[str]) -> str | None:
+    """The organisation a byline value credits in place of a person: the outlet itself ("By Example
+    Gazette") or a wire agency ("By The Associated Press", "Reuters staff"); None for anything else,
+    generic words alone ("Staff", "Admin") included."""
+    from html import unescape
+
+    s = _LEADING_ROLES.sub("", _BY.sub("", " ".join(unescape(raw).split())))
+    words = re.sub(r"\s*[\(\[].*?[\)\]]", "", s).strip(" .:-–—·•").split()
+    while words and words[-1].lower() in _CREDIT_TAIL:
+        words.pop()  # "Reuters staff"
+    name = " ".join(words)
+    if not name or len(words) > 5 or _NOT_NAME.search(name):
+        return None
+    key = norm(name)
+    if key.removeprefix("the ") in _AGENCIES:
+        return name
+    if all(w in _ROLE_WORDS or w in _ORG_WORDS for w in key.split()):
+        return None  # "News", "Staff and News": generic words, even where they match a site name
+    return name if _outlet_kind(name, sites) == "outlet" else None
+
+
+def _ld_author_values(
+    ld: dict[str, Any] | None, ids: dict[str, dict[str, Any]], organisations: bool = False
+) -> list[str]:
+    """The author names of the JSON-LD article; organisations are left out unless asked for."""
     if not ld:
         return []
     out: list[str] = []
@@ -125,7 +164,7 @@ def _ld_author_values(ld: dict[str, Any] | None, ids: dict[str, dict[str, Any]])
                 if set(a) <= {"@id", "@type"} and isinstance(a.get("@id"), str):
                     a = ids.get(a["@id"], a)  # a reference into @graph
                 types = ld_types(a)
-                if types and "person" not in types:
+                if types and "person" not in types and not organisations:
                     continue  # Organization, NewsMediaOrganization, ...
                 name = a.get("name")
                 if isinstance(name, list):
@@ -155,12 +194,20 @@ _PERSONISH = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}$")
 _HANDLE = re.compile(r"^[^\W\d_][\w.-]{1,29}$")
 
 
-def _text_bylines(tree: lxml.html.HtmlElement, sites: set[str]) -> list[str]:
+def _text_bylines(tree: lxml.html.HtmlElement, sites: set[str], credits: list[str] | None = None) -> list[str]:
     """A visible "By Jane Doe" from the headline on: "By" alone followed by a name anywhere after it,
-    or "... by Jane Doe" inline close to it. Names of the outlet are passed over."""
+    or "... by Jane Doe" inline close to it. Names of the outlet are passed over; the first byline
+    crediting the outlet or a wire agency is added to ``credits`` when given."""
     root = tree.find("body")
     if root is None:
         return []
+
+    def credit(value: str) -> bool:
+        name = _credit(value, sites)
+        if name and credits is not None and not credits:
+            credits.append(name)
+        return name is not None
+
     segments = text_segments(root, 4000)
     start = 0
     h1 = next(root.iter("h1"), None)
@@ -175,6 +222,10 @@ def _text_bylines(tree: lxml.html.HtmlElement, sites: set[str]) -> list[str]:
             continue
         if _BY_ALONE.match(seg):
             nxt = next((x for x in segments[i + 1 : i + 4] if x.strip(" |·•,")), "").strip(" |·•,")
+            if credit(nxt):
+                if _outlet_kind(nxt, sites) == "outlet":
+                    continue
+                return []  # a wire agency's byline is the article's, and it names nobody
             if _PERSONISH.match(nxt) and _outlet_kind(nxt, sites) != "outlet":
                 return [nxt]
             generic = nxt.lower() in _ROLE_WORDS or nxt.lower() in _ORG_WORDS
@@ -185,6 +236,10 @@ def _text_bylines(tree: lxml.html.HtmlElement, sites: set[str]) -> list[str]:
         if m and not _NOT_BYLINE_BEFORE.search(seg[: m.start() + 1]):
             names = m.group(1).strip()
             first = re.split(r"\s*(?:,|\band\b|&|\s[-–—|]\s)\s*", names)[0].strip(" .")
+            if credit(names):
+                if _outlet_kind(names, sites) == "outlet":
+                    continue
+                return []  # a wire agency's byline is the article's, and it names nobody
             if _PERSONISH.match(first) and _outlet_kind(first, sites) != "outlet":
                 return [names]
     return []
@@ -224,15 +279,20 @@ def choose_authors(
     sites: set[str],
     large: bool = False,
 ) -> tuple[str, ...]:
-    """Person names from JSON-LD and author meta tags, else the JSON-LD graph, else bylines."""
+    """Person names from JSON-LD and author meta tags, else the JSON-LD graph, else bylines; when none
+    names a person, the organisation the page credits."""
     ids = id_map(nodes)
     meta_values = [v for key in _AUTHOR_META for v in meta.get(key, []) if not v.lower().startswith("http")]
 
+    credited: list[str] = []  # the outlet or agency a visible byline credits, met on the way
+
     def from_bylines() -> list[str]:
-        shown = _text_bylines(tree, sites)
+        shown = _text_bylines(tree, sites, credited)
         if shown or large:  # trafilatura's byline search copies the whole tree
             return shown
-        return _byline_values(tree) or _data_layer_author(tree)
+        found = _byline_values(tree)
+        credited.extend(c for c in (_credit(v, sites) for v in found) if c)
+        return found or _data_layer_author(tree)
 
     def from_graph() -> list[str]:
         # no author on the article node: a WebPage's author, else the page's only Person nodes
@@ -255,12 +315,32 @@ def choose_authors(
     names = people(declared)
     if not names:
         found = clean(from_graph()) + clean(from_bylines())
-        names = people(found) or declared or found
+        names = people(found) or declared or found or _credits(ld, ids, meta_values, sites) or credited[:1]
     elif any(len(n.split()) == 1 for n in names):
         # a first name alone ("Todd"): the visible byline may give the full name
         shown = people(clean(_text_bylines(tree, sites)))
         names = [next((b for b in shown if b.split()[0].lower() == n.lower()), n) for n in names]
     return _dedupe_names(names)
+
+
+def _credits(
+    ld: dict[str, Any] | None, ids: dict[str, dict[str, Any]], meta_values: list[str], sites: set[str]
+) -> list[str]:
+    """When no person is named anywhere, the organisation the page credits as the author is the author:
+    a JSON-LD author typed as an organisation, or an author value naming the outlet or a wire agency."""
+    named = _ld_author_values(ld, ids)
+    typed = [v for v in _ld_author_values(ld, ids, organisations=True) if v not in named]
+    out: list[str] = []
+    for value in typed + named + meta_values:
+        name = _credit(value, sites)
+        if not name and value in typed:
+            name = " ".join(_BY.sub("", value).split())
+            generic = all(w.lower() in _ROLE_WORDS or w.lower() in _ORG_WORDS for w in name.split())
+            if generic or _NOT_NAME.search(name) or len(name) > 60:
+                name = None
+        if name:
+            out.append(name)
+    return out
 
 
 def _dedupe_names(names: list[str]) -> tuple[str, ...]:

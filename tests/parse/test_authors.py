@@ -1,0 +1,69 @@
+"""Authors: person names, and the organisation a page credits when it names no person."""
+
+from __future__ import annotations
+
+import pytest
+from parse_pages import article_page
+
+from pipeline.parse import parse_article
+
+URL = "https://news.example.org/transport/night-buses"
+
+
+def authors(head: str = "", body_top: str = "") -> tuple[str, ...]:
+    page = article_page(head=head, body_top=body_top)
+    return parse_article(page.encode(), URL, outlet="Example Gazette").authors
+
+
+def ld_author(author: str) -> str:
+    return (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-03-05", '
+        f'"publisher": {{"@type": "Organization", "name": "Example Gazette"}}, "author": {author}}}</script>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "body_top", "expected"),
+    [
+        # the outlet credited as the author, and nobody else named: the credit is the author
+        (ld_author('{"@type": "Person", "name": "Example Gazette"}'), "", ("Example Gazette",)),
+        ('<meta name="author" content="Example Gazette">', "", ("Example Gazette",)),
+        ("", "<p class='meta'>By <a href='/about'>Example Gazette</a> | March 5, 2024</p>", ("Example Gazette",)),
+        # a wire agency, as bylines write it
+        ("", "<p>By The Associated Press</p>", ("The Associated Press",)),
+        ('<meta name="author" content="Reuters staff">', "", ("Reuters",)),
+        # the agency's byline is the article's: a later byline (a related story's) is not
+        ("", "<p>By The Associated Press</p><aside><p>By Tom Berg</p></aside>", ("The Associated Press",)),
+        ('<meta name="author" content="By AFP">', "", ("AFP",)),
+        # an author typed as an organisation in JSON-LD
+        (ld_author('{"@type": "Organization", "name": "Northern Wire Agency"}'), "", ("Northern Wire Agency",)),
+        # a person named anywhere wins, and the organisation is not added beside them
+        (ld_author('{"@type": "Organization", "name": "Northern Wire Agency"}'), "<p>By Ana Lima</p>", ("Ana Lima",)),
+        (ld_author('{"@type": "Person", "name": "Example Gazette"}'), "<p>By Ana Lima</p>", ("Ana Lima",)),
+        ('<meta name="author" content="Ana Lima, Reuters">', "", ("Ana Lima",)),
+        # a personal site: the owner's name is a person's, not a credit
+        ('<meta property="og:site_name" content="Ana Lima">', "<p>By Ana Lima</p>", ("Ana Lima",)),
+        # generic words are no credit
+        ('<meta name="author" content="Staff">', "", ()),
+        ('<meta name="author" content="Editorial Team">', "", ()),
+        ("", "<p class='byline'>By Staff and News Service Reports</p>", ()),
+        (ld_author('{"@type": "Organization", "name": "Newsroom"}'), "", ()),
+    ],
+)
+def test_credit_when_no_person_is_named(head: str, body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "body_top", "expected"),
+    [
+        # a handle with digits after a lone "by"
+        ("", "<p><span>by</span> <a href='/profile/7'>river201</a></p>", ("river201",)),
+        ('<meta name="author" content="lake_walker2024">', "", ("lake_walker2024",)),
+        # numbers alone are no name
+        ('<meta name="author" content="2024">', "", ()),
+        ('<meta name="author" content="Ana Lima 555 0134">', "", ()),
+    ],
+)
+def test_handles_with_digits_are_names_numbers_are_not(head: str, body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, body_top) == expected
