@@ -133,3 +133,22 @@ def test_date_in_text(text: str, expected: date | None) -> None:
 
     found = _date_in_text(text)
     assert (found.date() if found else None) == expected
+
+
+_MODIFIED_META = '<meta property="article:modified_time" content="2024-06-20T09:00:00+00:00">'
+
+
+@pytest.mark.parametrize(
+    ("node", "expected"),
+    [
+        # a WebPage (or Q&A) node is the page: its datePublished beats the modification meta tag
+        ('{"@type": "WebPage", "datePublished": "2024-03-05T10:00:00+00:00"}', date(2024, 3, 5)),
+        ('{"@type": ["WebPage", "ItemPage"], "datePublished": "2024-03-05"}', date(2024, 3, 5)),
+        ('{"@type": "QAPage", "mainEntity": {"@type": "Question", "datePublished": "2024-03-05"}}', date(2024, 3, 5)),
+        # an embedded video's date is not the page's
+        ('{"@type": "VideoObject", "datePublished": "2023-01-10"}', date(2024, 6, 20)),
+    ],
+)
+def test_page_node_date_when_no_article_node(node: str, expected: date) -> None:
+    head = f'<script type="application/ld+json">{{"@graph": [{node}]}}</script>{_MODIFIED_META}'
+    assert published(head) == expected

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import lxml.html
 
+from pipeline.parse.jsonld import ld_types
 from pipeline.parse.tree import text_segments
 from pipeline.parse.urls import url_part
 
@@ -86,7 +88,14 @@ _TZ_ABBREVIATIONS = {
         ("EET", 2), ("EEST", 3), ("IST", 5.5), ("JST", 9), ("AEST", 10), ("AEDT", 11),
     )
 }
-def _structured_dates(meta: dict[str, list[str]], ld: dict[str, Any] | None) -> list[datetime]:
+# JSON-LD nodes that describe the page itself rather than an article: WordPress SEO plugins put the
+# post's publication date on the WebPage node, and Q&A pages on the Question, when no Article node has one
+_PAGE_NODE_TYPES = frozenset({"webpage", "itempage", "medicalwebpage", "qapage", "faqpage", "question"})
+
+
+def _structured_dates(
+    meta: dict[str, list[str]], ld: dict[str, Any] | None, nodes: Sequence[dict[str, Any]] = ()
+) -> list[datetime]:
     out: list[datetime] = []
     if ld:
         for key in ("datePublished", "dateCreated"):
@@ -98,6 +107,14 @@ def _structured_dates(meta: dict[str, list[str]], ld: dict[str, Any] | None) -> 
             dt = _parse_dt(v)
             if dt:
                 out.append(dt)
+    if not out:
+        # no article node and no meta tag dates the page: the page node's datePublished does, where
+        # htmldate alone would take article:modified_time
+        for node in nodes:
+            dt = _parse_dt(node.get("datePublished")) if ld_types(node) & _PAGE_NODE_TYPES else None
+            if dt:
+                out.append(dt)
+                break
     return out
 
 
@@ -253,6 +270,7 @@ def choose_date(
     ld: dict[str, Any] | None,
     url: str,
     large: bool = False,
+    nodes: Sequence[dict[str, Any]] = (),
 ) -> datetime | None:
     """Publication date from the evidence, each piece checked against the others.
 
@@ -261,7 +279,7 @@ def choose_date(
     and htmldate's, or between a UTC time stamp and the neighbouring local day. The modification date
     is never taken for the publication date.
     """
-    structured = _structured_dates(meta, ld)
+    structured = _structured_dates(meta, ld, nodes)
     # htmldate's extensive search (free-text dates through dateparser) is slow: without structured
     # dates its quick pass first, the extensive one only when that finds nothing (on the dev pages
     # they never disagreed); with them, htmldate runs only if their date is not shown (below)
