@@ -126,6 +126,11 @@ def test_structured_date_kept_when_the_header_shows_only_an_update() -> None:
         ("03/05/2024", None),  # day and month cannot be told apart
         ("Joined May 11, 2017", None),
         ("Last updated: Dec 17, 2025", None),
+        # a time of day between the label and its date
+        ("UPDATED 10:32 AM EST Mar 05, 2024", None),
+        ("Updated at 10.32 on 5 March 2024", None),
+        ("Updated 10:32 AM EST, Tue March 5, 2024. Published 9:00 AM EST, Mon March 4, 2024", date(2024, 3, 4)),
+        ("By Jane Doe | 10:32 AM EST March 5, 2024", date(2024, 3, 5)),
     ],
 )
 def test_date_in_text(text: str, expected: date | None) -> None:

@@ -197,7 +197,10 @@ _TEXT_DATES = (
 )
 _NOT_PUBLISHED_LABEL = re.compile(
     r"\b(?:updated|modified|edited|revised|joined|member since|last reviewed|reviewed|aktualisiert|"
-    r"geändert|mis à jour|modifié|actualizado|aggiornato)\b[^\d]{0,12}$",
+    r"geändert|mis à jour|modifié|actualizado|aggiornato)\b"
+    # what may stand between the label and its date: a few words, and a time of day
+    # ("Updated 10:32 AM EST, Tue March 5, 2024", "Updated at 10.32 on 5 March 2024")
+    r"[^\d]{0,12}(?:\d{1,2}[:.h]\d{2}[^\d]{0,16})?$",
     re.IGNORECASE,
 )
 HEADER_SEGMENTS = 12  # how far after the headline the article's dateline is looked for
@@ -227,7 +230,7 @@ def _date_in_text(text: str) -> datetime | None:
                 dt = datetime(y, mo, d)
             except ValueError:
                 continue
-            if _NOT_PUBLISHED_LABEL.search(text[max(0, m.start() - 30) : m.start()]):
+            if _NOT_PUBLISHED_LABEL.search(text[max(0, m.start() - 48) : m.start()]):
                 continue  # "Updated on ...", "Joined ...": a date, but not the publication's
             if 1995 <= y <= datetime.now().year + 1 and (best is None or m.start() < best[0]):
                 best = (m.start(), dt)
