@@ -157,3 +157,34 @@ _MODIFIED_META = '<meta property="article:modified_time" content="2024-06-20T09:
 def test_page_node_date_when_no_article_node(node: str, expected: date) -> None:
     head = f'<script type="application/ld+json">{{"@graph": [{node}]}}</script>{_MODIFIED_META}'
     assert published(head) == expected
+
+
+_LATE_UTC = '<meta property="article:published_time" content="2024-03-06T02:30:00Z">'
+
+
+def _schedule(*stamps: str) -> str:
+    items = ", ".join(f'{{"show": "Evening news", "start": "{s}"}}' for s in stamps)
+    return f"<script>window.schedule = [{items}];</script>"
+
+
+@pytest.mark.parametrize(
+    ("head", "body_top", "expected"),
+    [
+        # the page's other stamps are in US Eastern time: 02:30 UTC is the evening before there
+        (_LATE_UTC + _schedule("2024-03-05T19:00:00-05:00", "Tue, 05 Mar 2024 23:00:00 -0500"), "", date(2024, 3, 5)),
+        (_LATE_UTC + _schedule("2024-03-05T19:00:00-05:00", "2024-07-01T19:00:00-04:00"), "", date(2024, 3, 5)),
+        # one stamp is not enough, nor are stamps from zones far apart
+        (_LATE_UTC + _schedule("2024-03-05T19:00:00-05:00"), "", date(2024, 3, 6)),
+        (_LATE_UTC + _schedule("2024-03-05T19:00:00-05:00", "2024-03-06T09:00:00+09:00"), "", date(2024, 3, 6)),
+        # a time of day alone carries no zone
+        (_LATE_UTC + _schedule("19:00-05:00", "23:00 -0500"), "", date(2024, 3, 6)),
+        # the page shows the UTC day: it is the day the reader sees
+        (
+            _LATE_UTC + _schedule("2024-03-05T19:00:00-05:00", "2024-03-05T23:00:00-05:00"),
+            "<p>March 6, 2024</p>",
+            date(2024, 3, 6),
+        ),
+    ],
+)
+def test_utc_stamp_moved_to_the_zone_of_the_pages_other_stamps(head: str, body_top: str, expected: date) -> None:
+    assert published(head, body_top) == expected

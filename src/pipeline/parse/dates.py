@@ -279,8 +279,9 @@ def choose_date(
 
     Structured values (JSON-LD, meta) are preferred when htmldate confirms them; a date in the URL is
     the local publication day; and the date the page actually shows decides between a structured value
-    and htmldate's, or between a UTC time stamp and the neighbouring local day. The modification date
-    is never taken for the publication date.
+    and htmldate's, or between a UTC time stamp and the neighbouring local day; when the page shows no
+    date, the UTC offset of its other time stamps gives that local day. The modification date is never
+    taken for the publication date.
     """
     structured = _structured_dates(meta, ld, nodes)
     # htmldate's extensive search (free-text dates through dateparser) is slow: without structured
@@ -338,10 +339,38 @@ def choose_date(
                 _date_shown(day, text, without_year=True) and not _date_shown(best, text, without_year=True)
             ):
                 return datetime(day.year, day.month, day.day)
+        # nothing on the page dates it, but the page's other time stamps say where it is published
+        offset = _page_offset(tree, meta)
+        if offset is not None and (best + offset).date() != best.date():
+            there = best + offset
+            return datetime(there.year, there.month, there.day)
     return best
 
 
 _ZERO = timedelta(0)
+# a date-time with a non-zero UTC offset, ISO ("2024-03-05T22:10:00-05:00") or as in e-mail headers
+# ("Tue, 05 Mar 2024 22:10:00 -0500"); a bare "+00:00" says nothing about where the page is made
+_OFFSET_STAMP = re.compile(
+    r"(?:\d{4}-\d{2}-\d{2}T|\s(?:19|20)\d{2}\s)\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?\s?([+-])(\d{2}):?(\d{2})(?![\d:])"
+)
+PAGE_OFFSET_MIN_STAMPS = 2
+
+
+def _page_offset(tree: lxml.html.HtmlElement, meta: dict[str, list[str]]) -> timedelta | None:
+    """The UTC offset of the page's own time stamps (meta tags, scripts), when at least
+    ``PAGE_OFFSET_MIN_STAMPS`` carry a non-zero one and they all agree within an hour (summer
+    and winter time); None otherwise."""
+    sources = [v for values in meta.values() for v in values]
+    sources.extend(script.text or "" for script in tree.iter("script"))
+    offsets: list[timedelta] = []
+    for source in sources:
+        for sign, hours, minutes in _OFFSET_STAMP.findall(source):
+            offset = timedelta(hours=int(hours), minutes=int(minutes)) * (-1 if sign == "-" else 1)
+            if _ZERO < abs(offset) <= timedelta(hours=14):
+                offsets.append(offset)
+    if len(offsets) < PAGE_OFFSET_MIN_STAMPS or max(offsets) - min(offsets) > timedelta(hours=1):
+        return None
+    return min(offsets, key=abs)  # of summer and winter time, the one nearer UTC
 
 
 def _same_local_day(instant: datetime, day: datetime) -> bool:
