@@ -188,3 +188,28 @@ def _schedule(*stamps: str) -> str:
 )
 def test_utc_stamp_moved_to_the_zone_of_the_pages_other_stamps(head: str, body_top: str, expected: date) -> None:
     assert published(head, body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://news.example.org/2024/03/05/buses/", date(2024, 3, 5)),
+        ("https://news.example.org/transport/2024-3-5-buses", date(2024, 3, 5)),
+        ("https://news.example.org/news/20240305/night-buses", date(2024, 3, 5)),
+        ("https://news.example.org/transport/night-buses-20240305-a1b2c3-story.html", date(2024, 3, 5)),
+        # an id that merely contains the digits, an impossible day, a query parameter: no date
+        ("https://news.example.org/news/120240305093011/night-buses", None),
+        ("https://news.example.org/news/20240231/night-buses", None),
+        ("https://news.example.org/news/night-buses?d=20240305", None),
+    ],
+)
+def test_url_day(url: str, expected: date | None) -> None:
+    from pipeline.parse.dates import _url_day
+
+    found = _url_day(url)
+    assert (found.date() if found else None) == expected
+
+
+def test_compact_url_date_beats_a_much_later_stamp() -> None:
+    head = '<meta property="article:published_time" content="2026-01-10T10:00:00+01:00">'
+    assert published(head, url="https://news.example.org/news/20240305/buses") == date(2024, 3, 5)

@@ -129,7 +129,27 @@ def _htmldate(tree: lxml.html.HtmlElement, url: str, extensive: bool = True) -> 
     return _parse_dt(found) if found else None
 
 
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=/|$|[^\d])")
+_URL_DATES = (
+    # /2024/03/05/, /2024-3-5-slug
+    re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=/|$|[^\d])"),
+    # /20240305/, -20240305-: eight digits standing alone between separators, a valid month and day
+    re.compile(r"(?<=[/_-])((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)"),
+)
+
+
+def _url_day(url: str) -> datetime | None:
+    """The calendar day written in the address's path, if any."""
+    path = url_part(url, "path")
+    for pattern in _URL_DATES:
+        m = pattern.search(path)
+        if m:
+            try:
+                day = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
+            if 1995 <= day.year <= datetime.now().year + 1:
+                return day
+    return None
 _MONTHS = [
     # en, de, fr, es, it, nl, pt: full names; the first three letters cover most abbreviations
     "january|januar|janvier|enero|gennaio|januari|janeiro|jan|jän",
@@ -300,13 +320,7 @@ def choose_date(
     else:
         best = found
 
-    m = _URL_DATE.search(url_part(url, "path"))
-    url_day = None
-    if m:
-        try:
-            url_day = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            url_day = None
+    url_day = _url_day(url)
     if url_day is not None:
         if best is None or _same_local_day(best, url_day):
             return url_day if best is None or best.date() != url_day.date() else best
