@@ -126,6 +126,11 @@ def test_structured_date_kept_when_the_header_shows_only_an_update() -> None:
         ("03/05/2024", None),  # day and month cannot be told apart
         ("Joined May 11, 2017", None),
         ("Last updated: Dec 17, 2025", None),
+        # a time of day between the label and its date
+        ("UPDATED 10:32 AM EST Mar 05, 2024", None),
+        ("Updated at 10.32 on 5 March 2024", None),
+        ("Updated 10:32 AM EST, Tue March 5, 2024. Published 9:00 AM EST, Mon March 4, 2024", date(2024, 3, 4)),
+        ("By Jane Doe | 10:32 AM EST March 5, 2024", date(2024, 3, 5)),
     ],
 )
 def test_date_in_text(text: str, expected: date | None) -> None:
@@ -133,3 +138,78 @@ def test_date_in_text(text: str, expected: date | None) -> None:
 
     found = _date_in_text(text)
     assert (found.date() if found else None) == expected
+
+
+_MODIFIED_META = '<meta property="article:modified_time" content="2024-06-20T09:00:00+00:00">'
+
+
+@pytest.mark.parametrize(
+    ("node", "expected"),
+    [
+        # a WebPage (or Q&A) node is the page: its datePublished beats the modification meta tag
+        ('{"@type": "WebPage", "datePublished": "2024-03-05T10:00:00+00:00"}', date(2024, 3, 5)),
+        ('{"@type": ["WebPage", "ItemPage"], "datePublished": "2024-03-05"}', date(2024, 3, 5)),
+        ('{"@type": "QAPage", "mainEntity": {"@type": "Question", "datePublished": "2024-03-05"}}', date(2024, 3, 5)),
+        # an embedded video's date is not the page's
+        ('{"@type": "VideoObject", "datePublished": "2023-01-10"}', date(2024, 6, 20)),
+    ],
+)
+def test_page_node_date_when_no_article_node(node: str, expected: date) -> None:
+    head = f'<script type="application/ld+json">{{"@graph": [{node}]}}</script>{_MODIFIED_META}'
+    assert published(head) == expected
+
+
+_LATE_UTC = '<meta property="article:published_time" content="2024-03-06T02:30:00Z">'
+
+
+def _schedule(*stamps: str) -> str:
+    items = ", ".join(f'{{"show": "Evening news", "start": "{s}"}}' for s in stamps)
+    return f"<script>window.schedule = [{items}];</script>"
+
+
+@pytest.mark.parametrize(
+    ("head", "body_top", "expected"),
+    [
+        # the page's other stamps are in US Eastern time: 02:30 UTC is the evening before there
+        (_LATE_UTC + _schedule("2024-03-05T19:00:00-05:00", "Tue, 05 Mar 2024 23:00:00 -0500"), "", date(2024, 3, 5)),
+        (_LATE_UTC + _schedule("2024-03-05T19:00:00-05:00", "2024-07-01T19:00:00-04:00"), "", date(2024, 3, 5)),
+        # one stamp is not enough, nor are stamps from zones far apart
+        (_LATE_UTC + _schedule("2024-03-05T19:00:00-05:00"), "", date(2024, 3, 6)),
+        (_LATE_UTC + _schedule("2024-03-05T19:00:00-05:00", "2024-03-06T09:00:00+09:00"), "", date(2024, 3, 6)),
+        # a time of day alone carries no zone
+        (_LATE_UTC + _schedule("19:00-05:00", "23:00 -0500"), "", date(2024, 3, 6)),
+        # the page shows the UTC day: it is the day the reader sees
+        (
+            _LATE_UTC + _schedule("2024-03-05T19:00:00-05:00", "2024-03-05T23:00:00-05:00"),
+            "<p>March 6, 2024</p>",
+            date(2024, 3, 6),
+        ),
+    ],
+)
+def test_utc_stamp_moved_to_the_zone_of_the_pages_other_stamps(head: str, body_top: str, expected: date) -> None:
+    assert published(head, body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://news.example.org/2024/03/05/buses/", date(2024, 3, 5)),
+        ("https://news.example.org/transport/2024-3-5-buses", date(2024, 3, 5)),
+        ("https://news.example.org/news/20240305/night-buses", date(2024, 3, 5)),
+        ("https://news.example.org/transport/night-buses-20240305-a1b2c3-story.html", date(2024, 3, 5)),
+        # an id that merely contains the digits, an impossible day, a query parameter: no date
+        ("https://news.example.org/news/120240305093011/night-buses", None),
+        ("https://news.example.org/news/20240231/night-buses", None),
+        ("https://news.example.org/news/night-buses?d=20240305", None),
+    ],
+)
+def test_url_day(url: str, expected: date | None) -> None:
+    from pipeline.parse.dates import _url_day
+
+    found = _url_day(url)
+    assert (found.date() if found else None) == expected
+
+
+def test_compact_url_date_beats_a_much_later_stamp() -> None:
+    head = '<meta property="article:published_time" content="2026-01-10T10:00:00+01:00">'
+    assert published(head, url="https://news.example.org/news/20240305/buses") == date(2024, 3, 5)

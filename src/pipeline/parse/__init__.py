@@ -115,7 +115,9 @@ def _parse_tree_to_article(
     sites = site_names(meta, ld, outlet, canonical)
     title = choose_title(tree, meta, ld, sites)
     authors = choose_authors(tree, meta, nodes, ld, sites, large)
-    published = choose_date(tree, meta, ld, canonical if canonical.startswith("http") else url, large)
+    published = choose_date(
+        tree, meta, ld, canonical if canonical.startswith("http") else url, large, nodes=nodes
+    )
     # comments can carry dates (htmldate reads them) but they mislead the text extractor
     etree.strip_tags(tree, etree.Comment)
     text, how = extract_body(tree, url, ld, large)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import lxml.html
 
+from pipeline.parse.jsonld import ld_types
 from pipeline.parse.tree import text_segments
 from pipeline.parse.urls import url_part
 
@@ -86,7 +88,14 @@ _TZ_ABBREVIATIONS = {
         ("EET", 2), ("EEST", 3), ("IST", 5.5), ("JST", 9), ("AEST", 10), ("AEDT", 11),
     )
 }
-def _structured_dates(meta: dict[str, list[str]], ld: dict[str, Any] | None) -> list[datetime]:
+# JSON-LD nodes that describe the page itself rather than an article: WordPress SEO plugins put the
+# post's publication date on the WebPage node, and Q&A pages on the Question, when no Article node has one
+_PAGE_NODE_TYPES = frozenset({"webpage", "itempage", "medicalwebpage", "qapage", "faqpage", "question"})
+
+
+def _structured_dates(
+    meta: dict[str, list[str]], ld: dict[str, Any] | None, nodes: Sequence[dict[str, Any]] = ()
+) -> list[datetime]:
     out: list[datetime] = []
     if ld:
         for key in ("datePublished", "dateCreated"):
@@ -98,6 +107,14 @@ def _structured_dates(meta: dict[str, list[str]], ld: dict[str, Any] | None) -> 
             dt = _parse_dt(v)
             if dt:
                 out.append(dt)
+    if not out:
+        # no article node and no meta tag dates the page: the page node's datePublished does, where
+        # htmldate alone would take article:modified_time
+        for node in nodes:
+            dt = _parse_dt(node.get("datePublished")) if ld_types(node) & _PAGE_NODE_TYPES else None
+            if dt:
+                out.append(dt)
+                break
     return out
 
 
@@ -112,7 +129,27 @@ def _htmldate(tree: lxml.html.HtmlElement, url: str, extensive: bool = True) -> 
     return _parse_dt(found) if found else None
 
 
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=/|$|[^\d])")
+_URL_DATES = (
+    # /2024/03/05/, /2024-3-5-slug
+    re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=/|$|[^\d])"),
+    # /20240305/, -20240305-: eight digits standing alone between separators, a valid month and day
+    re.compile(r"(?<=[/_-])((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)"),
+)
+
+
+def _url_day(url: str) -> datetime | None:
+    """The calendar day written in the address's path, if any."""
+    path = url_part(url, "path")
+    for pattern in _URL_DATES:
+        m = pattern.search(path)
+        if m:
+            try:
+                day = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
+            if 1995 <= day.year <= datetime.now().year + 1:
+                return day
+    return None
 _MONTHS = [
     # en, de, fr, es, it, nl, pt: full names; the first three letters cover most abbreviations
     "january|januar|janvier|enero|gennaio|januari|janeiro|jan|jän",
@@ -180,7 +217,10 @@ _TEXT_DATES = (
 )
 _NOT_PUBLISHED_LABEL = re.compile(
     r"\b(?:updated|modified|edited|revised|joined|member since|last reviewed|reviewed|aktualisiert|"
-    r"geändert|mis à jour|modifié|actualizado|aggiornato)\b[^\d]{0,12}$",
+    r"geändert|mis à jour|modifié|actualizado|aggiornato)\b"
+    # what may stand between the label and its date: a few words, and a time of day
+    # ("Updated 10:32 AM EST, Tue March 5, 2024", "Updated at 10.32 on 5 March 2024")
+    r"[^\d]{0,12}(?:\d{1,2}[:.h]\d{2}[^\d]{0,16})?$",
     re.IGNORECASE,
 )
 HEADER_SEGMENTS = 12  # how far after the headline the article's dateline is looked for
@@ -210,7 +250,7 @@ def _date_in_text(text: str) -> datetime | None:
                 dt = datetime(y, mo, d)
             except ValueError:
                 continue
-            if _NOT_PUBLISHED_LABEL.search(text[max(0, m.start() - 30) : m.start()]):
+            if _NOT_PUBLISHED_LABEL.search(text[max(0, m.start() - 48) : m.start()]):
                 continue  # "Updated on ...", "Joined ...": a date, but not the publication's
             if 1995 <= y <= datetime.now().year + 1 and (best is None or m.start() < best[0]):
                 best = (m.start(), dt)
@@ -253,15 +293,17 @@ def choose_date(
     ld: dict[str, Any] | None,
     url: str,
     large: bool = False,
+    nodes: Sequence[dict[str, Any]] = (),
 ) -> datetime | None:
     """Publication date from the evidence, each piece checked against the others.
 
     Structured values (JSON-LD, meta) are preferred when htmldate confirms them; a date in the URL is
     the local publication day; and the date the page actually shows decides between a structured value
-    and htmldate's, or between a UTC time stamp and the neighbouring local day. The modification date
-    is never taken for the publication date.
+    and htmldate's, or between a UTC time stamp and the neighbouring local day; when the page shows no
+    date, the UTC offset of its other time stamps gives that local day. The modification date is never
+    taken for the publication date.
     """
-    structured = _structured_dates(meta, ld)
+    structured = _structured_dates(meta, ld, nodes)
     # htmldate's extensive search (free-text dates through dateparser) is slow: without structured
     # dates its quick pass first, the extensive one only when that finds nothing (on the dev pages
     # they never disagreed); with them, htmldate runs only if their date is not shown (below)
@@ -278,13 +320,7 @@ def choose_date(
     else:
         best = found
 
-    m = _URL_DATE.search(url_part(url, "path"))
-    url_day = None
-    if m:
-        try:
-            url_day = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            url_day = None
+    url_day = _url_day(url)
     if url_day is not None:
         if best is None or _same_local_day(best, url_day):
             return url_day if best is None or best.date() != url_day.date() else best
@@ -317,10 +353,38 @@ def choose_date(
                 _date_shown(day, text, without_year=True) and not _date_shown(best, text, without_year=True)
             ):
                 return datetime(day.year, day.month, day.day)
+        # nothing on the page dates it, but the page's other time stamps say where it is published
+        offset = _page_offset(tree, meta)
+        if offset is not None and (best + offset).date() != best.date():
+            there = best + offset
+            return datetime(there.year, there.month, there.day)
     return best
 
 
 _ZERO = timedelta(0)
+# a date-time with a non-zero UTC offset, ISO ("2024-03-05T22:10:00-05:00") or as in e-mail headers
+# ("Tue, 05 Mar 2024 22:10:00 -0500"); a bare "+00:00" says nothing about where the page is made
+_OFFSET_STAMP = re.compile(
+    r"(?:\d{4}-\d{2}-\d{2}T|\s(?:19|20)\d{2}\s)\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?\s?([+-])(\d{2}):?(\d{2})(?![\d:])"
+)
+PAGE_OFFSET_MIN_STAMPS = 2
+
+
+def _page_offset(tree: lxml.html.HtmlElement, meta: dict[str, list[str]]) -> timedelta | None:
+    """The UTC offset of the page's own time stamps (meta tags, scripts), when at least
+    ``PAGE_OFFSET_MIN_STAMPS`` carry a non-zero one and they all agree within an hour (summer
+    and winter time); None otherwise."""
+    sources = [v for values in meta.values() for v in values]
+    sources.extend(script.text or "" for script in tree.iter("script"))
+    offsets: list[timedelta] = []
+    for source in sources:
+        for sign, hours, minutes in _OFFSET_STAMP.findall(source):
+            offset = timedelta(hours=int(hours), minutes=int(minutes)) * (-1 if sign == "-" else 1)
+            if _ZERO < abs(offset) <= timedelta(hours=14):
+                offsets.append(offset)
+    if len(offsets) < PAGE_OFFSET_MIN_STAMPS or max(offsets) - min(offsets) > timedelta(hours=1):
+        return None
+    return min(offsets, key=abs)  # of summer and winter time, the one nearer UTC
 
 
 def _same_local_day(instant: datetime, day: datetime) -> bool:
