@@ -57,3 +57,37 @@ def test_text_outside_any_single_container_is_left_alone() -> None:
     )
     text = f"{P1}\n\n{P2}"
     assert _merge_dropped_blocks(tree, text) == text
+
+
+def test_credit_lines_next_to_the_kept_text_are_restored() -> None:
+    # the editor's note sits outside the article element, the reporting credit right after the text
+    tree = lxml.html.document_fromstring(
+        "<html><body><main><h1>Council extends night buses</h1>"
+        "<div class='note'><p>This story originally appeared on the Northern Courier.</p></div>"
+        f"<article><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
+        "<p>Additional reporting by Ann Smith; Editing by Bob Jones</p>"
+        "<p>Read our coverage of the regional mobility fund and the new timetable here</p></article>"
+        "<p>Maria Perez contributed to this report.</p></main></body></html>"
+    )
+    merged = _merge_dropped_blocks(tree, f"{P1}\n\n{P2}\n\n{P3}")
+    assert merged.split("\n\n") == [
+        "This story originally appeared on the Northern Courier.",
+        P1,
+        P2,
+        P3,
+        "Additional reporting by Ann Smith; Editing by Bob Jones",
+        "Maria Perez contributed to this report.",
+    ]
+
+
+def test_date_stamps_and_distant_lines_are_not_credit_lines() -> None:
+    tree = page(
+        "<p>First published on Nov 20, 2019 01:38 pm</p>"
+        f"<p>{P1}</p><p>{P2}</p>"
+        "<p>Sign up for the morning newsletter of the example gazette</p>"
+        "<p>Most read articles of the week in the northern districts</p>"
+        "<p>Our picks of the weekend events in the old town</p>"
+        "<p>Reporting by the whole newsroom of the gazette, every day of the year</p>"
+    )
+    text = f"{P1}\n\n{P2}"
+    assert _merge_dropped_blocks(tree, text) == text

@@ -124,7 +124,9 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
     holds its text (the deepest element holding most of it), in document order.
 
     Blocks under navigation, asides, figures, forms or elements whose class names sell, share or
-    credit are left out, as are link lists. Returns ``text`` unchanged when no container holds most of it.
+    credit are left out, as are link lists. Before the first kept block and after the last only credit
+    lines ("Reporting by ...", "This article first appeared on ...") are taken. Returns ``text``
+    unchanged when no container holds most of it.
     """
     body = tree.find("body")
     paras = [p for p in text.split("\n\n") if p]
@@ -188,13 +190,54 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
         seen.add(key)
         pending.append((last, t))
     added = sum(len(t) for ts in after.values() for t in ts)
-    if not after or added > MERGE_MAX_GAIN * total:
+    if added > MERGE_MAX_GAIN * total:
+        after = {}
+    lead, tail = _credit_lines(container, body, positions, kept)
+    if not (after or lead or tail):
         return text
-    out: list[str] = []
+    out: list[str] = lead
     for i, p in enumerate(paras):
         out.append(p)
         out.extend(after.get(i, []))
-    return "\n\n".join(out)
+    return "\n\n".join(out + tail)
+
+
+# who reported, edited or first published the piece: part of the article, though extractors drop it
+# with the bylines and footers around it
+_CREDIT = re.compile(
+    r"^\W{0,3}(?:(?:with )?(?:additional )?(?:reporting|writing|editing|research) (?:by|from)\b"
+    r"|(?:this (?:article|story|post|piece|report) )?(?:was )?(?:originally|first) (?:appeared|published|ran)\b"
+    r"(?!\s+(?:on\s+)?(?:\w{3,9}\.?\s+)?\d)"  # not "First published on Nov 20, 2019": a date stamp
+    r"|[\w.' -]{2,60} contributed (?:reporting|research|to this (?:report|article|story))\b)",
+    re.IGNORECASE,
+)
+CREDIT_REACH = 3  # credit lines are looked for among this many blocks before and after the kept text
+
+
+def _credit_lines(
+    container: Any, body: Any, kept_blocks: dict[Any, int], kept: str
+) -> tuple[list[str], list[str]]:
+    """The credit lines among the ``CREDIT_REACH`` blocks right before the first kept block and right
+    after the last, looked for in the container or the element around it (an editor's note often
+    sits just outside the article element): ``(lead, tail)``."""
+    scope = container.getparent()
+    if scope is None or scope is body:
+        scope = container
+    blocks = [
+        el for el in scope.iter(_BLOCKS)
+        if el in kept_blocks or not any(True for _ in el.iterdescendants(_BLOCKS))
+    ]
+    at = [i for i, el in enumerate(blocks) if el in kept_blocks]
+    if not at:
+        return [], []
+
+    def credit_lines(els: list[Any]) -> list[str]:
+        texts = (text_of(el) for el in els)
+        return [t for t in texts if len(t) <= PROMO_MAX_CHARS and _CREDIT.match(t) and norm(t) not in kept]
+
+    first, last = at[0], at[-1]
+    lead = credit_lines(blocks[max(0, first - CREDIT_REACH) : first])
+    return lead, credit_lines(blocks[last + 1 : last + 1 + CREDIT_REACH])
 
 
 _MEDIA = ("img", "picture", "video", "iframe", "figure")
