@@ -130,6 +130,7 @@ _NOT_BODY_CLASS = re.compile(
     r"photo|image|\bimg|gallery|slide|media|embed|card|product|\bcta\b|button|recent|teaser|contact",
     re.IGNORECASE,
 )
+_WORD = re.compile(r"\w+")  # what norm() keeps
 _CODE_LIKE = re.compile(r"[{};]\s*$|^\s*[#.]?[\w-]+\s*\{|\bvar\s+\w+\s*=|&(?:amp;)?lt;|</?\w+[^>]*>")
 MERGE_MIN_MATCHED = 0.6  # share of the extracted text that must sit in one container before merging
 MERGE_MAX_GAIN = 2.5  # at most this many times the extracted text is added back
@@ -151,12 +152,17 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
     wanted = {norm(p): i for i, p in enumerate(paras)}
     exact = {p: i for i, p in enumerate(paras)}
     longest = max(len(p) for p in paras)
+    # normalising is the costly part: only for plausible sizes (it drops characters) and first words
+    shortest = max(1, min(len(k) for k in wanted))
+    first_words = {k.split(" ", 1)[0] for k in wanted}
     matched: list[tuple[Any, int]] = []
     for el in body.iter(_BLOCKS):
         t = text_of(el)
         i = exact.get(t)
-        if i is None and 0 < len(t) <= 2 * longest:  # normalising is the costly part: only plausible sizes
-            i = wanted.get(norm(t))
+        if i is None and shortest <= len(t) <= 2 * longest:
+            word = _WORD.search(t.lower())
+            if word is None or word.group() in first_words:
+                i = wanted.get(norm(t))
         if i is not None:
             matched.append((el, i))
     total = sum(len(p) for p in paras)
