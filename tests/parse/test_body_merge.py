@@ -91,3 +91,28 @@ def test_date_stamps_and_distant_lines_are_not_credit_lines() -> None:
     )
     text = f"{P1}\n\n{P2}"
     assert _merge_dropped_blocks(tree, text) == text
+
+
+def slide(n: int, caption: str) -> str:
+    return (
+        f"<figure class='slide'><h3><a href='/gallery/{n}'>{n}. A stop on the new route</a></h3>"
+        f"<figcaption class='slide-caption'><p>{caption}</p></figcaption></figure>"
+    )
+
+
+def test_gallery_caption_built_like_the_kept_ones_is_restored() -> None:
+    dropped = "Buses now stop beside the fountain in the old town square until midnight."
+    tree = page(f"<p>{P1}</p><div class='gallery'>{slide(1, P2)}{slide(2, dropped)}{slide(3, P3)}</div>")
+    merged = _merge_dropped_blocks(tree, f"{P1}\n\n{P2}\n\n{P3}")
+    assert merged.split("\n\n") == [P1, P2, dropped, P3]
+
+
+def test_a_comment_quoting_the_article_does_not_make_comments_body_text() -> None:
+    tree = page(
+        f"<p>{P1}</p><p>{P2}</p>"
+        f"<div class='comments'><div class='comment'><p>{P1}</p></div>"
+        "<div class='comment'><p>What a waste of money, nobody rides the night bus anyway.</p></div></div>"
+        f"<p>{P3}</p>"
+    )
+    text = f"{P1}\n\n{P2}\n\n{P3}"
+    assert _merge_dropped_blocks(tree, text) == text

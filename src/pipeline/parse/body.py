@@ -141,9 +141,10 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
     holds its text (the deepest element holding most of it), in document order.
 
     Blocks under navigation, asides, figures, forms or elements whose class names sell, share or
-    credit are left out, as are link lists. Before the first kept block and after the last only credit
-    lines ("Reporting by ...", "This article first appeared on ...") are taken. Returns ``text``
-    unchanged when no container holds most of it.
+    credit are left out, as are link lists, unless they are built like kept blocks (same tags and
+    classes up to the container: the captions of a gallery whose other captions were kept). Before
+    the first kept block and after the last only credit lines ("Reporting by ...", "This article
+    first appeared on ...") are taken. Returns ``text`` unchanged when no container holds most of it.
     """
     body = tree.find("body")
     paras = [p for p in text.split("\n\n") if p]
@@ -185,6 +186,12 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
     pending: list[tuple[int, str]] = []
     last = -1
     positions = {el: i for el, i in matched}
+    # shapes of the kept blocks, each paragraph counted where it first appears (a comment quoting
+    # the article repeats its paragraphs)
+    first_seen: dict[int, Any] = {}
+    for el, i in matched:
+        first_seen.setdefault(i, el)
+    kept_shapes = {_shape(el, container) for el in first_seen.values()}
     for el in container.iter(_BLOCKS):
         if el in positions:
             # only gaps between kept blocks are filled: what precedes the first or follows the last
@@ -201,7 +208,11 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
         if _CODE_LIKE.search(t) or _is_caption(el):
             continue
         key = norm(t)
-        if len(key) < 15 or key in seen or _dropped_region(el, container):
+        if len(key) < 15 or key in seen:
+            continue
+        # a block built like the kept ones (a slide's caption beside the kept captions) is body text
+        # even inside a figure or a gallery
+        if _shape(el, container) not in kept_shapes and _dropped_region(el, container):
             continue
         words = key.split()
         if key in kept or (len(words) >= 12 and sum(w in kept_words for w in words) > 0.8 * len(words)):
@@ -273,6 +284,16 @@ def _is_caption(el: Any) -> bool:
     if prev is None and el.getparent() is not None:
         prev = el.getparent().getprevious()  # <div><img></div><p>caption</p>, one level up
     return prev is not None and (prev.tag in _MEDIA or any(True for _ in prev.iter(*_MEDIA))) and not text_of(prev)
+
+
+def _shape(el: Any, container: Any) -> tuple[tuple[str, str], ...]:
+    """The tags and classes from ``el`` up to (not including) ``container``."""
+    shape = []
+    node = el
+    while node is not None and node is not container:
+        shape.append((str(node.tag), node.get("class") or ""))
+        node = node.getparent()
+    return tuple(shape)
 
 
 def _dropped_region(el: Any, container: Any) -> bool:
