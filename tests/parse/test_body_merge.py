@@ -57,3 +57,62 @@ def test_text_outside_any_single_container_is_left_alone() -> None:
     )
     text = f"{P1}\n\n{P2}"
     assert _merge_dropped_blocks(tree, text) == text
+
+
+def test_credit_lines_next_to_the_kept_text_are_restored() -> None:
+    # the editor's note sits outside the article element, the reporting credit right after the text
+    tree = lxml.html.document_fromstring(
+        "<html><body><main><h1>Council extends night buses</h1>"
+        "<div class='note'><p>This story originally appeared on the Northern Courier.</p></div>"
+        f"<article><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
+        "<p>Additional reporting by Ann Smith; Editing by Bob Jones</p>"
+        "<p>Read our coverage of the regional mobility fund and the new timetable here</p></article>"
+        "<p>Maria Perez contributed to this report.</p></main></body></html>"
+    )
+    merged = _merge_dropped_blocks(tree, f"{P1}\n\n{P2}\n\n{P3}")
+    assert merged.split("\n\n") == [
+        "This story originally appeared on the Northern Courier.",
+        P1,
+        P2,
+        P3,
+        "Additional reporting by Ann Smith; Editing by Bob Jones",
+        "Maria Perez contributed to this report.",
+    ]
+
+
+def test_date_stamps_and_distant_lines_are_not_credit_lines() -> None:
+    tree = page(
+        "<p>First published on Nov 20, 2019 01:38 pm</p>"
+        f"<p>{P1}</p><p>{P2}</p>"
+        "<p>Sign up for the morning newsletter of the example gazette</p>"
+        "<p>Most read articles of the week in the northern districts</p>"
+        "<p>Our picks of the weekend events in the old town</p>"
+        "<p>Reporting by the whole newsroom of the gazette, every day of the year</p>"
+    )
+    text = f"{P1}\n\n{P2}"
+    assert _merge_dropped_blocks(tree, text) == text
+
+
+def slide(n: int, caption: str) -> str:
+    return (
+        f"<figure class='slide'><h3><a href='/gallery/{n}'>{n}. A stop on the new route</a></h3>"
+        f"<figcaption class='slide-caption'><p>{caption}</p></figcaption></figure>"
+    )
+
+
+def test_gallery_caption_built_like_the_kept_ones_is_restored() -> None:
+    dropped = "Buses now stop beside the fountain in the old town square until midnight."
+    tree = page(f"<p>{P1}</p><div class='gallery'>{slide(1, P2)}{slide(2, dropped)}{slide(3, P3)}</div>")
+    merged = _merge_dropped_blocks(tree, f"{P1}\n\n{P2}\n\n{P3}")
+    assert merged.split("\n\n") == [P1, P2, dropped, P3]
+
+
+def test_a_comment_quoting_the_article_does_not_make_comments_body_text() -> None:
+    tree = page(
+        f"<p>{P1}</p><p>{P2}</p>"
+        f"<div class='comments'><div class='comment'><p>{P1}</p></div>"
+        "<div class='comment'><p>What a waste of money, nobody rides the night bus anyway.</p></div></div>"
+        f"<p>{P3}</p>"
+    )
+    text = f"{P1}\n\n{P2}\n\n{P3}"
+    assert _merge_dropped_blocks(tree, text) == text

@@ -9,11 +9,12 @@ Pure: no network, no database, no printing. The steps, each replaceable on its o
    ``article:*`` meta, other meta tags, visible bylines and headlines; htmldate for dates, weighed
    against the structured dates, the URL and the dates the page shows (the dateline in the article
    header beats htmldate's guess when nothing structured dates the page);
-4. body text with trafilatura (precision mode, checked against balanced mode when short; recall mode,
-   JSON-LD ``articleBody`` and a paragraph fallback when it finds too little); then the paragraphs,
-   list items and subheadings it dropped between two blocks it kept, inside the container holding
-   most of its text, are merged back; one paragraph per block separated by a blank line,
-   promotional lines dropped;
+4. body text with trafilatura (precision mode, checked against balanced mode when short on a page
+   showing much more text; recall mode, JSON-LD ``articleBody`` and a paragraph fallback when it
+   finds too little); then the paragraphs, list items and subheadings it dropped between two blocks
+   it kept, inside the container holding most of its text, are merged back, and so are the credit
+   lines just before or after them;
+   one paragraph per block separated by a blank line, promotional lines dropped;
 5. decide whether the page is an article at all (page type, text length, link text, walls).
 
 Bad input never raises: it yields an ``Article`` with ``is_article=False`` and a reason. The dev-set

@@ -14,7 +14,10 @@ from pipeline.parse.tree import norm, text_of, text_segments
 log = logging.getLogger(__name__)
 
 MIN_TEXT_CHARS = 250  # below this the body is "too little": try the fallbacks, then call it no article
-SHORT_TEXT_CHARS = 1500  # a precise extraction this short is checked against the balanced one
+SHORT_TEXT_CHARS = 1500  # a precise extraction this short is checked against the balanced one...
+# ...when the page shows at least this many times its length: balanced mode, a second full extraction,
+# doubled the text only on dev pages showing 4.8 to 1,000 times as much, and never below 4 times
+SECOND_PASS_ROOM = 4
 
 
 
@@ -69,6 +72,19 @@ def _trafilatura_text(tree: lxml.html.HtmlElement, url: str, **options: Any) -> 
     return _paragraphs(text)
 
 
+def _has_room(tree: lxml.html.HtmlElement, chars: int) -> bool:
+    """Whether the page's visible body text is at least ``chars`` long."""
+    body = tree.find("body")
+    if body is None:
+        return False
+    seen = 0
+    for segment in text_segments(body, 1_000_000):
+        seen += len(segment)
+        if seen >= chars:
+            return True
+    return chars <= 0
+
+
 def _ld_body(ld: dict[str, Any] | None) -> str:
     if not ld:
         return ""
@@ -114,6 +130,7 @@ _NOT_BODY_CLASS = re.compile(
     r"photo|image|\bimg|gallery|slide|media|embed|card|product|\bcta\b|button|recent|teaser|contact",
     re.IGNORECASE,
 )
+_WORD = re.compile(r"\w+")  # what norm() keeps
 _CODE_LIKE = re.compile(r"[{};]\s*$|^\s*[#.]?[\w-]+\s*\{|\bvar\s+\w+\s*=|&(?:amp;)?lt;|</?\w+[^>]*>")
 MERGE_MIN_MATCHED = 0.6  # share of the extracted text that must sit in one container before merging
 MERGE_MAX_GAIN = 2.5  # at most this many times the extracted text is added back
@@ -124,7 +141,10 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
     holds its text (the deepest element holding most of it), in document order.
 
     Blocks under navigation, asides, figures, forms or elements whose class names sell, share or
-    credit are left out, as are link lists. Returns ``text`` unchanged when no container holds most of it.
+    credit are left out, as are link lists, unless they are built like kept blocks (same tags and
+    classes up to the container: the captions of a gallery whose other captions were kept). Before
+    the first kept block and after the last only credit lines ("Reporting by ...", "This article
+    first appeared on ...") are taken. Returns ``text`` unchanged when no container holds most of it.
     """
     body = tree.find("body")
     paras = [p for p in text.split("\n\n") if p]
@@ -133,12 +153,17 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
     wanted = {norm(p): i for i, p in enumerate(paras)}
     exact = {p: i for i, p in enumerate(paras)}
     longest = max(len(p) for p in paras)
+    # normalising is the costly part: only for plausible sizes (it drops characters) and first words
+    shortest = max(1, min(len(k) for k in wanted))
+    first_words = {k.split(" ", 1)[0] for k in wanted}
     matched: list[tuple[Any, int]] = []
     for el in body.iter(_BLOCKS):
         t = text_of(el)
         i = exact.get(t)
-        if i is None and 0 < len(t) <= 2 * longest:  # normalising is the costly part: only plausible sizes
-            i = wanted.get(norm(t))
+        if i is None and shortest <= len(t) <= 2 * longest:
+            word = _WORD.search(t.lower())
+            if word is None or word.group() in first_words:
+                i = wanted.get(norm(t))
         if i is not None:
             matched.append((el, i))
     total = sum(len(p) for p in paras)
@@ -161,6 +186,12 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
     pending: list[tuple[int, str]] = []
     last = -1
     positions = {el: i for el, i in matched}
+    # shapes of the kept blocks, each paragraph counted where it first appears (a comment quoting
+    # the article repeats its paragraphs)
+    first_seen: dict[int, Any] = {}
+    for el, i in matched:
+        first_seen.setdefault(i, el)
+    kept_shapes = {_shape(el, container) for el in first_seen.values()}
     for el in container.iter(_BLOCKS):
         if el in positions:
             # only gaps between kept blocks are filled: what precedes the first or follows the last
@@ -177,7 +208,11 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
         if _CODE_LIKE.search(t) or _is_caption(el):
             continue
         key = norm(t)
-        if len(key) < 15 or key in seen or _dropped_region(el, container):
+        if len(key) < 15 or key in seen:
+            continue
+        # a block built like the kept ones (a slide's caption beside the kept captions) is body text
+        # even inside a figure or a gallery
+        if _shape(el, container) not in kept_shapes and _dropped_region(el, container):
             continue
         words = key.split()
         if key in kept or (len(words) >= 12 and sum(w in kept_words for w in words) > 0.8 * len(words)):
@@ -188,13 +223,54 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
         seen.add(key)
         pending.append((last, t))
     added = sum(len(t) for ts in after.values() for t in ts)
-    if not after or added > MERGE_MAX_GAIN * total:
+    if added > MERGE_MAX_GAIN * total:
+        after = {}
+    lead, tail = _credit_lines(container, body, positions, kept)
+    if not (after or lead or tail):
         return text
-    out: list[str] = []
+    out: list[str] = lead
     for i, p in enumerate(paras):
         out.append(p)
         out.extend(after.get(i, []))
-    return "\n\n".join(out)
+    return "\n\n".join(out + tail)
+
+
+# who reported, edited or first published the piece: part of the article, though extractors drop it
+# with the bylines and footers around it
+_CREDIT = re.compile(
+    r"^\W{0,3}(?:(?:with )?(?:additional )?(?:reporting|writing|editing|research) (?:by|from)\b"
+    r"|(?:this (?:article|story|post|piece|report) )?(?:was )?(?:originally|first) (?:appeared|published|ran)\b"
+    r"(?!\s+(?:on\s+)?(?:\w{3,9}\.?\s+)?\d)"  # not "First published on Nov 20, 2019": a date stamp
+    r"|[\w.' -]{2,60} contributed (?:reporting|research|to this (?:report|article|story))\b)",
+    re.IGNORECASE,
+)
+CREDIT_REACH = 3  # credit lines are looked for among this many blocks before and after the kept text
+
+
+def _credit_lines(
+    container: Any, body: Any, kept_blocks: dict[Any, int], kept: str
+) -> tuple[list[str], list[str]]:
+    """The credit lines among the ``CREDIT_REACH`` blocks right before the first kept block and right
+    after the last, looked for in the container or the element around it (an editor's note often
+    sits just outside the article element): ``(lead, tail)``."""
+    scope = container.getparent()
+    if scope is None or scope is body:
+        scope = container
+    blocks = [
+        el for el in scope.iter(_BLOCKS)
+        if el in kept_blocks or not any(True for _ in el.iterdescendants(_BLOCKS))
+    ]
+    at = [i for i, el in enumerate(blocks) if el in kept_blocks]
+    if not at:
+        return [], []
+
+    def credit_lines(els: list[Any]) -> list[str]:
+        texts = (text_of(el) for el in els)
+        return [t for t in texts if len(t) <= PROMO_MAX_CHARS and _CREDIT.match(t) and norm(t) not in kept]
+
+    first, last = at[0], at[-1]
+    lead = credit_lines(blocks[max(0, first - CREDIT_REACH) : first])
+    return lead, credit_lines(blocks[last + 1 : last + 1 + CREDIT_REACH])
 
 
 _MEDIA = ("img", "picture", "video", "iframe", "figure")
@@ -208,6 +284,16 @@ def _is_caption(el: Any) -> bool:
     if prev is None and el.getparent() is not None:
         prev = el.getparent().getprevious()  # <div><img></div><p>caption</p>, one level up
     return prev is not None and (prev.tag in _MEDIA or any(True for _ in prev.iter(*_MEDIA))) and not text_of(prev)
+
+
+def _shape(el: Any, container: Any) -> tuple[tuple[str, str], ...]:
+    """The tags and classes from ``el`` up to (not including) ``container``."""
+    shape = []
+    node = el
+    while node is not None and node is not container:
+        shape.append((str(node.tag), node.get("class") or ""))
+        node = node.getparent()
+    return tuple(shape)
 
 
 def _dropped_region(el: Any, container: Any) -> bool:
@@ -225,8 +311,9 @@ def extract_body(
     """Return ``(text, extractor)``.
 
     trafilatura in precision mode first (measured best on the dev sets: boilerplate stays out); when
-    that finds little, its balanced mode, kept when it finds much more; then recall mode, the JSON-LD
-    ``articleBody`` and the densest block of paragraphs. A ``large`` tree gets one fast pass only
+    that finds little on a page with much more text, its balanced mode, kept when it finds at least
+    twice as much; recall mode when neither finds enough; then the JSON-LD ``articleBody`` and the
+    densest block of paragraphs. A ``large`` tree gets one fast pass only
     (no readability/jusText comparison), to bound the time spent on it.
     """
     if large:
@@ -238,11 +325,14 @@ def extract_body(
         return text, "trafilatura-fast"
     text = _trafilatura_text(tree, url, favor_precision=True)
     how = "trafilatura-precision"
-    if len(text) < SHORT_TEXT_CHARS:
+    balanced_tried = False
+    if len(text) < SHORT_TEXT_CHARS and _has_room(tree, SECOND_PASS_ROOM * len(text)):
+        balanced_tried = True
         balanced = _trafilatura_text(tree, url)
         if len(balanced) > 2 * len(text):
             text, how = balanced, "trafilatura"
-    if len(text) < MIN_TEXT_CHARS:
+    # balanced mode already retries in recall mode when it finds little of a larger page
+    if len(text) < MIN_TEXT_CHARS and not balanced_tried:
         recall = _trafilatura_text(tree, url, favor_recall=True)
         if len(recall) > len(text):
             text, how = recall, "trafilatura-recall"

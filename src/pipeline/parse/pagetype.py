@@ -16,6 +16,10 @@ from pipeline.parse.tree import first, text_of, text_segments
 
 log = logging.getLogger(__name__)
 
+# the identifier's cost grows with its input; on the 347 dev pages 1,000 characters gave the same
+# language and confidence side as 1,500 on every page
+LANGUAGE_SAMPLE_CHARS = 1000
+
 
 
 
@@ -32,7 +36,7 @@ def detect_language(text: str, html_lang: str | None) -> str | None:
     if html_lang:
         m = re.match(r"\s*([a-zA-Z]{2})\b", html_lang)
         hint = m.group(1).lower() if m else None
-    sample = text[:1500]
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
     if len(sample) < 40:
         return hint
     try:
