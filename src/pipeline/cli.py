@@ -56,6 +56,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
             "title": article.title,
             "authors": list(article.authors),
             "published": article.published_at.isoformat() if article.published_at else None,
+            "modified": article.modified_at.isoformat() if article.modified_at else None,
             "language": article.language,
             "text": article.text,
             "is_article": article.is_article,

@@ -98,6 +98,7 @@ class Article:
     not_article_reason: str | None = None
     raw_ref: str | None = None
     content_hash: str = field(default="")
+    modified_at: datetime | None = None  # the last modification the page states, beside published_at
 
     def __post_init__(self) -> None:
         if not self.content_hash:
@@ -112,6 +113,7 @@ class Article:
         row = {f.name: getattr(self, f.name) for f in fields(self)}
         row["authors"] = list(self.authors)
         row["published_at"] = _iso(self.published_at)
+        row["modified_at"] = _iso(self.modified_at)
         row["article_id"] = self.article_id
         return row
 
@@ -120,6 +122,7 @@ class Article:
         row = {k: v for k, v in row.items() if k != "article_id"}
         row["authors"] = tuple(row.get("authors") or ())
         row["published_at"] = _from_iso(row.get("published_at"))
+        row["modified_at"] = _from_iso(row.get("modified_at"))
         return cls(**row)
 
 

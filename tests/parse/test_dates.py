@@ -213,3 +213,37 @@ def test_url_day(url: str, expected: date | None) -> None:
 def test_compact_url_date_beats_a_much_later_stamp() -> None:
     head = '<meta property="article:published_time" content="2026-01-10T10:00:00+01:00">'
     assert published(head, url="https://news.example.org/news/20240305/buses") == date(2024, 3, 5)
+
+
+_LD_PUBLISHED = '"datePublished": "2024-03-05T08:30:00-05:00"'
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # JSON-LD dateModified of the article node
+        (f'<script type="application/ld+json">{{"@type": "NewsArticle", {_LD_PUBLISHED}, '
+         '"dateModified": "2024-03-06T10:00:00-05:00"}</script>', "2024-03-06T10:00:00-05:00"),
+        # the OpenGraph / article:* tags
+        (f'<script type="application/ld+json">{{"@type": "NewsArticle", {_LD_PUBLISHED}}}</script>'
+         '<meta property="article:modified_time" content="2024-03-05T12:00:00Z">', "2024-03-05T12:00:00+00:00"),
+        (f'<script type="application/ld+json">{{"@type": "NewsArticle", {_LD_PUBLISHED}}}</script>'
+         '<meta property="og:updated_time" content="2024-03-07T09:15:00+01:00">', "2024-03-07T09:15:00+01:00"),
+        # none stated
+        (f'<script type="application/ld+json">{{"@type": "NewsArticle", {_LD_PUBLISHED}}}</script>', None),
+        # a "modification" long before publication is a template default, not an update
+        (f'<script type="application/ld+json">{{"@type": "NewsArticle", {_LD_PUBLISHED}, '
+         '"dateModified": "2019-01-01T00:00:00Z"}</script>', None),
+    ],
+)
+def test_the_stated_modification_time_is_kept_beside_the_publication_date(head: str, expected: str | None) -> None:
+    a = parse_article(article_page(head=head).encode(), URL)
+    assert a.published_at is not None and a.published_at.date() == date(2024, 3, 5)
+    assert (a.modified_at.isoformat() if a.modified_at else None) == expected
+
+
+def test_a_modification_time_never_becomes_the_publication_date() -> None:
+    head = '<meta property="article:modified_time" content="2024-03-09T12:00:00Z">'
+    a = parse_article(article_page(head=head, body_top="<p>Published 5 March 2024</p>").encode(), URL)
+    assert a.modified_at is not None and a.modified_at.date() == date(2024, 3, 9)
+    assert a.published_at is None or a.published_at.date() != date(2024, 3, 9)

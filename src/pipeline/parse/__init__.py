@@ -31,7 +31,7 @@ from lxml import etree
 
 from pipeline.parse.authors import choose_authors
 from pipeline.parse.body import extract_body
-from pipeline.parse.dates import choose_date
+from pipeline.parse.dates import choose_date, choose_modified
 from pipeline.parse.encoding import binary_reason, decide_charset, decode_html
 from pipeline.parse.jsonld import article_node, jsonld_nodes
 from pipeline.parse.pagetype import detect_language, not_article_reason
@@ -119,6 +119,7 @@ def _parse_tree_to_article(
     published = choose_date(
         tree, meta, ld, canonical if canonical.startswith("http") else url, large, nodes=nodes
     )
+    modified = choose_modified(meta, ld, published)
     # comments can carry dates (htmldate reads them) but they mislead the text extractor
     etree.strip_tags(tree, etree.Comment)
     text, how = extract_body(tree, url, ld, large)
@@ -132,6 +133,7 @@ def _parse_tree_to_article(
         title=title,
         authors=authors,
         published_at=published,
+        modified_at=modified,
         language=language,
         text=text,
         is_article=reason is None,

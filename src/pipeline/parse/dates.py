@@ -41,6 +41,44 @@ _DATE_META_KEYS = (
     "originalpublicationdate",
 )
 
+# where pages state their last modification (JSON-LD dateModified is read from the article node)
+_MODIFIED_META_KEYS = (
+    "article:modified_time",
+    "og:updated_time",
+    "article:modified",
+    "datemodified",
+    "dcterms.modified",
+    "last-modified",
+    "parsely-updated-date",
+)
+
+
+def choose_modified(
+    meta: dict[str, list[str]], ld: dict[str, Any] | None, published: datetime | None
+) -> datetime | None:
+    """The last modification time the page states (JSON-LD ``dateModified``, then meta tags).
+
+    Kept beside the publication date, never instead of it: an article corrected or updated after
+    publication says so here. A stated modification earlier than the publication date is a template
+    default or a wrong field, and is dropped.
+    """
+    candidates = [ld.get("dateModified")] if ld else []
+    candidates.extend(v for key in _MODIFIED_META_KEYS for v in meta.get(key, []))
+    for value in candidates:
+        modified = _parse_dt(value)
+        if modified is None:
+            continue
+        if published is not None and _naive_utc(modified) < _naive_utc(published) - timedelta(days=1):
+            return None
+        return modified
+    return None
+
+
+def _naive_utc(dt: datetime) -> datetime:
+    """For ordering: aware values in UTC, naive ones (a local day) as they are."""
+    offset = dt.utcoffset()
+    return dt.replace(tzinfo=None) - offset if offset is not None else dt
+
 
 _ISO_DT = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{1,2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
