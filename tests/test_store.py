@@ -254,3 +254,36 @@ def test_contested_claims_pair_an_assertion_with_a_denial_of_the_same_point(
     asserted_by, denied_by, terms = rows[0]
     assert (asserted_by, denied_by) == ("The port authority", "The mayor")
     assert set(terms) == {"chemical", "spill", "contained"}
+
+
+def test_a_version_2_database_gains_modified_at_and_loads_fill_it(tmp_path: Path) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    path = tmp_path / "v2.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR, "
+                "applied_at TIMESTAMPTZ DEFAULT current_timestamp)")
+    for m in store.MIGRATIONS[:2]:
+        for statement in m.statements:
+            old.execute(statement)
+        old.execute("INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [m.version, m.description])
+    old.execute("INSERT INTO articles (article_id, canonical_url, url, outlet, text, content_hash) "
+                "VALUES ('a0', 'https://old.example/1', 'https://old.example/1', 'Old', 'text', 'h')")
+    old.close()
+
+    con = store.connect(path)
+    try:
+        assert store.schema_version(con) == store.SCHEMA_VERSION >= 3
+        assert con.execute("SELECT modified_at FROM articles WHERE article_id = 'a0'").fetchall() == [(None,)]
+        article = replace(_article("https://news.example/a", "Outlet A", TEXT_A), modified_at=T0 + timedelta(days=2))
+        store.load_batch(con, _batch(tmp_path, "run-1", "Outlet A", [article], {}, []))
+        rows = con.execute("SELECT published_at, modified_at FROM articles WHERE outlet = 'Outlet A'").fetchall()
+        assert rows == [(T0, T0 + timedelta(days=2))]
+        # a later fetch of the same article that states a newer modification updates it in place
+        newer = replace(article, modified_at=T0 + timedelta(days=5))
+        store.load_batch(con, _batch(tmp_path, "run-2", "Outlet A", [newer], {}, []))
+        rows = con.execute("SELECT modified_at FROM articles WHERE outlet = 'Outlet A'").fetchall()
+        assert rows == [(T0 + timedelta(days=5),)]
+    finally:
+        con.close()

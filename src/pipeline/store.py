@@ -156,6 +156,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        3,
+        "articles.modified_at: the last modification the page states, beside its publication date",
+        ("ALTER TABLE articles ADD COLUMN modified_at TIMESTAMPTZ",),
+    ),
 )
 
 # The comparison views, recreated after migrations. ``speaker_name`` prefers the resolved speaker
@@ -169,7 +174,7 @@ VIEWS: tuple[str, ...] = (
            c.speaker_role, c.cue, c.cue_strength, c.polarity, c.content, c.entities,
            c.content_start, c.content_end, c.extractor_version,
            regexp_replace(lower(c.content), '[^a-z0-9]+', ' ', 'g') AS content_key,
-           coalesce(l.original_article_id, c.article_id) AS origin_article_id, a.wire
+           coalesce(l.original_article_id, c.article_id) AS origin_article_id, a.wire, a.modified_at
     FROM claims c JOIN articles a USING (article_id)
     LEFT JOIN article_links l ON l.article_id = c.article_id""",
     """CREATE OR REPLACE VIEW speaker_outlets AS
@@ -451,6 +456,7 @@ ARTICLE_COLUMNS = {
     "title": "VARCHAR",
     "authors": "VARCHAR[]",
     "published_at": "TIMESTAMPTZ",
+    "modified_at": "TIMESTAMPTZ",
     "fetched_at": "TIMESTAMPTZ",
     "language": "VARCHAR",
     "text": "VARCHAR",
@@ -583,13 +589,16 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
             )
             con.execute(
                 """INSERT INTO articles (article_id, canonical_url, url, outlet, title, authors, published_at,
-                       first_seen_at, last_seen_at, language, text, content_hash, raw_ref, run_id, minhash, wire)
+                       first_seen_at, last_seen_at, language, text, content_hash, raw_ref, run_id, minhash, wire,
+                       modified_at)
                 SELECT article_id, canonical_url, url, outlet, title, authors, published_at,
-                       fetched_at, fetched_at, language, text, content_hash, raw_ref, ?, minhash, wire
+                       fetched_at, fetched_at, language, text, content_hash, raw_ref, ?, minhash, wire,
+                       modified_at
                 FROM _batch_articles WHERE keeper = article_id
                 ON CONFLICT (article_id) DO UPDATE SET
                     url = excluded.url, outlet = excluded.outlet, title = excluded.title,
                     authors = excluded.authors, published_at = excluded.published_at,
+                    modified_at = excluded.modified_at,
                     first_seen_at = least(articles.first_seen_at, excluded.first_seen_at),
                     last_seen_at = greatest(articles.last_seen_at, excluded.last_seen_at),
                     language = excluded.language, text = excluded.text,
