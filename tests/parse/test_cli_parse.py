@@ -11,7 +11,7 @@ from parse_pages import PARAGRAPHS, article_page
 
 from pipeline.cli import main
 
-FIELDS = {"path", "url", "canonical_url", "title", "authors", "published", "language", "text", "is_article",
+FIELDS = {"path", "url", "canonical_url", "title", "authors", "published", "modified", "language", "text", "is_article",
           "not_article_reason"}
 
 
