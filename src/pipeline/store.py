@@ -282,11 +282,13 @@ def _term_views(
       times the heavier one's, so a pair whose lighter claim weighs less than ``t`` times the
       heavier cannot reach ``t``.
 
-    Proposals are scored on each claim's list of words (one row a claim, weights attached), not by
-    joining word rows. Measured on the synthetic claims of benchmarks/store_scale.py (2 threads,
-    4 GB, claims at a steady 2,740 a day), the whole view: 1.1 s at 100k claims, 10 s at 1M (9x
-    per 10x). The two-word proposals alone, over all time, took 1.6 s and 28 s (18x per 10x, and
-    still quadratic underneath): the window is what keeps the growth linear.
+    Proposals are scored on each claim's list of words (one row a claim: word ids and weights; the
+    words' spelling is looked up for the kept pairs only), not by joining word rows. On the
+    synthetic claims of benchmarks/store_scale.py (claims at a steady 2,740 a day), the benchmark's
+    query took, in CPU time on one thread, 0.15 s at 10k claims, 1.3 s at 100k and 15.5 s at 1M
+    (9-12x per 10x; before, 1M did not finish in 300 s). The
+    word-pair proposals alone, over all time, took 1.6 s and 28 s at 100k and 1M (two threads):
+    feasible, but quadratic underneath; the window is what keeps the growth linear.
     """
     t = float(min_score)
     window = int(window_days) * 86_400  # seconds
@@ -295,7 +297,7 @@ def _term_views(
     return (
         f"""CREATE OR REPLACE VIEW claim_terms AS
         SELECT claim_id, term FROM (
-            SELECT claim_id, unnest(list_distinct(string_split_regex(trim(content_key), '\\s+'))) AS term
+            SELECT claim_id, unnest(list_distinct(string_split(trim(content_key), ' '))) AS term
             FROM claims_by_source)
         WHERE length(term) >= 4 AND NOT list_contains({_stopwords_sql()}, term)""",
         f"""CREATE OR REPLACE VIEW contested_claims AS
@@ -308,14 +310,13 @@ def _term_views(
             SELECT term, w, row_number() OVER (ORDER BY w DESC, term)::INTEGER AS tid FROM (
                 SELECT term, ln((SELECT count(DISTINCT cid) FROM words) / count(*)) + 0.1 AS w
                 FROM words GROUP BY term)),
-        bags AS MATERIALIZED (
-            SELECT cid, any_value(claim_id) AS claim_id, any_value(polarity) AS polarity,
-                   any_value(seen_s) AS seen_s, sum(w) AS mass,
-                   list_sort(list({{'tid': tid, 'w': w, 'term': term}})) AS bag
-            FROM words JOIN idf USING (term) JOIN dated USING (cid)
-            WHERE seen_s IS NOT NULL
-            GROUP BY cid),
-        tagged AS MATERIALIZED (SELECT *, list_transform(bag, lambda e: e.tid) AS tids FROM bags),
+        tagged AS MATERIALIZED (
+            SELECT d.cid, d.claim_id, d.polarity, d.seen_s, b.mass, b.bag,
+                   list_transform(b.bag, lambda e: e.tid) AS tids
+            FROM (SELECT cid, sum(w) AS mass, list_sort(list({{'tid': tid, 'w': w}})) AS bag
+                  FROM words JOIN idf USING (term) GROUP BY cid) b
+            JOIN dated d USING (cid)
+            WHERE d.seen_s IS NOT NULL),
         prefix AS (
             SELECT * FROM (
                 SELECT cid, polarity, seen_s, mass, tids, pos,
@@ -343,20 +344,26 @@ def _term_views(
             JOIN tagged a ON a.cid = c.acid
             JOIN tagged d ON d.cid = c.dcid),
         scored AS (
-            SELECT asserting_id, denying_id, ma, md, list_transform(hit, lambda e: e.term) AS terms,
+            SELECT asserting_id, denying_id, ma, md, list_transform(hit, lambda e: e.tid) AS hit,
                    list_sum(list_transform(hit, lambda e: e.w)) AS shared_w
             FROM shared),
         pairs AS MATERIALIZED (
-            SELECT asserting_id, denying_id, terms, shared_w / (ma + md - shared_w) AS jaccard FROM scored
-            WHERE shared_w / (ma + md - shared_w) >= {t})
+            SELECT asserting_id, denying_id, hit, shared_w / (ma + md - shared_w) AS jaccard FROM scored
+            WHERE shared_w / (ma + md - shared_w) >= {t}),
+        named AS (
+            SELECT asserting_id, denying_id,
+                   list_transform(list_sort(list({{'tid': tid, 'term': term}})), lambda e: e.term) AS terms
+            FROM (SELECT asserting_id, denying_id, unnest(hit) AS tid FROM pairs) JOIN idf USING (tid)
+            GROUP BY asserting_id, denying_id)
         SELECT round(p.jaccard, 2) AS score,
-               p.terms AS shared_terms,
+               n.terms AS shared_terms,
                a.speaker_name AS asserted_by, a.outlet AS asserting_outlet, a.content AS assertion,
                a.seen_at AS asserted_at,
                d.speaker_name AS denied_by, d.outlet AS denying_outlet, d.content AS denial,
                d.seen_at AS denied_at,
                p.asserting_id AS asserting_claim_id, p.denying_id AS denying_claim_id
         FROM pairs p
+        JOIN named n USING (asserting_id, denying_id)
         JOIN claims_by_source a ON a.claim_id = p.asserting_id
         JOIN claims_by_source d ON d.claim_id = p.denying_id
         WHERE coalesce(lower(a.speaker_name), '') <> coalesce(lower(d.speaker_name), '')""",
