@@ -11,7 +11,9 @@ use (top rows of each view), each 3 times, median reported.
 The claim wording is drawn from a Zipf-like vocabulary (rank^-1 over 30,000 invented content words,
 the 150 most frequent left out as they would be stop words), plus stop words the views drop; 10% of
 claims repeat a "wire" claim word for word in another outlet; 15% are denials; speakers and entities
-are Zipf-drawn from pools. The growth of a view's time from one size to the next (10x the claims)
+are Zipf-drawn from pools. Articles arrive at a steady rate (``ARTICLES_PER_DAY``, so that 1M claims
+span a year: 10k claims about 4 days, 100k about 5 weeks), as a database fed by the daily ingest
+grows: more days, not more claims per day. The growth of a view's time from one size to the next (10x the claims)
 tells whether it is linear (about 10x) or worse.
 """
 
@@ -23,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,10 @@ from common import Result, Row, fmt, median  # noqa: E402
 
 ARTICLES_PER_BATCH = 1_000
 CLAIMS_PER_ARTICLE = 10
+# A steady stream: 1M claims over 365 days. (Until issue 7 every batch was dated one of 28 days in
+# turn, so a database of any size covered at most four weeks and its claims per day grew with it.)
+ARTICLES_PER_DAY = 1_000_000 / CLAIMS_PER_ARTICLE / 365
+START = datetime(2026, 1, 1, tzinfo=UTC)
 QUERY_TIMEOUT = 300.0
 TARGET_GROWTH = 10.0 * 1.5  # per 10x claims: linear with 50% slack (fixed costs shrink, caches spill)
 
@@ -97,7 +104,7 @@ class Generator:
             words.insert(int(r.integers(0, len(words) + 1)), STOP[int(r.integers(0, len(STOP)))])
         return " ".join(words).capitalize()
 
-    def batch(self, outlet: str, run_id: str, day: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def batch(self, outlet: str, run_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         r = self.rng
         articles: list[dict[str, Any]] = []
         claims: list[dict[str, Any]] = []
@@ -108,7 +115,7 @@ class Generator:
             self.n_articles += 1
             aid = f"{self.n_articles:032x}"
             url = f"https://{outlet.lower().replace(' ', '-')}.example/{self.n_articles}.html"
-            when = f"2026-01-{1 + day % 28:02d}T{a % 24:02d}:{a % 60:02d}:00+00:00"
+            when = (START + timedelta(days=self.n_articles / ARTICLES_PER_DAY)).isoformat(timespec="seconds")
             articles.append({
                 "article_id": aid, "canonical_url": url, "url": url, "outlet": outlet,
                 "title": f"Synthetic article {self.n_articles}", "authors": ["A. Writer"], "published_at": when,
@@ -170,6 +177,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=QUERY_TIMEOUT)
     parser.add_argument("--max-temp", default="8GB", help="DuckDB's cap on temporary files for one query")
+    parser.add_argument("--memory-limit", default="4GB", help="DuckDB's memory_limit (the machine is shared)")
+    parser.add_argument("--threads", type=int, default=2, help="DuckDB's threads")
     parser.add_argument("--plot", help="write a PNG of the growth curve here (needs matplotlib)")
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -192,6 +201,8 @@ def main() -> int:
         # A view that spills (contested_claims at 1M claims wrote over 70 GB of temporary files
         # before the disk filled) must fail here, not fill the disk other people's jobs share.
         con.execute(f"SET max_temp_directory_size = '{args.max_temp}'")
+        con.execute(f"SET memory_limit = '{args.memory_limit}'")
+        con.execute(f"SET threads = {int(args.threads)}")
         loaded = 0
         batch_no = 0
         rates: list[float] = []
@@ -199,7 +210,7 @@ def main() -> int:
             for size in sizes:
                 while loaded < size:
                     outlet = f"Outlet {batch_no % 20}"
-                    arts, claims = gen.batch(outlet, "bench", batch_no)
+                    arts, claims = gen.batch(outlet, "bench")
                     af, cf = work / f"a{batch_no}.jsonl", work / f"c{batch_no}.jsonl"
                     write_jsonl(af, arts)
                     write_jsonl(cf, claims)
@@ -229,6 +240,10 @@ def main() -> int:
                     print(f"   {name}: {shown}", flush=True)
         finally:
             con.close()
+        result.notes.append(
+            f"DuckDB memory_limit {args.memory_limit}, {args.threads} threads; articles dated at a steady "
+            f"{ARTICLES_PER_DAY:,.0f} a day ({ARTICLES_PER_DAY * CLAIMS_PER_ARTICLE:,.0f} claims a day)"
+        )
         result.notes.append(f"database file at {sizes[-1]:,} claims: {db.stat().st_size / 1e6:,.0f} MB")
 
     # Figures beside targets

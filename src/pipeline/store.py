@@ -232,11 +232,15 @@ def _stopwords_sql(language: str = "en") -> str:
     return "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in words) + "]"
 
 
-# contested_claims: the least weighted Jaccard score of a pair (see ``_term_views``).
+# contested_claims: the least weighted Jaccard score of a pair, and how far apart in time (days, either
+# way) the assertion and the denial may have been seen (see ``_term_views``).
 CONTESTED_MIN_SCORE = 0.2
+CONTESTED_WINDOW_DAYS = 30
 
 
-def _term_views(min_score: float = CONTESTED_MIN_SCORE) -> tuple[str, ...]:
+def _term_views(
+    min_score: float = CONTESTED_MIN_SCORE, window_days: int = CONTESTED_WINDOW_DAYS
+) -> tuple[str, ...]:
     """Views that compare the wording of claims: content words of four letters or more, stop words out.
 
     ``contested_claims`` pairs an assertion with a denial by another speaker when their wording
@@ -245,75 +249,126 @@ def _term_views(min_score: float = CONTESTED_MIN_SCORE) -> tuple[str, ...]:
     every claim of a story shares count little and the words of the disputed point count much.
     It proposes candidates for a reader to check, ranked by score; it does not decide.
 
-    Comparing every assertion with every denial that shares a word grows with the square of the
-    claims, so pairs are first proposed, then scored, with two exact filters (the result is the
-    same as comparing all pairs; tests/test_store_contested.py checks it against brute force):
+    Only claims seen within ``CONTESTED_WINDOW_DAYS`` (30) of each other are compared, whichever
+    came first (``asserted_at`` and ``denied_at``, each the article's ``seen_at``: its stated
+    publication time, else when we first fetched it); a claim with neither is never paired. A
+    denial answers an assertion while the story runs, and a month either way covers a story's news
+    cycle; outside it, two claims that share rare words are more often a coincidence than a dispute.
+    The window is what keeps the view linear: without it, the pairs to compare are, summed over
+    words, (assertions carrying the word) x (denials carrying it), and each word's count grows with
+    the claims, so the work grows with their square (at 1M synthetic claims the view did not finish
+    in 300 s). With it, a claim meets only the claims of its two months, which for a steady stream
+    of news stay as many however long the database runs, so the work grows with the claims. The
+    trade-off: a denial more than 30 days after the assertion is not proposed.
 
-    - prefix filter: order every claim's words rarest first (by weight, then spelling). A pair
-      scoring ``t`` or more shares at least ``t`` of each claim's weight, so its first shared word
-      lies, in both claims, among the words that still have ``t`` of the claim's weight from them
-      on (``rest``). Only those words ("seeds") propose pairs.
+    Pairs are first proposed, then scored, with exact filters (the result is the same as comparing
+    all pairs within the window; tests/test_store_contested.py checks it against brute force). Each
+    claim's words are ordered rarest first (by weight, then spelling: one global order, ``tid``).
+
+    - prefix filter: a pair scoring ``t`` or more shares at least ``t`` of each claim's weight, so
+      its first shared word lies, in both claims, among the words that still have ``t`` of the
+      claim's weight from them on (``rest``): the claim's prefix.
+    - two words: a pair must share two words, so it shares its first two shared words ``(x, y)``,
+      ``x`` in both prefixes and ``y`` anywhere after it. Each claim offers every such word pair
+      (about 40 for a claim of ten words), and claims meet on equal ``(x, y)``. Few claims share
+      two given words, so the matches are close to the true pairs: on the 1M synthetic claims,
+      1.4 million proposals for 100k pairs, where proposing through single words gave 3 million
+      proposals at 100k claims already, almost all sharing that one word only, and their
+      scoring dominated the time.
+    - time blocks: each claim falls in a block of ``window_days`` by its ``seen_at``; claims within
+      the window lie in the same or adjacent blocks, so a denial's word pairs are offered to its
+      own block and both neighbours and meet assertions on ``(x, y, block)``; the exact distance
+      is checked on each match.
     - positional filter (as in PPJoin): the shared weight is at most the weight from the first
-      shared word on, in either claim, so a proposed pair whose ``least(rest)`` there is below
-      ``t / (1 + t)`` of the two claims' weight together cannot reach ``t`` and is not scored.
+      shared word on, in either claim, so a match on a word ``x`` whose ``least(rest)`` is below
+      ``t / (1 + t)`` of the two claims' weight together cannot make the pair reach ``t``; a pair
+      is kept when some match passes, which is checked match by match before grouping.
+    - weight filter: the shared weight is at most the lighter claim's weight and at least ``t``
+      times the heavier one's, so a pair whose lighter claim weighs less than ``t`` times the
+      heavier cannot reach ``t``.
 
-    Measured on synthetic claims (benchmarks/store_scale.py): about 4x fewer pairs to score and
-    4-5x faster at 10k and 100k claims; the work still grows with the square of the claims that
-    share each word, which bounds it at 1M claims (docs/BENCHMARKS.md).
+    Proposals are scored on each claim's list of words (one row a claim: word ids and weights; the
+    words' spelling is looked up for the kept pairs only), not by joining word rows. On the
+    synthetic claims of benchmarks/store_scale.py (claims at a steady 2,740 a day), the benchmark's
+    query took, in CPU time on one thread, 0.15 s at 10k claims, 1.3 s at 100k and 15.5 s at 1M
+    (9-12x per 10x; before, 1M did not finish in 300 s). The
+    word-pair proposals alone, over all time, took 1.6 s and 28 s at 100k and 1M (two threads):
+    feasible, but quadratic underneath; the window is what keeps the growth linear.
     """
     t = float(min_score)
+    window = int(window_days) * 86_400  # seconds
+    if window <= 0:
+        raise ValueError(f"the contested_claims window must be at least one day, not {window_days!r}")
     return (
         f"""CREATE OR REPLACE VIEW claim_terms AS
         SELECT claim_id, term FROM (
-            SELECT claim_id, unnest(list_distinct(string_split_regex(trim(content_key), '\\s+'))) AS term
+            SELECT claim_id, unnest(list_distinct(string_split(trim(content_key), ' '))) AS term
             FROM claims_by_source)
         WHERE length(term) >= 4 AND NOT list_contains({_stopwords_sql()}, term)""",
         f"""CREATE OR REPLACE VIEW contested_claims AS
-        WITH idf AS MATERIALIZED (
-            SELECT term, ln((SELECT count(DISTINCT claim_id) FROM claim_terms) / count(*)) + 0.1 AS w
-            FROM claim_terms GROUP BY term),
-        weighted AS MATERIALIZED (
-            SELECT t.claim_id, t.term, idf.w, c.polarity,
-                   sum(idf.w) OVER (PARTITION BY t.claim_id) AS mass,
-                   sum(idf.w) OVER (PARTITION BY t.claim_id ORDER BY idf.w DESC, t.term
-                                    ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rest
-            FROM claim_terms t JOIN idf USING (term) JOIN claims c USING (claim_id)),
-        seeds AS (
-            SELECT claim_id, term, polarity, mass, rest FROM weighted
+        WITH dated AS MATERIALIZED (
+            SELECT claim_id, row_number() OVER ()::INTEGER AS cid, polarity, epoch(seen_at) AS seen_s
+            FROM claims_by_source),
+        words AS MATERIALIZED (
+            SELECT c.cid, t.term FROM claim_terms t JOIN dated c USING (claim_id)),
+        idf AS MATERIALIZED (
+            SELECT term, w, row_number() OVER (ORDER BY w DESC, term)::INTEGER AS tid FROM (
+                SELECT term, ln((SELECT count(DISTINCT cid) FROM words) / count(*)) + 0.1 AS w
+                FROM words GROUP BY term)),
+        tagged AS MATERIALIZED (
+            SELECT d.cid, d.claim_id, d.polarity, d.seen_s, b.mass, b.bag,
+                   list_transform(b.bag, lambda e: e.tid) AS tids
+            FROM (SELECT cid, sum(w) AS mass, list_sort(list({{'tid': tid, 'w': w}})) AS bag
+                  FROM words JOIN idf USING (term) GROUP BY cid) b
+            JOIN dated d USING (cid)
+            WHERE d.seen_s IS NOT NULL),
+        prefix AS (
+            SELECT * FROM (
+                SELECT cid, polarity, seen_s, mass, tids, pos,
+                       list_sum(list_transform(list_slice(bag, pos, len(bag)), lambda e: e.w)) AS rest
+                FROM (SELECT *, unnest(range(1, len(bag))) AS pos FROM tagged))
             WHERE rest >= {t} * mass * (1 - 1e-9)),
+        keys AS (
+            SELECT cid, polarity, mass, rest, seen_s, floor(seen_s / {window})::BIGINT AS block,
+                   tids[pos] AS x, unnest(list_slice(tids, pos + 1, len(tids))) AS y
+            FROM prefix),
+        asserted AS (SELECT * FROM keys WHERE polarity = 'asserts'),
+        denied AS (
+            SELECT cid, mass, rest, seen_s, x, y, unnest([block - 1, block, block + 1]) AS block
+            FROM keys WHERE polarity = 'denies'),
         candidates AS (
-            SELECT a.claim_id AS asserting_id, d.claim_id AS denying_id,
-                   any_value(a.mass) AS ma, any_value(d.mass) AS md
-            FROM seeds a JOIN seeds d ON a.term = d.term
-            WHERE a.polarity = 'asserts' AND d.polarity = 'denies'
-            GROUP BY a.claim_id, d.claim_id
-            HAVING max(least(a.rest, d.rest))
-                   >= {t / (1 + t)!r} * (any_value(a.mass) + any_value(d.mass)) * (1 - 1e-9)),
-        scored AS (
-            SELECT c.asserting_id, c.denying_id, any_value(c.ma) AS ma, any_value(c.md) AS md,
-                   count(*) AS shared_terms, sum(a.w) AS shared_w
+            SELECT DISTINCT a.cid AS acid, d.cid AS dcid
+            FROM asserted a JOIN denied d ON a.x = d.x AND a.y = d.y AND a.block = d.block
+            WHERE abs(a.seen_s - d.seen_s) <= {window}
+              AND least(a.rest, d.rest) >= {t / (1 + t)!r} * (a.mass + d.mass) * (1 - 1e-9)
+              AND least(a.mass, d.mass) >= {t} * greatest(a.mass, d.mass) * (1 - 1e-9)),
+        shared AS (
+            SELECT a.claim_id AS asserting_id, d.claim_id AS denying_id, a.mass AS ma, d.mass AS md,
+                   list_filter(a.bag, lambda e: list_contains(d.tids, e.tid)) AS hit
             FROM candidates c
-            JOIN weighted a ON a.claim_id = c.asserting_id
-            JOIN weighted d ON d.claim_id = c.denying_id AND d.term = a.term
-            GROUP BY c.asserting_id, c.denying_id),
+            JOIN tagged a ON a.cid = c.acid
+            JOIN tagged d ON d.cid = c.dcid),
+        scored AS (
+            SELECT asserting_id, denying_id, ma, md, list_transform(hit, lambda e: e.tid) AS hit,
+                   list_sum(list_transform(hit, lambda e: e.w)) AS shared_w
+            FROM shared),
         pairs AS MATERIALIZED (
-            SELECT s.*, s.shared_w / (s.ma + s.md - s.shared_w) AS jaccard FROM scored s
-            WHERE s.shared_terms >= 2 AND s.shared_w / (s.ma + s.md - s.shared_w) >= {t}),
-        terms AS (
-            SELECT p.asserting_id, p.denying_id, list(a.term ORDER BY a.w DESC) AS terms
-            FROM pairs p
-            JOIN weighted a ON a.claim_id = p.asserting_id
-            JOIN weighted d ON d.claim_id = p.denying_id AND d.term = a.term
-            GROUP BY p.asserting_id, p.denying_id)
+            SELECT asserting_id, denying_id, hit, shared_w / (ma + md - shared_w) AS jaccard FROM scored
+            WHERE shared_w / (ma + md - shared_w) >= {t}),
+        named AS (
+            SELECT asserting_id, denying_id,
+                   list_transform(list_sort(list({{'tid': tid, 'term': term}})), lambda e: e.term) AS terms
+            FROM (SELECT asserting_id, denying_id, unnest(hit) AS tid FROM pairs) JOIN idf USING (tid)
+            GROUP BY asserting_id, denying_id)
         SELECT round(p.jaccard, 2) AS score,
-               t.terms AS shared_terms,
+               n.terms AS shared_terms,
                a.speaker_name AS asserted_by, a.outlet AS asserting_outlet, a.content AS assertion,
                a.seen_at AS asserted_at,
                d.speaker_name AS denied_by, d.outlet AS denying_outlet, d.content AS denial,
                d.seen_at AS denied_at,
                p.asserting_id AS asserting_claim_id, p.denying_id AS denying_claim_id
         FROM pairs p
-        JOIN terms t USING (asserting_id, denying_id)
+        JOIN named n USING (asserting_id, denying_id)
         JOIN claims_by_source a ON a.claim_id = p.asserting_id
         JOIN claims_by_source d ON d.claim_id = p.denying_id
         WHERE coalesce(lower(a.speaker_name), '') <> coalesce(lower(d.speaker_name), '')""",
