@@ -269,9 +269,9 @@ def main() -> int:
                                    growth if growth is not None else float("inf"), "x", TARGET_GROWTH))
     table.append("| load (claims/s) | " + " | ".join(f"{load_rates[s]:,.0f}" for s in sizes) + " | |")
     result.tables.append("\n".join(table))
-    if args.plot:
-        _plot(args.plot, sizes, latencies)
-        result.notes.append(f"growth curve: {Path(args.plot).name}")
+    if args.plot and _plot(args.plot, sizes, latencies):
+        # the image sits beside docs/BENCHMARKS.md, which links it by name
+        result.notes.append(f"growth curve (log-log, dotted line = linear): ![view latency]({Path(args.plot).name})")
     result.write(args.json)
     return 0
 
@@ -289,7 +289,8 @@ def _growth(by_size: dict[int, float | None], sizes: list[int]) -> float | None:
     return float((b / a) ** (1 / step)) if step > 0 else None
 
 
-def _plot(path: str, sizes: list[int], latencies: dict[str, dict[int, float | None]]) -> None:
+def _plot(path: str, sizes: list[int], latencies: dict[str, dict[int, float | None]]) -> bool:
+    """Draw the latency of each view against the claims; False when matplotlib is missing."""
     try:
         import matplotlib
 
@@ -297,7 +298,7 @@ def _plot(path: str, sizes: list[int], latencies: dict[str, dict[int, float | No
         import matplotlib.pyplot as plt
     except ImportError:
         print("store_scale: matplotlib is not installed (pip install '.[bench]'); no plot", file=sys.stderr)
-        return
+        return False
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for name, by_size in latencies.items():
         xs = [s for s in sizes if by_size[s] is not None]
@@ -312,6 +313,7 @@ def _plot(path: str, sizes: list[int], latencies: dict[str, dict[int, float | No
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+    return True
 
 
 if __name__ == "__main__":
