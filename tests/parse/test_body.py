@@ -1,4 +1,7 @@
-"""Which trafilatura passes the body step runs: a second full extraction only where it can change the result."""
+"""Which trafilatura passes the body step runs: a second full extraction only where it can change the result.
+
+trafilatura runs for real; a wrapper only records which mode each call asked for.
+"""
 
 from __future__ import annotations
 
@@ -6,58 +9,57 @@ from typing import Any
 
 import lxml.html
 import pytest
-from parse_pages import PARAGRAPHS
+from parse_pages import PARAGRAPHS, article_page
 
 import pipeline.parse.body as body
 
 
-def run_passes(monkeypatch: pytest.MonkeyPatch, page_html: str, results: dict[str, str]) -> list[str]:
-    """Run extract_body with trafilatura replaced by canned results; return the modes it asked for."""
+def passes(monkeypatch: pytest.MonkeyPatch, page_html: str) -> tuple[list[str], str]:
+    """Run extract_body on the page; return the trafilatura modes it ran, in order, and the text."""
     asked: list[str] = []
+    real = body._trafilatura_text
 
-    def fake(tree: Any, url: str, **options: Any) -> str:
-        mode = "balanced"
+    def recording(tree: Any, url: str, **options: Any) -> str:
         if options.get("favor_precision"):
-            mode = "precision"
+            asked.append("precision")
         elif options.get("favor_recall"):
-            mode = "recall"
-        asked.append(mode)
-        return results[mode]
+            asked.append("recall")
+        else:
+            asked.append("balanced")
+        return real(tree, url, **options)
 
-    monkeypatch.setattr(body, "_trafilatura_text", fake)
-    body.extract_body(lxml.html.document_fromstring(page_html), "https://example.org/a", None)
-    return asked
-
-
-SHORT = f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"  # what the precise pass finds: enough, yet under SHORT_TEXT_CHARS
+    monkeypatch.setattr(body, "_trafilatura_text", recording)
+    text, _how = body.extract_body(lxml.html.document_fromstring(page_html), "https://example.org/a", None)
+    return asked, text
 
 
-def test_no_balanced_pass_when_the_page_shows_little_more_than_the_precise_text(
+def _links(n: int) -> str:
+    return "".join(f"<li><a href='/story/{i}'>{PARAGRAPHS[i % len(PARAGRAPHS)]}</a></li>" for i in range(n))
+
+
+def test_an_ordinary_article_gets_one_precise_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked, text = passes(monkeypatch, article_page())
+    assert asked == ["precision"]
+    assert PARAGRAPHS[0] in text
+
+
+def test_a_page_showing_much_more_than_the_precise_text_gets_the_balanced_pass(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    paras = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:3])
-    page_html = f"<html><body><nav><a href='/'>Home</a></nav>{paras}</body></html>"
-    asked = run_passes(monkeypatch, page_html, {"precision": SHORT, "balanced": "", "recall": ""})
-    assert asked == ["precision"]
-
-
-def test_balanced_pass_when_the_page_holds_much_more_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    paras = "".join(f"<p>{p}</p>" for p in PARAGRAPHS * 3)
-    page_html = f"<html><body><div class='gallery'>{paras}</div></body></html>"
-    longer = "\n\n".join(PARAGRAPHS * 3)
-    asked = run_passes(monkeypatch, page_html, {"precision": SHORT, "balanced": longer, "recall": ""})
+    paras = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
+    page = f"<html><body><article><h1>Buses</h1>{paras}</article><aside><ul>{_links(12)}</ul></aside></body></html>"
+    asked, text = passes(monkeypatch, page)
     assert asked == ["precision", "balanced"]
+    assert PARAGRAPHS[0] in text
 
 
-def test_no_recall_pass_after_the_balanced_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    # balanced mode retries in recall mode by itself when it finds little of a larger page
-    paras = "".join(f"<p>{p}</p>" for p in PARAGRAPHS * 3)
-    page_html = f"<html><body>{paras}</body></html>"
-    asked = run_passes(monkeypatch, page_html, {"precision": "Too short.", "balanced": "Short too.", "recall": ""})
-    assert asked == ["precision", "balanced"]
-
-
-def test_recall_pass_when_nothing_else_ran(monkeypatch: pytest.MonkeyPatch) -> None:
-    page_html = "<html><body><p>Too short.</p><p>A few more words here.</p></body></html>"
-    asked = run_passes(monkeypatch, page_html, {"precision": "Too short.", "balanced": "", "recall": ""})
-    assert asked == ["precision", "recall"]
+def test_too_little_text_gets_the_recall_pass_whether_or_not_the_balanced_one_ran(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tiny = "<html><body><p>Too short.</p><p>A few more words here.</p></body></html>"
+    assert passes(monkeypatch, tiny)[0] == ["precision", "recall"]
+    # a short note beside a long list of links: the balanced pass runs and finds no more body
+    # either, and balanced mode's own recall retry does not take such a page: recall is asked for
+    note = "<article><h1>Buses</h1><p>Too short.</p></article>"
+    page = f"<html><body>{note}<aside><ul>{_links(12)}</ul></aside></body></html>"
+    assert passes(monkeypatch, page)[0] == ["precision", "balanced", "recall"]

@@ -8,7 +8,9 @@ Pure: no network, no database, no printing. The steps, each replaceable on its o
 3. metadata by a cascade of evidence, each field on its own: JSON-LD (read leniently), OpenGraph and
    ``article:*`` meta, other meta tags, visible bylines and headlines; htmldate for dates, weighed
    against the structured dates, the URL and the dates the page shows (the dateline in the article
-   header beats htmldate's guess when nothing structured dates the page);
+   header beats htmldate's guess when nothing structured dates the page); the stated modification
+   time is kept beside the publication date, never in its place; authors are the people a page
+   names, or, when it names none, the organisation it credits;
 4. body text with trafilatura (precision mode, checked against balanced mode when short on a page
    showing much more text; recall mode, JSON-LD ``articleBody`` and a paragraph fallback when it
    finds too little); then the paragraphs, list items and subheadings it dropped between two blocks

@@ -1,4 +1,4 @@
-"""Authors as a clean list of person names, from structured data, meta tags and visible bylines.
+"""Authors as a clean list of the people a page names, from structured data, meta tags and visible bylines.
 
 A page that names no person but credits an organisation as its author (the outlet itself, a wire
 agency: "By The Associated Press", a JSON-LD author typed Organization) gets that credit as its one

@@ -311,10 +311,11 @@ def extract_body(
     """Return ``(text, extractor)``.
 
     trafilatura in precision mode first (measured best on the dev sets: boilerplate stays out); when
-    that finds little on a page with much more text, its balanced mode, kept when it finds at least
-    twice as much; recall mode when neither finds enough; then the JSON-LD ``articleBody`` and the
-    densest block of paragraphs. A ``large`` tree gets one fast pass only
-    (no readability/jusText comparison), to bound the time spent on it.
+    that finds under ``SHORT_TEXT_CHARS`` on a page showing ``SECOND_PASS_ROOM`` times as much text,
+    its balanced mode, kept when it finds at least twice as much; recall mode when the text is still
+    under ``MIN_TEXT_CHARS``; then the JSON-LD ``articleBody`` and the densest block of paragraphs.
+    A ``large`` tree gets one fast pass only (no readability/jusText comparison), to bound the time
+    spent on it.
     """
     if large:
         text = _drop_promos(_trafilatura_text(tree, url, favor_precision=True, fast=True))
@@ -325,14 +326,13 @@ def extract_body(
         return text, "trafilatura-fast"
     text = _trafilatura_text(tree, url, favor_precision=True)
     how = "trafilatura-precision"
-    balanced_tried = False
     if len(text) < SHORT_TEXT_CHARS and _has_room(tree, SECOND_PASS_ROOM * len(text)):
-        balanced_tried = True
         balanced = _trafilatura_text(tree, url)
         if len(balanced) > 2 * len(text):
             text, how = balanced, "trafilatura"
-    # balanced mode already retries in recall mode when it finds little of a larger page
-    if len(text) < MIN_TEXT_CHARS and not balanced_tried:
+    # balanced mode's own retry in recall mode has narrow conditions (a result under 3,000
+    # characters covering under a fifth of the page, a retry 1.5 times longer): ask directly
+    if len(text) < MIN_TEXT_CHARS:
         recall = _trafilatura_text(tree, url, favor_recall=True)
         if len(recall) > len(text):
             text, how = recall, "trafilatura-recall"
