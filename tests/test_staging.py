@@ -192,6 +192,63 @@ def test_retention_zero_keeps_every_staging_folder_and_a_bad_marker_keeps_its_fo
     assert RunPaths(settings, "b").prune_loaded(timedelta(days=1), datetime.now(UTC)) == ["a"]
 
 
-def test_a_negative_retention_is_refused() -> None:
+@pytest.mark.parametrize("value", ["-1", "nan", "inf", "1e9"])
+def test_a_retention_that_is_not_a_number_of_days_is_refused(value: str) -> None:
     with pytest.raises(ValueError, match="FACTCHECK_STAGING_KEEP_DAYS"):
-        Settings.from_env({"FACTCHECK_STAGING_KEEP_DAYS": "-1"})
+        Settings.from_env({"FACTCHECK_STAGING_KEEP_DAYS": value})
+
+
+def test_a_run_with_an_outlet_that_did_not_load_keeps_its_staging(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    sources = write_sources(tmp_path / "sources.yaml", 2)
+    settings = Settings(data_dir=tmp_path, sources_path=sources, staging_keep_days=1)
+    stage_run(settings, "partial", sources, 2, 3)
+    unfinished = RunPaths(settings, "partial").stage_file("extract", runner.outlet_names(settings)[1])
+    assert isinstance(unfinished, Path)
+    unfinished.unlink()
+    totals = runner.load(settings, "partial", runner.outlet_names(settings))
+    assert (totals["outlets"], totals["skipped_outlets"]) == (1, 1)
+    assert not RunPaths(settings, "partial").loaded_marker().exists()
+    # a year later another run's load leaves it alone: the missing outlet can still be redone
+    stage_run(settings, "later", sources, 2, 3)
+    runner.load(settings, "later", runner.outlet_names(settings))
+    RunPaths(settings, "later").prune_loaded(timedelta(days=1), datetime.now(UTC) + timedelta(days=365))
+    assert (RunPaths(settings, "partial").root / "extract").exists()
+
+
+def test_loading_a_pruned_run_again_keeps_its_recorded_totals(tmp_path: Path) -> None:
+    import shutil
+
+    sources = write_sources(tmp_path / "sources.yaml", 2)
+    settings = Settings(data_dir=tmp_path, sources_path=sources)
+    run = stage_run(settings, "run-1", sources, 2, 3)
+    runner.load(settings, "run-1", runner.outlet_names(settings))
+    root = RunPaths(settings, "run-1").root
+    assert isinstance(root, Path)
+    shutil.rmtree(root)  # pruned
+    totals = runner.load(settings, "run-1", runner.outlet_names(settings))
+    assert (totals["outlets"], totals["skipped_outlets"]) == (0, 2)
+    con = store.connect(settings.database, read_only=True)
+    try:
+        row = con.execute("SELECT n_outlets, n_articles, n_claims FROM runs WHERE run_id = 'run-1'").fetchone()
+    finally:
+        con.close()
+    assert row == (2, run.n_articles, run.n_claims)
+    assert not RunPaths(settings, "run-1").loaded_marker().exists()
+
+
+def test_a_marker_without_a_zone_is_read_as_utc_and_a_cleared_marker_protects_the_folder(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    sources = write_sources(tmp_path / "sources.yaml", 1)
+    settings = Settings(data_dir=tmp_path, sources_path=sources)
+    for run_id in ("naive", "restarted", "current"):
+        stage_run(settings, run_id, sources, 1, 2)
+    long_ago = datetime.now(UTC) - timedelta(days=30)
+    RunPaths(settings, "naive").mark_loaded({}, long_ago.replace(tzinfo=None))
+    RunPaths(settings, "restarted").mark_loaded({}, long_ago)
+    RunPaths(settings, "restarted").clear_loaded()  # its stages run again (a cleared DAG run)
+    pruned = RunPaths(settings, "current").prune_loaded(timedelta(days=7), datetime.now(UTC))
+    assert pruned == ["naive"]
+    assert len(_run_folders(settings)) == 2

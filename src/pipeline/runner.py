@@ -76,6 +76,7 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
 
     outlet = _outlet(settings, outlet_name)
     paths = RunPaths(settings, run_id)
+    paths.clear_loaded()  # a run started again (a cleared DAG run) is not loaded until its load ends
     known = fetch_state.FetchState.load(settings.state_dir, outlet.name)
     found: dict[str, Candidate] = {}
     for url in outlet.urls:
@@ -352,11 +353,17 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
 
 
 def _retire_staging(settings: Settings, paths: RunPaths, totals: dict[str, int]) -> None:
-    """Mark this run's staging as loaded and delete the folders of runs loaded long enough ago."""
+    """Mark this run's staging as loaded when every outlet of it loaded, and delete the folders of
+    runs loaded long enough ago. A run with an outlet that did not load keeps its folder: running
+    the load again (``factcheck load --run-id``) after its stages are redone still finds the files."""
     from datetime import UTC, datetime, timedelta
 
     now = datetime.now(UTC)
-    paths.mark_loaded(totals, now)
+    if totals["skipped_outlets"] == 0 and totals["outlets"] > 0:
+        paths.mark_loaded(totals, now)
+    else:
+        log.warning("run %s: %d outlet(s) did not load; its staging folder is kept", paths.run_id,
+                    totals["skipped_outlets"])
     if settings.staging_keep_days > 0:
         paths.prune_loaded(timedelta(days=settings.staging_keep_days), now)
 
@@ -369,6 +376,7 @@ def reprocess_list(settings: Settings, run_id: str) -> list[str]:
     from pipeline import store
 
     paths = RunPaths(settings, run_id)
+    paths.clear_loaded()
     by_outlet: dict[str, list[dict[str, Any]]] = {}
     for row in store.articles_for_reprocess(settings.database):
         by_outlet.setdefault(row["outlet"], []).append(row)

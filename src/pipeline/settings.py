@@ -19,6 +19,7 @@ PREFIX = "FACTCHECK_"
 CLAIMS_ASSET_NAME = "factcheck_claims"
 CLAIMS_ASSET_URI = "file:///factcheck/claims"
 DEFAULT_SOURCES = "packaged:sources.yaml"
+MAX_KEEP_DAYS = 36_500  # staging retention beyond a century is a typo, and overflows a timedelta
 
 
 def packaged_sources_path() -> Path:
@@ -82,6 +83,10 @@ class Settings:
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{PREFIX}{name.upper()} must not be negative")
+        if not 0 <= self.staging_keep_days <= MAX_KEEP_DAYS:  # also refuses nan and inf
+            raise ValueError(
+                f"{PREFIX}STAGING_KEEP_DAYS must be a number of days from 0 (keep every folder) to {MAX_KEEP_DAYS}"
+            )
         for name in (
             "max_bytes",
             "max_feed_bytes",

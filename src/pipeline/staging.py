@@ -15,10 +15,11 @@ rename). Either way a reader never sees half a file, and a stage that fails publ
 Names are derived from run ids and outlet names through ``safe_name``, so no feed or page content
 ever becomes part of a path.
 
-Retention: once a run's load has committed, the load writes ``<run id>/loaded.json`` (when, and the
-totals). Run folders whose marker is older than ``staging_keep_days`` are deleted at the end of a
-later load (``prune_loaded``); a folder without a marker (a run still going, or one whose load never
-finished) is never deleted, so nothing that has not reached DuckDB is lost.
+Retention: once a load has committed every outlet of its run, it writes ``<run id>/loaded.json``
+(when, and the totals). Run folders whose marker is older than ``staging_keep_days`` are deleted at
+the end of a later load (``prune_loaded``). A folder without a marker is never deleted: a run still
+going, one whose load never finished or left an outlet out, or one whose stages were started again
+(discover removes the marker), so nothing that has not reached DuckDB is lost.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -126,6 +127,14 @@ class RunPaths:
     def loaded_marker(self) -> StagingFile:
         return self._child(safe_name(self.run_id), LOADED_MARKER)
 
+    def clear_loaded(self) -> None:
+        """Forget that this run was loaded: its stages are running again."""
+        marker = self.loaded_marker()
+        if isinstance(marker, Path):
+            marker.unlink(missing_ok=True)
+        elif marker.exists():
+            marker.fs.rm(marker.path)
+
     def mark_loaded(self, totals: dict[str, int], when: datetime) -> None:
         """Record that this run's load committed: its folder may be pruned after the retention time."""
         row = {"run_id": self.run_id, "loaded_at": when.isoformat(), "totals": totals}
@@ -151,11 +160,14 @@ class RunPaths:
             try:
                 row = json.loads(fs.cat_file(marker).decode("utf-8").splitlines()[0])
                 loaded_at = datetime.fromisoformat(row["loaded_at"])
+                if loaded_at.tzinfo is None:  # written by hand or by another tool: read as UTC
+                    loaded_at = loaded_at.replace(tzinfo=UTC)
                 run_id = str(row["run_id"])
-            except (ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError) as e:
+                expired = now - loaded_at >= keep
+            except (ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError, OverflowError) as e:
                 log.warning("staging folder %s: unreadable %s (%s); kept", folder, LOADED_MARKER, e)
                 continue
-            if now - loaded_at >= keep:
+            if expired:
                 fs.rm(folder, recursive=True)
                 pruned.append(run_id)
         if pruned:

@@ -760,10 +760,13 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, ...]:
 
 
 def record_run(con: duckdb.DuckDBPyConnection, run_id: str, totals: dict[str, int], n_outlets: int) -> None:
+    """Record a run's load totals. A load that found nothing of the run (its staging pruned, say)
+    does not overwrite the totals of an earlier load of the same run."""
     con.execute(
         """INSERT INTO runs VALUES (?, current_timestamp, ?, ?, ?, ?)
            ON CONFLICT (run_id) DO UPDATE SET loaded_at = excluded.loaded_at, n_outlets = excluded.n_outlets,
-               n_articles = excluded.n_articles, n_claims = excluded.n_claims, n_failures = excluded.n_failures""",
+               n_articles = excluded.n_articles, n_claims = excluded.n_claims, n_failures = excluded.n_failures
+           WHERE excluded.n_outlets > 0 OR runs.n_outlets = 0""",
         [run_id, n_outlets, totals.get("articles", 0), totals.get("claims", 0), totals.get("failures", 0)],
     )
 
