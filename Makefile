@@ -40,7 +40,7 @@ lint: install
 # BENCH_ARGS="--quick" for a smoke run, "--only store,claims" for a subset, "--no-others" to skip
 # the attribution/extraction/fetch benchmarks.
 bench: install
-	$(PY) -m pip install --quiet --disable-pip-version-check "matplotlib>=3.8"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[bench]"
 	PYTHONPATH=src $(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 # Re-pin every dependency after changing pyproject.toml.

@@ -37,6 +37,9 @@ def ld_author(author: str) -> str:
         ('<meta name="author" content="By AFP">', "", ("AFP",)),
         # an author typed as an organisation in JSON-LD
         (ld_author('{"@type": "Organization", "name": "Northern Wire Agency"}'), "", ("Northern Wire Agency",)),
+        # one credit, the first the page states, even when several places credit different ones
+        (ld_author('{"@type": "Organization", "name": "The Associated Press"}')
+         + '<meta name="author" content="Reuters">', "", ("The Associated Press",)),
         # a person named anywhere wins, and the organisation is not added beside them
         (ld_author('{"@type": "Organization", "name": "Northern Wire Agency"}'), "<p>By Ana Lima</p>", ("Ana Lima",)),
         (ld_author('{"@type": "Person", "name": "Example Gazette"}'), "<p>By Ana Lima</p>", ("Ana Lima",)),

@@ -206,13 +206,26 @@ def test_utc_stamp_moved_to_the_zone_of_the_pages_other_stamps(head: str, body_t
 def test_url_day(url: str, expected: date | None) -> None:
     from pipeline.parse.dates import _url_day
 
-    found = _url_day(url)
+    found, _separated = _url_day(url)
     assert (found.date() if found else None) == expected
 
 
-def test_compact_url_date_beats_a_much_later_stamp() -> None:
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # a dated address was made at first publication: a much later stamp is a re-save
+        ("https://news.example.org/2024/03/05/buses", date(2024, 3, 5)),
+        # eight digits alone may be an article id that reads as a date: the stamp stands
+        ("https://news.example.org/news/20240305/buses", date(2026, 1, 10)),
+    ],
+)
+def test_only_a_separated_url_date_overrules_a_much_later_stamp(url: str, expected: date) -> None:
     head = '<meta property="article:published_time" content="2026-01-10T10:00:00+01:00">'
-    assert published(head, url="https://news.example.org/news/20240305/buses") == date(2024, 3, 5)
+    assert published(head, url=url) == expected
+
+
+def test_a_compact_url_date_dates_a_page_that_states_none() -> None:
+    assert published(url="https://news.example.org/news/20240305/buses") == date(2024, 3, 5)
 
 
 _LD_PUBLISHED = '"datePublished": "2024-03-05T08:30:00-05:00"'
@@ -234,6 +247,10 @@ _LD_PUBLISHED = '"datePublished": "2024-03-05T08:30:00-05:00"'
         # a "modification" long before publication is a template default, not an update
         (f'<script type="application/ld+json">{{"@type": "NewsArticle", {_LD_PUBLISHED}, '
          '"dateModified": "2019-01-01T00:00:00Z"}</script>', None),
+        # ... and the next candidate is read instead
+        (f'<script type="application/ld+json">{{"@type": "NewsArticle", {_LD_PUBLISHED}, '
+         '"dateModified": "2019-01-01T00:00:00Z"}</script>'
+         '<meta property="article:modified_time" content="2024-03-08T12:00:00Z">', "2024-03-08T12:00:00+00:00"),
     ],
 )
 def test_the_stated_modification_time_is_kept_beside_the_publication_date(head: str, expected: str | None) -> None:
@@ -246,4 +263,4 @@ def test_a_modification_time_never_becomes_the_publication_date() -> None:
     head = '<meta property="article:modified_time" content="2024-03-09T12:00:00Z">'
     a = parse_article(article_page(head=head, body_top="<p>Published 5 March 2024</p>").encode(), URL)
     assert a.modified_at is not None and a.modified_at.date() == date(2024, 3, 9)
-    assert a.published_at is None or a.published_at.date() != date(2024, 3, 9)
+    assert a.published_at is not None and a.published_at.date() == date(2024, 3, 5)

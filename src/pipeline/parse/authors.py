@@ -202,11 +202,15 @@ def _text_bylines(tree: lxml.html.HtmlElement, sites: set[str], credits: list[st
     if root is None:
         return []
 
-    def credit(value: str) -> bool:
+    def credit(value: str) -> str | None:
+        """Whether ``value`` credits an organisation: "outlet" (pass over it and read on) or
+        "agency" (a wire agency's byline: the article's, naming nobody); None otherwise."""
         name = _credit(value, sites)
-        if name and credits is not None and not credits:
+        if name is None:
+            return None
+        if credits is not None and not credits:
             credits.append(name)
-        return name is not None
+        return "outlet" if _outlet_kind(name, sites) == "outlet" else "agency"
 
     segments = text_segments(root, 4000)
     start = 0
@@ -222,10 +226,11 @@ def _text_bylines(tree: lxml.html.HtmlElement, sites: set[str], credits: list[st
             continue
         if _BY_ALONE.match(seg):
             nxt = next((x for x in segments[i + 1 : i + 4] if x.strip(" |·•,")), "").strip(" |·•,")
-            if credit(nxt):
-                if _outlet_kind(nxt, sites) == "outlet":
-                    continue
+            kind = credit(nxt)
+            if kind == "agency":
                 return []  # a wire agency's byline is the article's, and it names nobody
+            if kind:
+                continue
             if _PERSONISH.match(nxt) and _outlet_kind(nxt, sites) != "outlet":
                 return [nxt]
             generic = nxt.lower() in _ROLE_WORDS or nxt.lower() in _ORG_WORDS
@@ -236,10 +241,11 @@ def _text_bylines(tree: lxml.html.HtmlElement, sites: set[str], credits: list[st
         if m and not _NOT_BYLINE_BEFORE.search(seg[: m.start() + 1]):
             names = m.group(1).strip()
             first = re.split(r"\s*(?:,|\band\b|&|\s[-–—|]\s)\s*", names)[0].strip(" .")
-            if credit(names):
-                if _outlet_kind(names, sites) == "outlet":
-                    continue
-                return []  # a wire agency's byline is the article's, and it names nobody
+            kind = credit(names)
+            if kind == "agency":
+                return []
+            if kind:
+                continue
             if _PERSONISH.match(first) and _outlet_kind(first, sites) != "outlet":
                 return [names]
     return []
@@ -315,7 +321,7 @@ def choose_authors(
     names = people(declared)
     if not names:
         found = clean(from_graph()) + clean(from_bylines())
-        names = people(found) or declared or found or _credits(ld, ids, meta_values, sites) or credited[:1]
+        names = people(found) or declared or found or _credits(ld, ids, meta_values, sites)[:1] or credited[:1]
     elif any(len(n.split()) == 1 for n in names):
         # a first name alone ("Todd"): the visible byline may give the full name
         shown = people(clean(_text_bylines(tree, sites)))

@@ -59,17 +59,18 @@ def choose_modified(
     """The last modification time the page states (JSON-LD ``dateModified``, then meta tags).
 
     Kept beside the publication date, never instead of it: an article corrected or updated after
-    publication says so here. A stated modification earlier than the publication date is a template
-    default or a wrong field, and is dropped.
+    publication says so here. A stated modification more than a day before the publication date is
+    a template default or a wrong field: it is passed over for the next candidate.
     """
     candidates = [ld.get("dateModified")] if ld else []
     candidates.extend(v for key in _MODIFIED_META_KEYS for v in meta.get(key, []))
     for value in candidates:
         modified = _parse_dt(value)
-        if modified is None:
+        # a day's slack: the publication date may be a local calendar day, the stamp a UTC instant
+        if modified is None or (
+            published is not None and _naive_utc(modified) < _naive_utc(published) - timedelta(days=1)
+        ):
             continue
-        if published is not None and _naive_utc(modified) < _naive_utc(published) - timedelta(days=1):
-            return None
         return modified
     return None
 
@@ -175,10 +176,12 @@ _URL_DATES = (
 )
 
 
-def _url_day(url: str) -> datetime | None:
-    """The calendar day written in the address's path, if any."""
+def _url_day(url: str) -> tuple[datetime | None, bool]:
+    """The calendar day written in the address's path, if any, and whether it is written with
+    separators (``/2024/03/05/``): eight digits alone (``/20240305/``) may be an id that happens to
+    read as a date, so they never overrule a structured date."""
     path = url_part(url, "path")
-    for pattern in _URL_DATES:
+    for separated, pattern in zip((True, False), _URL_DATES, strict=True):
         m = pattern.search(path)
         if m:
             try:
@@ -186,8 +189,8 @@ def _url_day(url: str) -> datetime | None:
             except ValueError:
                 continue
             if 1995 <= day.year <= datetime.now().year + 1:
-                return day
-    return None
+                return day, separated
+    return None, False
 _MONTHS = [
     # en, de, fr, es, it, nl, pt: full names; the first three letters cover most abbreviations
     "january|januar|janvier|enero|gennaio|januari|janeiro|jan|jän",
@@ -358,11 +361,11 @@ def choose_date(
     else:
         best = found
 
-    url_day = _url_day(url)
+    url_day, separated = _url_day(url)
     if url_day is not None:
         if best is None or _same_local_day(best, url_day):
             return url_day if best is None or best.date() != url_day.date() else best
-        if (best.date() - url_day.date()).days > 2:
+        if separated and (best.date() - url_day.date()).days > 2:
             return url_day  # the address was made at first publication; a later stamp is a re-save
 
     if best is None:
