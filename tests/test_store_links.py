@@ -52,6 +52,7 @@ def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
 def test_wire_credit_lines_are_recognised() -> None:
     assert wire_credit(WIRE) == "AP"
     assert wire_credit("Text of the story.\n— Reuters") == "Reuters"
+    assert wire_credit("Text of the story.\n— Yonhap News Agency") == "Yonhap"  # from the agency lexicon
     assert wire_credit("Apple shares rose (ap) as expected.") is None
     assert wire_credit(OTHER) is None
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 
@@ -33,33 +35,42 @@ _rng = np.random.default_rng(20260301)  # fixed: signatures must be comparable a
 _A = _rng.integers(1, 1 << 31, size=NUM_PERM, dtype=np.uint64)
 _B = _rng.integers(0, 1 << 31, size=NUM_PERM, dtype=np.uint64)
 
-WIRE_AGENCIES = {
-    "AP": r"AP|Associated Press",
-    "Reuters": r"Reuters",
-    "AFP": r"AFP|Agence France-Presse",
-    "dpa": r"dpa|Deutsche Presse-Agentur",
-    "PA": r"PA Media|Press Association",
-    "EFE": r"EFE",
-    "ANSA": r"ANSA",
-    "Kyodo": r"Kyodo",
-    "Xinhua": r"Xinhua",
-    "CP": r"Canadian Press",
-    "AAP": r"AAP|Australian Associated Press",
-    "UPI": r"UPI|United Press International",
-    "Bloomberg": r"Bloomberg",
-}
-_CREDIT = {
-    name: re.compile(
+@dataclass(frozen=True, slots=True)
+class Agency:
+    name: str  # as stored in ``articles.wire``
+    names: tuple[str, ...]  # every way credit lines write it, the short name first
+    exact_case: bool  # acronyms that are also words or letter runs ("AP") match only as written
+
+
+def _read_agencies() -> tuple[Agency, ...]:
+    text = (resources.files("pipeline") / "data" / "wire_agencies.tsv").read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, case, *others = line.split("\t")
+        aliases = [a.strip() for a in (others[0].split("|") if others else []) if a.strip()]
+        out.append(Agency(name.strip(), (name.strip(), *aliases), case.strip() == "exact"))
+    return tuple(out)
+
+
+WIRE_AGENCIES = _read_agencies()
+
+
+def _credit_pattern(agency: Agency) -> re.Pattern[str]:
+    alt = "|".join(re.escape(n) for n in sorted(agency.names, key=len, reverse=True))
+    return re.compile(
         rf"(?:^|\n|\s)\(\s*(?:{alt})\s*\)\s*[—–-]"  # dateline: "WASHINGTON (AP) —"
         rf"|[—–-]\s*(?:{alt})\s*$"  # sign-off: "... — Reuters"
         rf"|(?:^|\n)\s*(?:{alt})\s*$"  # a last line naming the agency
         rf"|\b(?:{alt})\s+contributed\b|\bcontributed by\s+(?:{alt})\b"
         rf"|\b(?:copyright|©)\s*(?:\d{{4}}\s*)?(?:the\s+)?(?:{alt})\b"
         rf"|\b(?:reporting|writing|editing) by [^\n]{{0,80}}\((?:{alt})\)",
-        re.MULTILINE | re.IGNORECASE if name not in {"AP", "PA", "CP", "EFE", "UPI", "AAP", "ANSA"} else re.MULTILINE,
+        re.MULTILINE if agency.exact_case else re.MULTILINE | re.IGNORECASE,
     )
-    for name, alt in WIRE_AGENCIES.items()
-}
+
+
+_CREDIT = {agency.name: _credit_pattern(agency) for agency in WIRE_AGENCIES}
 
 
 def normalise(text: str) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from pipeline.dedupe import WIRE_AGENCIES
 from pipeline.parse.jsonld import id_map, ld_types
 from pipeline.parse.title import is_site
 from pipeline.parse.tree import norm, text_of, text_segments
@@ -117,13 +118,9 @@ def _outlet_kind(name: str, sites: set[str]) -> str | None:
     return "personal" if looks_personal else "outlet"
 
 
-# wire agencies as bylines name them; a byline crediting one of these (or the outlet) names no person
-_AGENCIES = {
-    "associated press", "ap", "reuters", "afp", "agence france presse", "upi", "united press international",
-    "dpa", "apa", "ansa", "efe", "kyodo", "kyodo news", "jiji", "jiji press", "xinhua", "tass",
-    "yonhap", "anadolu", "aap", "canadian press", "pa media", "press association", "bloomberg",
-    "kna", "epd", "belga", "anp", "ntb", "ritzau", "stt", "pti", "ians", "bernama",
-}
+# wire agencies as bylines name them (the project's agency lexicon, shared with pipeline.dedupe); a
+# byline crediting one of these (or the outlet) names no person
+_AGENCIES = frozenset(norm(name).removeprefix("the ") for agency in WIRE_AGENCIES for name in agency.names)
 _CREDIT_TAIL = {"staff", "reports", "report", "wire", "wires", "service", "services", "writers", "reporters"}
 
 
