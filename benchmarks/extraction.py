@@ -220,7 +220,9 @@ def _write_markdown(path: Path, table: str, speed: str, argv: list[str]) -> None
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     start = text.find("## Article extraction")
     if start >= 0:
-        end = text.find("\n## ", start + 1)
+        # the section ends at the next heading or at another script's marker comment before it
+        ends = [i for i in (text.find("\n## ", start + 1), text.find("\n<!-- ", start + 1)) if i >= 0]
+        end = min(ends) if ends else -1
         text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
     else:
         text = text.rstrip("\n") + "\n\n" + section

@@ -36,7 +36,7 @@ END = "<!-- performance benchmarks: end -->"
 # name -> (script, full arguments, quick arguments)
 MINE: dict[str, tuple[str, list[str], list[str]]] = {
     "claims": ("claims_speed.py", ["--rounds", "3"], ["--rounds", "2", "--batch-sizes", "64"]),
-    "parse": ("parse_speed.py", ["--rounds", "3"], ["--rounds", "2", "--limit", "60"]),
+    "parse": ("parse_speed.py", ["--rounds", "5"], ["--rounds", "2", "--limit", "60"]),
     "end_to_end": ("end_to_end.py", ["--rounds", "2"], ["--rounds", "1", "--outlets", "4", "--per-outlet", "25"]),
     "store": (
         "store_scale.py",
