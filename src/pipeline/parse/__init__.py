@@ -38,7 +38,7 @@ from pipeline.parse.encoding import binary_reason, decide_charset, decode_html
 from pipeline.parse.jsonld import article_node, jsonld_nodes
 from pipeline.parse.pagetype import detect_language, not_article_reason
 from pipeline.parse.title import choose_title, site_names, strip_site_suffix
-from pipeline.parse.tree import first, meta_map, parse_tree, truncate_tree
+from pipeline.parse.tree import HEAD_SEGMENTS, first, meta_map, parse_tree, text_segments, truncate_tree
 from pipeline.parse.urls import choose_canonical, clean_url
 from pipeline.records import Article
 
@@ -117,9 +117,12 @@ def _parse_tree_to_article(
     ld = article_node(nodes, canonical)
     sites = site_names(meta, ld, outlet, canonical)
     title = choose_title(tree, meta, ld, sites)
-    authors = choose_authors(tree, meta, nodes, ld, sites, large)
+    # the body's first text pieces, read by the byline, dateline and shown-date steps: walked once
+    body = tree.find("body")
+    head = text_segments(body, HEAD_SEGMENTS) if body is not None else None
+    authors = choose_authors(tree, meta, nodes, ld, sites, large, head=head)
     published = choose_date(
-        tree, meta, ld, canonical if canonical.startswith("http") else url, large, nodes=nodes
+        tree, meta, ld, canonical if canonical.startswith("http") else url, large, nodes=nodes, head=head
     )
     modified = choose_modified(meta, ld, published)
     # comments can carry dates (htmldate reads them) but they mislead the text extractor

@@ -18,7 +18,7 @@ from lxml import etree
 from pipeline.dedupe import WIRE_AGENCIES
 from pipeline.parse.jsonld import id_map, ld_types
 from pipeline.parse.title import is_site
-from pipeline.parse.tree import norm, text_of, text_segments
+from pipeline.parse.tree import HEAD_SEGMENTS, norm, text_of, text_segments
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,9 @@ _PERSONISH = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}$")
 _HANDLE = re.compile(r"^[^\W\d_][\w.-]{1,29}$")
 
 
-def _text_bylines(tree: lxml.html.HtmlElement, sites: set[str], credits: list[str] | None = None) -> list[str]:
+def _text_bylines(
+    tree: lxml.html.HtmlElement, sites: set[str], credits: list[str] | None = None, head: list[str] | None = None
+) -> list[str]:
     """A visible "By Jane Doe" from the headline on: "By" alone followed by a name anywhere after it,
     or "... by Jane Doe" inline close to it. Names of the outlet are passed over; the first byline
     crediting the outlet or a wire agency is added to ``credits`` when given."""
@@ -209,12 +211,12 @@ def _text_bylines(tree: lxml.html.HtmlElement, sites: set[str], credits: list[st
             credits.append(name)
         return "outlet" if _outlet_kind(name, sites) == "outlet" else "agency"
 
-    segments = text_segments(root, 4000)
+    segments = head if head is not None else text_segments(root, HEAD_SEGMENTS)
     start = 0
     h1 = next(root.iter("h1"), None)
     if h1 is not None:
-        head = text_of(h1)
-        first_word = head.split()[0] if head else ""
+        headline = text_of(h1)
+        first_word = headline.split()[0] if headline else ""
         start = next((i for i, seg in enumerate(segments) if first_word and first_word in seg), 0)
     start = max(0, start - 3)
     for i in range(start, len(segments)):
@@ -281,16 +283,18 @@ def choose_authors(
     ld: dict[str, Any] | None,
     sites: set[str],
     large: bool = False,
+    head: list[str] | None = None,
 ) -> tuple[str, ...]:
     """Person names from JSON-LD and author meta tags, else the JSON-LD graph, else bylines; when none
-    names a person, the organisation the page credits."""
+    names a person, the organisation the page credits. ``head``: the body's first text pieces
+    (``tree.text_segments``), when the caller has them."""
     ids = id_map(nodes)
     meta_values = [v for key in _AUTHOR_META for v in meta.get(key, []) if not v.lower().startswith("http")]
 
     credited: list[str] = []  # the outlet or agency a visible byline credits, met on the way
 
     def from_bylines() -> list[str]:
-        shown = _text_bylines(tree, sites, credited)
+        shown = _text_bylines(tree, sites, credited, head)
         if shown or large:  # trafilatura's byline search copies the whole tree
             return shown
         found = _byline_values(tree)
@@ -321,7 +325,7 @@ def choose_authors(
         names = people(found) or declared or found or _credits(ld, ids, meta_values, sites)[:1] or credited[:1]
     elif any(len(n.split()) == 1 for n in names):
         # a first name alone ("Todd"): the visible byline may give the full name
-        shown = people(clean(_text_bylines(tree, sites)))
+        shown = people(clean(_text_bylines(tree, sites, head=head)))
         names = [next((b for b in shown if b.split()[0].lower() == n.lower()), n) for n in names]
     return _dedupe_names(names)
 

@@ -12,7 +12,7 @@ from typing import Any
 import lxml.html
 
 from pipeline.parse.jsonld import ld_types
-from pipeline.parse.tree import text_segments
+from pipeline.parse.tree import HEAD_SEGMENTS, text_segments
 from pipeline.parse.urls import url_part
 
 log = logging.getLogger(__name__)
@@ -299,15 +299,16 @@ def _date_in_text(text: str) -> datetime | None:
     return best[1] if best else None
 
 
-def _header_date(tree: lxml.html.HtmlElement) -> datetime | None:
+def _header_date(tree: lxml.html.HtmlElement, head: list[str] | None = None) -> datetime | None:
     """The date written in the article's header: between the headline (``<h1>``) and the first piece
-    of prose, where the byline and dateline sit. None without a headline."""
+    of prose, where the byline and dateline sit. None without a headline. ``head``: the body's first
+    ``HEAD_SEGMENTS`` text pieces, when the caller has them."""
     root = tree.find("body")
     h1 = next(root.iter("h1"), None) if root is not None else None
     if root is None or h1 is None:
         return None
     # the headline's own text and what follows it, in document order
-    segments = text_segments(root, 4000)
+    segments = head if head is not None else text_segments(root, HEAD_SEGMENTS)
     own = text_segments(h1, 50)
     n = len(own)
     start = next((i for i in range(len(segments)) if n and segments[i : i + n] == own), None)
@@ -321,11 +322,12 @@ def _header_date(tree: lxml.html.HtmlElement) -> datetime | None:
     return _date_in_text(" ".join(pieces))
 
 
-def _visible_text(tree: lxml.html.HtmlElement) -> str:
+def _visible_text(tree: lxml.html.HtmlElement, head: list[str] | None = None) -> str:
     root = tree.find("body")
     if root is None:
         return ""
-    return " ".join(text_segments(root, 3000))[:60_000]
+    segments = head if head is not None else text_segments(root, HEAD_SEGMENTS)
+    return " ".join(segments[:3000])[:60_000]
 
 
 def choose_date(
@@ -335,6 +337,7 @@ def choose_date(
     url: str,
     large: bool = False,
     nodes: Sequence[dict[str, Any]] = (),
+    head: list[str] | None = None,
 ) -> datetime | None:
     """Publication date from the evidence, each piece checked against the others.
 
@@ -373,10 +376,10 @@ def choose_date(
     if not structured:
         # htmldate's guess without structured evidence: a date written in the article's header (the
         # dateline beside the byline) is the article's, where a guess may be a calendar widget's
-        header = _header_date(tree)
+        header = _header_date(tree, head)
         if header is not None and header.date() != best.date():
             return header
-    text = _visible_text(tree)
+    text = _visible_text(tree, head)
     if not text or _date_shown(best, text):
         return best
     if structured:  # the structured date is not on the page: now htmldate's search is worth it

@@ -87,6 +87,8 @@ def first(meta: dict[str, list[str]], *keys: str) -> str | None:
     return None
 
 
+# how many of the body's text pieces the header-reading steps (bylines, datelines, shown dates) look at
+HEAD_SEGMENTS = 4000
 SKIP_TAGS = {"script", "style", "template", "svg", "button", "select", "option", "form", "nav"}
 
 
