@@ -15,9 +15,7 @@ same parsed documents, in this process, one core.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,8 +24,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-SRC = REPO / "src"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import REPO, SRC, load_scorer, shared_dir, subprocess_env  # noqa: E402
+
 DOCS_FILE = REPO / "docs" / "BENCHMARKS.md"
 SECTION = "## Attribution"
 
@@ -59,28 +59,13 @@ FLOOR = {  # pinned a little under what rules-6 reaches on dev: a drop below fai
 }
 
 
-def shared_dir() -> Path:
-    env = os.environ.get("FACTCHECK_SHARED_DIR")
-    return Path(env).resolve() if env else (REPO / ".." / "shared").resolve()
-
-
-def load_scorer(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("score_attribution", path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load the scorer at {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def figure(result: dict[str, Any], key: str) -> float:
     value = result[key]
     return float(value["f1"] if isinstance(value, dict) else value)
 
 
 def run_cli(docs_path: Path, pred_path: Path) -> float:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(SRC), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env = subprocess_env()
     cmd = [sys.executable, "-m", "pipeline.cli", "claims", "-q"]
     cmd += ["--input", str(docs_path), "--output", str(pred_path)]
     started = time.perf_counter()

@@ -12,6 +12,7 @@ from other work on the machine falls on both sides of a ratio.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import platform
@@ -21,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,6 +38,16 @@ def shared_dir() -> Path:
         if base.exists():
             return base
     return REPO.parent / "shared"
+
+
+def load_scorer(path: Path) -> ModuleType:
+    """One of the shared evaluation scorers (``<shared>/eval/score_*.py``), imported from its file."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load the scorer at {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:

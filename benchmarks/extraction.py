@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib.util
 import json
 import os
 import subprocess
@@ -30,7 +29,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import REPO, load_scorer, shared_dir, subprocess_env  # noqa: E402
 
 # (set, metric) -> target; the metrics each set is judged on
 TARGETS: dict[str, dict[str, float]] = {
@@ -45,21 +46,6 @@ TARGETS: dict[str, dict[str, float]] = {
         "date_acc": 0.94,
     },
 }
-
-
-def shared_dir() -> Path:
-    env = os.environ.get("FACTCHECK_SHARED_DIR")
-    return Path(env) if env else REPO.parent / "shared"
-
-
-def _load_scorer(shared: Path) -> Any:
-    path = shared / "eval" / "score_extraction.py"
-    spec = importlib.util.spec_from_file_location("score_extraction", path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load the scorer at {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def trafilatura_main(files: list[str]) -> int:
@@ -88,8 +74,7 @@ def trafilatura_main(files: list[str]) -> int:
 
 
 def _run(cmd: list[str], out: Path) -> float:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
+    env = subprocess_env()
     start = time.perf_counter()
     with out.open("w", encoding="utf-8") as fh:
         subprocess.run(cmd, stdout=fh, check=True, env=env, cwd=REPO)
@@ -111,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (shared / "eval" / "score_extraction.py").exists():
         print(f"skipped: no scorer under {shared} (set FACTCHECK_SHARED_DIR)")
         return 0
-    scorer = _load_scorer(shared)
+    scorer = load_scorer(shared / "eval" / "score_extraction.py")
 
     sets: dict[str, list[str]] = {}
     for name in args.sets:
