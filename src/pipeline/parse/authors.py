@@ -61,16 +61,22 @@ _AUTHOR_META = (
 )
 
 
+_BRACKETED = re.compile(r"\s*[\(\[].*?[\)\]]")  # "(Reuters)", "[email]"
+
+
+def _without_by(raw: str) -> str:
+    """A byline or author value as text: entities decoded, white space folded, a leading "By" dropped."""
+    from html import unescape
+
+    return _BY.sub("", " ".join(unescape(raw).split()))
+
+
 def _clean_person(raw: str, sites: set[str]) -> list[str]:
     """Split a byline or author value into clean person names.
 
     A value naming the outlet is dropped, unless it reads as a person's name (a personal site).
     """
-    from html import unescape
-
-    s = " ".join(unescape(raw).split())
-    s = _BY.sub("", s)
-    s = re.sub(r"\s*[\(\[].*?[\)\]]", "", s)  # "(Reuters)", "[email]"
+    s = _BRACKETED.sub("", _without_by(raw))
     s = re.split(r"\s+[|–—]\s+|\s+-\s+", s)[0]  # "Jane Doe - Staff Writer"
     names: list[str] = []
     for part in _NAME_SPLIT.split(s):
@@ -128,10 +134,8 @@ def _credit(raw: str, sites: set[str]) -> str | None:
     """The organisation a byline value credits in place of a person: the outlet itself ("By Example
     Gazette") or a wire agency ("By The Associated Press", "Reuters staff"); None for anything else,
     generic words alone ("Staff", "Admin") included."""
-    from html import unescape
-
-    s = _LEADING_ROLES.sub("", _BY.sub("", " ".join(unescape(raw).split())))
-    words = re.sub(r"\s*[\(\[].*?[\)\]]", "", s).strip(" .:-–—·•").split()
+    s = _LEADING_ROLES.sub("", _without_by(raw))
+    words = _BRACKETED.sub("", s).strip(" .:-–—·•").split()
     while words and words[-1].lower() in _CREDIT_TAIL:
         words.pop()  # "Reuters staff"
     name = " ".join(words)
