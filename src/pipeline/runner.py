@@ -359,11 +359,11 @@ def _retire_staging(settings: Settings, paths: RunPaths, totals: dict[str, int])
     from datetime import UTC, datetime, timedelta
 
     now = datetime.now(UTC)
-    if totals["skipped_outlets"] == 0 and totals["outlets"] > 0:
-        paths.mark_loaded(totals, now)
-    else:
+    if totals["skipped_outlets"]:
         log.warning("run %s: %d outlet(s) did not load; its staging folder is kept", paths.run_id,
                     totals["skipped_outlets"])
+    elif totals["outlets"]:
+        paths.mark_loaded(totals, now)
     if settings.staging_keep_days > 0:
         paths.prune_loaded(timedelta(days=settings.staging_keep_days), now)
 
