@@ -102,6 +102,32 @@ def test_header_dateline_beats_a_calendar_widget_without_structured_dates() -> N
     assert a.published_at.date() == date(2024, 3, 12)
 
 
+@pytest.mark.parametrize(
+    "footer",
+    ["<p>&copy; 2016 Example Gazette. All rights reserved.</p>", "<p>&copy; 2012-2016 Example Gazette</p>"],
+)
+def test_a_copyright_year_does_not_date_the_article(footer: str) -> None:
+    # htmldate reads a bare copyright year as 1 January: that would make the page the first to
+    # report anything, so with nothing else to go on the article is left undated
+    page = article_page().replace("</footer>", f"{footer}</footer>")
+    assert parse_article(page.encode(), URL).published_at is None
+
+
+@pytest.mark.parametrize(
+    ("body_top", "head"),
+    [
+        ("<p class='date'>Published January 1, 2016</p>", ""),
+        ("<p class='date'><time datetime='2016-01-01T09:00'>New Year's Day</time></p>", ""),
+        ("", '<meta property="article:published_time" content="2016-01-01T09:00:00+01:00">'),
+    ],
+)
+def test_a_new_years_day_the_page_states_is_kept(body_top: str, head: str) -> None:
+    page = article_page(head=head, body_top=body_top).replace("</footer>", "<p>&copy; 2016</p></footer>")
+    a = parse_article(page.encode(), URL)
+    assert a.published_at is not None
+    assert a.published_at.date() == date(2016, 1, 1)
+
+
 def test_header_update_label_is_not_the_publication_date() -> None:
     body_top = "<p>By Jane Doe</p><p>Updated on June 18, 2025</p><p>Published March 3, 2025</p>"
     assert published(body_top=body_top) == date(2025, 3, 3)

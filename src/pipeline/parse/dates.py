@@ -168,6 +168,23 @@ def _htmldate(tree: lxml.html.HtmlElement, url: str, extensive: bool = True) -> 
     return _parse_dt(found) if found else None
 
 
+def _unless_year_only(
+    found: datetime | None, tree: lxml.html.HtmlElement, head: list[str] | None
+) -> datetime | None:
+    """``found``, unless it is a bare year read as 1 January: htmldate falls back on a copyright
+    line ("(c) 2016 Example News"), which dates the site, not the article, and would make it the
+    first to report anything. Kept when the page writes that 1 January out somewhere."""
+    if found is None or (found.month, found.day) != (1, 1):
+        return found
+    if _date_shown(found, _visible_text(tree, head)):
+        return found
+    iso = found.strftime("%Y-%m-%d")
+    if tree.xpath("boolean(//@*[contains(., $iso)] | //script[contains(., $iso)])", iso=iso):
+        return found
+    log.debug("dropped %s: a year without a day (a copyright line, most likely)", iso)
+    return None
+
+
 _URL_DATES = (
     # /2024/03/05/, /2024-3-5-slug
     re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=/|$|[^\d])"),
@@ -353,9 +370,9 @@ def choose_date(
     # they never disagreed); with them, htmldate runs only if their date is not shown (below)
     found = None
     if not structured:
-        found = _htmldate(tree, url, extensive=False)
+        found = _unless_year_only(_htmldate(tree, url, extensive=False), tree, head)
         if found is None and not large:
-            found = _htmldate(tree, url, extensive=True)
+            found = _unless_year_only(_htmldate(tree, url, extensive=True), tree, head)
     best: datetime | None = None
     if structured:
         # a value with its own (non-UTC) offset carries the local day; UTC stamps may cross midnight
