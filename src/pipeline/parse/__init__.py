@@ -38,7 +38,15 @@ from pipeline.parse.encoding import binary_reason, decide_charset, decode_html
 from pipeline.parse.jsonld import article_node, jsonld_nodes
 from pipeline.parse.pagetype import detect_language, not_article_reason
 from pipeline.parse.title import choose_title, site_names, strip_site_suffix
-from pipeline.parse.tree import HEAD_SEGMENTS, first, meta_map, parse_tree, text_segments, truncate_tree
+from pipeline.parse.tree import (
+    HEAD_SEGMENTS,
+    first,
+    meta_map,
+    parse_tree,
+    place_streamed_content,
+    text_segments,
+    truncate_tree,
+)
 from pipeline.parse.urls import choose_canonical, clean_url
 from pipeline.records import Article
 
@@ -111,6 +119,8 @@ def _parse_tree_to_article(
     large = truncate_tree(tree, LARGE_TREE_ELEMENTS, LARGE_TEXT_CHARS)
     if large:
         log.info("page %s is oversized: cut to its first part, fast extraction only", url)
+    if place_streamed_content(tree):
+        log.debug("page %s: React-streamed parts moved into place", url)
     meta = meta_map(tree)
     nodes = jsonld_nodes(tree)
     canonical = choose_canonical(tree, meta, url)

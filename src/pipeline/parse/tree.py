@@ -58,6 +58,62 @@ def truncate_tree(tree: lxml.html.HtmlElement, max_elements: int, max_chars: int
     return True
 
 
+# React's streaming server rendering (Next.js and others) sends a slow part of the page late, as a
+# hidden <div id="S:n"> at the end of the body, and a script call that moves it into its slot:
+# $RC("B:n", "S:n") replaces a Suspense boundary's fallback ("Loading...") after <template id="B:n">;
+# $RS("S:n", "P:n") fills the placeholder <template id="P:n">
+_REACT_SWAP = re.compile(r"""\$R([CS])\(\s*["']([BPS]:[\w-]+)["']\s*,\s*["']([BPS]:[\w-]+)["']""")
+
+
+def place_streamed_content(tree: lxml.html.HtmlElement) -> int:
+    """Move the late parts of a React-streamed page where its scripts would put them, as a browser
+    shows the page: without this the article's later paragraphs sit in a hidden ``div`` that
+    extractors skip, and the "Loading" fallback stands in their place. Only swaps a script asks
+    for are made; other hidden content stays hidden. Returns the number of parts moved."""
+    parts = {div.get("id"): div for div in tree.xpath("//div[@hidden][starts-with(@id, 'S:')]")}
+    if not parts:
+        return 0
+    slots = {t.get("id"): t for t in tree.xpath("//template[starts-with(@id, 'B:') or starts-with(@id, 'P:')]")}
+    moved = 0
+    for script in tree.iter("script"):
+        for kind, first_id, second_id in _REACT_SWAP.findall(script.text or ""):
+            slot_id, part_id = (first_id, second_id) if kind == "C" else (second_id, first_id)
+            slot, part = slots.pop(slot_id, None), parts.pop(part_id, None)
+            if slot is None or part is None or slot.getparent() is None:
+                continue
+            if kind == "C":
+                _drop_fallback(slot)
+            _move_before(part, slot)
+            del part.attrib["hidden"]
+            slot.drop_tree()
+            moved += 1
+    return moved
+
+
+def _drop_fallback(slot: Any) -> None:
+    """Remove what follows a boundary's <template> up to the boundary's closing ``<!--/$-->``;
+    nothing when that comment is not among the template's following siblings."""
+    fallback: list[Any] = []
+    for node in slot.itersiblings():
+        if node.tag is etree.Comment and (node.text or "").strip() == "/$":
+            for el in fallback:
+                el.drop_tree()  # keeps any text after it
+            return
+        fallback.append(node)
+
+
+def _move_before(el: Any, anchor: Any) -> None:
+    """Move ``el`` (without its tail, which stays where it was) to just before ``anchor``."""
+    tail, el.tail = el.tail, None
+    previous, parent = el.getprevious(), el.getparent()
+    if tail and parent is not None:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    anchor.addprevious(el)
+
+
 def text_of(el: Any) -> str:
     """The element's text with its descendants', whitespace collapsed (its tail left out)."""
     try:
