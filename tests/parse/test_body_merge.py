@@ -116,3 +116,57 @@ def test_a_comment_quoting_the_article_does_not_make_comments_body_text() -> Non
     )
     text = f"{P1}\n\n{P2}\n\n{P3}"
     assert _merge_dropped_blocks(tree, text) == text
+
+
+LATER = [
+    "The operator said the first night buses would leave the central station at ten past eleven, "
+    "and that the timetable would be printed at every stop on the new northern routes.",
+    "Residents who had campaigned for the service planned a small celebration at the terminus, "
+    "where the first driver will be met by the council members who voted for the change.",
+]
+
+
+def chunked(first: str, later: str, before: str = "") -> lxml.html.HtmlElement:
+    """An article body cut into chunks between ad slots, each chunk in its own wrapper."""
+    return lxml.html.document_fromstring(
+        f"<html><body><main><article>{before}"
+        f"<div class='grid'><div class='body article__body'>{first}</div><div class='ad-rail'>Ad</div></div>"
+        f"<div class='grid'><div class='body article__body'>{later}</div><div class='ad-rail'>Ad</div></div>"
+        "</article></main><footer><p>Copyright Example Gazette and all of its partners</p></footer></body></html>"
+    )
+
+
+def test_later_chunks_of_the_body_are_added_after_the_kept_text() -> None:
+    tree = chunked(
+        f"<p>{P1}</p><p>{P2}</p>",
+        f"<p>{LATER[0]}</p><p>{LATER[1]}</p>"
+        "<h3>More from the Gazette</h3><ul><li>Trams return to the <a href='/t'>old town square</a></li>"
+        "<li>Why the harbour ferry is late <a href='/f'>again this winter</a></li></ul>",
+    )
+    merged = _merge_dropped_blocks(tree, f"{P1}\n\n{P2}")
+    assert merged.split("\n\n") == [P1, P2, *LATER]
+
+
+def test_a_trailing_heading_of_a_chunk_is_left_out() -> None:
+    tree = chunked(f"<p>{P1}</p><p>{P2}</p>", f"<p>{LATER[0]}</p><h2>Other posts you may like</h2>")
+    assert _merge_dropped_blocks(tree, f"{P1}\n\n{P2}").split("\n\n") == [P1, P2, LATER[0]]
+
+
+def test_only_chunks_after_the_kept_text_and_built_the_same_way_are_added() -> None:
+    # a teaser built like the body but placed before it, and later text in a differently named box
+    tree = chunked(
+        f"<p>{P1}</p><p>{P2}</p>",
+        "",
+        before=f"<div class='body article__body'><p>{LATER[0]}</p></div>",
+    )
+    tree.find(".//footer").addprevious(lxml.html.fromstring(f"<div class='promo-box'><p>{LATER[1]}</p></div>"))
+    text = f"{P1}\n\n{P2}"
+    assert _merge_dropped_blocks(tree, text) == text
+
+
+def test_chunks_far_longer_than_the_kept_text_are_not_added() -> None:
+    # the kept text is what the extractor judged the article; ten times as much elsewhere is not its tail
+    later = "".join(f"<p>{LATER[i % 2]} This is note {i} of the series.</p>" for i in range(20))
+    tree = chunked(f"<p>{P1}</p><p>{P2}</p>", later)
+    text = f"{P1}\n\n{P2}"
+    assert _merge_dropped_blocks(tree, text) == text

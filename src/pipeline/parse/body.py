@@ -120,7 +120,8 @@ def _paragraph_fallback(tree: lxml.html.HtmlElement) -> str:
     return "\n\n".join(p for p in paras if p)
 
 
-_BLOCKS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "pre")
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_BLOCKS = ("p", "li", *_HEADINGS, "blockquote", "dd", "dt", "pre")
 _NOT_BODY_TAGS = {"a", "nav", "aside", "footer", "header", "form", "figure", "figcaption", "button", "script",
                   "style", "noscript", "template", "select", "svg", "table"}
 _NOT_BODY_CLASS = re.compile(
@@ -134,6 +135,7 @@ _WORD = re.compile(r"\w+")  # what norm() keeps
 _CODE_LIKE = re.compile(r"[{};]\s*$|^\s*[#.]?[\w-]+\s*\{|\bvar\s+\w+\s*=|&(?:amp;)?lt;|</?\w+[^>]*>")
 MERGE_MIN_MATCHED = 0.6  # share of the extracted text that must sit in one container before merging
 MERGE_MAX_GAIN = 2.5  # at most this many times the extracted text is added back
+CHUNKS_MAX_GAIN = 4.0  # at most this many times the extracted text is added from continuation chunks
 
 
 def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
@@ -144,7 +146,9 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
     credit are left out, as are link lists, unless they are built like kept blocks (same tags and
     classes up to the container: the captions of a gallery whose other captions were kept). Before
     the first kept block and after the last only credit lines ("Reporting by ...", "This article
-    first appeared on ...") are taken. Returns ``text`` unchanged when no container holds most of it.
+    first appeared on ...") are taken. The later chunks of a body cut up between ad slots (elements
+    after the container with its tag and class) are added after the text, up to their last paragraph.
+    Returns ``text`` unchanged when no container holds most of it.
     """
     body = tree.find("body")
     paras = [p for p in text.split("\n\n") if p]
@@ -192,6 +196,30 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
     for el, i in matched:
         first_seen.setdefault(i, el)
     kept_shapes = {_shape(el, container) for el in first_seen.values()}
+
+    def dropped_text(el: Any, scope: Any) -> str | None:
+        """The text of a block the extractor left out that belongs to the article, else None."""
+        if any(child.tag in _BLOCKS for child in el.iterdescendants()):
+            return None  # its inner blocks are looked at on their own
+        t = " ".join(text_segments(el, 200))
+        if _CODE_LIKE.search(t) or _is_caption(el):
+            return None
+        key = norm(t)
+        if len(key) < 15 or key in seen:
+            return None
+        # a block built like the kept ones (a slide's caption beside the kept captions) is body text
+        # even inside a figure or a gallery
+        if _shape(el, scope) not in kept_shapes and _dropped_region(el, scope):
+            return None
+        words = key.split()
+        if key in kept or (len(words) >= 12 and sum(w in kept_words for w in words) > 0.8 * len(words)):
+            return None  # already in the text: joined to a neighbour, or written slightly differently
+        linked = sum(len(text_of(a)) for a in el.iter("a"))
+        if linked > 0.5 * len(t):
+            return None
+        seen.add(key)
+        return t
+
     for el in container.iter(_BLOCKS):
         if el in positions:
             # only gaps between kept blocks are filled: what precedes the first or follows the last
@@ -202,29 +230,23 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
             pending = []
             last = max(last, positions[el])
             continue
-        if last < 0 or any(child.tag in _BLOCKS for child in el.iterdescendants()):
-            continue  # its inner blocks are looked at on their own
-        t = " ".join(text_segments(el, 200))
-        if _CODE_LIKE.search(t) or _is_caption(el):
-            continue
-        key = norm(t)
-        if len(key) < 15 or key in seen:
-            continue
-        # a block built like the kept ones (a slide's caption beside the kept captions) is body text
-        # even inside a figure or a gallery
-        if _shape(el, container) not in kept_shapes and _dropped_region(el, container):
-            continue
-        words = key.split()
-        if key in kept or (len(words) >= 12 and sum(w in kept_words for w in words) > 0.8 * len(words)):
-            continue  # already in the text: joined to a neighbour, or written slightly differently
-        linked = sum(len(text_of(a)) for a in el.iter("a"))
-        if linked > 0.5 * len(t):
-            continue
-        seen.add(key)
-        pending.append((last, t))
+        if last >= 0 and (found := dropped_text(el, container)) is not None:
+            pending.append((last, found))
     added = sum(len(t) for ts in after.values() for t in ts)
     if added > MERGE_MAX_GAIN * total:
         after = {}
+    # the article continued in later containers built like this one (a body cut into chunks
+    # between ad slots), which the extractor did not reach
+    more: list[tuple[str, str]] = []
+    for chunk in _continuation_chunks(container, body, positions):
+        taken = [(el.tag, found) for el in chunk.iter(_BLOCKS) if (found := dropped_text(el, chunk)) is not None]
+        while taken and taken[-1][0] in _HEADINGS:
+            taken.pop()  # a heading with nothing after it titles links or teasers that were left out
+        more.extend(taken)
+    while more and more[-1][0] != "p":
+        more.pop()  # lists and headings after the last paragraph: "more stories", not the article
+    if sum(len(t) for _, t in more) <= CHUNKS_MAX_GAIN * total:
+        after.setdefault(len(paras) - 1, []).extend(t for _, t in more)
     lead, tail = _credit_lines(container, body, positions, kept)
     if not (after or lead or tail):
         return text
@@ -245,6 +267,26 @@ _CREDIT = re.compile(
     re.IGNORECASE,
 )
 CREDIT_REACH = 3  # credit lines are looked for among this many blocks before and after the kept text
+
+
+def _continuation_chunks(container: Any, body: Any, kept_blocks: dict[Any, int]) -> list[Any]:
+    """Elements after ``container`` with its tag and its (non-empty) class attribute that hold none
+    of the kept blocks: the later chunks of an article body split between ad slots."""
+    cls = container.get("class")
+    if not cls or not cls.strip():
+        return []
+    found: list[Any] = []
+    passed = False
+    for el in body.iter(container.tag):
+        if el is container:
+            passed = True
+            continue
+        if not passed or el.get("class") != cls or any(True for _ in el.iterancestors() if _ is container):
+            continue
+        if any(True for b in el.iter(_BLOCKS) if b in kept_blocks) or _dropped_region(el, body):
+            continue
+        found.append(el)
+    return found
 
 
 def _credit_lines(
