@@ -372,3 +372,29 @@ def test_data_layer_author_does_not_override_a_byline() -> None:
     head = '<script>var dataLayer_content = {"pagePostAuthor":"Krista Novak"};</script>'
     a = parse_article(article_page(head=head, body_top="<p>By Jonas Weber</p>").encode(), URL)
     assert a.authors == ("Jonas Weber",)
+
+
+LONG_TITLE = (
+    "Fix the Bus Friday: Struggling With How To Get Home After Midnight? We Help 4 Readers Find "
+    "Routes (Including One Trick That Works 9/10 Times)"
+)
+
+
+@pytest.mark.parametrize(
+    ("headline", "og_title", "expected"),
+    [
+        # SEO plugins cut the JSON-LD headline at about 110 characters: the full title elsewhere wins
+        (LONG_TITLE[:104], f"{LONG_TITLE} - Example Gazette", LONG_TITLE),
+        (LONG_TITLE[:80] + "...", LONG_TITLE, LONG_TITLE),
+        # a short headline that another title only decorates stays as it is
+        ("Council extends night buses", "Council extends night buses | Transport", "Council extends night buses"),
+    ],
+)
+def test_a_truncated_headline_gives_way_to_the_full_title(headline: str, og_title: str, expected: str) -> None:
+    html = (
+        f'<html><head><title>{og_title}</title><meta property="og:title" content="{og_title}">'
+        f'<meta property="og:site_name" content="Example Gazette">'
+        f'<script type="application/ld+json">{{"@type": "BlogPosting", "headline": "{headline}"}}</script>'
+        "</head><body><article>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</article></body></html>"
+    )
+    assert parse_article(html.encode(), URL).title == expected

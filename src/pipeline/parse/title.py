@@ -91,6 +91,7 @@ def choose_title(
 
     cleaned = [strip_site_suffix(_unescape(c), sites) for c in candidates]
     cleaned = [c for c in cleaned if c and not is_site(c, sites)]
+    cleaned = [_untruncated(c, cleaned) for c in cleaned]
     nh1 = [(h, norm(h)) for h in h1s]
     ncl = [(c, norm(c)) for c in cleaned]
     # the visible <h1> when the metadata agrees with it; the metadata title when the <h1> only adds a
@@ -117,6 +118,22 @@ def choose_title(
     if candidates:
         return _unescape(candidates[0])
     return h1s[0] if h1s else None
+
+
+TRUNCATED_TITLE_CHARS = 90  # SEO plugins cut a JSON-LD headline at about 110 characters
+
+
+def _untruncated(title: str, others: list[str]) -> str:
+    """The full title when ``title`` is a cut-off copy of another candidate: marked by an ellipsis, or
+    long enough to have met a plugin's limit, and continued by the other mid-sentence (not by a
+    " | Section" decoration)."""
+    stem = title.rstrip(".… ")
+    if not (title.endswith(("…", "...")) or len(title) >= TRUNCATED_TITLE_CHARS):
+        return title
+    for other in sorted(others, key=len, reverse=True):
+        if len(other) > len(stem) and other.startswith(stem) and not _TITLE_SEPARATORS.match(other[len(stem) :]):
+            return other
+    return title
 
 
 def _jaccard(a: str, b: str) -> float:
