@@ -12,7 +12,7 @@ from typing import Any
 import lxml.html
 
 from pipeline.parse.jsonld import ld_types
-from pipeline.parse.tree import HEAD_SEGMENTS, text_segments
+from pipeline.parse.tree import HEAD_SEGMENTS, header_pieces, text_segments
 from pipeline.parse.urls import url_part
 
 log = logging.getLogger(__name__)
@@ -281,8 +281,6 @@ _NOT_PUBLISHED_LABEL = re.compile(
     r"[^\d]{0,12}(?:\d{1,2}[:.h]\d{2}[^\d]{0,16})?$",
     re.IGNORECASE,
 )
-HEADER_SEGMENTS = 12  # how far after the headline the article's dateline is looked for
-HEADER_PROSE_CHARS = 200  # a text piece this long is prose: the header is over
 
 
 def _date_in_text(text: str) -> datetime | None:
@@ -317,26 +315,10 @@ def _date_in_text(text: str) -> datetime | None:
 
 
 def _header_date(tree: lxml.html.HtmlElement, head: list[str] | None = None) -> datetime | None:
-    """The date written in the article's header: between the headline (``<h1>``) and the first piece
-    of prose, where the byline and dateline sit. None without a headline. ``head``: the body's first
-    ``HEAD_SEGMENTS`` text pieces, when the caller has them."""
-    root = tree.find("body")
-    h1 = next(root.iter("h1"), None) if root is not None else None
-    if root is None or h1 is None:
-        return None
-    # the headline's own text and what follows it, in document order
-    segments = head if head is not None else text_segments(root, HEAD_SEGMENTS)
-    own = text_segments(h1, 50)
-    n = len(own)
-    start = next((i for i in range(len(segments)) if n and segments[i : i + n] == own), None)
-    if start is None:
-        return None
-    pieces: list[str] = []
-    for seg in segments[start + n : start + n + HEADER_SEGMENTS]:
-        if len(seg) >= HEADER_PROSE_CHARS:
-            break
-        pieces.append(seg)
-    return _date_in_text(" ".join(pieces))
+    """The date written in the article's header (``tree.header_pieces``), where the byline and
+    dateline sit. None without a headline."""
+    pieces = header_pieces(tree, head)
+    return _date_in_text(" ".join(pieces)) if pieces else None
 
 
 def _visible_text(tree: lxml.html.HtmlElement, head: list[str] | None = None) -> str:

@@ -172,3 +172,30 @@ def text_segments(root: Any, limit: int) -> list[str]:
 
 def norm(s: str) -> str:
     return " ".join(re.findall(r"\w+", s.lower()))
+
+
+HEADER_SEGMENTS = 12  # how far after the headline the article's header (byline, dateline) reaches
+HEADER_PROSE_CHARS = 200  # a text piece this long is prose: the header is over
+
+
+def header_pieces(tree: lxml.html.HtmlElement, head: list[str] | None = None) -> list[str]:
+    """The text pieces of the article's header: after the headline (the first ``<h1>``) and before
+    the first piece of prose, at most ``HEADER_SEGMENTS``. Empty without a headline. ``head``: the
+    body's first ``HEAD_SEGMENTS`` text pieces, when the caller has them."""
+    root = tree.find("body")
+    h1 = next(root.iter("h1"), None) if root is not None else None
+    if root is None or h1 is None:
+        return []
+    # the headline's own text and what follows it, in document order
+    segments = head if head is not None else text_segments(root, HEAD_SEGMENTS)
+    own = text_segments(h1, 50)
+    n = len(own)
+    start = next((i for i in range(len(segments)) if n and segments[i : i + n] == own), None)
+    if start is None:
+        return []
+    pieces: list[str] = []
+    for seg in segments[start + n : start + n + HEADER_SEGMENTS]:
+        if len(seg) >= HEADER_PROSE_CHARS:
+            break
+        pieces.append(seg)
+    return pieces
