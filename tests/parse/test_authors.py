@@ -35,6 +35,10 @@ def ld_author(author: str) -> str:
         # the agency's byline is the article's: a later byline (a related story's) is not
         ("", "<p>By The Associated Press</p><aside><p>By Tom Berg</p></aside>", ("The Associated Press",)),
         ('<meta name="author" content="By AFP">', "", ("AFP",)),
+        # an agency's name alone in the article's header, without "By": its credit line
+        ("", "<p class='credit'>JIJI</p>", ("JIJI",)),
+        ("", "<div class='source'><span>Reuters</span></div><p>March 5, 2024</p>", ("Reuters",)),
+        ("", "<p class='credit'>AFP</p><p>By Ana Lima</p>", ("Ana Lima",)),
         # an author typed as an organisation in JSON-LD
         (ld_author('{"@type": "Organization", "name": "Northern Wire Agency"}'), "", ("Northern Wire Agency",)),
         # one credit, the first the page states, even when several places credit different ones
@@ -70,3 +74,9 @@ def test_credit_when_no_person_is_named(head: str, body_top: str, expected: tupl
 )
 def test_handles_with_digits_are_names_numbers_are_not(head: str, body_top: str, expected: tuple[str, ...]) -> None:
     assert authors(head, body_top) == expected
+
+
+def test_an_agency_named_alone_after_the_text_is_no_credit() -> None:
+    # below the article (a "more from Reuters" box), the name credits nothing
+    page = article_page().replace("</article>", "<p>Reuters</p></article>")
+    assert parse_article(page.encode(), URL, outlet="Example Gazette").authors == ()

@@ -18,7 +18,7 @@ from lxml import etree
 from pipeline.dedupe import WIRE_AGENCIES
 from pipeline.parse.jsonld import id_map, ld_types
 from pipeline.parse.title import is_site
-from pipeline.parse.tree import HEAD_SEGMENTS, norm, text_of, text_segments
+from pipeline.parse.tree import HEAD_SEGMENTS, header_pieces, norm, text_of, text_segments
 
 log = logging.getLogger(__name__)
 
@@ -326,12 +326,33 @@ def choose_authors(
     names = people(declared)
     if not names:
         found = clean(from_graph()) + clean(from_bylines())
-        names = people(found) or declared or found or _credits(ld, ids, meta_values, sites)[:1] or credited[:1]
+        names = (
+            people(found)
+            or declared
+            or found
+            or _credits(ld, ids, meta_values, sites)[:1]
+            or credited[:1]
+            or _header_agency(tree, head)
+        )
     elif any(len(n.split()) == 1 for n in names):
         # a first name alone ("Todd"): the visible byline may give the full name
         shown = people(clean(_text_bylines(tree, sites, head=head)))
         names = [next((b for b in shown if b.split()[0].lower() == n.lower()), n) for n in names]
     return _dedupe_names(names)
+
+
+HEADER_SENTENCE_CHARS = 80  # a header piece longer than this is a sentence of the text (or a standfirst)
+
+
+def _header_agency(tree: lxml.html.HtmlElement, head: list[str] | None) -> list[str]:
+    """A wire agency named alone in the article's header ("JIJI", "Reuters" on a credit line of
+    its own, without "By"): the article is the agency's."""
+    for piece in header_pieces(tree, head):
+        if len(piece) > HEADER_SENTENCE_CHARS:
+            break  # the text has begun: a name further on is not the header's
+        if norm(piece).removeprefix("the ") in _AGENCIES:
+            return [piece.strip(" .:-–—·•|")]
+    return []
 
 
 def _credits(
