@@ -67,6 +67,10 @@ def test_credit_when_no_person_is_named(head: str, body_top: str, expected: tupl
         # a handle with digits after a lone "by"
         ("", "<p><span>by</span> <a href='/profile/7'>river201</a></p>", ("river201",)),
         ('<meta name="author" content="lake_walker2024">', "", ("lake_walker2024",)),
+        # after an "Author:" label, as forums and older CMSs write it
+        ("", "<p><span>Author:</span> <a href='/profile?id=58'><b>Bo2man</b></a> am 29.12.2010, 13:36 Uhr</p>",
+         ("Bo2man",)),
+        ("", "<p>Autor: <a href='/team/ana'>Ana Lima</a></p>", ("Ana Lima",)),
         # numbers alone are no name
         ('<meta name="author" content="2024">', "", ()),
         ('<meta name="author" content="Ana Lima 555 0134">', "", ()),

@@ -180,7 +180,8 @@ def _ld_author_values(
 
 
 _BY_ALONE = re.compile(
-    r"^[\s|·•–—-]*(?:(?:written|posted|published|reported|words|text|story|article)\s+)?by\s*:?\s*$",
+    r"^[\s|·•–—-]*(?:(?:(?:written|posted|published|reported|words|text|story|article)\s+)?by\s*:?"
+    r"|(?:author|autor|autorin|auteur|autore)\s*:)\s*$",  # "Author:" with its colon: a label
     re.IGNORECASE,
 )
 _BY_INLINE = re.compile(r"(?:^|[\s|·•–—,])by\s*:?\s+(\S.*)$", re.IGNORECASE)
