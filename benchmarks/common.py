@@ -50,6 +50,26 @@ def load_scorer(path: Path) -> ModuleType:
     return module
 
 
+def extraction_sets(names: list[str]) -> tuple[ModuleType, dict[str, tuple[Path, list[str]]]] | None:
+    """The shared extraction scorer and, for each of ``names`` found under
+    ``<shared>/data/extraction``, its folder and page files in name order. Says what it skips:
+    None without the scorer, and a set that is not there is left out."""
+    shared = shared_dir()
+    if not (shared / "eval" / "score_extraction.py").exists():
+        print(f"skipped: no scorer under {shared} (set FACTCHECK_SHARED_DIR)")
+        return None
+    scorer = load_scorer(shared / "eval" / "score_extraction.py")
+    root = shared / "data" / "extraction"
+    sets: dict[str, tuple[Path, list[str]]] = {}
+    for name in names:
+        folder = root / name
+        if not (folder / "ground-truth.json").exists():
+            print(f"skipped {name}: not found under {root}")
+            continue
+        sets[name] = (folder, sorted(str(p) for p in (folder / "html").iterdir() if p.is_file()))
+    return scorer, sets
+
+
 def subprocess_env(**extra: str) -> dict[str, str]:
     """The environment for child processes: this checkout's src first on PYTHONPATH."""
     env = dict(os.environ)

@@ -37,7 +37,7 @@ import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPO, load_scorer, shared_dir, subprocess_env  # noqa: E402
+from common import REPO, extraction_sets, subprocess_env  # noqa: E402
 
 SETS = ("wcxb-articles-meta", "htmldate-mediacloud-2020", "trafilatura-eval-en-meta")
 _MONTHS = (
@@ -86,18 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="*", default=list(SETS), help="data set names")
     args = parser.parse_args(argv)
-    shared = shared_dir()
-    root = shared / "data" / "extraction"
-    if not (shared / "eval" / "score_extraction.py").exists():
-        print(f"skipped: no scorer under {shared} (set FACTCHECK_SHARED_DIR)")
+    found = extraction_sets(args.sets)
+    if found is None:
         return 0
-    scorer = load_scorer(shared / "eval" / "score_extraction.py")
-    for name in args.sets:
-        folder = root / name
-        if not (folder / "ground-truth.json").exists():
-            print(f"skipped {name}: not found under {root}")
-            continue
-        files = sorted(str(p) for p in (folder / "html").iterdir() if p.is_file())
+    scorer, sets = found
+    for name, (folder, files) in sets.items():
         out = subprocess.run(
             [sys.executable, "-m", "pipeline.cli", "parse", *files],
             capture_output=True, text=True, check=True, env=subprocess_env(), cwd=REPO,

@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPO, load_scorer, shared_dir, subprocess_env  # noqa: E402
+from common import REPO, extraction_sets, subprocess_env  # noqa: E402
 
 # (set, metric) -> target; the metrics each set is judged on
 TARGETS: dict[str, dict[str, float]] = {
@@ -91,21 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.trafilatura_child is not None:
         return trafilatura_main(args.trafilatura_child)
 
-    shared = shared_dir()
-    data_root = shared / "data" / "extraction"
-    if not (shared / "eval" / "score_extraction.py").exists():
-        print(f"skipped: no scorer under {shared} (set FACTCHECK_SHARED_DIR)")
+    found = extraction_sets(args.sets)
+    if found is None:
         return 0
-    scorer = load_scorer(shared / "eval" / "score_extraction.py")
-
-    sets: dict[str, list[str]] = {}
-    for name in args.sets:
-        folder = data_root / name
-        if not (folder / "ground-truth.json").exists():
-            print(f"skipped {name}: not found under {data_root}")
-            continue
-        sets[name] = sorted(str(p) for p in (folder / "html").iterdir() if p.is_file())
-    files = [f for names in sets.values() for f in names]
+    scorer, sets = found
+    files = [f for _, names in sets.values() for f in names]
     if not files:
         print("no data set found: nothing measured")
         return 0
@@ -126,8 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                 took = _run(cmd, outputs[tool])
                 secs[tool] = min(secs.get(tool, took), took)
         load_after = os.getloadavg()[0]
-        for name, names in sets.items():
-            folder = data_root / name
+        for name, (folder, names) in sets.items():
             mine = {scorer._key(f) for f in names}
             scores = {}
             for tool, out in outputs.items():
