@@ -158,7 +158,12 @@ def _table(rows: list[tuple[str, str, float | None, float | None, float, bool | 
     return "\n".join(lines)
 
 
+NOTES_MARKER = "<!-- notes: written by hand, kept by benchmarks/extraction.py -->"
+
+
 def _write_markdown(path: Path, table: str, speed: str, argv: list[str]) -> None:
+    """Replace the figures of the 'Article extraction' section of ``path``; the notes after
+    ``NOTES_MARKER`` in that section (what the figures mean, page by page) are kept as they are."""
     cmd = " ".join(["PYTHONPATH=src", "python", "benchmarks/extraction.py", *argv])
     section = (
         "## Article extraction\n\n"
@@ -168,40 +173,22 @@ def _write_markdown(path: Path, table: str, speed: str, argv: list[str]) -> None
         f"Command (from the repository root, ideally with nothing else running):\n\n    {cmd}\n\n"
         f"Measured {time.strftime('%Y-%m-%d')} on the 2-core development machine.\n\n"
         f"{table}\n\n{speed}\n\n"
-        "Reading the figures: targets are the project's quality bar for the dev sets; a held-out set is "
-        "scored the same way. Metrics are the scorer's (its docstring): shingle / bag-of-words F1 for "
-        "the body, snippet presence (`with`) and absence (`without`), exact title, every ground-truth "
-        "author found, publication day.\n\n"
-        "- Authors: `ours` lists the people a page names as its authors, without titles, credentials "
-        "or outlet suffixes; only a page that names no person gets the organisation it credits "
-        "(a wire agency, or the outlet itself), never one beside a person. The remaining misses are "
-        "ground truth that adds credentials or job titles to the name, or names a quoted expert or a "
-        "photo credit.\n"
-        "- Dates: `ours` is the publication date, never the modification date. The two date figures "
-        "short of target are bounded by the ground truth's convention, checked page by page: on "
-        "pages that show an 'Updated' date it takes that date on some (wcxb 0016, 0018, 0167; "
-        "hellogiggles, pythonspeed, realsimple) and the original on others (wcxb 0039, 0150; "
-        "lefigaro), so following either convention gains about as many pages as it loses; the other misses "
-        "are dates that are not in the page (a 'today' widget, a day that appears nowhere in the "
-        "HTML, a print-issue date) or ground truth that disagrees with the page's own dateline.\n"
-        "- Body: the misses examined are standfirsts (the scrapinghub ground truth leaves out most "
-        "of them, so they stay out), text only in scripts or meta descriptions, recipe and review "
-        "boxes, and comments.\n"
-        "- Speed is one process per tool over all pages with start-up included (dateparser's first "
-        "use, through htmldate, costs a few seconds a process); on a shared machine it moves with "
-        "the load average printed beside it.\n"
     )
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     start = text.find("## Article extraction")
-    if start >= 0:
-        # the section ends at the next heading or at another script's marker comment before it
-        ends = [i for i in (text.find("\n## ", start + 1), text.find("\n<!-- ", start + 1)) if i >= 0]
-        end = min(ends) if ends else -1
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    if start < 0:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text.rstrip("\n") + "\n\n" + section + NOTES_MARKER + "\n", encoding="utf-8")
+        return
+    # the section ends at the next heading or at another script's marker comment before it
+    marker = text.find("\n<!-- ", start + 1)
+    while marker >= 0 and text.startswith(NOTES_MARKER, marker + 1):
+        marker = text.find("\n<!-- ", marker + 1)
+    ends = [i for i in (text.find("\n## ", start + 1), marker) if i >= 0]
+    end = min(ends) + 1 if ends else len(text)
+    old = text[start:end]
+    notes = old[old.index(NOTES_MARKER) :] if NOTES_MARKER in old else NOTES_MARKER + "\n"
+    path.write_text(text[:start] + section + notes + text[end:], encoding="utf-8")
 
 
 if __name__ == "__main__":
