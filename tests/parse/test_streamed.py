@@ -74,6 +74,16 @@ def test_swap_without_a_closing_marker_keeps_what_follows() -> None:
     assert all(div.get("hidden") is None for div in tree.iter("div"))
 
 
+def test_a_part_holding_its_own_slot_is_left_alone() -> None:
+    tree = parse_tree(
+        '<html><body><p>Early paragraph.</p><div hidden id="S:2"><template id="B:2"></template>'
+        '<p>Late paragraph.</p></div><script>$RC("B:2","S:2")</script></body></html>'
+    )
+    assert tree is not None
+    assert place_streamed_content(tree) == 0
+    assert tree.find(".//div").get("hidden") is not None
+
+
 def test_page_without_streaming_is_untouched() -> None:
     html = article_page()
     tree = parse_tree(html)

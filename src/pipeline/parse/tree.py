@@ -81,6 +81,8 @@ def place_streamed_content(tree: lxml.html.HtmlElement) -> int:
             slot, part = slots.pop(slot_id, None), parts.pop(part_id, None)
             if slot is None or part is None or slot.getparent() is None:
                 continue
+            if any(a is part for a in slot.iterancestors()):
+                continue  # a part holding its own slot: malformed, left as it is
             if kind == "C":
                 _drop_fallback(slot)
             _move_before(part, slot)
