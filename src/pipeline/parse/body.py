@@ -245,7 +245,7 @@ def _merge_dropped_blocks(tree: lxml.html.HtmlElement, text: str) -> str:
         more.extend(taken)
     while more and more[-1][0] != "p":
         more.pop()  # lists and headings after the last paragraph: "more stories", not the article
-    if sum(len(t) for _, t in more) <= CHUNKS_MAX_GAIN * total:
+    if more and sum(len(t) for _, t in more) <= CHUNKS_MAX_GAIN * total:
         after.setdefault(len(paras) - 1, []).extend(t for _, t in more)
     lead, tail = _credit_lines(container, body, positions, kept)
     if not (after or lead or tail):
