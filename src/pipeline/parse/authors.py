@@ -127,6 +127,11 @@ def _outlet_kind(name: str, sites: set[str]) -> str | None:
 # wire agencies as bylines name them (the project's agency lexicon, shared with pipeline.dedupe); a
 # byline crediting one of these (or the outlet) names no person
 _AGENCIES = frozenset(norm(name).removeprefix("the ") for agency in WIRE_AGENCIES for name in agency.names)
+
+
+def _names_agency(text: str) -> bool:
+    """Whether ``text`` is a wire agency's name and nothing else ("The Associated Press", "JIJI")."""
+    return norm(text).removeprefix("the ") in _AGENCIES
 _CREDIT_TAIL = {"staff", "reports", "report", "wire", "wires", "service", "services", "writers", "reporters"}
 
 
@@ -141,9 +146,9 @@ def _credit(raw: str, sites: set[str]) -> str | None:
     name = " ".join(words)
     if not name or len(words) > 5 or _NOT_NAME.search(name):
         return None
-    key = norm(name)
-    if key.removeprefix("the ") in _AGENCIES:
+    if _names_agency(name):
         return name
+    key = norm(name)
     if all(w in _ROLE_WORDS or w in _ORG_WORDS for w in key.split()):
         return None  # "News", "Staff and News": generic words, even where they match a site name
     return name if _outlet_kind(name, sites) == "outlet" else None
@@ -351,7 +356,7 @@ def _header_agency(tree: lxml.html.HtmlElement, head: list[str] | None) -> list[
     for piece in header_pieces(tree, head):
         if len(piece) > HEADER_SENTENCE_CHARS:
             break  # the text has begun: a name further on is not the header's
-        if norm(piece).removeprefix("the ") in _AGENCIES:
+        if _names_agency(piece):
             return [piece.strip(" .:-–—·•|")]
     return []
 
