@@ -7,16 +7,18 @@ itself says, so that a miss can be told apart from an annotation that no rule ca
 
 * ``modified``: the annotation is the page's own stated modification date (dateModified,
   article:modified_time), not its publication date;
-* ``absent``: the annotated day is written nowhere in the page's HTML, in any usual form;
-* ``markup only``: it is in the HTML (a meta tag, a script) but not in the text a reader sees;
-* ``shown``: the annotated day is in the text a reader sees.
+* ``absent``: the annotated day is neither in the markup in ISO form nor shown to the reader;
+* ``markup only``: it is in the HTML in ISO form (a meta tag, a script) but not in the text a
+  reader sees;
+* ``shown``: the annotated day is in the text a reader sees, in one of the forms the parser's
+  date step recognises (``pipeline.parse.dates.date_shown``).
 
 Each line also says whether our date is shown to the reader.
 
 It also counts, over the pages that state a modification on another day than their publication,
 which of the two the annotators chose: the convention the data sets follow.
 
-    python benchmarks/date_audit.py [--sets NAME ...]
+    PYTHONPATH=src python benchmarks/date_audit.py [--sets NAME ...]
 
 Reads ``<shared>/data/extraction`` (``$FACTCHECK_SHARED_DIR`` or ``../shared``).
 """
@@ -26,7 +28,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import re
 import subprocess
 import sys
 from collections import Counter
@@ -39,12 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REPO, extraction_sets, subprocess_env  # noqa: E402
 
+from pipeline.parse.dates import date_shown  # noqa: E402
+
 SETS = ("wcxb-articles-meta", "htmldate-mediacloud-2020", "trafilatura-eval-en-meta")
-_MONTHS = (
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-)  # fmt: skip
-
-
 def _day(value: object) -> date | None:
     text = str(value or "")[:10]
     try:
@@ -53,21 +51,10 @@ def _day(value: object) -> date | None:
         return None
 
 
-def _written_forms(d: date) -> list[re.Pattern[str]]:
-    """Ways a day is commonly written: ISO, month names (English) either side, numeric both orders."""
-    month = _MONTHS[d.month - 1]
-    day = rf"0?{d.day}"
-    return [
-        re.compile(rf"(?<!\d){d.year}-{d.month:02d}-{d.day:02d}(?!\d)"),
-        re.compile(rf"\b{month}[a-z]*\.?\s+{day}(?:st|nd|rd|th)?,?\s+{d.year}\b", re.I),
-        re.compile(rf"\b{day}(?:st|nd|rd|th)?\s+{month}[a-z]*\.?,?\s+{d.year}\b", re.I),
-        re.compile(rf"(?<![\d/.])0?{d.month}[/.]{day}[/.]{d.year}(?!\d)"),
-        re.compile(rf"(?<![\d/.]){day}[/.]0?{d.month}[/.]{d.year}(?!\d)"),
-    ]
-
-
-def _written(d: date, html: str) -> bool:
-    return any(p.search(html) for p in _written_forms(d))
+def _in_markup(d: date, html: str) -> bool:
+    """Whether the day is in the page's HTML as structured data writes it (ISO, as in meta tags,
+    scripts and datetime attributes)."""
+    return d.isoformat() in html
 
 
 def _page(path: str) -> tuple[str, str]:
@@ -118,14 +105,14 @@ def main(argv: list[str] | None = None) -> int:
             html, text = _page(paths[page]) if page in paths else ("", "")
             if modified == gold:
                 cause = "modified"
-            elif _written(gold, text):
+            elif date_shown(gold, text):
                 cause = "shown"
-            elif _written(gold, html):
+            elif _in_markup(gold, html):
                 cause = "markup only"
             else:
                 cause = "absent"
             causes[cause] += 1
-            ours_note = "" if ours is None else (" (ours shown too)" if _written(ours, text) else " (ours not shown)")
+            ours_note = "" if ours is None else (" (ours shown too)" if date_shown(ours, text) else " (ours not shown)")
             misses.append(f"  {page}: truth {gold}, ours {ours}, modified {modified}: {cause}{ours_note}")
         print(f"{name}: {right}/{dated} dates right ({right / dated:.3f})" if dated else f"{name}: no dates")
         print("  pages stating a modification on another day; the truth takes: " + (

@@ -176,7 +176,7 @@ def _unless_year_only(
     first to report anything. Kept when the page writes that 1 January out somewhere."""
     if found is None or (found.month, found.day) != (1, 1):
         return found
-    if _date_shown(found, _visible_text(tree, head)):
+    if date_shown(found, _visible_text(tree, head)):
         return found
     iso = found.strftime("%Y-%m-%d")
     if tree.xpath("boolean(//@*[contains(., $iso)] | //script[contains(., $iso)])", iso=iso):
@@ -225,7 +225,7 @@ _MONTHS = [
 ]
 
 
-def _date_shown(d: Any, text: str, *, without_year: bool = False) -> bool:
+def date_shown(d: Any, text: str, *, without_year: bool = False) -> bool:
     """Whether the calendar date ``d`` is written in ``text`` in one of the usual forms.
 
     ``without_year`` also accepts "24 août" / "Aug 24" with no year, for choosing between two
@@ -379,11 +379,11 @@ def choose_date(
         if header is not None and header.date() != best.date():
             return header
     text = _visible_text(tree, head)
-    if not text or _date_shown(best, text):
+    if not text or date_shown(best, text):
         return best
     if structured:  # the structured date is not on the page: now htmldate's search is worth it
         found = _htmldate(tree, url, extensive=not large)
-    if found is not None and found.date() != best.date() and _date_shown(found, text):
+    if found is not None and found.date() != best.date() and date_shown(found, text):
         return found  # htmldate's date is on the page, the structured one is not
     if best.utcoffset() == _ZERO:
         for shift in (-1, 1):
@@ -392,8 +392,8 @@ def choose_date(
                 continue
             # the neighbouring day written out in full, or at least as day and month while the
             # stamp's own day is not written at all
-            if _date_shown(day, text) or (
-                _date_shown(day, text, without_year=True) and not _date_shown(best, text, without_year=True)
+            if date_shown(day, text) or (
+                date_shown(day, text, without_year=True) and not date_shown(best, text, without_year=True)
             ):
                 return datetime(day.year, day.month, day.day)
         # nothing on the page dates it, but the page's other time stamps say where it is published
