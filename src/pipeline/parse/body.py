@@ -275,18 +275,13 @@ def _continuation_chunks(container: Any, body: Any, kept_blocks: dict[Any, int])
     cls = container.get("class")
     if not cls or not cls.strip():
         return []
-    found: list[Any] = []
-    passed = False
-    for el in body.iter(container.tag):
-        if el is container:
-            passed = True
-            continue
-        if not passed or el.get("class") != cls or any(True for _ in el.iterancestors() if _ is container):
-            continue
-        if any(True for b in el.iter(_BLOCKS) if b in kept_blocks) or _dropped_region(el, body):
-            continue
-        found.append(el)
-    return found
+    # following:: is what comes after the container's end: neither its descendants nor its ancestors
+    later = container.xpath("following::*[local-name() = $tag][@class = $cls]", tag=container.tag, cls=cls)
+    return [
+        el
+        for el in later
+        if not any(True for b in el.iter(_BLOCKS) if b in kept_blocks) and not _dropped_region(el, body)
+    ]
 
 
 def _credit_lines(
