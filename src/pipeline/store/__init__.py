@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -42,344 +43,119 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Migration:
+    """One numbered file of ``sql/migrations``: applied once, recorded by version and description."""
+
     version: int
     description: str
     statements: tuple[str, ...]
 
 
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(
-        1,
-        "outlets, fetch_log, articles, claims, runs",
-        (
-            """CREATE TABLE outlets (
-                name VARCHAR PRIMARY KEY,
-                domain VARCHAR,
-                feeds VARCHAR[],
-                urls VARCHAR[],
-                first_run_id VARCHAR,
-                last_run_id VARCHAR
-            )""",
-            """CREATE TABLE fetch_log (
-                url VARCHAR NOT NULL,
-                stage VARCHAR NOT NULL,          -- discover | fetch | parse
-                outlet VARCHAR,
-                ok BOOLEAN NOT NULL,
-                status INTEGER,
-                reason VARCHAR,
-                final_url VARCHAR,
-                content_type VARCHAR,
-                n_bytes BIGINT,
-                attempts INTEGER,                -- attempts in the latest run
-                total_attempts INTEGER,          -- attempts summed over runs
-                failures INTEGER,                -- runs that ended in failure
-                started_at TIMESTAMPTZ,
-                elapsed_ms DOUBLE,
-                archive_ref VARCHAR,
-                run_id VARCHAR,
-                PRIMARY KEY (url, stage)
-            )""",
-            """CREATE TABLE articles (
-                article_id VARCHAR PRIMARY KEY,
-                canonical_url VARCHAR NOT NULL UNIQUE,
-                url VARCHAR NOT NULL,
-                outlet VARCHAR NOT NULL,
-                title VARCHAR,
-                authors VARCHAR[],
-                published_at TIMESTAMPTZ,
-                first_seen_at TIMESTAMPTZ,
-                last_seen_at TIMESTAMPTZ,
-                language VARCHAR,
-                text VARCHAR NOT NULL,
-                content_hash VARCHAR NOT NULL,
-                raw_ref VARCHAR,
-                run_id VARCHAR
-            )""",
-            """CREATE TABLE claims (
-                claim_id VARCHAR PRIMARY KEY,
-                article_id VARCHAR NOT NULL,
-                kind VARCHAR NOT NULL,
-                speaker VARCHAR,
-                speaker_start INTEGER,
-                speaker_end INTEGER,
-                speaker_resolved VARCHAR,
-                speaker_role VARCHAR,
-                cue VARCHAR,
-                cue_start INTEGER,
-                cue_end INTEGER,
-                cue_strength VARCHAR,
-                content VARCHAR NOT NULL,
-                content_start INTEGER NOT NULL,
-                content_end INTEGER NOT NULL,
-                polarity VARCHAR NOT NULL,
-                entities VARCHAR[],
-                extractor_version VARCHAR NOT NULL,
-                run_id VARCHAR
-            )""",
-            """CREATE TABLE runs (
-                run_id VARCHAR PRIMARY KEY,
-                loaded_at TIMESTAMPTZ,
-                n_outlets INTEGER,
-                n_articles INTEGER,
-                n_claims INTEGER,
-                n_failures INTEGER
-            )""",
-        ),
-    ),
-    Migration(
-        2,
-        "article identity across URLs and outlets: article_urls, article_bands, article_links",
-        (
-            # MinHash signature and wire credit of the text (pipeline.dedupe), computed at parse time.
-            "ALTER TABLE articles ADD COLUMN minhash BIGINT[]",
-            "ALTER TABLE articles ADD COLUMN wire VARCHAR",
-            # Every URL an article was fetched under: the same article under two URLs is stored once.
-            """CREATE TABLE article_urls (
-                url VARCHAR PRIMARY KEY,
-                article_id VARCHAR NOT NULL,
-                run_id VARCHAR
-            )""",
-            # Locality-sensitive band keys of the signature: candidate near-duplicates by equality join.
-            """CREATE TABLE article_bands (
-                band VARCHAR NOT NULL,
-                article_id VARCHAR NOT NULL,
-                PRIMARY KEY (band, article_id)
-            )""",
-            # A copy (wire reprint, syndicated or re-posted text) pointing at the earliest article of its group.
-            """CREATE TABLE article_links (
-                article_id VARCHAR PRIMARY KEY,
-                original_article_id VARCHAR NOT NULL,
-                relation VARCHAR NOT NULL,       -- duplicate (same outlet) | copy (another outlet)
-                similarity DOUBLE,               -- estimated Jaccard similarity of 5-word shingles
-                wire VARCHAR,                    -- the agency a credit line names, if any
-                run_id VARCHAR
-            )""",
-        ),
-    ),
-    Migration(
-        3,
-        "articles.modified_at: the last modification the page states, beside its publication date",
-        ("ALTER TABLE articles ADD COLUMN modified_at TIMESTAMPTZ",),
-    ),
-)
-
-# The comparison views, recreated after migrations. ``speaker_name`` prefers the resolved speaker
-# (a pronoun's antecedent) over the mention as written; ``seen_at`` is the earliest evidence of
-# when an outlet had the claim: its stated publication time, else when we first fetched it.
-VIEWS: tuple[str, ...] = (
-    """CREATE OR REPLACE VIEW claims_by_source AS
-    SELECT c.claim_id, c.article_id, a.outlet, a.canonical_url, a.title, a.published_at, a.first_seen_at,
-           coalesce(a.published_at, a.first_seen_at) AS seen_at,
-           c.kind, c.speaker, c.speaker_resolved, coalesce(c.speaker_resolved, c.speaker) AS speaker_name,
-           c.speaker_role, c.cue, c.cue_strength, c.polarity, c.content, c.entities,
-           c.content_start, c.content_end, c.extractor_version,
-           regexp_replace(lower(c.content), '[^a-z0-9]+', ' ', 'g') AS content_key,
-           coalesce(l.original_article_id, c.article_id) AS origin_article_id, a.wire, a.modified_at
-    FROM claims c JOIN articles a USING (article_id)
-    LEFT JOIN article_links l ON l.article_id = c.article_id""",
-    """CREATE OR REPLACE VIEW speaker_outlets AS
-    SELECT regexp_replace(lower(trim(speaker_name)), '^the ', '') AS speaker_key,
-           min(speaker_name) AS speaker,
-           count(*) AS n_claims,
-           count(DISTINCT outlet) AS n_outlets,
-           list(DISTINCT outlet ORDER BY outlet) AS outlets,
-           count(*) FILTER (WHERE polarity = 'asserts') AS n_asserts,
-           count(*) FILTER (WHERE polarity = 'denies') AS n_denies,
-           min(seen_at) AS first_seen_at,
-           arg_min(outlet, seen_at) AS first_outlet
-    FROM claims_by_source WHERE speaker_name IS NOT NULL
-    GROUP BY 1""",
-    """CREATE OR REPLACE VIEW entity_claims AS
-    SELECT entity,
-           count(*) AS n_claims,
-           count(DISTINCT outlet) AS n_outlets,
-           list(DISTINCT outlet ORDER BY outlet) AS outlets,
-           list(DISTINCT speaker_name ORDER BY speaker_name) FILTER (WHERE polarity = 'asserts') AS asserted_by,
-           list(DISTINCT speaker_name ORDER BY speaker_name) FILTER (WHERE polarity = 'denies') AS denied_by,
-           min(seen_at) AS first_seen_at,
-           arg_min(outlet, seen_at) AS first_outlet
-    FROM (SELECT unnest(entities) AS entity, * EXCLUDE (entities) FROM claims_by_source)
-    GROUP BY entity""",
-    """CREATE OR REPLACE VIEW claim_spread AS
-    SELECT content_key,
-           arg_min(content, seen_at) AS content,
-           count(*) AS n_reports,
-           count(DISTINCT origin_article_id) AS n_independent,   -- copies of one original count once
-           count(DISTINCT outlet) AS n_outlets,
-           list(DISTINCT outlet ORDER BY outlet) AS outlets,
-           list(DISTINCT speaker_name ORDER BY speaker_name) AS speakers,
-           list(DISTINCT polarity ORDER BY polarity) AS polarities,
-           min(seen_at) AS first_seen_at,
-           arg_min(outlet, seen_at) AS first_outlet
-    FROM claims_by_source
-    GROUP BY content_key""",
-    """CREATE OR REPLACE VIEW article_origins AS
-    SELECT a.article_id, a.outlet, a.canonical_url, a.title, a.wire,
-           coalesce(l.original_article_id, a.article_id) AS original_article_id,
-           o.outlet AS original_outlet, o.canonical_url AS original_url,
-           coalesce(l.relation, 'original') AS relation, l.similarity
-    FROM articles a
-    LEFT JOIN article_links l USING (article_id)
-    LEFT JOIN articles o ON o.article_id = coalesce(l.original_article_id, a.article_id)""",
-)
+SQL = resources.files(__name__) / "sql"
+_DESCRIPTION = re.compile(r"^--\s*description:\s*(.+?)\s*$", re.MULTILINE)
+_NUMBERED = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
+def _read_migrations() -> tuple[Migration, ...]:
+    """The migrations in ``sql/migrations/NNN_name.sql``, in order of their number.
 
-def _stopwords_sql(language: str = "en") -> str:
-    """The packaged stop-word lexicon as a SQL list literal (trusted package data, quotes escaped)."""
-    text = (resources.files("pipeline") / "data" / "stopwords" / f"{language}.txt").read_text(encoding="utf-8")
-    words = sorted({w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")})
-    return "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in words) + "]"
+    Each file states its description in a ``-- description: ...`` line (recorded in
+    ``schema_migrations`` as before) and holds one or more statements separated by semicolons.
+    The numbers must run 1, 2, 3, ... without a gap, so a new migration is the next numbered file.
+    """
+    found: list[Migration] = []
+    for entry in (SQL / "migrations").iterdir():
+        match = _NUMBERED.match(entry.name)
+        if not match:
+            continue
+        text = entry.read_text(encoding="utf-8")
+        described = _DESCRIPTION.search(text)
+        if not described:
+            raise StoreError(f"migration {entry.name} has no '-- description: ...' line")
+        statements = tuple(s.query.strip() for s in duckdb.extract_statements(text))
+        found.append(Migration(int(match.group(1)), described.group(1), statements))
+    found.sort(key=lambda m: m.version)
+    numbers = [m.version for m in found]
+    if numbers != list(range(1, len(found) + 1)):
+        raise StoreError(f"the migration files must be numbered 1, 2, 3, ... without gaps or repeats; found {numbers}")
+    return tuple(found)
+
+
+def _read_views() -> tuple[tuple[str, str], ...]:
+    """The views of ``sql/views/<name>.sql`` as (name, statement), each after the views it reads.
+
+    A view file holds one ``CREATE OR REPLACE VIEW <name>`` statement. The order comes from the
+    files themselves: a view that names another view is created after it.
+    """
+    texts = {
+        entry.name.removesuffix(".sql"): entry.read_text(encoding="utf-8")
+        for entry in (SQL / "views").iterdir()
+        if entry.name.endswith(".sql")
+    }
+    needs = {
+        name: {other for other in texts if other != name and re.search(rf"\b{other}\b", _strip_comments(text))}
+        for name, text in texts.items()
+    }
+    ordered: list[tuple[str, str]] = []
+    done: set[str] = set()
+    while len(done) < len(texts):
+        ready = sorted(name for name in texts if name not in done and needs[name] <= done)
+        if not ready:
+            raise StoreError(f"the views {sorted(set(texts) - done)} read each other in a cycle")
+        for name in ready:
+            ordered.append((name, texts[name]))
+            done.add(name)
+    return tuple(ordered)
+
+
+def _strip_comments(sql: str) -> str:
+    return re.sub(r"--[^\n]*", "", sql)
 
 
 # contested_claims: the least weighted Jaccard score of a pair, and how far apart in time (days, either
-# way) the assertion and the denial may have been seen (see ``_term_views``).
+# way) the assertion and the denial may have been seen (sql/views/contested_claims.sql). Both are
+# written to the one-row table ``contested_settings`` that the view reads.
 CONTESTED_MIN_SCORE = 0.2
 CONTESTED_WINDOW_DAYS = 30
 
 
-def _term_views(
-    min_score: float = CONTESTED_MIN_SCORE, window_days: int = CONTESTED_WINDOW_DAYS
-) -> tuple[str, ...]:
-    """Views that compare the wording of claims: content words of four letters or more, stop words out.
+def _stopwords(language: str = "en") -> list[str]:
+    """The packaged stop-word lexicon of a language, lower-cased and sorted."""
+    text = (resources.files("pipeline") / "data" / "stopwords" / f"{language}.txt").read_text(encoding="utf-8")
+    return sorted({w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")})
 
-    ``contested_claims`` pairs an assertion with a denial by another speaker when their wording
-    overlaps: at least two shared content words and a weighted Jaccard score of 0.2 or more, each
-    word weighted by its rarity across all claims (inverse document frequency), so that the words
-    every claim of a story shares count little and the words of the disputed point count much.
-    It proposes candidates for a reader to check, ranked by score; it does not decide.
 
-    Only claims seen within ``CONTESTED_WINDOW_DAYS`` (30) of each other are compared, whichever
-    came first (``asserted_at`` and ``denied_at``, each the article's ``seen_at``: its stated
-    publication time, else when we first fetched it); a claim with neither is never paired. A
-    denial answers an assertion while the story runs, and a month either way covers a story's news
-    cycle; outside it, two claims that share rare words are more often a coincidence than a dispute.
-    The window is what keeps the view linear: without it, the pairs to compare are, summed over
-    words, (assertions carrying the word) x (denials carrying it), and each word's count grows with
-    the claims, so the work grows with their square (at 1M synthetic claims the view did not finish
-    in 300 s). With it, a claim meets only the claims of its two months, which for a steady stream
-    of news stay as many however long the database runs, so the work grows with the claims. The
-    trade-off: a denial more than 30 days after the assertion is not proposed.
+def create_views(
+    con: duckdb.DuckDBPyConnection,
+    min_score: float = CONTESTED_MIN_SCORE,
+    window_days: int = CONTESTED_WINDOW_DAYS,
+) -> None:
+    """(Re)create the comparison views and the small tables of values they read, in one transaction.
 
-    Pairs are first proposed, then scored, with exact filters (the result is the same as comparing
-    all pairs within the window; tests/test_store_contested.py checks it against brute force). Each
-    claim's words are ordered rarest first (by weight, then spelling: one global order, ``tid``).
-
-    - prefix filter: a pair scoring ``t`` or more shares at least ``t`` of each claim's weight, so
-      its first shared word lies, in both claims, among the words that still have ``t`` of the
-      claim's weight from them on (``rest``): the claim's prefix.
-    - two words: a pair must share two words, so it shares its first two shared words ``(x, y)``,
-      ``x`` in both prefixes and ``y`` anywhere after it. Each claim offers every such word pair
-      (about 40 for a claim of ten words), and claims meet on equal ``(x, y)``. Few claims share
-      two given words, so the matches are close to the true pairs: on the 1M synthetic claims,
-      1.4 million proposals for 100k pairs, where proposing through single words gave 3 million
-      proposals at 100k claims already, almost all sharing that one word only, and their
-      scoring dominated the time.
-    - time blocks: each claim falls in a block of ``window_days`` by its ``seen_at``; claims within
-      the window lie in the same or adjacent blocks, so a denial's word pairs are offered to its
-      own block and both neighbours and meet assertions on ``(x, y, block)``; the exact distance
-      is checked on each match.
-    - positional filter (as in PPJoin): the shared weight is at most the weight from the first
-      shared word on, in either claim, so a match on a word ``x`` whose ``least(rest)`` is below
-      ``t / (1 + t)`` of the two claims' weight together cannot make the pair reach ``t``; a pair
-      is kept when some match passes, which is checked match by match before grouping.
-    - weight filter: the shared weight is at most the lighter claim's weight and at least ``t``
-      times the heavier one's, so a pair whose lighter claim weighs less than ``t`` times the
-      heavier cannot reach ``t``.
-
-    Proposals are scored on each claim's list of words (one row a claim: word ids and weights; the
-    words' spelling is looked up for the kept pairs only), not by joining word rows. On the
-    synthetic claims of benchmarks/store_scale.py (claims at a steady 2,740 a day), the benchmark's
-    query took, in CPU time on one thread, 0.15 s at 10k claims, 1.3 s at 100k and 15.5 s at 1M
-    (9-12x per 10x; before, 1M did not finish in 300 s). The
-    word-pair proposals alone, over all time, took 1.6 s and 28 s at 100k and 1M (two threads):
-    feasible, but quadratic underneath; the window is what keeps the growth linear.
+    ``stopwords`` (language, word) holds the packaged stop-word lists and ``contested_settings``
+    the thresholds of ``contested_claims``; both are bound as parameters, never formatted into SQL.
     """
-    t = float(min_score)
-    window = int(window_days) * 86_400  # seconds
-    if window <= 0:
+    if int(window_days) <= 0:
         raise ValueError(f"the contested_claims window must be at least one day, not {window_days!r}")
-    return (
-        f"""CREATE OR REPLACE VIEW claim_terms AS
-        SELECT claim_id, term FROM (
-            SELECT claim_id, unnest(list_distinct(string_split(trim(content_key), ' '))) AS term
-            FROM claims_by_source)
-        WHERE length(term) >= 4 AND NOT list_contains({_stopwords_sql()}, term)""",
-        f"""CREATE OR REPLACE VIEW contested_claims AS
-        WITH dated AS MATERIALIZED (
-            SELECT claim_id, row_number() OVER ()::INTEGER AS cid, polarity, epoch(seen_at) AS seen_s
-            FROM claims_by_source),
-        words AS MATERIALIZED (
-            SELECT c.cid, t.term FROM claim_terms t JOIN dated c USING (claim_id)),
-        idf AS MATERIALIZED (
-            SELECT term, w, row_number() OVER (ORDER BY w DESC, term)::INTEGER AS tid FROM (
-                SELECT term, ln((SELECT count(DISTINCT cid) FROM words) / count(*)) + 0.1 AS w
-                FROM words GROUP BY term)),
-        tagged AS MATERIALIZED (
-            SELECT d.cid, d.claim_id, d.polarity, d.seen_s, b.mass, b.bag,
-                   list_transform(b.bag, lambda e: e.tid) AS tids
-            FROM (SELECT cid, sum(w) AS mass, list_sort(list({{'tid': tid, 'w': w}})) AS bag
-                  FROM words JOIN idf USING (term) GROUP BY cid) b
-            JOIN dated d USING (cid)
-            WHERE d.seen_s IS NOT NULL),
-        prefix AS (
-            SELECT * FROM (
-                SELECT cid, polarity, seen_s, mass, tids, pos,
-                       list_sum(list_transform(list_slice(bag, pos, len(bag)), lambda e: e.w)) AS rest
-                FROM (SELECT *, unnest(range(1, len(bag))) AS pos FROM tagged))
-            WHERE rest >= {t} * mass * (1 - 1e-9)),
-        keys AS (
-            SELECT cid, polarity, mass, rest, seen_s, floor(seen_s / {window})::BIGINT AS block,
-                   tids[pos] AS x, unnest(list_slice(tids, pos + 1, len(tids))) AS y
-            FROM prefix),
-        asserted AS (SELECT * FROM keys WHERE polarity = 'asserts'),
-        denied AS (
-            SELECT cid, mass, rest, seen_s, x, y, unnest([block - 1, block, block + 1]) AS block
-            FROM keys WHERE polarity = 'denies'),
-        candidates AS (
-            SELECT DISTINCT a.cid AS acid, d.cid AS dcid
-            FROM asserted a JOIN denied d ON a.x = d.x AND a.y = d.y AND a.block = d.block
-            WHERE abs(a.seen_s - d.seen_s) <= {window}
-              AND least(a.rest, d.rest) >= {t / (1 + t)!r} * (a.mass + d.mass) * (1 - 1e-9)
-              AND least(a.mass, d.mass) >= {t} * greatest(a.mass, d.mass) * (1 - 1e-9)),
-        shared AS (
-            SELECT a.claim_id AS asserting_id, d.claim_id AS denying_id, a.mass AS ma, d.mass AS md,
-                   list_filter(a.bag, lambda e: list_contains(d.tids, e.tid)) AS hit
-            FROM candidates c
-            JOIN tagged a ON a.cid = c.acid
-            JOIN tagged d ON d.cid = c.dcid),
-        scored AS (
-            SELECT asserting_id, denying_id, ma, md, list_transform(hit, lambda e: e.tid) AS hit,
-                   list_sum(list_transform(hit, lambda e: e.w)) AS shared_w
-            FROM shared),
-        pairs AS MATERIALIZED (
-            SELECT asserting_id, denying_id, hit, shared_w / (ma + md - shared_w) AS jaccard FROM scored
-            WHERE shared_w / (ma + md - shared_w) >= {t}),
-        named AS (
-            SELECT asserting_id, denying_id,
-                   list_transform(list_sort(list({{'tid': tid, 'term': term}})), lambda e: e.term) AS terms
-            FROM (SELECT asserting_id, denying_id, unnest(hit) AS tid FROM pairs) JOIN idf USING (tid)
-            GROUP BY asserting_id, denying_id)
-        SELECT round(p.jaccard, 2) AS score,
-               n.terms AS shared_terms,
-               a.speaker_name AS asserted_by, a.outlet AS asserting_outlet, a.content AS assertion,
-               a.seen_at AS asserted_at,
-               d.speaker_name AS denied_by, d.outlet AS denying_outlet, d.content AS denial,
-               d.seen_at AS denied_at,
-               p.asserting_id AS asserting_claim_id, p.denying_id AS denying_claim_id
-        FROM pairs p
-        JOIN named n USING (asserting_id, denying_id)
-        JOIN claims_by_source a ON a.claim_id = p.asserting_id
-        JOIN claims_by_source d ON d.claim_id = p.denying_id
-        WHERE coalesce(lower(a.speaker_name), '') <> coalesce(lower(d.speaker_name), '')""",
-    )
-
-
-SCHEMA_VERSION = MIGRATIONS[-1].version
+    with transaction(con):
+        con.execute(
+            "CREATE OR REPLACE TABLE stopwords AS SELECT ?::VARCHAR AS language, unnest(?::VARCHAR[]) AS word",
+            ["en", _stopwords("en")],
+        )
+        con.execute(
+            "CREATE OR REPLACE TABLE contested_settings AS SELECT ?::DOUBLE AS min_score, ?::BIGINT AS window_seconds",
+            [float(min_score), int(window_days) * 86_400],
+        )
+        for _name, statement in VIEWS:
+            con.execute(statement)
 
 
 class StoreError(RuntimeError):
     """The database cannot be used as it is (for example, a newer schema than this code knows)."""
+
+
+MIGRATIONS: tuple[Migration, ...] = _read_migrations()
+VIEWS: tuple[tuple[str, str], ...] = _read_views()
+SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
 DEFAULT_LOCK_WAIT = 120.0
@@ -470,9 +246,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             con.execute(
                 "INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [m.version, m.description]
             )
-    with transaction(con):
-        for view in VIEWS + _term_views():
-            con.execute(view)
+    create_views(con)
     return SCHEMA_VERSION
 
 
