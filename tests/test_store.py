@@ -287,3 +287,37 @@ def test_a_version_2_database_gains_modified_at_and_loads_fill_it(tmp_path: Path
         assert rows == [(T0 + timedelta(days=5),)]
     finally:
         con.close()
+
+
+def test_a_claims_column_added_by_a_later_migration_does_not_break_the_load(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # A migration appends columns at the end of a table; the load names its columns, so it still
+    # fills every column it knows and leaves the new one empty.
+    con.execute("ALTER TABLE claims ADD COLUMN reviewed_by VARCHAR")
+    a = _article("https://news.example/a", "Outlet A", TEXT_A)
+    claims = {a.url: [_claim(TEXT_A, "it bought arms", "Moscow")]}
+    store.load_batch(con, _batch(tmp_path, "run-1", "Outlet A", [a], claims, []))
+    rows = con.execute("SELECT speaker, content, run_id, reviewed_by FROM claims").fetchall()
+    assert rows == [("Moscow", "it bought arms", "run-1", None)]
+
+
+def test_contested_thresholds_are_read_by_the_view_from_contested_settings(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    a_text = "The port authority said the chemical spill was contained."
+    b_text = "The mayor denied that the chemical spill was contained."
+    a = _article("https://a.example/1", "A", a_text)
+    b = _article("https://b.example/1", "B", b_text)
+    store.load_batch(con, _batch(tmp_path, "r", "A", [a], {a.url: [
+        _claim(a_text, "the chemical spill was contained", "The port authority")]}, []))
+    store.load_batch(con, _batch(tmp_path, "r", "B", [b], {b.url: [
+        _claim(b_text, "that the chemical spill was contained", "The mayor", "denies")]}, []))
+    assert con.execute("SELECT count(*) FROM contested_claims").fetchone() == (1,)
+    store.create_views(con, min_score=1.01)  # no pair can score above 1
+    assert con.execute("SELECT min_score FROM contested_settings").fetchall() == [(1.01,)]
+    assert con.execute("SELECT count(*) FROM contested_claims").fetchone() == (0,)
+    store.create_views(con)
+    assert con.execute("SELECT count(*) FROM contested_claims").fetchone() == (1,)
+    assert "spill" not in {w for (w,) in con.execute("SELECT word FROM stopwords").fetchall()}
+    assert {"said", "that"} <= {w for (w,) in con.execute("SELECT word FROM stopwords").fetchall()}

@@ -1,0 +1,308 @@
+"""The read API: plain queries and row counts, and the read-side queries of the Claims view (the
+Airflow plugin and its JSON API) and the report. Each query takes an open connection and returns
+plain values; filters are bound as parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline.store.schema import connect
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
+    """Run a query; return column names and rows."""
+    cur = con.execute(sql, list(params))
+    names = [d[0] for d in cur.description or []]
+    return names, cur.fetchall()
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {
+        name: int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # type: ignore[index]
+        for name in ("outlets", "fetch_log", "articles", "claims")
+    }
+
+
+def base_table_counts(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[str, int]:
+    """Row counts of every base table (views excluded) of a database, by table name."""
+    catalog = catalog or _one_str(con, "SELECT current_database()")
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_catalog = ? AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1",
+            [catalog],
+        ).fetchall()
+    ]
+    return {n: int(con.execute(f'SELECT count(*) FROM "{catalog}".main."{n}"').fetchone()[0]) for n in names}  # type: ignore[index]
+
+
+def _one_str(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    row = con.execute(sql).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def articles_for_reprocess(path: Path) -> list[dict[str, Any]]:
+    """Every stored article with an archived body: what ``reprocess`` re-parses.
+
+    Opens the file read-only and closes it before returning, so the caller holds no lock while
+    the load task writes (a reader and a writer conflict in DuckDB).
+    """
+    con = connect(path, read_only=True)
+    try:
+        names, rows = query(
+            con,
+            """SELECT article_id, raw_ref, url, canonical_url, outlet, last_seen_at AS fetched_at
+               FROM articles WHERE raw_ref IS NOT NULL ORDER BY outlet, article_id""",
+        )
+    finally:
+        con.close()
+    out = []
+    for row in rows:
+        item = dict(zip(names, row, strict=True))
+        item["fetched_at"] = item["fetched_at"].isoformat() if item["fetched_at"] is not None else None
+        out.append(item)
+    return out
+
+
+# --- Read-side queries for the Claims view (the Airflow plugin and its JSON API) --------------------
+# Each takes an open (read-only) connection and returns plain dicts. Filters are bound as parameters;
+# the only SQL assembled here is a fixed set of WHERE fragments chosen by which filters are present.
+
+SPEAKER_KEY_SQL = "regexp_replace(lower(trim({})), '^the ', '')"  # the normalisation of speaker_outlets
+
+# How much article text around a claim is returned as its evidence, and how far away the speaker
+# or cue may sit from the content and still be shown in the same window.
+EVIDENCE_CONTEXT = 160
+EVIDENCE_SPAN_REACH = 400
+
+
+@contextmanager
+def reading(path: Path, lock_wait: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for one request, closed as soon as the block ends (the loader needs the file)."""
+    con = connect(path, read_only=True, lock_wait=lock_wait)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    names, rows = query(con, sql, params)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def claim_facets(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The values the claim filters can take: outlets, polarities, kinds and entities present in the data."""
+    facets: dict[str, list[str]] = {}
+    for name, sql in (
+        ("outlets", "SELECT DISTINCT outlet FROM claims_by_source ORDER BY 1"),
+        ("polarities", "SELECT DISTINCT polarity FROM claims ORDER BY 1"),
+        ("kinds", "SELECT DISTINCT kind FROM claims ORDER BY 1"),
+        ("entities", "SELECT entity FROM entity_claims ORDER BY n_claims DESC, entity LIMIT 200"),
+    ):
+        facets[name] = [str(row[0]) for row in con.execute(sql).fetchall() if row[0] is not None]
+    return facets
+
+
+def find_claims(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    outlet: str | None = None,
+    speaker: str | None = None,
+    polarity: str | None = None,
+    kind: str | None = None,
+    text: str | None = None,
+    entity: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Claims matching every given filter, newest first, each with its evidence window.
+
+    ``speaker`` matches the resolved speaker the way ``speaker_outlets`` groups them (case and a
+    leading "the" ignored); ``text`` is a case-insensitive substring of the content or the title;
+    ``entity`` is one of the claim's named entities. Returns the total match count and one page.
+    Each row carries ``evidence`` (the article text from ``evidence_start``) and the stored offsets
+    of content, speaker and cue, all relative to the article text.
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    if outlet:
+        where.append("c.outlet = ?")
+        params.append(outlet)
+    if speaker:
+        where.append(f"{SPEAKER_KEY_SQL.format('c.speaker_name')} = {SPEAKER_KEY_SQL.format('?')}")
+        params.append(speaker)
+    if polarity:
+        where.append("c.polarity = ?")
+        params.append(polarity)
+    if kind:
+        where.append("c.kind = ?")
+        params.append(kind)
+    if text:
+        where.append("(strpos(lower(c.content), lower(?)) > 0 OR strpos(lower(coalesce(c.title, '')), lower(?)) > 0)")
+        params.extend([text, text])
+    if entity:
+        where.append("list_contains(c.entities, ?)")
+        params.append(entity)
+    condition = " AND ".join(where) if where else "TRUE"
+    sql = f"""
+    WITH hits AS (
+        SELECT c.*, cl.speaker_start, cl.speaker_end, cl.cue_start, cl.cue_end,
+               count(*) OVER () AS total
+        FROM claims_by_source c JOIN claims cl USING (claim_id)
+        WHERE {condition}
+        ORDER BY c.seen_at DESC NULLS LAST, c.outlet, c.article_id, c.content_start
+        LIMIT ? OFFSET ?
+    ), spans AS (
+        SELECT h.*, a.text AS article_text,
+               least(h.content_start,
+                     CASE WHEN h.speaker_start >= h.content_start - {EVIDENCE_SPAN_REACH} THEN h.speaker_start END,
+                     CASE WHEN h.cue_start >= h.content_start - {EVIDENCE_SPAN_REACH} THEN h.cue_start END)
+                   AS lo,
+               greatest(h.content_end,
+                        CASE WHEN h.speaker_end <= h.content_end + {EVIDENCE_SPAN_REACH} THEN h.speaker_end END,
+                        CASE WHEN h.cue_end <= h.content_end + {EVIDENCE_SPAN_REACH} THEN h.cue_end END)
+                   AS hi
+        FROM hits h JOIN articles a USING (article_id)
+    )
+    SELECT claim_id, article_id, outlet, canonical_url, title, published_at, first_seen_at, seen_at,
+           kind, speaker, speaker_resolved, speaker_name, speaker_role, cue, cue_strength, polarity,
+           content, entities, extractor_version,
+           content_start, content_end, speaker_start, speaker_end, cue_start, cue_end,
+           greatest(lo - {EVIDENCE_CONTEXT}, 0) AS evidence_start,
+           substr(article_text, greatest(lo - {EVIDENCE_CONTEXT}, 0) + 1,
+                  hi + {EVIDENCE_CONTEXT} - greatest(lo - {EVIDENCE_CONTEXT}, 0)) AS evidence,
+           length(article_text) AS article_length,
+           total
+    FROM spans
+    ORDER BY seen_at DESC NULLS LAST, outlet, article_id, content_start"""
+    rows = _dicts(con, sql, [*params, int(limit), int(offset)])
+    total = int(rows[0].pop("total")) if rows else 0
+    for later in rows[1:]:
+        later.pop("total")
+    if not rows and offset:  # past the last page: still report how many match
+        found = con.execute(f"SELECT count(*) FROM claims_by_source c WHERE {condition}", params).fetchone()
+        total = int(found[0]) if found else 0
+    return total, rows
+
+
+def list_speakers(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:
+    """Speakers across outlets (``speaker_outlets``), most quoted first."""
+    return _dicts(con, "SELECT * FROM speaker_outlets ORDER BY n_claims DESC, n_outlets DESC, speaker LIMIT ?", [limit])
+
+
+def list_entities(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:
+    """Named entities across outlets (``entity_claims``), most discussed first."""
+    return _dicts(con, "SELECT * FROM entity_claims ORDER BY n_claims DESC, n_outlets DESC, entity LIMIT ?", [limit])
+
+
+def compare_speaker(con: duckdb.DuckDBPyConnection, speaker: str) -> dict[str, Any] | None:
+    """One speaker across outlets: the ``speaker_outlets`` summary, and each of their claims (same
+    wording grouped) with the outlets carrying it, its stance, and who had it first. None if unknown."""
+    key = SPEAKER_KEY_SQL.format("?")
+    summary = _dicts(con, f"SELECT * FROM speaker_outlets WHERE speaker_key = {key}", [speaker])
+    if not summary:
+        return None
+    claims = _dicts(
+        con,
+        f"""SELECT content_key, arg_min(content, seen_at) AS content, polarity,
+                   list(DISTINCT outlet ORDER BY outlet) AS outlets, count(*) AS n_reports,
+                   min(seen_at) AS first_seen_at, arg_min(outlet, seen_at) AS first_outlet,
+                   arg_min(canonical_url, seen_at) AS first_url
+            FROM claims_by_source WHERE {SPEAKER_KEY_SQL.format('speaker_name')} = {key}
+            GROUP BY content_key, polarity ORDER BY first_seen_at NULLS LAST, content""",
+        [speaker],
+    )
+    return {"summary": summary[0], "claims": claims}
+
+
+def compare_entity(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, Any] | None:
+    """One named entity across outlets: the ``entity_claims`` summary (who asserts, who denies), and
+    each claim about it with its speaker, stance, outlets and first sighting. None if unknown."""
+    summary = _dicts(con, "SELECT * FROM entity_claims WHERE entity = ?", [entity])
+    if not summary:
+        return None
+    claims = _dicts(
+        con,
+        """SELECT content_key, arg_min(content, seen_at) AS content, speaker_name AS speaker, polarity,
+                  list(DISTINCT outlet ORDER BY outlet) AS outlets, count(*) AS n_reports,
+                  min(seen_at) AS first_seen_at, arg_min(outlet, seen_at) AS first_outlet,
+                  arg_min(canonical_url, seen_at) AS first_url
+           FROM claims_by_source WHERE list_contains(entities, ?)
+           GROUP BY content_key, speaker_name, polarity ORDER BY first_seen_at NULLS LAST, content""",
+        [entity],
+    )
+    return {"summary": summary[0], "claims": claims}
+
+
+def contested_pairs(
+    con: duckdb.DuckDBPyConnection, speaker: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Assertions set against denials of the same point (``contested_claims``), best-scored first;
+    with ``speaker``, only pairs where that speaker asserts or denies. Empty for a database whose
+    views predate ``contested_claims`` (read-only connections cannot recreate views)."""
+    present = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'contested_claims'"
+    ).fetchone()
+    if not present or not present[0]:
+        return []
+    where, params = "TRUE", []
+    if speaker:
+        key = SPEAKER_KEY_SQL.format("?")
+        where = (
+            f"({SPEAKER_KEY_SQL.format('asserted_by')} = {key} OR {SPEAKER_KEY_SQL.format('denied_by')} = {key})"
+        )
+        params = [speaker, speaker]
+    return _dicts(
+        con,
+        f"""SELECT * FROM contested_claims WHERE {where}
+            ORDER BY score DESC, asserted_at NULLS LAST, asserting_claim_id, denying_claim_id LIMIT ?""",
+        [*params, limit],
+    )
+
+
+def claim_spread(con: duckdb.DuckDBPyConnection, min_outlets: int = 2, limit: int = 100) -> list[dict[str, Any]]:
+    """The same wording carried by at least ``min_outlets`` outlets (``claim_spread``), widest first."""
+    return _dicts(
+        con,
+        """SELECT * FROM claim_spread WHERE n_outlets >= ?
+           ORDER BY n_outlets DESC, first_seen_at NULLS LAST, content LIMIT ?""",
+        [min_outlets, limit],
+    )
+
+
+def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest loads recorded in ``runs``, newest first."""
+    return _dicts(con, "SELECT * FROM runs ORDER BY loaded_at DESC NULLS LAST, run_id DESC LIMIT ?", [limit])
+
+
+def fetch_failures(con: duckdb.DuckDBPyConnection, limit: int = 100) -> list[dict[str, Any]]:
+    """What could not be discovered, fetched or parsed, with the reason; most often failing first."""
+    return _dicts(
+        con,
+        """SELECT url, stage, outlet, status, reason, attempts, total_attempts, failures, started_at, run_id
+           FROM fetch_log WHERE NOT ok
+           ORDER BY failures DESC, started_at DESC NULLS LAST, url, stage LIMIT ?""",
+        [limit],
+    )
+
+
+def health_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Row counts, and fetch-log outcomes per outlet and stage."""
+    return {
+        "counts": table_counts(con),
+        "by_outlet": _dicts(
+            con,
+            """SELECT outlet, stage, count(*) FILTER (WHERE ok) AS ok, count(*) FILTER (WHERE NOT ok) AS failed,
+                      max(started_at) AS last_attempt
+               FROM fetch_log GROUP BY outlet, stage ORDER BY outlet, stage""",
+        ),
+    }
