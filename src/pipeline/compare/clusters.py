@@ -10,8 +10,9 @@ The default method needs nothing beyond the core install:
   at least two shared terms. The bar depends on who speaks: lower for the same canonical speaker,
   higher for two different (or unknown) speakers who agree, in between for an assertion against a
   denial (a contradiction may come from anyone);
-* **stance**: a claim's sign is its polarity, flipped when its content is negated an odd number of
-  times; its stance in the cluster is "+" when the sign matches the cluster's first claim, else "-".
+* **stance**: a claim's sign is its polarity (the extractor marks denial cues and negated main
+  clauses as "denies"); its stance in the cluster is "+" when the sign matches the cluster's first
+  claim, else "-".
 
 Clusters are incremental with stable ids: :func:`assign` takes new claims and the state built so
 far, puts each claim in the best cluster or starts one (its id a hash of the founding claim's id),
@@ -59,7 +60,7 @@ class Assignment:
     claim_id: str
     cluster_id: str | None
     stance: str | None  # "+" or "-" relative to the cluster's first claim
-    sign: int  # +1 asserts, -1 denies (polarity with content negation folded in)
+    sign: int  # +1 asserts, -1 denies
     reason: str | None = None  # why cluster_id is None, or how the claim joined ("new", "joined")
     score: float | None = None  # similarity to the member it joined through
 
@@ -203,11 +204,12 @@ def negations(text: str) -> int:
 
 
 def claim_sign(claim: Mapping[str, Any]) -> int:
-    """+1 for a claim asserting its content, -1 for one denying it (cue polarity, content negation)."""
-    sign = -1 if claim.get("polarity") == "denies" else 1
-    if negations(claim.get("content") or "") % 2:
-        sign = -sign
-    return sign
+    """+1 for a claim asserting its content, -1 for one denying it.
+
+    The extractor's ``polarity`` already says "denies" for a denial cue ("denied that ...") and for
+    a negated main clause in the content ("he did not pay"), so it is taken as it is; counting the
+    content's negation words again would undo it."""
+    return -1 if claim.get("polarity") == "denies" else 1
 
 
 def _day(value: Any) -> int | None:

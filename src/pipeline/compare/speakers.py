@@ -559,7 +559,7 @@ def _resolve_one(
         return Mention(None, None, "pronoun-fallback" if folded[0] in _PERSON_PRONOUNS else "unresolved")
     if len(words) == 1 and words[0].isupper() and len(words[0]) > 1:
         return Mention(words[0], None, "name")  # an acronym: "FBI", never a surname
-    if folded[0] in _ARTICLES and len(words) > 1 and not _is_cap(words[1]):
+    if folded[0] in _ARTICLES and len(words) > 1 and (not _is_cap(words[1]) or _is_role_noun(words[-1])):
         return _description(raw, folded[1:], resolved, at, names, last_person)
     group = _singular(folded[-1])
     if len(words) <= 2 and words[-1].endswith("s") and group in _wordset("groups.txt"):
@@ -587,6 +587,11 @@ def _resolve_one(
         return Mention(full.strip(",."), None, how)
     desc = [w for w in folded if w not in _ARTICLES]
     return _description(raw, desc, resolved, at, names, last_person)
+
+
+def _is_role_noun(word: str) -> bool:
+    """A lower-case title noun ending a description ("the Green Party nominee")."""
+    return word.islower() and (_bare(word) in _titles() or _bare(word) in _COUNTRY_HEADS)
 
 
 def _description(
