@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Comparison benchmark: PolNeAR dev articles -> extractor -> canonical speakers -> claim clusters,
+scored by ``shared/eval/score_comparison.py`` against ``shared/data/comparison-dev``.
+
+    python benchmarks/comparison.py              # extract (cached), compare, score, print figures
+    python benchmarks/comparison.py --refresh    # re-run the extractor instead of using the cache
+    python benchmarks/comparison.py --out DIR    # keep the prediction files in DIR
+
+The extraction step runs the real extractor the way the pipeline runs it (``python -m pipeline.cli
+claims``, this checkout's ``src`` first) and is cached under ``tmp/cache/comparison/`` keyed by the
+extractor version and the input, so clustering can be iterated on quickly. Skips with a message
+when ``../shared`` (or ``FACTCHECK_SHARED_DIR``) is absent. Nothing from it is written into the
+repository outside ``tmp/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import REPO, SRC, shared_dir, subprocess_env  # noqa: E402
+
+CACHE = REPO / "tmp" / "cache" / "comparison"
+TARGETS = {"link_recall_ext": 0.65, "link_precision": 0.80, "speaker_r": 0.80, "speaker_p": 0.90, "coverage": 0.75}
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def extracted(docs: list[dict[str, Any]], split: str, refresh: bool) -> dict[str, list[dict[str, Any]]]:
+    """doc_id -> claims (as dicts), from the cache or a run of ``pipeline.cli claims``."""
+    sys.path.insert(0, str(SRC))
+    from pipeline.claims import EXTRACTOR_VERSION
+
+    inputs = [{"id": d["doc_id"], "text": d["text"]} for d in docs]
+    digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode("utf-8")).hexdigest()[:12]
+    cache = CACHE / f"claims-{split}-{EXTRACTOR_VERSION}-{digest}.jsonl"
+    if refresh or not cache.is_file():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        docs_path = CACHE / f"docs-{split}-{digest}.jsonl"
+        _write_jsonl(docs_path, inputs)
+        partial = cache.with_suffix(".partial")
+        cmd = [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "claims",
+            "-q",
+            "--input",
+            str(docs_path),
+            "--output",
+            str(partial),
+        ]
+        started = time.perf_counter()
+        subprocess.run(cmd, check=True, env=subprocess_env(), cwd=REPO)
+        partial.replace(cache)
+        print(f"extracted {len(docs)} articles in {time.perf_counter() - started:.0f} s -> {cache}")
+    else:
+        print(f"extraction cached: {cache}")
+    return {row["id"]: row["claims"] for row in _jsonl(cache)}
+
+
+def compare(docs: list[dict[str, Any]], claims: dict[str, list[dict[str, Any]]]) -> tuple[list[dict], list[dict]]:
+    """Predictions (the scorer's JSONL rows) and contradictions for the extracted claims."""
+    from pipeline.compare import ClusterState, assign, canonical_speakers, contradictions
+
+    articles = [(claims.get(d["doc_id"], []), d["text"]) for d in docs]
+    speakers, registry = canonical_speakers(articles)
+    rows: list[dict[str, Any]] = []
+    for d, (doc_claims, _), sps in zip(docs, articles, speakers, strict=True):
+        doc_id = d["doc_id"]
+        outlet, day = doc_id.split("_")[:2]
+        for n, (c, sp) in enumerate(zip(doc_claims, sps, strict=True)):
+            rows.append(
+                {
+                    "claim_id": f"{doc_id}#{n}",
+                    "doc_id": doc_id,
+                    "outlet": outlet,
+                    "date": day,
+                    "content": c["content"],
+                    "polarity": c["polarity"],
+                    "speaker_id": sp.speaker_id,
+                    "speaker_name": sp.name,
+                }
+            )
+    state = ClusterState()
+    assignments = assign(rows, state)
+    preds = [
+        {
+            "doc_id": r["doc_id"],
+            "claim_id": r["claim_id"],
+            "content": r["content"],
+            "cluster_id": a.cluster_id,
+            "stance": a.stance,
+            "speaker_id": r["speaker_id"],
+            "polarity": r["polarity"],
+        }
+        for r, a in zip(rows, assignments, strict=True)
+    ]
+    contra = [{"a_claim_id": c.asserting_claim_id, "b_claim_id": c.denying_claim_id} for c in contradictions(state)]
+    reasons: dict[str, int] = {}
+    for a in assignments:
+        key = a.reason if a.cluster_id is None else "clustered"
+        reasons[key] = reasons.get(key, 0) + 1
+    print(f"{len(rows)} claims, {len(registry.speakers)} canonical speakers, {len(state.clusters)} clusters; {reasons}")
+    return preds, contra
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default="dev", choices=("dev",), help="PolNeAR split with a comparison gold")
+    parser.add_argument("--refresh", action="store_true", help="re-run the extractor, ignoring the cache")
+    parser.add_argument("--out", help="write pred.jsonl and contradictions.jsonl here (default: a temp dir)")
+    args = parser.parse_args(argv)
+
+    shared = shared_dir()
+    docs_path = shared / "data" / "attribution" / f"{args.split}.jsonl"
+    gold_dir = shared / "data" / f"comparison-{args.split}"
+    scorer = shared / "eval" / "score_comparison.py"
+    if not (docs_path.is_file() and gold_dir.is_dir() and scorer.is_file()):
+        print(f"skipped: {docs_path}, {gold_dir} or {scorer} not found (set FACTCHECK_SHARED_DIR)")
+        return 0
+    docs = _jsonl(docs_path)
+    claims = extracted(docs, args.split, args.refresh)
+    started = time.perf_counter()
+    preds, contra = compare(docs, claims)
+    print(f"speakers + clusters: {time.perf_counter() - started:.2f} s")
+    with tempfile.TemporaryDirectory(prefix="factcheck-compare-") as tmp:
+        out = Path(args.out) if args.out else Path(tmp)
+        out.mkdir(parents=True, exist_ok=True)
+        pred_path, contra_path = out / "pred.jsonl", out / "contradictions.jsonl"
+        _write_jsonl(pred_path, preds)
+        _write_jsonl(contra_path, contra)
+        cmd = [sys.executable, str(scorer), str(gold_dir), str(pred_path), str(contra_path), "--json"]
+        result = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    print(f"score_comparison.py {gold_dir} PRED CONTRADICTIONS:")
+    for key, value in result.items():
+        target = TARGETS.get(key)
+        mark = "" if target is None else f"   (target >= {target}: {'met' if value >= target else 'NOT met'})"
+        print(f"  {key:16} {value}{mark}")
+    found, total = (int(x) for x in result["contradictions"].split("/"))
+    print(
+        f"  contradictions share {found / total:.2f}   (target >= 0.30: {'met' if found / total >= 0.3 else 'NOT met'})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

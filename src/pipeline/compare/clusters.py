@@ -1,0 +1,351 @@
+"""Claim clusters: claims that state one proposition, across articles and outlets.
+
+The default method needs nothing beyond the core install:
+
+* **terms**: the content's words, lower-cased and crudely stemmed, without function words and
+  without negations, so "he did not pay taxes" and "he paid taxes" have the same terms;
+* **blocking**: a new claim is compared only with clusters that share its canonical speaker or one
+  of its rarer terms, inside a time window, so the work per claim does not grow with the store;
+* **scoring**: IDF-weighted Jaccard of the terms against each member of a candidate cluster, with
+  at least two shared terms. The bar depends on who speaks: lower for the same canonical speaker,
+  higher for two different (or unknown) speakers who agree, in between for an assertion against a
+  denial (a contradiction may come from anyone);
+* **stance**: a claim's sign is its polarity (the extractor marks denial cues and negated main
+  clauses as "denies"); its stance in the cluster is "+" when the sign matches the cluster's first
+  claim, else "-".
+
+Clusters are incremental with stable ids: :func:`assign` takes new claims and the state built so
+far, puts each claim in the best cluster or starts one (its id a hash of the founding claim's id),
+and never moves or renames earlier claims. A claim already assigned keeps its assignment, so a
+re-run adds nothing. A claim that cannot be compared gets ``cluster_id=None`` and a reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """Thresholds of the lexical method (chosen by reasoning about the scores, see docs/COMPARISON.md)."""
+
+    same_speaker: float = 0.12  # IDF-Jaccard bar for two claims of the same canonical speaker
+    opposite: float = 0.30  # for an assertion against a denial, whoever speaks
+    other: float = 0.60  # for two different or unknown speakers with the same stance
+    min_shared: int = 2  # shared terms needed in every case
+    min_shared_other: int = 3  # shared terms needed between different or unknown speakers
+    min_terms: int = 2  # a claim with fewer content terms is left unclustered
+    window_days: int = 31  # candidates must be this close in time (when both dates are known)
+    block_max: int = 500  # a term shared by more clusters than this does not open a block
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where one claim went: its cluster and stance, or no cluster and the reason."""
+
+    claim_id: str
+    cluster_id: str | None
+    stance: str | None  # "+" or "-" relative to the cluster's first claim
+    sign: int  # +1 asserts, -1 denies
+    reason: str | None = None  # why cluster_id is None, or how the claim joined ("new", "joined")
+    score: float | None = None  # similarity to the member it joined through
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claim_id": self.claim_id,
+            "cluster_id": self.cluster_id,
+            "stance": self.stance,
+            "sign": self.sign,
+            "reason": self.reason,
+            "score": self.score,
+        }
+
+
+@dataclass(slots=True)
+class _Member:
+    claim_id: str
+    doc_id: str | None
+    speaker_id: str | None
+    terms: frozenset[str]
+    day: int | None
+    sign: int
+
+
+@dataclass(slots=True)
+class _Cluster:
+    cluster_id: str
+    sign: int  # the founding claim's sign: stance is relative to it
+    members: list[_Member] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ClusterState:
+    """Everything :func:`assign` needs from earlier runs; rebuild it with :meth:`restore`."""
+
+    params: Params = field(default_factory=Params)
+    clusters: dict[str, _Cluster] = field(default_factory=dict)
+    assigned: dict[str, Assignment] = field(default_factory=dict)
+    postings: dict[str, set[str]] = field(default_factory=dict)  # term -> cluster ids
+    by_speaker: dict[str, set[str]] = field(default_factory=dict)  # speaker id -> cluster ids
+    df: Counter[str] = field(default_factory=Counter)  # term -> claims containing it
+    n_claims: int = 0
+    _idf: dict[str, float] = field(default_factory=dict, repr=False)
+    _idf_at: int = -1
+
+    @classmethod
+    def restore(cls, rows: Iterable[Mapping[str, Any]], params: Params | None = None) -> ClusterState:
+        """State from stored rows: each a claim (as :func:`assign` takes it) plus its ``cluster_id``,
+        ``stance`` and ``sign`` (and ``reason`` for an unclustered claim)."""
+        state = cls(params=params or Params())
+        for row in rows:
+            claim_id = str(row["claim_id"])
+            terms = content_terms(row.get("content") or "")
+            sign = int(row.get("sign") or claim_sign(row))
+            a = Assignment(claim_id, row.get("cluster_id"), row.get("stance"), sign, row.get("reason"))
+            state.assigned[claim_id] = a
+            state.df.update(terms)
+            state.n_claims += 1
+            if a.cluster_id is None:
+                continue
+            cluster = state.clusters.get(a.cluster_id)
+            if cluster is None:
+                founder_sign = sign if a.stance in (None, "+") else -sign
+                cluster = state.clusters[a.cluster_id] = _Cluster(a.cluster_id, founder_sign)
+            state._add(cluster, _member(row, claim_id, terms, sign))
+        return state
+
+    def _add(self, cluster: _Cluster, member: _Member) -> None:
+        cluster.members.append(member)
+        for t in member.terms:
+            self.postings.setdefault(t, set()).add(cluster.cluster_id)
+        if member.speaker_id:
+            self.by_speaker.setdefault(member.speaker_id, set()).add(cluster.cluster_id)
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a term over the claims seen so far."""
+        if self._idf_at != self.n_claims:
+            self._idf.clear()
+            self._idf_at = self.n_claims
+        value = self._idf.get(term)
+        if value is None:
+            value = self._idf[term] = math.log((self.n_claims + 1) / (self.df.get(term, 0) + 1)) + 1.0
+        return value
+
+
+# --------------------------------------------------------------------------- terms
+
+
+@cache
+def _words(name: str) -> frozenset[str]:
+    text = (resources.files("pipeline.compare") / "data" / name).read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+def stem(word: str) -> str:
+    """A crude English stem, enough to meet "pays", "paid", "paying" and "pay" halfway."""
+    irregular = {"paid": "pay", "said": "say", "won": "win", "took": "take", "made": "make", "lost": "lose"}
+    if word in irregular:
+        return irregular[word]
+    if word.endswith("ies") and len(word) >= 5:
+        word = word[:-3] + "y"
+    elif re.search(r"(?:x|ss|sh|ch|z)es$", word):
+        word = word[:-2]
+    elif word.endswith("s") and len(word) >= 4 and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    elif word.endswith("ied") and len(word) >= 5:
+        word = word[:-3] + "y"
+    elif word.endswith("ing") and len(word) >= 6:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) >= 5:
+        word = word[:-2]
+    elif word.endswith("ly") and len(word) >= 6:
+        word = word[:-2]
+    if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "aeiousl":
+        word = word[:-1]  # "stopp(ing)" -> "stop"
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def _raw_words(text: str) -> list[str]:
+    text = text.lower().replace("’", "'").replace("n't", " not")
+    return [re.sub(r"'s$|'$", "", w) for w in _WORD.findall(text)]
+
+
+def content_terms(text: str) -> frozenset[str]:
+    """The comparable terms of a content: stems of content words, negations and function words out."""
+    skip = _words("function_words.txt") | _words("negations.txt")
+    out = set()
+    for w in _raw_words(text):
+        if len(w) < 2 or w in skip or (w.isdigit() and len(w) < 2):
+            continue
+        out.add(stem(w))
+    return frozenset(out)
+
+
+def negations(text: str) -> int:
+    """How many negation words the content holds."""
+    neg = _words("negations.txt")
+    return sum(w in neg for w in _raw_words(text))
+
+
+def claim_sign(claim: Mapping[str, Any]) -> int:
+    """+1 for a claim asserting its content, -1 for one denying it.
+
+    The extractor's ``polarity`` already says "denies" for a denial cue ("denied that ...") and for
+    a negated main clause in the content ("he did not pay"), so it is taken as it is; counting the
+    content's negation words again would undo it."""
+    return -1 if claim.get("polarity") == "denies" else 1
+
+
+def _day(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date().toordinal()
+    if isinstance(value, date):
+        return value.toordinal()
+    try:
+        return date.fromisoformat(str(value)[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def _member(claim: Mapping[str, Any], claim_id: str, terms: frozenset[str], sign: int) -> _Member:
+    return _Member(claim_id, claim.get("doc_id"), claim.get("speaker_id"), terms, _day(claim.get("date")), sign)
+
+
+def cluster_id_for(claim_id: str) -> str:
+    """The id of a cluster founded by ``claim_id``: a hash, so it never depends on arrival order."""
+    return "cl-" + hashlib.sha256(claim_id.encode("utf-8")).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- assignment
+
+
+def similarity(a: frozenset[str], b: frozenset[str], state: ClusterState) -> tuple[float, int]:
+    """IDF-weighted Jaccard of two term sets, and the number of terms they share."""
+    shared = a & b
+    if not shared:
+        return 0.0, 0
+    idf = state.idf
+    inter = sum(idf(t) for t in shared)
+    union = sum(idf(t) for t in a) + sum(idf(t) for t in b) - inter
+    return inter / union, len(shared)
+
+
+def _bar(m: _Member, speaker_id: str | None, sign: int, p: Params) -> float:
+    if speaker_id is not None and m.speaker_id == speaker_id:
+        return p.same_speaker if m.sign == sign else p.opposite
+    if m.sign != sign:
+        return p.opposite
+    return p.other
+
+
+def _candidates(terms: frozenset[str], speaker_id: str | None, state: ClusterState) -> set[str]:
+    p = state.params
+    found: set[str] = set()
+    if speaker_id:
+        found |= state.by_speaker.get(speaker_id, set())
+    for t in terms:
+        ids = state.postings.get(t)
+        if ids and len(ids) <= p.block_max:
+            found |= ids
+    return found
+
+
+def assign(new_claims: Sequence[Mapping[str, Any]], state: ClusterState) -> list[Assignment]:
+    """Cluster ``new_claims`` against ``state`` (updated in place); one :class:`Assignment` per claim,
+    in the order given.
+
+    Each claim is a mapping with ``claim_id`` and ``content``, and optionally ``doc_id``,
+    ``speaker_id``, ``polarity`` ("asserts"/"denies") and ``date`` (ISO string or date). New claims are
+    taken in (date, claim_id) order, so the result does not depend on how a batch was listed."""
+    p = state.params
+    fresh: dict[str, tuple[Mapping[str, Any], frozenset[str]]] = {}
+    for c in new_claims:
+        cid = str(c["claim_id"])
+        if cid in state.assigned or cid in fresh:
+            continue
+        terms = content_terms(c.get("content") or "")
+        fresh[cid] = (c, terms)
+    for _, terms in fresh.values():
+        state.df.update(terms)
+    state.n_claims += len(fresh)
+
+    def order(cid: str) -> tuple[int, str]:
+        day = _day(fresh[cid][0].get("date"))
+        return (day if day is not None else 10**9, cid)
+
+    for cid in sorted(fresh, key=order):
+        claim, terms = fresh[cid]
+        sign = claim_sign(claim)
+        if not (claim.get("content") or "").strip():
+            state.assigned[cid] = Assignment(cid, None, None, sign, "no content")
+            continue
+        if len(terms) < p.min_terms:
+            state.assigned[cid] = Assignment(cid, None, None, sign, f"fewer than {p.min_terms} content words")
+            continue
+        speaker_id = claim.get("speaker_id")
+        day = _day(claim.get("date"))
+        best: tuple[float, str] | None = None
+        for cluster_id in sorted(_candidates(terms, speaker_id, state)):
+            cluster = state.clusters[cluster_id]
+            for m in cluster.members:
+                if day is not None and m.day is not None and abs(day - m.day) > p.window_days:
+                    continue
+                sim, shared = similarity(terms, m.terms, state)
+                same = speaker_id is not None and m.speaker_id == speaker_id
+                if shared < (p.min_shared if same else p.min_shared_other) or sim < _bar(m, speaker_id, sign, p):
+                    continue
+                if best is None or sim > best[0]:
+                    best = (sim, cluster_id)
+        if best is None:
+            cluster = _Cluster(cluster_id_for(cid), sign)
+            state.clusters[cluster.cluster_id] = cluster
+            a = Assignment(cid, cluster.cluster_id, "+", sign, "new")
+        else:
+            cluster = state.clusters[best[1]]
+            stance = "+" if sign == cluster.sign else "-"
+            a = Assignment(cid, cluster.cluster_id, stance, sign, "joined", round(best[0], 4))
+        state._add(cluster, _member(claim, cid, terms, sign))
+        state.assigned[cid] = a
+    return [state.assigned[str(c["claim_id"])] for c in new_claims]
+
+
+@dataclass(frozen=True, slots=True)
+class Contradiction:
+    """Two claims of one cluster, from different articles, one asserting what the other denies."""
+
+    cluster_id: str
+    asserting_claim_id: str
+    denying_claim_id: str
+
+
+def contradictions(state: ClusterState) -> list[Contradiction]:
+    """Every cross-article pair with opposite stance inside one cluster, in a stable order."""
+    out: list[Contradiction] = []
+    for cluster_id in sorted(state.clusters):
+        members = state.clusters[cluster_id].members
+        pos = [m for m in members if m.sign > 0]
+        neg = [m for m in members if m.sign < 0]
+        for a in pos:
+            for d in neg:
+                if a.doc_id is not None and a.doc_id == d.doc_id:
+                    continue
+                out.append(Contradiction(cluster_id, a.claim_id, d.claim_id))
+    return out

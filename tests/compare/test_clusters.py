@@ -1,0 +1,124 @@
+"""Claim clusters: stance beside polarity, stable ids, re-runs, and claims that cannot be compared."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from pipeline.compare import ClusterState, assign, contradictions
+from pipeline.compare.clusters import cluster_id_for, content_terms
+
+
+def c(cid: str, content: str, speaker: str | None = None, polarity: str = "asserts", **kw: Any) -> dict[str, Any]:
+    row = {
+        "claim_id": cid,
+        "doc_id": cid.split("#")[0],
+        "content": content,
+        "speaker_id": speaker,
+        "polarity": polarity,
+        "date": kw.pop("date", "2031-03-02"),
+    }
+    row.update(kw)
+    return row
+
+
+SPILL = [
+    c("a1#0", "the oil spill in the Harlow River was contained by Tuesday", "org:port", date="2031-03-01"),
+    c("b1#0", "the Harlow River oil spill had been contained by Tuesday", "org:port", date="2031-03-02"),
+    c("c1#3", "the oil spill in the Harlow River was not contained", "org:green", "denies", date="2031-03-03"),
+]
+UNRELATED = [
+    c("d1#0", "ticket prices for the summer ferry will rise by a tenth", "org:ferry", date="2031-03-02"),
+    c("e1#1", "the new library opens its doors on the first of April", "person:ruiz", date="2031-03-04"),
+    c("f1#2", "the bakery on Mill Lane won a national bread award", None, date="2031-03-05"),
+]
+
+
+def test_denial_joins_its_assertion_with_opposite_stance() -> None:
+    state = ClusterState()
+    got = assign(SPILL, state)
+    assert len({a.cluster_id for a in got}) == 1
+    assert [a.stance for a in got] == ["+", "+", "-"]
+    pairs = {(x.asserting_claim_id, x.denying_claim_id) for x in contradictions(state)}
+    assert pairs == {("a1#0", "c1#3"), ("b1#0", "c1#3")}
+
+
+def test_negation_does_not_change_the_terms() -> None:
+    assert content_terms("the spill was not contained") == content_terms("the spill was contained")
+
+
+def test_ids_do_not_change_when_unrelated_claims_arrive() -> None:
+    state = ClusterState()
+    first = {a.claim_id: a.cluster_id for a in assign(SPILL, state)}
+    assign(UNRELATED, state)
+    assert {cid: state.assigned[cid].cluster_id for cid in first} == first
+    assert first["a1#0"] == cluster_id_for("a1#0")  # the founding claim names the cluster
+
+
+def test_rerun_adds_nothing() -> None:
+    state = ClusterState()
+    before = assign(SPILL + UNRELATED, state)
+    n_clusters, n_claims = len(state.clusters), state.n_claims
+    again = assign(SPILL + UNRELATED, state)
+    assert again == before
+    assert (len(state.clusters), state.n_claims) == (n_clusters, n_claims)
+    assert sum(len(cl.members) for cl in state.clusters.values()) == len(SPILL + UNRELATED)
+
+
+def test_batch_order_does_not_matter() -> None:
+    claims = SPILL + UNRELATED
+    shuffled = claims[:]
+    random.Random(7).shuffle(shuffled)
+    a = {x.claim_id: x for x in assign(claims, ClusterState())}
+    b = {x.claim_id: x for x in assign(shuffled, ClusterState())}
+    assert a == b
+
+
+def test_restored_state_assigns_like_the_live_one() -> None:
+    live = ClusterState()
+    rows = [dict(claim, **a.to_dict()) for claim, a in zip(SPILL, assign(SPILL, live), strict=True)]
+    restored = ClusterState.restore(rows)
+    new = [c("g1#0", "the oil spill in the Harlow River was contained", "org:port", date="2031-03-04")]
+    assert assign(new, restored) == assign(new, live)
+
+
+@pytest.mark.parametrize(
+    ("claim", "clustered", "reason"),
+    [
+        (c("h1#0", "the harbour dredging will start in May", None, date=None), True, "new"),  # no speaker, no date
+        (c("h2#0", "", "person:feld"), False, "no content"),
+        (c("h3#0", "yes", "person:feld"), False, "fewer than 2 content words"),
+        (c("h4#0", "that it was", "person:feld"), False, "fewer than 2 content words"),
+    ],
+)
+def test_every_claim_gets_a_cluster_or_a_reason(claim: dict[str, Any], clustered: bool, reason: str) -> None:
+    (a,) = assign([claim], ClusterState())
+    assert (a.cluster_id is not None) == clustered
+    assert a.reason == reason
+
+
+def test_claim_without_speaker_or_date_joins_a_close_match() -> None:
+    state = ClusterState()
+    assign(SPILL[:1], state)
+    (a,) = assign([c("k1#0", "the oil spill in the Harlow River was contained by Tuesday", None, date=None)], state)
+    assert a.cluster_id == cluster_id_for("a1#0")
+
+
+def test_different_speakers_on_one_topic_stay_apart() -> None:
+    claims = [
+        c("m1#0", "the Harlow River oil spill will cost the port millions", "org:port"),
+        c("n1#0", "the Harlow River oil spill was caused by a faulty valve", "org:green"),
+    ]
+    got = assign(claims, ClusterState())
+    assert got[0].cluster_id != got[1].cluster_id
+
+
+def test_claims_outside_the_time_window_are_not_compared() -> None:
+    far = [
+        c("p1#0", "the oil spill in the Harlow River was contained by Tuesday", "org:port", date="2031-01-01"),
+        c("q1#0", "the oil spill in the Harlow River was contained by Tuesday", "org:port", date="2031-06-01"),
+    ]
+    got = assign(far, ClusterState())
+    assert got[0].cluster_id != got[1].cluster_id

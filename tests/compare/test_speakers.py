@@ -1,0 +1,148 @@
+"""Canonical speakers: in-article resolution and the cross-article key cascade (invented texts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pipeline.compare import SpeakerRegistry, canonical_speakers, parse_alias_file, resolve_article
+
+
+def claim(speaker: str | None, at: int, resolved: str | None = None) -> dict[str, Any]:
+    return {"speaker": speaker, "speaker_resolved": resolved, "speaker_start": at, "content_start": at + 1}
+
+
+HARBOUR = (
+    "Marcus Feld, the harbour master, said the dredging would start in May. "
+    "Millbrook Mayor Elena Ruiz said the council had found the money. "
+    "Feld said the channel was silting up. The mayor said the town would pay its share. "
+    "Later Mr. Feld said the work would take a year."
+)
+
+CAMPAIGN = (
+    "Green Party nominee Ada Lind said the plant should close. Lind promised a vote on it. "
+    "The candidate said the county could not wait. The Lind campaign said a rally was planned. "
+    "She said she would not back down."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "resolved", "expected"),
+    [
+        (HARBOUR, "Feld", None, "Marcus Feld"),  # surname -> the full name in the article
+        (HARBOUR, "Mr. Feld", None, "Marcus Feld"),  # honorific and surname
+        (HARBOUR, "The mayor", None, "Elena Ruiz"),  # a role noun -> the named holder of the role
+        (HARBOUR, "Marcus Feld", None, "Marcus Feld"),
+        (CAMPAIGN, "the Green Party nominee", None, "Ada Lind"),  # a described role with modifiers
+        (CAMPAIGN, "The candidate", None, "Ada Lind"),  # the article's candidate
+        (CAMPAIGN, "The Lind campaign", None, "Ada Lind"),  # a campaign speaks for its principal
+        (CAMPAIGN, "Lind", "Ada Lind", "Ada Lind"),  # what the extractor linked is kept
+        (CAMPAIGN, "she", "Ada Lind", "Ada Lind"),
+    ],
+)
+def test_in_article_resolution(text: str, speaker: str, resolved: str | None, expected: str) -> None:
+    at = text.find(speaker) if speaker in text else len(text) - 5
+    (mention,) = resolve_article([claim(speaker, at, resolved)], text)
+    assert mention.name == expected
+
+
+def test_campaign_is_kept_as_the_finer_speaker() -> None:
+    at = CAMPAIGN.find("The Lind campaign")
+    (mention,) = resolve_article([claim("The Lind campaign", at)], CAMPAIGN)
+    assert (mention.name, mention.sub) == ("Ada Lind", "The Lind campaign")
+
+
+def test_unlinked_pronoun_takes_the_previous_person_speaker() -> None:
+    text = "Marcus Feld said the port was full. He said more berths were needed."
+    claims = [claim("Marcus Feld", 0), claim("He", text.find("He said"))]
+    assert [m.name for m in resolve_article(claims, text)] == ["Marcus Feld", "Marcus Feld"]
+
+
+def test_pronoun_with_nobody_before_it_stays_unknown() -> None:
+    (mention,) = resolve_article([claim("he", 0)], "He said it would rain.")
+    assert mention.name is None and mention.how == "unresolved"
+
+
+def test_same_surname_is_never_merged() -> None:
+    bill = "Bill Clinton spoke at the plant. Clinton said the jobs would come back."
+    hillary = "Hillary Clinton visited the port. Clinton said the tariffs would hurt."
+    neither = "Clinton said the vote was close."  # no full name in this article
+    out, registry = canonical_speakers(
+        [
+            ([claim("Clinton", bill.find("Clinton said"))], bill),
+            ([claim("Clinton", hillary.find("Clinton said"))], hillary),
+            ([claim("Clinton", 0)], neither),
+        ]
+    )
+    ids = [row[0].speaker_id for row in out]
+    assert ids[0] == "person:bill-clinton"
+    assert ids[1] == "person:hillary-clinton"
+    assert ids[2] not in (ids[0], ids[1])  # two Clintons known: a bare one joins neither
+
+
+def test_bare_surname_joins_the_only_person_bearing_it() -> None:
+    full = "Marcus Feld said the port was full."
+    bare = "Feld said the port was full."
+    out, _ = canonical_speakers([([claim("Marcus Feld", 0)], full), ([claim("Feld", 0)], bare)])
+    assert out[0][0].speaker_id == out[1][0].speaker_id == "person:marcus-feld"
+
+
+@pytest.mark.parametrize(
+    ("names", "kind"),
+    [
+        (["Donald J. Trump", "Donald Trump", "Mr. Donald Trump"], "person"),
+        (["Pyongyang", "the DPRK", "North Korea", "the North Korean government"], "country"),
+        (["Federal Bureau of Investigation", "the FBI", "FBI"], "organisation"),
+        (["Democrats", "the Democrats"], "group"),
+    ],
+)
+def test_cross_article_variants_share_one_id(names: list[str], kind: str) -> None:
+    registry = SpeakerRegistry()
+    speakers = [registry.resolve(n) for n in names]
+    assert len({s.speaker_id for s in speakers if s}) == 1
+    assert speakers[0] is not None and speakers[0].kind == kind
+
+
+def test_description_of_a_country_takes_the_country_named_before() -> None:
+    text = "North Korea tested a missile on Friday. The Communist country said the test was a success."
+    (mention,) = resolve_article([claim("The Communist country", text.find("The Communist"))], text)
+    assert mention.name == "North Korea"
+
+
+def test_speaker_id_is_stable_across_registries() -> None:
+    first = SpeakerRegistry().resolve("Elena Ruiz")
+    registry = SpeakerRegistry()
+    for other in ("Marcus Feld", "Ada Lind", "North Korea"):
+        registry.resolve(other)
+    later = registry.resolve("Elena Ruiz")
+    assert first is not None and later is not None and first.speaker_id == later.speaker_id
+
+
+def test_alias_file_merges_what_the_user_says() -> None:
+    aliases = parse_alias_file("Harlow Port Authority\torganisation\tPort authority|the port board\n")
+    registry = SpeakerRegistry(aliases)
+    a, b = registry.resolve("Port authority"), registry.resolve("The Harlow Port Authority")
+    assert a is not None and b is not None and a.speaker_id == b.speaker_id
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("Ada Lind\tperson\tLind|A. Lind\nA. Lind\tperson\tAda Lind\n", 1),  # a cycle
+        ("Ada Lind\tperson\tLind\nLind Party\torganisation\tAda Lind\n", 2),  # alias is another canonical
+        ("# header\nAda Lind\tpersn\tLind\n", 2),  # a typo in the kind
+        ("Ada Lind person Lind\n", 1),  # spaces instead of tabs
+        ("Ada Lind\tperson\tLind||Ady\n", 1),  # an empty alias
+        ("Ada Lind\tperson\tLind\nAda Lynd\tperson\tLind\n", 2),  # one alias, two speakers
+    ],
+)
+def test_bad_alias_file_is_refused_with_the_line(text: str, line: int) -> None:
+    with pytest.raises(ValueError, match=rf"line {line}\b"):
+        parse_alias_file(text)
+
+
+def test_packaged_alias_file_loads() -> None:
+    registry = SpeakerRegistry()
+    nato = registry.resolve("NATO")
+    assert nato is not None and nato.name == "North Atlantic Treaty Organization"
