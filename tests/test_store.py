@@ -101,8 +101,26 @@ def test_migrations_create_the_schema_once(tmp_path: Path) -> None:
     } <= tables
     con.close()
     con = store.connect(path)  # a second open migrates nothing and keeps one version row
-    assert con.execute("SELECT count(*) FROM schema_migrations").fetchone() == (store.SCHEMA_VERSION,)
+    assert con.execute("SELECT count(*) FROM schema_migrations").fetchone() == (len(store.MIGRATIONS),)
     con.close()
+
+
+def test_a_migration_numbered_below_the_applied_version_is_still_applied(tmp_path: Path) -> None:
+    # Branches claim migration numbers ahead of each other: a 004 may land after 005 was applied.
+    # Simulate it with migration 3 (articles.modified_at) missing from a database at the latest version.
+    path = tmp_path / "late.duckdb"
+    con = store.connect(path)
+    con.execute("ALTER TABLE articles DROP COLUMN modified_at")
+    con.execute("DELETE FROM schema_migrations WHERE version = 3")
+    con.close()
+    con = store.connect(path)
+    try:
+        columns = {r[0] for r in con.execute("DESCRIBE articles").fetchall()}
+        versions = [r[0] for r in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()]
+    finally:
+        con.close()
+    assert "modified_at" in columns
+    assert versions == [m.version for m in store.MIGRATIONS]
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ Subcommands keep stable forms because benchmarks and scorers depend on them:
     factcheck sql "SELECT ..." --db FILE
     factcheck load --run-id RUN [--sources FILE] [--db FILE] [--staging-url URL]
     factcheck backup --db FILE --to FILE
+    factcheck compare --db FILE [--aliases FILE]
+    factcheck export --db FILE --to DIR [--cluster ID]
 """
 
 from __future__ import annotations
@@ -158,6 +160,62 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"run {run_id}: {totals['outlets']} outlets, {totals['articles']} articles, "
         f"{totals['claims']} claims, {totals['failures']} failed fetches or pages -> {settings.database}"
     )
+    print(_compare_summary(runner.compare(settings)))
+    return 0
+
+
+def _compare_summary(summary: dict[str, Any]) -> str:
+    reasons = summary["reasons"]
+    out = [
+        f"compare {summary['compare_run_id']}: {summary['claims']} new claims from {summary['articles']} articles "
+        f"(compared with {summary['restored']} stored): {reasons.get('new', 0)} started a cluster, "
+        f"{reasons.get('joined', 0)} joined one, "
+        f"{sum(v for k, v in reasons.items() if k not in ('new', 'joined'))} unclustered; "
+        f"{summary['new_speakers']} new speakers, {summary['alerts']} new contradictions (alerts)"
+    ]
+    out.extend(
+        f"  unclustered: {n} x {reason}" for reason, n in sorted(reasons.items()) if reason not in ("new", "joined")
+    )
+    return "\n".join(out)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from pipeline import runner, store
+
+    settings = _settings(args, speaker_aliases_path=Path(args.aliases) if args.aliases else None)
+    print(_compare_summary(runner.compare(settings)))
+    con = store.connect(settings.database, read_only=True)
+    try:
+        names, rows = store.query(
+            con,
+            """SELECT n_outlets AS outlets, n_independent AS reports, asserted_by, denied_by, first_outlet,
+                      first_seen_at, representative
+               FROM cluster_coverage WHERE n_claims > 1 ORDER BY n_outlets DESC, first_seen_at LIMIT ?""",
+            [args.limit],
+        )
+    finally:
+        con.close()
+    if rows:
+        print(f"\nClusters carried by more than one claim (top {args.limit}):")
+        print(format_table(names, rows, max_width=args.max_width))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipeline import store
+    from pipeline.store.export import export_claim_reviews, export_views
+
+    settings = _settings(args)
+    out = Path(args.to)
+    con = store.connect(settings.database, read_only=True)
+    try:
+        counts = {} if args.cluster else export_views(con, out)
+        path, n = export_claim_reviews(con, out, args.cluster)
+    finally:
+        con.close()
+    for view, rows in counts.items():
+        print(f"{out / view}.parquet and .csv: {rows} rows")
+    print(f"{path}: {n} ClaimReview{'s' if n != 1 else ''}")
     return 0
 
 
@@ -305,6 +363,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
     p.add_argument("--to", required=True, help="the copy to write; replaced only once the new copy is verified")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser(
+        "compare", help="compare the claims not yet compared: speakers, clusters, alerts (in-process)"
+    )
+    p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
+    p.add_argument("--data-dir", help="the data directory (default: FACTCHECK_DATA_DIR)")
+    p.add_argument(
+        "--aliases", help="a speaker alias file to use instead of the packaged one (canonical<TAB>kind<TAB>alias|alias)"
+    )
+    p.add_argument("--limit", type=int, default=15, help="clusters to print (default 15)")
+    p.add_argument("--max-width", type=int, default=50, help="cut cells longer than this (default 50)")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser(
+        "export", help="write the comparison views as Parquet and CSV, and clusters as ClaimReview JSON-LD"
+    )
+    p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
+    p.add_argument("--to", required=True, help="the folder to write into (created if missing)")
+    p.add_argument("--cluster", help="write only this cluster's ClaimReview (no views)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="write the cross-outlet comparison report (Markdown and JSON)")
     p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")

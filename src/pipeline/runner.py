@@ -14,6 +14,10 @@ What the network stages know of earlier runs (validators, stored and failed URLs
 per-outlet fetch state files of ``pipeline.state``, never from DuckDB; ``load`` updates them after
 each committed outlet.
 
+Comparison (the ``compare_claims`` DAG, ``factcheck compare``, the end of ``factcheck run``):
+
+    compare   DuckDB claims not yet compared -> speakers, entities, clusters, alerts (one transaction)
+
 Reprocessing (the ``reprocess`` DAG, ``factcheck reprocess``) fetches nothing:
 
     reprocess_list  DuckDB (read-only, opened and closed in store) -> stored articles per outlet
@@ -468,8 +472,82 @@ def reprocess_all(settings: Settings, run_id: str, progress: Progress = _no_prog
     return reprocess_load(settings, run_id, names)
 
 
+def compare(settings: Settings, compare_run_id: str | None = None, max_articles: int | None = None) -> dict[str, Any]:
+    """Compare the claims no run has compared yet: canonical speakers, entities, clusters and new
+    contradictions (alerts), written in one transaction. Returns the run's summary.
+
+    One writable connection is held from the first read to the commit (so no load interleaves);
+    the work is the pure ``pipeline.compare.stage.compare_claims``. Claims already compared are read
+    only as the state to compare with, and only within the cluster time window around the new
+    claims' dates, so a run's cost follows the new claims. A run that adds nothing writes nothing
+    but its ``compare_runs`` row. ``max_articles`` caps the articles taken in one run (the rest stay
+    new for the next).
+    """
+    import time
+    from datetime import UTC, datetime
+
+    from pipeline import store
+    from pipeline.compare import load_alias_file
+    from pipeline.compare.clusters import Params
+    from pipeline.compare.stage import compare_claims
+    from pipeline.store import compare as compare_store
+
+    started = datetime.now(UTC)
+    run = compare_run_id or "compare__" + started.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    aliases = load_alias_file(settings.speaker_aliases_path)  # a bad alias file stops here, naming the line
+    params = Params()
+    t0 = time.perf_counter()
+    con = store.connect(settings.database)
+    try:
+        articles = compare_store.pending_articles(con, max_articles)
+        claims = compare_store.claims_of_articles(con, articles)
+        new_dates = [c["seen_at"] for c in claims if c["is_new"] and c["seen_at"] is not None]
+        state_rows = compare_store.cluster_state_rows(
+            con, min(new_dates, default=None), max(new_dates, default=None), params.window_days
+        ) if claims else []  # fmt: skip
+        result = compare_claims(
+            claims,
+            compare_store.article_texts(con, articles),
+            state_rows,
+            compare_store.stored_speakers(con),
+            compare_store.stored_entities(con),
+            aliases,
+            params,
+        )
+        write = compare_store.CompareWrite(
+            compare_run_id=run,
+            started_at=started,
+            speakers=result.speakers,
+            claim_speakers=result.claim_speakers,
+            entities=result.entities,
+            claim_entities=result.claim_entities,
+            assignments=[a.to_dict() for a in result.assignments],
+            alerts=result.alerts,
+            n_restored=result.n_restored,
+        )
+        counts = compare_store.write_compare(con, write)
+    finally:
+        con.close()
+    summary: dict[str, Any] = {
+        "compare_run_id": run,
+        "articles": len(articles),
+        "claims": len(result.assignments),
+        "restored": result.n_restored,
+        "speakers": counts["speakers"],
+        "new_speakers": counts["new_speakers"],
+        "entities": len(result.entities),
+        "alerts": counts["alerts"],
+        "pruned": counts["pruned"],
+        "reasons": result.reasons(),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+    log.info("compare %s: %s", run, summary)
+    return summary
+
+
 def run_all(settings: Settings, run_id: str, progress: Progress = _no_progress) -> dict[str, int]:
-    """Every stage for every outlet in this process, then the load: ``factcheck run``."""
+    """Every stage for every outlet in this process, then the load: ``factcheck run`` (which then
+    calls :func:`compare`)."""
     names = outlet_names(settings)
     for name in names:
         discover(settings, run_id, name, progress)

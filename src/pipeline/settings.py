@@ -67,6 +67,8 @@ class Settings:
     max_sitemap_depth: int = 2
     # a loaded run's staging folder is deleted by a load this many days later; 0 keeps every folder
     staging_keep_days: float = 7.0
+    # a speaker alias file a user corrects (pipeline.compare.speakers format); default: the packaged one
+    speaker_aliases_path: Path | None = None
 
     def __post_init__(self) -> None:
         if self.db_path is None:

@@ -20,9 +20,16 @@ SQL text never carries feed or page content: values are bound parameters, and th
 formatted into SQL are column names from this package and staging paths built by
 ``pipeline.staging`` (quoted, with quotes doubled).
 
+Comparison (migration 5): ``speakers``, ``claim_speakers``, ``entities``, ``claim_entities``,
+``claim_clusters``, ``alerts`` and ``compare_runs``, written by one transaction per compare run
+(``compare.write_compare``), read by the views ``cluster_coverage``, ``contradictions``,
+``claim_wording`` and ``speaker_timeline``; ``claims_by_source`` carries ``speaker_id`` and
+``cluster_id``.
+
 The package: ``schema`` (open with lock retry, migrations from ``sql/migrations``, views from
-``sql/views``), ``load`` (the loader), ``queries`` (the read API of the Claims view and the report)
-and ``backup``. Callers use ``from pipeline import store`` and the names re-exported here.
+``sql/views``), ``load`` (the loader), ``compare`` (what a compare run reads and writes),
+``queries`` (the read API of the Claims view and the report), ``export`` (views to Parquet, CSV
+and ClaimReview JSON-LD) and ``backup``. Callers use ``from pipeline import store`` and the names re-exported here.
 """
 
 from pipeline.store.backup import backup

@@ -128,7 +128,8 @@ def find_claims(
 
     ``speaker`` matches the resolved speaker the way ``speaker_outlets`` groups them (case and a
     leading "the" ignored); ``text`` is a case-insensitive substring of the content or the title;
-    ``entity`` is one of the claim's named entities. Returns the total match count and one page.
+    ``entity`` is one of the claim's named entities as written, or an entity's canonical name or id
+    (every mention a compare run linked to it). Returns the total match count and one page.
     Each row carries ``evidence`` (the article text from ``evidence_start``) and the stored offsets
     of content, speaker and cue, all relative to the article text.
     """
@@ -150,8 +151,11 @@ def find_claims(
         where.append("(strpos(lower(c.content), lower(?)) > 0 OR strpos(lower(coalesce(c.title, '')), lower(?)) > 0)")
         params.extend([text, text])
     if entity:
-        where.append("list_contains(c.entities, ?)")
-        params.append(entity)
+        where.append(
+            "(list_contains(c.entities, ?) OR c.claim_id IN (SELECT ce.claim_id FROM claim_entities ce "
+            "JOIN entities e USING (entity_id) WHERE e.name = ? OR e.entity_id = ?))"
+        )
+        params.extend([entity, entity, entity])
     condition = " AND ".join(where) if where else "TRUE"
     sql = f"""
     WITH hits AS (
@@ -206,39 +210,63 @@ def list_entities(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict
 
 def compare_speaker(con: duckdb.DuckDBPyConnection, speaker: str) -> dict[str, Any] | None:
     """One speaker across outlets: the ``speaker_outlets`` summary, and each of their claims (same
-    wording grouped) with the outlets carrying it, its stance, and who had it first. None if unknown."""
+    wording grouped) with the outlets carrying it, its stance, and who had it first. None if unknown.
+
+    ``speaker`` is a name (case and a leading "the" ignored), any name the speaker went by ("Feld"
+    finds Marcus Feld once a compare run merged them), or a ``speaker_id``."""
     key = SPEAKER_KEY_SQL.format("?")
-    summary = _dicts(con, f"SELECT * FROM speaker_outlets WHERE speaker_key = {key}", [speaker])
+    summary = _dicts(
+        con,
+        f"""SELECT * FROM speaker_outlets
+            WHERE speaker_key = {key} OR speaker_id = ?
+               OR list_contains(list_transform(names, lambda n: {SPEAKER_KEY_SQL.format('n')}), {key})
+            ORDER BY (speaker_key = {key}) DESC, n_claims DESC LIMIT 1""",
+        [speaker, speaker, speaker, speaker],
+    )
     if not summary:
         return None
+    if summary[0].get("speaker_id"):
+        where, param = "speaker_id = ?", summary[0]["speaker_id"]
+    else:
+        where, param = f"speaker_id IS NULL AND {SPEAKER_KEY_SQL.format('speaker_name')} = ?", summary[0]["speaker_key"]
     claims = _dicts(
         con,
         f"""SELECT content_key, arg_min(content, seen_at) AS content, polarity,
                    list(DISTINCT outlet ORDER BY outlet) AS outlets, count(*) AS n_reports,
                    min(seen_at) AS first_seen_at, arg_min(outlet, seen_at) AS first_outlet,
                    arg_min(canonical_url, seen_at) AS first_url
-            FROM claims_by_source WHERE {SPEAKER_KEY_SQL.format('speaker_name')} = {key}
+            FROM claims_by_source WHERE {where}
             GROUP BY content_key, polarity ORDER BY first_seen_at NULLS LAST, content""",
-        [speaker],
+        [param],
     )
     return {"summary": summary[0], "claims": claims}
 
 
 def compare_entity(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, Any] | None:
     """One named entity across outlets: the ``entity_claims`` summary (who asserts, who denies), and
-    each claim about it with its speaker, stance, outlets and first sighting. None if unknown."""
-    summary = _dicts(con, "SELECT * FROM entity_claims WHERE entity = ?", [entity])
+    each claim about it with its speaker, stance, outlets and first sighting. None if unknown.
+
+    ``entity`` is the entity's name, any mention of it ("the Harlow River" finds Harlow River once
+    a compare run linked them) or an ``entity_id``."""
+    summary = _dicts(
+        con,
+        """SELECT * FROM entity_claims WHERE entity = ? OR entity_id = ? OR list_contains(mentions, ?)
+           ORDER BY (entity = ?) DESC, n_claims DESC LIMIT 1""",
+        [entity, entity, entity, entity],
+    )
     if not summary:
         return None
     claims = _dicts(
         con,
-        """SELECT content_key, arg_min(content, seen_at) AS content, speaker_name AS speaker, polarity,
+        """SELECT content_key, arg_min(content, seen_at) AS content,
+                  coalesce(canonical_speaker, speaker_name) AS speaker, polarity,
                   list(DISTINCT outlet ORDER BY outlet) AS outlets, count(*) AS n_reports,
                   min(seen_at) AS first_seen_at, arg_min(outlet, seen_at) AS first_outlet,
                   arg_min(canonical_url, seen_at) AS first_url
-           FROM claims_by_source WHERE list_contains(entities, ?)
-           GROUP BY content_key, speaker_name, polarity ORDER BY first_seen_at NULLS LAST, content""",
-        [entity],
+           FROM claims_by_source WHERE list_has_any(entities, ?::VARCHAR[])
+           GROUP BY content_key, coalesce(canonical_speaker, speaker_name), polarity
+           ORDER BY first_seen_at NULLS LAST, content""",
+        [list(summary[0]["mentions"] or [])],
     )
     return {"summary": summary[0], "claims": claims}
 

@@ -43,7 +43,9 @@ def _read_migrations() -> tuple[Migration, ...]:
 
     Each file states its description in a ``-- description: ...`` line (recorded in
     ``schema_migrations`` as before) and holds one or more statements separated by semicolons.
-    The numbers must run 1, 2, 3, ... without a gap, so a new migration is the next numbered file.
+    Numbers are unique and increasing; a gap is allowed, since branches claim numbers ahead of one
+    another (005 may be written before 004 lands). ``migrate`` applies every file not yet recorded,
+    so a 004 that arrives after 005 was applied is still applied once.
     """
     found: list[Migration] = []
     for entry in (SQL / "migrations").iterdir():
@@ -58,8 +60,8 @@ def _read_migrations() -> tuple[Migration, ...]:
         found.append(Migration(int(match.group(1)), described.group(1), statements))
     found.sort(key=lambda m: m.version)
     numbers = [m.version for m in found]
-    if numbers != list(range(1, len(found) + 1)):
-        raise StoreError(f"the migration files must be numbered 1, 2, 3, ... without gaps or repeats; found {numbers}")
+    if len(set(numbers)) != len(numbers) or not numbers or numbers[0] != 1:
+        raise StoreError(f"the migration files must be numbered from 1 without repeats; found {numbers}")
     return tuple(found)
 
 
@@ -209,7 +211,8 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply missing migrations, each in its own transaction; recreate the views. Returns the version."""
+    """Apply every migration not yet recorded (a lower number that arrived late included), each in its
+    own transaction; recreate the views. Returns the version."""
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations "
         "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ DEFAULT current_timestamp)"
@@ -219,8 +222,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         raise StoreError(
             f"database schema version {current} is newer than this code ({SCHEMA_VERSION}); upgrade factcheck"
         )
+    applied = {int(r[0]) for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
     for m in MIGRATIONS:
-        if m.version <= current:
+        if m.version in applied:
             continue
         log.info("migrating database to version %d: %s", m.version, m.description)
         with transaction(con):

@@ -1,0 +1,253 @@
+"""One compare run as a pure function: new claims and the stored state in, the rows to write out.
+
+:func:`compare_claims` takes the claims of the articles that hold new claims (rows as
+``pipeline.store.compare`` reads them), those articles' texts, and what earlier runs stored (the
+cluster assignments within the time window, every canonical speaker and entity), and returns a
+:class:`CompareResult`: the speakers, entities, cluster assignments and contradictions to write.
+Nothing here touches the database; ``pipeline.runner.compare`` reads, calls this, and writes.
+
+It composes the two public steps of this package, :func:`~pipeline.compare.canonical_speakers`
+(with the registry restored from the stored speakers, so ids and the one-bearer surname rule carry
+over between runs) and :func:`~pipeline.compare.assign` (with :meth:`ClusterState.restore`), and
+adds entity ids: a named entity is keyed like a speaker name (case, accents, a leading "the" and a
+possessive ending ignored; the country table and the alias file applied), so "the Harlow River" and
+"Harlow River" are one ``entity:harlow-river``. A bare "Harlow" stays its own entity: which of the
+Harlow names it means is not decided from the name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pipeline.compare.clusters import Assignment, ClusterState, Params, assign, contradictions
+from pipeline.compare.speakers import (
+    AliasEntry,
+    Speaker,
+    SpeakerRegistry,
+    canonical_speakers,
+    country_table,
+    load_alias_file,
+)
+
+_ARTICLES = {"the", "a", "an", "this", "that", "these", "those"}
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+# Head words that make an entity a place (the extractor stores names, not spaCy's labels).
+_PLACE_HEADS = {
+    "river", "lake", "sea", "ocean", "bay", "bank", "valley", "mountain", "mountains", "island", "islands",
+    "street", "road", "square", "city", "county", "state", "province", "region", "district", "terminal",
+    "port", "harbour", "harbor", "park", "bridge", "airport", "station", "coast",
+}  # fmt: skip
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+
+
+def name_key(text: str) -> str:
+    """The comparable form of a name: folded, without a leading article, possessive or punctuation
+    (the same form the speaker alias file is keyed on)."""
+    words = [_fold(_POSSESSIVE.sub("", w)).rstrip(".,;:") for w in text.split()]
+    words = [w for w in words if w]
+    while words and words[0] in _ARTICLES:
+        words = words[1:]
+    return " ".join(words).strip(" \"'“”,.")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", _fold(text)).strip("-")
+
+
+@cache
+def _org_words() -> frozenset[str]:
+    text = (resources.files("pipeline.compare") / "data" / "orgs.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One named entity: a stable id, a display name, a kind and the mentions seen for it."""
+
+    entity_id: str
+    name: str
+    kind: str  # country | organisation | place | other
+    aliases: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"entity_id": self.entity_id, "name": self.name, "kind": self.kind, "aliases": list(self.aliases)}
+
+
+class EntityRegistry:
+    """Entity mentions -> :class:`Entity`, keyed by :func:`name_key`; ids are slugs of the key."""
+
+    def __init__(self, stored: Iterable[Mapping[str, Any]] = (), aliases: Mapping[str, AliasEntry] | None = None):
+        self.aliases = dict(aliases or {})
+        self.entities: dict[str, Entity] = {}
+        for row in stored:
+            e = Entity(str(row["entity_id"]), str(row["name"]), str(row["kind"]), tuple(row.get("aliases") or ()))
+            self.entities[e.entity_id] = e
+        self.stored = dict(self.entities)
+
+    def resolve(self, mention: str) -> Entity | None:
+        """The entity a mention names (None for an empty mention); learns the mention as an alias."""
+        key = name_key(mention)
+        if not key:
+            return None
+        display = " ".join(w for w in mention.split() if w)
+        while display.split()[:1] and display.split()[0].lower() in _ARTICLES:
+            display = display.split(" ", 1)[1] if " " in display else ""
+        kind = "other"
+        countries = country_table()
+        entry = self.aliases.get(key)
+        if entry is not None:
+            key, display, kind = name_key(entry.canonical), entry.canonical, entry.kind
+            kind = kind if kind in ("country", "organisation") else "other"
+        elif key in countries:
+            key, display, kind = name_key(countries[key]), countries[key], "country"
+        elif any(w in _org_words() for w in key.split()):
+            kind = "organisation"
+        elif key.split()[-1] in _PLACE_HEADS:
+            kind = "place"
+        entity_id = f"entity:{_slug(key)}"
+        old = self.entities.get(entity_id)
+        if old is None:
+            entity = Entity(entity_id, display or mention.strip(), kind, (mention.strip(),))
+        else:
+            seen = old.aliases if mention.strip() in old.aliases else (*old.aliases, mention.strip())
+            entity = Entity(entity_id, old.name, old.kind, seen)
+        self.entities[entity_id] = entity
+        return entity
+
+    def changed(self) -> list[Entity]:
+        """Entities new since the registry was built, or with a new alias."""
+        return [e for i, e in sorted(self.entities.items()) if self.stored.get(i) != e]
+
+
+def restore_registry(
+    stored: Iterable[Mapping[str, Any]], aliases: Mapping[str, AliasEntry] | None = None
+) -> SpeakerRegistry:
+    """A :class:`SpeakerRegistry` holding the stored speakers, so their ids and names carry over and a
+    bare surname can join the one stored person who bears it."""
+    registry = SpeakerRegistry(aliases)
+    for row in stored:
+        sp = Speaker(str(row["speaker_id"]), str(row["name"]), str(row["kind"]), tuple(row.get("aliases") or ()))
+        registry.speakers[sp.speaker_id] = sp
+    registry.learn(sp.name for sp in registry.speakers.values() if sp.kind == "person" and " " in sp.name)
+    return registry
+
+
+@dataclass(slots=True)
+class CompareResult:
+    """The rows one compare run writes, and the numbers of its summary."""
+
+    speakers: list[dict[str, Any]] = field(default_factory=list)
+    claim_speakers: list[dict[str, Any]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    claim_entities: list[dict[str, Any]] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    n_restored: int = 0
+
+    def reasons(self) -> dict[str, int]:
+        """How many new claims started a cluster, joined one, or stayed out (by reason)."""
+        out: dict[str, int] = {}
+        for a in self.assignments:
+            key = a.reason or ("joined" if a.cluster_id else "unclustered")
+            out[key] = out.get(key, 0) + 1
+        return out
+
+
+_AGENT = re.compile(r"(.+) \((\w+)\)$")
+
+
+def compare_claims(
+    claims: Sequence[Mapping[str, Any]],
+    texts: Mapping[str, str],
+    state_rows: Iterable[Mapping[str, Any]],
+    stored_speakers: Iterable[Mapping[str, Any]] = (),
+    stored_entities: Iterable[Mapping[str, Any]] = (),
+    aliases: Mapping[str, AliasEntry] | None = None,
+    params: Params | None = None,
+) -> CompareResult:
+    """Speakers, entities, clusters and new contradictions for the new claims among ``claims``.
+
+    ``claims`` are every claim of the articles concerned (keys: claim_id, article_id, seen_at,
+    speaker, speaker_resolved, speaker_start, content, content_start, polarity, entities, is_new);
+    the old ones give in-article context (the named mayor, the last person speaking) and are not
+    reassigned. ``state_rows`` are stored assignments (:func:`pipeline.store.compare.cluster_state_rows`).
+    """
+    aliases = load_alias_file() if aliases is None else aliases
+    registry = restore_registry(stored_speakers, aliases)
+    before = dict(registry.speakers)
+    result = CompareResult()
+
+    by_article: dict[str, list[Mapping[str, Any]]] = {}
+    for c in claims:
+        by_article.setdefault(str(c["article_id"]), []).append(c)
+    article_ids = sorted(by_article)
+    resolved, registry = canonical_speakers(((by_article[a], texts.get(a, "")) for a in article_ids), registry)
+
+    speaker_of: dict[str, str | None] = {}
+    for article_id, assignments in zip(article_ids, resolved, strict=True):
+        for c, sp in zip(by_article[article_id], assignments, strict=True):
+            if not c.get("is_new", True):
+                continue
+            principal = sp.speaker_id
+            agent = _AGENT.match(sp.name or "")
+            if sp.speaker_id and agent is not None:
+                boss = registry.resolve(agent.group(1))
+                principal = boss.speaker_id if boss is not None else sp.speaker_id
+            speaker_of[str(c["claim_id"])] = sp.speaker_id
+            result.claim_speakers.append(
+                {"claim_id": str(c["claim_id"]), "speaker_id": sp.speaker_id, "principal_id": principal,
+                 "sub": sp.sub, "how": sp.how}
+            )  # fmt: skip
+    result.speakers = [s.to_dict() for i, s in sorted(registry.speakers.items()) if before.get(i) != s]
+
+    entities = EntityRegistry(stored_entities, aliases)
+    new = [c for c in claims if c.get("is_new", True)]
+    for c in new:
+        seen: set[str] = set()
+        for mention in c.get("entities") or ():
+            entity = entities.resolve(str(mention))
+            if entity is None or mention in seen:
+                continue
+            seen.add(mention)
+            result.claim_entities.append(
+                {"claim_id": str(c["claim_id"]), "mention": mention, "entity_id": entity.entity_id}
+            )
+    result.entities = [e.to_dict() for e in entities.changed()]
+
+    rows = []
+    for r in state_rows:
+        row = dict(r)
+        row.setdefault("date", row.get("seen_at"))
+        rows.append(row)
+    state = ClusterState.restore(rows, params)
+    result.n_restored = len(rows)
+    batch = [
+        {
+            "claim_id": str(c["claim_id"]),
+            "content": c.get("content"),
+            "doc_id": str(c["article_id"]),
+            "speaker_id": speaker_of.get(str(c["claim_id"])),
+            "polarity": c.get("polarity"),
+            "date": c.get("seen_at"),
+        }
+        for c in new
+    ]
+    result.assignments = assign(batch, state)
+    fresh = {a.claim_id for a in result.assignments}
+    touched = {a.cluster_id for a in result.assignments if a.cluster_id}
+    result.alerts = [
+        {"asserting_claim_id": x.asserting_claim_id, "denying_claim_id": x.denying_claim_id, "cluster_id": x.cluster_id}
+        for x in contradictions(state)
+        if x.cluster_id in touched and (x.asserting_claim_id in fresh or x.denying_claim_id in fresh)
+    ]
+    return result

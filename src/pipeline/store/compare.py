@@ -1,0 +1,259 @@
+"""The comparison tables: what a compare run reads (new claims, the stored state it compares them
+with) and the one transaction it writes (``write_compare``).
+
+A compare run holds one writable connection from its first read to its commit, so no load slips
+in between; everything it writes goes in one transaction, written last, so a run killed before the
+commit leaves the previous clusters exactly as they were and the next run finds the same claims
+still new and completes them.
+
+What is read back is bounded: the new claims of the articles that have any (with those articles'
+other claims, for in-article speaker resolution), and, as the clusters to compare with, only the
+clustered claims seen within the time window around the new claims (plus undated ones), so the
+work of one run grows with the new claims and the window, not with the whole store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from pipeline.store.schema import transaction
+
+
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    cur = con.execute(sql, list(params))
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def pending_articles(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[str]:
+    """Articles holding at least one claim no compare run has assigned yet, oldest first."""
+    sql = """SELECT c.article_id FROM claims c JOIN articles a USING (article_id)
+             WHERE NOT EXISTS (SELECT 1 FROM claim_clusters k WHERE k.claim_id = c.claim_id)
+             GROUP BY c.article_id
+             ORDER BY min(coalesce(a.published_at, a.first_seen_at)) NULLS LAST, c.article_id"""
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [str(r[0]) for r in con.execute(sql).fetchall()]
+
+
+def claims_of_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Every claim of these articles, with its article's outlet, date and whether it is new (not yet
+    assigned a cluster), in article and text order."""
+    if not article_ids:
+        return []
+    return _dicts(
+        con,
+        """SELECT c.claim_id, c.article_id, a.outlet, coalesce(a.published_at, a.first_seen_at) AS seen_at,
+                  c.speaker, c.speaker_resolved, c.speaker_start, c.content, c.content_start, c.polarity,
+                  coalesce(c.entities, []) AS entities,
+                  coalesce(l.original_article_id, c.article_id) AS origin_article_id,
+                  k.claim_id IS NULL AS is_new
+           FROM claims c JOIN articles a USING (article_id)
+           LEFT JOIN article_links l ON l.article_id = c.article_id
+           LEFT JOIN claim_clusters k ON k.claim_id = c.claim_id
+           WHERE c.article_id IN (SELECT unnest(?::VARCHAR[]))
+           ORDER BY c.article_id, c.content_start, c.claim_id""",
+        [list(article_ids)],
+    )
+
+
+def article_texts(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> dict[str, str]:
+    """article_id -> stored text, for the in-article speaker resolution."""
+    if not article_ids:
+        return {}
+    rows = con.execute(
+        "SELECT article_id, text FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+        [list(article_ids)],
+    ).fetchall()
+    return {str(a): str(t or "") for a, t in rows}
+
+
+def cluster_state_rows(
+    con: duckdb.DuckDBPyConnection, first: datetime | None, last: datetime | None, window_days: int
+) -> list[dict[str, Any]]:
+    """The stored assignments a run compares new claims with: every compared claim seen within
+    ``window_days`` of [first, last] or without a date, with its content, speaker and cluster.
+
+    With no dated new claim, the window ends at the newest stored claim. Rows come in (date,
+    claim_id) order, the order in which they were first assigned."""
+    if first is None or last is None:
+        row = con.execute(
+            "SELECT max(coalesce(a.published_at, a.first_seen_at)) FROM claims c JOIN articles a USING (article_id)"
+        ).fetchone()
+        first = last = row[0] if row else None
+    dated = (
+        "TRUE"
+        if first is None
+        else ("(seen_at IS NULL OR seen_at BETWEEN ?::TIMESTAMPTZ - to_days(?) AND ?::TIMESTAMPTZ + to_days(?))")
+    )
+    params: list[Any] = [] if first is None else [first, int(window_days), last, int(window_days)]
+    return _dicts(
+        con,
+        f"""SELECT * FROM (
+                SELECT k.claim_id, c.article_id AS doc_id, c.content, c.polarity, s.speaker_id,
+                       coalesce(a.published_at, a.first_seen_at) AS seen_at,
+                       k.cluster_id, k.stance, k.sign, k.reason
+                FROM claim_clusters k
+                JOIN claims c USING (claim_id) JOIN articles a ON a.article_id = c.article_id
+                LEFT JOIN claim_speakers s ON s.claim_id = k.claim_id)
+            WHERE {dated}
+            ORDER BY seen_at NULLS LAST, claim_id""",
+        params,
+    )
+
+
+def stored_speakers(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every canonical speaker: id, name, kind, aliases."""
+    return _dicts(con, "SELECT speaker_id, name, kind, aliases FROM speakers ORDER BY speaker_id")
+
+
+def stored_entities(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every canonical entity: id, name, kind, aliases."""
+    return _dicts(con, "SELECT entity_id, name, kind, aliases FROM entities ORDER BY entity_id")
+
+
+@dataclass(slots=True)
+class CompareWrite:
+    """Everything one compare run writes, as rows (lists of dicts)."""
+
+    compare_run_id: str
+    started_at: datetime
+    speakers: list[dict[str, Any]] = field(default_factory=list)  # speaker_id, name, kind, aliases
+    claim_speakers: list[dict[str, Any]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)  # entity_id, name, kind, aliases
+    claim_entities: list[dict[str, Any]] = field(default_factory=list)  # claim_id, mention, entity_id
+    assignments: list[dict[str, Any]] = field(default_factory=list)  # Assignment.to_dict()
+    alerts: list[dict[str, Any]] = field(default_factory=list)  # asserting/denying claim ids, cluster_id
+    n_restored: int = 0
+
+
+_COLUMNS = {
+    "speakers": ("speaker_id", "name", "kind", "aliases"),
+    "claim_speakers": ("claim_id", "speaker_id", "principal_id", "sub", "how"),
+    "entities": ("entity_id", "name", "kind", "aliases"),
+    "claim_entities": ("claim_id", "mention", "entity_id"),
+    "claim_clusters": ("claim_id", "cluster_id", "stance", "sign", "reason", "score"),
+    "alerts": ("asserting_claim_id", "denying_claim_id", "cluster_id"),
+}
+_TYPES = {"aliases": "VARCHAR[]", "sign": "INTEGER", "score": "DOUBLE"}
+
+
+def _stage(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]]) -> str:
+    """A temporary table ``_new_<table>`` holding ``rows`` (bound as one list parameter per column)."""
+    cols = _COLUMNS[table]
+    name = f"_new_{table}"
+    select = (
+        ", ".join(f"unnest(?::{_TYPES.get(c, 'VARCHAR')}[]) AS {c}" for c in cols)
+        if rows
+        else ", ".join(f"NULL::{_TYPES.get(c, 'VARCHAR')} AS {c}" for c in cols)
+    )
+    where = "" if rows else " WHERE FALSE"
+    lists = {c for c in cols if _TYPES.get(c) == "VARCHAR[]"}
+    params = [[list(r.get(c) or []) if c in lists else r.get(c) for r in rows] for c in cols] if rows else []
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}{where}", params)
+    return name
+
+
+def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, int]:
+    """Write one compare run in a single transaction; returns what it wrote.
+
+    Assignments and speakers of claims already assigned are never overwritten (a re-run adds
+    nothing); speakers and entities are upserted (a new alias extends the list); alerts are inserted
+    once per pair; rows of claims no longer stored are deleted; ``compare_runs`` is written last."""
+    counts: dict[str, int] = {}
+    with transaction(con):
+        run = w.compare_run_id
+        _stage(con, "speakers", w.speakers)
+        before = _count(con, "speakers")
+        con.execute(
+            """INSERT INTO speakers (speaker_id, name, kind, aliases, compare_run_id)
+               SELECT speaker_id, name, kind, aliases, ? FROM _new_speakers
+               ON CONFLICT (speaker_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+                   aliases = list_distinct(list_concat(speakers.aliases, excluded.aliases)),
+                   compare_run_id = excluded.compare_run_id""",
+            [run],
+        )
+        counts["speakers"] = len(w.speakers)
+        counts["new_speakers"] = _count(con, "speakers") - before
+        _stage(con, "claim_speakers", w.claim_speakers)
+        con.execute(
+            """INSERT INTO claim_speakers (claim_id, speaker_id, principal_id, sub, how, compare_run_id)
+               SELECT *, ? FROM _new_claim_speakers
+               WHERE claim_id NOT IN (SELECT claim_id FROM claim_clusters)
+               ON CONFLICT (claim_id) DO UPDATE SET speaker_id = excluded.speaker_id,
+                   principal_id = excluded.principal_id, sub = excluded.sub, how = excluded.how,
+                   compare_run_id = excluded.compare_run_id""",
+            [run],
+        )
+        _stage(con, "entities", w.entities)
+        con.execute(
+            """INSERT INTO entities (entity_id, name, kind, aliases, compare_run_id)
+               SELECT entity_id, name, kind, aliases, ? FROM _new_entities
+               ON CONFLICT (entity_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+                   aliases = list_distinct(list_concat(entities.aliases, excluded.aliases)),
+                   compare_run_id = excluded.compare_run_id""",
+            [run],
+        )
+        _stage(con, "claim_entities", w.claim_entities)
+        con.execute(
+            """INSERT OR REPLACE INTO claim_entities (claim_id, mention, entity_id)
+               SELECT claim_id, mention, entity_id FROM _new_claim_entities
+               WHERE claim_id NOT IN (SELECT claim_id FROM claim_clusters)"""
+        )
+        _stage(con, "claim_clusters", w.assignments)
+        before = _count(con, "claim_clusters")
+        con.execute(
+            """INSERT INTO claim_clusters (claim_id, cluster_id, stance, sign, reason, score, assigned_at,
+                                           compare_run_id)
+               SELECT claim_id, cluster_id, stance, sign, reason, score, ?, ? FROM _new_claim_clusters
+               ON CONFLICT (claim_id) DO NOTHING""",
+            [w.started_at, run],
+        )
+        counts["assigned"] = _count(con, "claim_clusters") - before
+        _stage(con, "alerts", w.alerts)
+        before = _count(con, "alerts")
+        con.execute(
+            """INSERT INTO alerts (asserting_claim_id, denying_claim_id, cluster_id, created_at, compare_run_id)
+               SELECT asserting_claim_id, denying_claim_id, cluster_id, ?, ? FROM _new_alerts
+               ON CONFLICT (asserting_claim_id, denying_claim_id) DO NOTHING""",
+            [w.started_at, run],
+        )
+        counts["alerts"] = _count(con, "alerts") - before
+        pruned = 0
+        for table in ("claim_clusters", "claim_speakers", "claim_entities"):
+            row = con.execute(
+                f"DELETE FROM {table} WHERE claim_id NOT IN (SELECT claim_id FROM claims) RETURNING 1"
+            ).fetchall()
+            pruned += len(row)
+        counts["pruned"] = pruned
+        new = w.assignments
+        con.execute(
+            """INSERT INTO compare_runs (compare_run_id, started_at, finished_at, n_claims, n_new_clusters,
+                   n_joined, n_unclustered, n_restored, n_speakers, n_alerts, n_pruned)
+               VALUES (?, ?, current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                run,
+                w.started_at,
+                counts["assigned"],
+                sum(a.get("reason") == "new" for a in new),
+                sum(a.get("reason") == "joined" for a in new),
+                sum(a.get("cluster_id") is None for a in new),
+                w.n_restored,
+                counts["speakers"],
+                counts["alerts"],
+                pruned,
+            ],
+        )
+        for table in _COLUMNS:
+            con.execute(f"DROP TABLE IF EXISTS _new_{table}")
+    return counts
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
