@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The offline demo: the sample newsroom on loopback, the real news_ingest DAG, then the comparison.
+"""The offline demo: the sample newsroom on loopback, the real news_ingest and compare_claims DAGs,
+then the comparison across outlets.
 
     make demo            (or: .venv/bin/python scripts/demo.py [--keep])
 
@@ -23,6 +24,24 @@ REPO = Path(__file__).resolve().parents[1]
 
 QUERIES = [
     (
+        "Claim clusters: one proposition across outlets, who asserts and who denies, who had it first",
+        """SELECT n_outlets AS outlets_n, outlets, n_independent AS reports, asserted_by, denied_by,
+                  first_outlet, first_speaker, first_seen_at, representative
+           FROM cluster_coverage WHERE n_claims > 1 ORDER BY n_outlets DESC, first_seen_at""",
+    ),
+    (
+        "Each outlet's version of the shared clusters: speaker as resolved, stance and cue",
+        """SELECT c.cluster_id, c.outlet, coalesce(c.canonical_speaker, c.speaker_name) AS speaker, c.stance,
+                  c.cue, c.seen_at, c.content
+           FROM claims_by_source c JOIN cluster_coverage k USING (cluster_id)
+           WHERE k.n_claims > 1 ORDER BY k.first_seen_at, c.cluster_id, c.seen_at""",
+    ),
+    (
+        "Contradictions (alerts): an assertion and a denial in one cluster",
+        """SELECT asserted_by, asserting_outlet, assertion, denied_by, denying_outlet, denial
+           FROM contradictions ORDER BY asserted_at, denied_at""",
+    ),
+    (
         "Claims per outlet: who said what, and with which stance",
         """SELECT outlet, speaker_name AS speaker, polarity, cue, content
            FROM claims_by_source ORDER BY seen_at, outlet, content_start""",
@@ -44,7 +63,7 @@ QUERIES = [
     ),
     (
         "Speakers across outlets",
-        """SELECT speaker, n_claims, n_outlets, n_asserts, n_denies, first_outlet
+        """SELECT speaker, names, n_claims, n_outlets, n_asserts, n_denies, first_outlet
            FROM speaker_outlets ORDER BY n_claims DESC, speaker LIMIT 15""",
     ),
     (
@@ -78,6 +97,10 @@ def main() -> int:
         print("Running the news_ingest DAG through Airflow (airflow dags test) ...", flush=True)
         t0 = time.monotonic()
         localairflow.dags_test(env, "news_ingest", time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()))
+        print(f"DAG run finished in {time.monotonic() - t0:.0f} s.", flush=True)
+        print("Running the compare_claims DAG (scheduled on the claims asset; run here directly) ...", flush=True)
+        t0 = time.monotonic()
+        localairflow.dags_test(env, "compare_claims", time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()))
         print(f"DAG run finished in {time.monotonic() - t0:.0f} s.\n", flush=True)
     db = data / "factcheck.duckdb"
     con = store.connect(db, read_only=True)
@@ -89,7 +112,7 @@ def main() -> int:
             print(f"== {title}\n{format_table(names, rows, max_width=70)}\n")
     finally:
         con.close()
-    print(f'Query it yourself: .venv/bin/factcheck sql "SELECT * FROM claim_spread" --db {db}')
+    print(f'Query it yourself: .venv/bin/factcheck sql "SELECT * FROM cluster_coverage" --db {db}')
     return 0
 
 

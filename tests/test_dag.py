@@ -35,8 +35,12 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
 def test_dagbag_imports_cleanly_without_heavy_modules(airflow_home: dict[str, str]) -> None:
     info = probe_dags(DAGS, airflow_home)
     assert info["errors"] == {}
-    assert {"news_ingest", "claims_report"} <= set(info["dags"])
+    assert {"news_ingest", "claims_report", "compare_claims"} <= set(info["dags"])
     assert info["dags"]["claims_report"]["timetable"] == "AssetTriggeredTimetable"
+    compare = info["dags"]["compare_claims"]
+    assert compare["timetable"] == "AssetTriggeredTimetable"
+    assert compare["tasks"] == ["compare"]
+    assert compare["pools"]["compare"] == localairflow.DUCKDB_POOL
     assert info["heavy"] == [], "DAG files must not import spaCy/DuckDB/the heavy stages at parse time"
     ingest = info["dags"]["news_ingest"]
     assert ingest["tasks"] == ["discover", "extract", "fetch", "list_outlets", "load", "parse"]
@@ -122,3 +126,19 @@ def test_real_dag_runs_end_to_end_and_a_second_run_adds_nothing(ingest_env: dict
     localairflow.dags_test(ingest_env, "claims_report", "2026-03-06T01:00:00+00:00")
     latest = Path(ingest_env["FACTCHECK_DATA_DIR"]) / "reports" / "latest.json"
     assert json.loads(latest.read_text(encoding="utf-8"))["counts"] == first
+
+    # compare_claims (scheduled on the same asset) clusters every loaded claim and writes its alerts.
+    localairflow.dags_test(ingest_env, "compare_claims", "2026-03-06T01:00:00+00:00")
+    con = _db(ingest_env)
+    try:
+        assigned = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE cluster_id IS NULL AND reason IS NULL) FROM claim_clusters"
+        ).fetchone()
+        runs = con.execute("SELECT n_claims, n_alerts FROM compare_runs").fetchall()
+        alerts = con.execute("SELECT count(*) FROM alerts").fetchone()
+        shared = con.execute("SELECT max(n_outlets) FROM cluster_coverage").fetchone()
+    finally:
+        con.close()
+    assert assigned == (first["claims"], 0), "every claim gets a cluster or a reason"
+    assert runs == [(first["claims"], alerts[0] if alerts else -1)]
+    assert shared is not None and shared[0] >= 2
