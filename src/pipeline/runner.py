@@ -477,9 +477,10 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
     contradictions (alerts), written in one transaction. Returns the run's summary.
 
     One writable connection is held from the first read to the commit (so no load interleaves);
-    the work is the pure ``pipeline.compare.stage.compare_claims``. Claims already compared are read
-    only as the state to compare with, and only within the cluster time window around the new
-    claims' dates, so a run's cost follows the new claims. A run that adds nothing writes nothing
+    the work is the pure ``pipeline.compare.stage`` (``resolve_new``, then ``cluster_new``). Claims
+    already compared are read only as the state to compare with: the clusters within the time
+    window around the new claims' dates that share a term or the speaker with one of them, so a
+    run's cost follows the new claims, not the store. A run that adds nothing writes nothing
     but its ``compare_runs`` row. ``max_articles`` caps the articles taken in one run (the rest stay
     new for the next).
     """
@@ -489,7 +490,7 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
     from pipeline import store
     from pipeline.compare import load_alias_file
     from pipeline.compare.clusters import Params
-    from pipeline.compare.stage import compare_claims
+    from pipeline.compare.stage import cluster_new, resolve_new
     from pipeline.store import compare as compare_store
 
     started = datetime.now(UTC)
@@ -501,19 +502,20 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
     try:
         articles = compare_store.pending_articles(con, max_articles)
         claims = compare_store.claims_of_articles(con, articles)
-        new_dates = [c["seen_at"] for c in claims if c["is_new"] and c["seen_at"] is not None]
-        state_rows = compare_store.cluster_state_rows(
-            con, min(new_dates, default=None), max(new_dates, default=None), params.window_days
-        ) if claims else []  # fmt: skip
-        result = compare_claims(
+        result = resolve_new(
             claims,
             compare_store.article_texts(con, articles),
-            state_rows,
             compare_store.stored_speakers(con),
             compare_store.stored_entities(con),
             aliases,
-            params,
         )
+        terms, speaker_ids = result.block_keys()
+        new_dates = [c["seen_at"] for c in claims if c["is_new"] and c["seen_at"] is not None]
+        state = compare_store.cluster_state_rows(
+            con, min(new_dates, default=None), max(new_dates, default=None), params.window_days,
+            terms, speaker_ids, params.block_max,
+        ) if claims else compare_store.ClusterStateRows([], {}, 0)  # fmt: skip
+        cluster_new(result, state.rows, state.df, state.n_claims, params)
         write = compare_store.CompareWrite(
             compare_run_id=run,
             started_at=started,
@@ -521,7 +523,7 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
             claim_speakers=result.claim_speakers,
             entities=result.entities,
             claim_entities=result.claim_entities,
-            assignments=[a.to_dict() for a in result.assignments],
+            assignments=result.assignment_rows(),
             alerts=result.alerts,
             n_restored=result.n_restored,
         )

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from pipeline.compare.clusters import Assignment, ClusterState, Params, assign, contradictions
+from pipeline.compare.clusters import Assignment, ClusterState, Params, assign, content_terms, contradictions
 from pipeline.compare.speakers import (
     AliasEntry,
     Speaker,
@@ -144,12 +145,17 @@ def restore_registry(
 
 @dataclass(slots=True)
 class CompareResult:
-    """The rows one compare run writes, and the numbers of its summary."""
+    """The rows one compare run writes, and the numbers of its summary.
+
+    :func:`resolve_new` fills the speakers, entities and ``batch`` (the new claims as
+    :func:`~pipeline.compare.assign` takes them, with their ``terms``); :func:`cluster_new` the
+    assignments and alerts."""
 
     speakers: list[dict[str, Any]] = field(default_factory=list)
     claim_speakers: list[dict[str, Any]] = field(default_factory=list)
     entities: list[dict[str, Any]] = field(default_factory=list)
     claim_entities: list[dict[str, Any]] = field(default_factory=list)
+    batch: list[dict[str, Any]] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     n_restored: int = 0
@@ -162,26 +168,35 @@ class CompareResult:
             out[key] = out.get(key, 0) + 1
         return out
 
+    def block_keys(self) -> tuple[list[str], list[str]]:
+        """The terms and speaker ids of the new claims: what selects the stored clusters to restore."""
+        terms = sorted({t for c in self.batch for t in c["terms"]})
+        speakers = sorted({c["speaker_id"] for c in self.batch if c["speaker_id"]})
+        return terms, speakers
+
+    def assignment_rows(self) -> list[dict[str, Any]]:
+        """The assignments as ``claim_clusters`` rows, each with its claim's terms."""
+        terms = {c["claim_id"]: sorted(c["terms"]) for c in self.batch}
+        return [{**a.to_dict(), "terms": terms.get(a.claim_id, [])} for a in self.assignments]
+
 
 _AGENT = re.compile(r"(.+) \((\w+)\)$")
 
 
-def compare_claims(
+def resolve_new(
     claims: Sequence[Mapping[str, Any]],
     texts: Mapping[str, str],
-    state_rows: Iterable[Mapping[str, Any]],
     stored_speakers: Iterable[Mapping[str, Any]] = (),
     stored_entities: Iterable[Mapping[str, Any]] = (),
     aliases: Mapping[str, AliasEntry] | None = None,
-    params: Params | None = None,
 ) -> CompareResult:
-    """Speakers, entities, clusters and new contradictions for the new claims among ``claims``.
+    """Canonical speakers and entities of the new claims among ``claims``, and the new claims as
+    :func:`~pipeline.compare.assign` takes them (``result.batch``).
 
     ``claims`` are every claim of the articles concerned (keys: claim_id, article_id, seen_at,
     speaker, speaker_resolved, speaker_start, content, content_start, polarity, entities, is_new);
     the old ones give in-article context (the named mayor, the last person speaking) and are not
-    reassigned. ``state_rows`` are stored assignments (:func:`pipeline.store.compare.cluster_state_rows`).
-    """
+    resolved again."""
     aliases = load_alias_file() if aliases is None else aliases
     registry = restore_registry(stored_speakers, aliases)
     before = dict(registry.speakers)
@@ -223,15 +238,7 @@ def compare_claims(
                 {"claim_id": str(c["claim_id"]), "mention": mention, "entity_id": entity.entity_id}
             )
     result.entities = [e.to_dict() for e in entities.changed()]
-
-    rows = []
-    for r in state_rows:
-        row = dict(r)
-        row.setdefault("date", row.get("seen_at"))
-        rows.append(row)
-    state = ClusterState.restore(rows, params)
-    result.n_restored = len(rows)
-    batch = [
+    result.batch = [
         {
             "claim_id": str(c["claim_id"]),
             "content": c.get("content"),
@@ -239,10 +246,37 @@ def compare_claims(
             "speaker_id": speaker_of.get(str(c["claim_id"])),
             "polarity": c.get("polarity"),
             "date": c.get("seen_at"),
+            "terms": content_terms(c.get("content") or ""),
         }
         for c in new
     ]
-    result.assignments = assign(batch, state)
+    return result
+
+
+def cluster_new(
+    result: CompareResult,
+    state_rows: Iterable[Mapping[str, Any]],
+    df: Mapping[str, int] | None = None,
+    n_claims: int | None = None,
+    params: Params | None = None,
+) -> CompareResult:
+    """Assign ``result.batch`` to clusters against the stored ``state_rows`` and list the new
+    contradictions (pairs with at least one new claim); fills and returns ``result``.
+
+    ``df`` and ``n_claims`` are the term frequencies over the whole time window when the rows are
+    only the candidate clusters (``pipeline.store.compare.cluster_state_rows``), so the term weights
+    are those of a state holding the whole window; without them the rows' own counts are used."""
+    rows = []
+    for r in state_rows:
+        row = dict(r)
+        row.setdefault("date", row.get("seen_at"))
+        rows.append(row)
+    state = ClusterState.restore(rows, params)
+    if df is not None and n_claims is not None:
+        state.df = Counter(df)
+        state.n_claims = n_claims
+    result.n_restored = len(rows)
+    result.assignments = assign(result.batch, state)
     fresh = {a.claim_id for a in result.assignments}
     touched = {a.cluster_id for a in result.assignments if a.cluster_id}
     result.alerts = [
@@ -251,3 +285,18 @@ def compare_claims(
         if x.cluster_id in touched and (x.asserting_claim_id in fresh or x.denying_claim_id in fresh)
     ]
     return result
+
+
+def compare_claims(
+    claims: Sequence[Mapping[str, Any]],
+    texts: Mapping[str, str],
+    state_rows: Iterable[Mapping[str, Any]],
+    stored_speakers: Iterable[Mapping[str, Any]] = (),
+    stored_entities: Iterable[Mapping[str, Any]] = (),
+    aliases: Mapping[str, AliasEntry] | None = None,
+    params: Params | None = None,
+) -> CompareResult:
+    """:func:`resolve_new` then :func:`cluster_new` against ``state_rows`` (all of them): one
+    compare run over rows held in memory."""
+    result = resolve_new(claims, texts, stored_speakers, stored_entities, aliases)
+    return cluster_new(result, state_rows, params=params)

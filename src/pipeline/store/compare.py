@@ -8,8 +8,9 @@ still new and completes them.
 
 What is read back is bounded: the new claims of the articles that have any (with those articles'
 other claims, for in-article speaker resolution), and, as the clusters to compare with, only the
-clustered claims seen within the time window around the new claims (plus undated ones), so the
-work of one run grows with the new claims and the window, not with the whole store.
+clusters within the time window around the new claims that share a term or the speaker with one
+(the package's own blocking, done in SQL on the stored ``terms``), so the Python work of one run
+grows with the new claims and their blocks, not with the store or the window.
 """
 
 from __future__ import annotations
@@ -73,38 +74,82 @@ def article_texts(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) ->
     return {str(a): str(t or "") for a, t in rows}
 
 
-def cluster_state_rows(
-    con: duckdb.DuckDBPyConnection, first: datetime | None, last: datetime | None, window_days: int
-) -> list[dict[str, Any]]:
-    """The stored assignments a run compares new claims with: every compared claim seen within
-    ``window_days`` of [first, last] or without a date, with its content, speaker and cluster.
+@dataclass(slots=True)
+class ClusterStateRows:
+    """What a run needs of earlier runs to cluster new claims: the stored members of the clusters
+    the new claims can join, and the term frequencies over the whole time window."""
 
-    With no dated new claim, the window ends at the newest stored claim. Rows come in (date,
-    claim_id) order, the order in which they were first assigned."""
+    rows: list[dict[str, Any]]
+    df: dict[str, int]  # term -> stored claims in the window holding it
+    n_claims: int  # stored claims in the window
+
+
+def cluster_state_rows(
+    con: duckdb.DuckDBPyConnection,
+    first: datetime | None,
+    last: datetime | None,
+    window_days: int,
+    terms: Sequence[str],
+    speaker_ids: Sequence[str],
+    block_max: int,
+) -> ClusterStateRows:
+    """The stored state new claims are compared with, bounded by the time window and the blocks.
+
+    The window is ``window_days`` around [first, last] (the new claims' dates); with no dated new
+    claim it ends at the newest stored claim; undated stored claims are always in it. Of the
+    compared claims in the window, only the members of candidate clusters are returned: clusters
+    with a member of one of ``speaker_ids``, or with a member holding one of ``terms`` that no more
+    than ``block_max`` clusters of the window share (the blocking of ``pipeline.compare.clusters``).
+    ``df`` and ``n_claims`` count every compared claim in the window, so term weights are those a
+    run holding the whole window would use. Rows come in (date, claim_id) order."""
     if first is None or last is None:
         row = con.execute(
             "SELECT max(coalesce(a.published_at, a.first_seen_at)) FROM claims c JOIN articles a USING (article_id)"
         ).fetchone()
         first = last = row[0] if row else None
-    dated = (
-        "TRUE"
-        if first is None
-        else ("(seen_at IS NULL OR seen_at BETWEEN ?::TIMESTAMPTZ - to_days(?) AND ?::TIMESTAMPTZ + to_days(?))")
-    )
-    params: list[Any] = [] if first is None else [first, int(window_days), last, int(window_days)]
-    return _dicts(
-        con,
-        f"""SELECT * FROM (
+    dated = "TRUE" if first is None else (
+        "(seen_at IS NULL OR seen_at BETWEEN ?::TIMESTAMPTZ - to_days(?) AND ?::TIMESTAMPTZ + to_days(?))"
+    )  # fmt: skip
+    window: list[Any] = [] if first is None else [first, int(window_days), last, int(window_days)]
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _window AS
+            SELECT * FROM (
                 SELECT k.claim_id, c.article_id AS doc_id, c.content, c.polarity, s.speaker_id,
                        coalesce(a.published_at, a.first_seen_at) AS seen_at,
-                       k.cluster_id, k.stance, k.sign, k.reason
+                       k.cluster_id, k.stance, k.sign, k.reason, coalesce(k.terms, []) AS terms
                 FROM claim_clusters k
                 JOIN claims c USING (claim_id) JOIN articles a ON a.article_id = c.article_id
                 LEFT JOIN claim_speakers s ON s.claim_id = k.claim_id)
-            WHERE {dated}
-            ORDER BY seen_at NULLS LAST, claim_id""",
-        params,
+            WHERE {dated}""",
+        window,
     )
+    try:
+        df = dict(
+            con.execute(
+                "SELECT term, count(*) FROM (SELECT unnest(terms) AS term FROM _window) GROUP BY term"
+            ).fetchall()
+        )
+        counted = con.execute("SELECT count(*) FROM _window").fetchone()
+        rows = _dicts(
+            con,
+            """WITH wanted AS (SELECT unnest(?::VARCHAR[]) AS term),
+                    postings AS (
+                        SELECT t.term, w.cluster_id
+                        FROM (SELECT unnest(terms) AS term, cluster_id FROM _window WHERE cluster_id IS NOT NULL) w
+                        JOIN wanted t USING (term)),
+                    open_terms AS (SELECT term FROM postings GROUP BY term HAVING count(DISTINCT cluster_id) <= ?),
+                    candidates AS (
+                        SELECT cluster_id FROM postings WHERE term IN (SELECT term FROM open_terms)
+                        UNION SELECT cluster_id FROM _window
+                              WHERE cluster_id IS NOT NULL AND speaker_id IN (SELECT unnest(?::VARCHAR[])))
+               SELECT * EXCLUDE (terms) FROM _window
+               WHERE cluster_id IN (SELECT cluster_id FROM candidates)
+               ORDER BY seen_at NULLS LAST, claim_id""",
+            [list(terms), int(block_max), list(speaker_ids)],
+        )
+    finally:
+        con.execute("DROP TABLE IF EXISTS _window")
+    return ClusterStateRows(rows, {str(k): int(v) for k, v in df.items()}, int(counted[0]) if counted else 0)
 
 
 def stored_speakers(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -137,10 +182,10 @@ _COLUMNS = {
     "claim_speakers": ("claim_id", "speaker_id", "principal_id", "sub", "how"),
     "entities": ("entity_id", "name", "kind", "aliases"),
     "claim_entities": ("claim_id", "mention", "entity_id"),
-    "claim_clusters": ("claim_id", "cluster_id", "stance", "sign", "reason", "score"),
+    "claim_clusters": ("claim_id", "cluster_id", "stance", "sign", "reason", "score", "terms"),
     "alerts": ("asserting_claim_id", "denying_claim_id", "cluster_id"),
 }
-_TYPES = {"aliases": "VARCHAR[]", "sign": "INTEGER", "score": "DOUBLE"}
+_TYPES = {"aliases": "VARCHAR[]", "terms": "VARCHAR[]", "sign": "INTEGER", "score": "DOUBLE"}
 
 
 def _stage(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]]) -> str:
@@ -208,9 +253,9 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
         _stage(con, "claim_clusters", w.assignments)
         before = _count(con, "claim_clusters")
         con.execute(
-            """INSERT INTO claim_clusters (claim_id, cluster_id, stance, sign, reason, score, assigned_at,
+            """INSERT INTO claim_clusters (claim_id, cluster_id, stance, sign, reason, score, terms, assigned_at,
                                            compare_run_id)
-               SELECT claim_id, cluster_id, stance, sign, reason, score, ?, ? FROM _new_claim_clusters
+               SELECT claim_id, cluster_id, stance, sign, reason, score, terms, ?, ? FROM _new_claim_clusters
                ON CONFLICT (claim_id) DO NOTHING""",
             [w.started_at, run],
         )

@@ -47,6 +47,8 @@ CREATE TABLE claim_entities (
 -- The cluster of each compared claim: claims stating one proposition across articles and outlets.
 -- ``stance`` is relative to the cluster's first claim (+ agrees, - opposes); ``sign`` is the claim's
 -- own (+1 asserts, -1 denies). A claim that cannot be compared has cluster_id NULL and a reason.
+-- ``terms`` let the next run find, in SQL, the stored clusters a new claim can join (those sharing
+-- a term or the speaker) and the terms' frequencies, instead of reading the whole time window.
 CREATE TABLE claim_clusters (
     claim_id VARCHAR PRIMARY KEY,
     cluster_id VARCHAR,
@@ -54,6 +56,7 @@ CREATE TABLE claim_clusters (
     sign INTEGER NOT NULL,
     reason VARCHAR,                      -- new | joined | why it stayed unclustered
     score DOUBLE,                        -- similarity to the member it joined through
+    terms VARCHAR[],                     -- the content's comparable terms (pipeline.compare.clusters.content_terms)
     assigned_at TIMESTAMPTZ NOT NULL,
     compare_run_id VARCHAR
 );
