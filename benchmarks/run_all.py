@@ -1,6 +1,6 @@
 """``make bench``: run every benchmark, print each figure beside its target, write docs/BENCHMARKS.md.
 
-    PYTHONPATH=src python benchmarks/run_all.py [--only claims,parse,end_to_end,store] [--quick]
+    PYTHONPATH=src python benchmarks/run_all.py [--only claims,parse,end_to_end,store,compare] [--quick]
                                                 [--no-others] [--no-write]
 
 Each benchmark runs in its own process (so its memory and its spaCy load are its own) and leaves a
@@ -43,6 +43,7 @@ MINE: dict[str, tuple[str, list[str], list[str]]] = {
         ["--sizes", "10000,100000,1000000", "--timeout", "180", "--plot", str(REPO / "docs" / "store-growth.png")],
         ["--sizes", "10000,100000", "--repeat", "2"],
     ),
+    "compare": ("compare_scale.py", ["--sizes", "10000,100000,1000000"], ["--sizes", "10000", "--repeat", "2"]),
 }
 OTHERS = ("attribution.py", "extraction.py", "fetch.py")
 
