@@ -26,7 +26,9 @@ One ``Fetcher`` per task. It is a polite, defensive client:
   sends If-None-Match / If-Modified-Since; a 304 is a success with no body.
 - **Security (SSRF).** Only http and https. Unless ``allow_private_network`` is set, a host that
   resolves to any loopback, private, link-local (cloud metadata 169.254.169.254), multicast,
-  reserved or otherwise non-global address is refused. The check happens *when the socket is
+  reserved or otherwise non-global address is refused; an IPv6 address that embeds an IPv4 one
+  (IPv4-mapped, NAT64 64:ff9b::/96, 6to4 2002::/16, IPv4-compatible) is judged by that IPv4
+  address, and site-local fec0::/10 is refused. The check happens *when the socket is
   opened*: ``AddressPolicy.vet`` resolves the name once, vets every address, and the connection is
   made to the vetted address itself (a custom urllib3 connection class), so a DNS answer that
   changes between check and connect (DNS rebinding) cannot slip through; every redirect hop opens
@@ -104,10 +106,41 @@ class BlockedAddress(ValueError):
 # --------------------------------------------------------------------------------------------- SSRF
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address the packets end up at (RFC 6052 NAT64, its
+# local-use form of RFC 8215, and the deprecated IPv4-compatible form). ``ipaddress`` calls most of
+# them global, so a name resolving to 64:ff9b::7f00:1 would reach 127.0.0.1 through a translator.
+_EMBEDS_IPV4_LAST_32 = (
+    ipaddress.IPv6Network("64:ff9b::/96"),
+    ipaddress.IPv6Network("64:ff9b:1::/48"),
+    ipaddress.IPv6Network("::/96"),
+)
+_SITE_LOCAL = ipaddress.IPv6Network("fec0::/10")  # deprecated (RFC 3879) but still routed inside sites
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (mapped, NAT64, 6to4, IPv4-compatible), if any."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if any(ip in net for net in _EMBEDS_IPV4_LAST_32):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """Whether a resolved address may be connected to without ``allow_private``.
+
+    An IPv6 address that carries an IPv4 address is judged by that IPv4 address; site-local
+    (fec0::/10) is refused; so is everything ``ipaddress`` does not call global, and multicast.
+    """
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _SITE_LOCAL:
+            return False
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            ip = inner
     return ip.is_global and not ip.is_multicast
 
 

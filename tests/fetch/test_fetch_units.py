@@ -240,3 +240,39 @@ def test_parallel_tasks_share_a_hosts_schedule(tmp_path: Path) -> None:
     with one.slot("other.example"):
         pass
     assert len(first_waits) == 1 and 30.0 < first_waits[0] <= 45.0
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("8.8.8.8", True),
+        ("2606:4700::1111", True),
+        ("::ffff:127.0.0.1", False),  # IPv4-mapped
+        ("::ffff:8.8.8.8", True),
+        ("64:ff9b::7f00:1", False),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254 (cloud metadata)
+        ("64:ff9b::c0a8:101", False),  # NAT64 of 192.168.1.1
+        ("64:ff9b::808:808", True),  # NAT64 of 8.8.8.8
+        ("64:ff9b:1::a00:1", False),  # local-use NAT64 (RFC 8215) of 10.0.0.1
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("2002:a00:1::1", False),  # 6to4 of 10.0.0.1
+        ("2002:808:808::1", True),  # 6to4 of 8.8.8.8
+        ("::7f00:1", False),  # IPv4-compatible 127.0.0.1
+        ("::a9fe:a9fe", False),  # IPv4-compatible 169.254.169.254
+        ("::808:808", True),  # IPv4-compatible 8.8.8.8
+        ("fec0::1", False),  # site-local
+        ("fefe::1", False),
+        ("::1", False),
+        ("::", False),
+        ("fe80::1%eth0", False),
+        ("fd00::1", False),
+    ],
+)
+def test_the_guard_judges_ipv6_by_the_ipv4_it_embeds(address: str, public: bool) -> None:
+    """A name resolving to an IPv6 form of a private IPv4 address is refused like that address."""
+    policy = AddressPolicy(resolver=lambda host, port: [address])
+    if public:
+        assert policy.vet("name.test", 80) == [address]
+    else:
+        with pytest.raises(BlockedAddress, match="non-public"):
+            policy.vet("name.test", 80)
