@@ -276,3 +276,34 @@ def test_the_guard_judges_ipv6_by_the_ipv4_it_embeds(address: str, public: bool)
     else:
         with pytest.raises(BlockedAddress, match="non-public"):
             policy.vet("name.test", 80)
+
+
+def test_a_whole_compressed_body_is_decoded(tmp_path: Path, server: FaultServer) -> None:
+    with Fetcher(_settings(tmp_path, allow_private_network=True), sleep=lambda _: None) as f:
+        result, body = f.fetch(server.base + "/news/gzip-whole.html", outlet="O", kind="article")
+    assert result.ok and body is not None and body.endswith(b"</html>") and b"Cut in transit" in body
+    assert result.n_bytes == len(body)
+
+
+@pytest.mark.parametrize("path", ["/news/gzip-cut.html", "/news/deflate-cut.html"])
+def test_a_compressed_body_cut_short_is_a_failed_fetch(tmp_path: Path, server: FaultServer, path: str) -> None:
+    """The wire bytes match Content-Length, but the stream has no end: failed, retried, no body."""
+    before = server.hits(path)
+    with Fetcher(_settings(tmp_path, allow_private_network=True), sleep=lambda _: None) as f:
+        result, body = f.fetch(server.base + path, outlet="O", kind="article")
+    assert not result.ok and body is None
+    assert (result.reason or "").startswith("incomplete body:") and "cut short" in (result.reason or "")
+    assert result.attempts == 2 and server.hits(path) - before == 2
+
+
+@pytest.mark.parametrize("path", ["/drip/body", "/drip/headers"])
+def test_the_deadline_holds_against_a_drip_feed(tmp_path: Path, path: str) -> None:
+    """A byte every 0.2 s never trips the read timeout; the 2 s deadline still ends the fetch."""
+    with FaultServer(drip_bytes=60, drip_every=0.2) as drip:
+        s = _settings(tmp_path, allow_private_network=True, max_fetch_seconds=2.0, read_timeout=5.0, max_retries=0)
+        with Fetcher(s, sleep=lambda _: None) as f:
+            result, body = f.fetch(drip.base + path, outlet="O", kind="article")
+        sent = drip.dripped[path]
+    assert not result.ok and body is None
+    assert result.reason == "timeout: response not complete within 2.0 s"
+    assert sent < 60, "the fetch gave up before the server had sent everything"
