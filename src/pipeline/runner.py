@@ -71,7 +71,7 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
     """
     from pipeline import state as fetch_state
     from pipeline.canonical import normalize_url
-    from pipeline.discover import NotAFeed, read_feed
+    from pipeline.discover import FeedTooLarge, NotAFeed, read_feed
     from pipeline.fetch import Fetcher
 
     outlet = _outlet(settings, outlet_name)
@@ -104,10 +104,10 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
                 body = archive.get(ref)
             if body is not None:
                 try:
-                    contents = read_feed(body, result.final_url or feed_url)
+                    contents = read_feed(body, result.final_url or feed_url, settings.max_feed_bytes)
                 except NotAFeed as e:
                     log.warning("feed %s (%s) skipped: %s", feed_url, outlet.name, e)
-                    result = _failed(result, f"not a feed: {e}")
+                    result = _failed(result, str(e) if isinstance(e, FeedTooLarge) else f"not a feed: {e}")
                 else:
                     if not contents.article_urls and not contents.sitemap_urls:
                         log.info("feed %s (%s) is valid and empty", feed_url, outlet.name)

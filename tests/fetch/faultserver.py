@@ -220,6 +220,8 @@ class FaultServer:
             return self.drip(h, path, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n", b"x")
         if path == "/drip/headers":  # the headers themselves dribble in
             return self.drip(h, path, b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a")
+        if path == "/sitemap-bomb.xml.gz":  # a gzip file, not a Content-Encoding: tens of KB in, 40 MB out
+            return send(h, 200, sitemap_bomb(), "application/x-gzip")
         if path.startswith("/lane/"):
             return send(h, 200, article_html("Lane " + slug, url).encode(), "text/html; charset=utf-8")
         if path == "/news/image.html":
@@ -241,6 +243,13 @@ class FaultServer:
         except OSError:
             return None  # the client hung up: what the deadline is for
         return None
+
+
+def sitemap_bomb(inflated: int = 40_000_000) -> bytes:
+    """A well-formed sitemap of about ``inflated`` bytes, one entry repeated, gzip-compressed."""
+    head = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    entry = b"<url><loc>https://n.example/a</loc></url>"
+    return gzip.compress(head + entry * (inflated // len(entry)) + b"</urlset>", compresslevel=9)
 
 
 def send(
