@@ -32,7 +32,7 @@ class FeedTooLarge(NotAFeed):
     """A compressed feed file larger than the cap once decompressed."""
 
 
-DEFAULT_MAX_BYTES: int = Settings.__dataclass_fields__["max_feed_bytes"].default
+DEFAULT_MAX_BYTES: int = Settings().max_feed_bytes  # the cap of a fetched feed, unless told otherwise
 
 
 @dataclass(frozen=True, slots=True)
