@@ -72,6 +72,7 @@ from urllib3.util.connection import create_connection
 
 from pipeline.archive import Archive
 from pipeline.canonical import host_key
+from pipeline.credentials import Credentials, split_userinfo
 from pipeline.inflate import Decoder, InflateError, TooLarge, Truncated
 from pipeline.records import FetchResult
 from pipeline.settings import Settings
@@ -478,8 +479,11 @@ class Fetcher:
         policy: AddressPolicy | None = None,
         robots_dir: Path | None = None,
         clock_dir: Path | None = None,
+        credentials: Credentials | None = None,
     ) -> None:
         self.settings = settings
+        # user/password by origin, from URLs the user configured; sent as Basic auth, never recorded
+        self.credentials = credentials if credentials is not None else Credentials()
         self.robots_dir = robots_dir  # where robots.txt files are cached between tasks; None: per fetcher only
         self.archive = archive
         self._sleep = sleep
@@ -662,6 +666,7 @@ class Fetcher:
                         # validators belong to the first URL only
                         headers=headers if current == url else {"Accept": headers["Accept"]},
                         timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                        auth=self.credentials.for_url(current),
                         allow_redirects=False,
                         stream=True,
                     )
@@ -682,9 +687,10 @@ class Fetcher:
                         if not location:
                             raise _Failure(f"HTTP {resp.status_code} redirect without a Location", resp.status_code)
                         try:
-                            current = urljoin(current, location)
+                            # credentials a server writes into a Location are neither used nor recorded
+                            current = split_userinfo(urljoin(current, location))[0]
                         except ValueError as e:
-                            raise _Failure(f"bad redirect Location {location!r}: {e}", resp.status_code) from e
+                            raise _Failure(f"bad redirect Location: {e}", resp.status_code) from e
                         continue
                     if resp.status_code in RETRY_STATUSES:
                         wait = _retry_after(resp.headers.get("Retry-After"))
@@ -794,7 +800,10 @@ class Fetcher:
         """Fetch a URL with retries; archive the body. Never raises for a bad URL or a bad response.
 
         A 304 (only possible when ``validators`` were given) is a success with no body and no archive reference.
+        Credentials written into ``url`` are sent to its origin but left out of the result, the
+        archive and the log (``pipeline.credentials``).
         """
+        url = self.credentials.take(url)
         accept = FEED_TYPES if kind == "feed" else HTML_TYPES
         started = datetime.now(UTC)
         t0 = time.monotonic()

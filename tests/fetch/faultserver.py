@@ -81,6 +81,7 @@ class FaultServer:
         self.dripped: Counter[str] = Counter()  # bytes of each /drip/ path written before the client left
         self.requests: list[tuple[str, str | None, str | None]] = []  # (path, If-None-Match, Host)
         self.counts: Counter[str] = Counter()
+        self.authorizations: list[str | None] = []  # the Authorization header of every request
         self._lock = threading.Lock()
         server = self
 
@@ -91,6 +92,7 @@ class FaultServer:
                 with server._lock:
                     server.requests.append((self.path, self.headers.get("If-None-Match"), self.headers.get("Host")))
                     server.counts[self.path.split("#")[0]] += 1
+                    server.authorizations.append(self.headers.get("Authorization"))
                     n = server.counts[self.path.split("#")[0]]
                 server.handle(self, n)
 
