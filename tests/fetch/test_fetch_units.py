@@ -307,3 +307,45 @@ def test_the_deadline_holds_against_a_drip_feed(tmp_path: Path, path: str) -> No
     assert not result.ok and body is None
     assert result.reason == "timeout: response not complete within 2.0 s"
     assert sent < 60, "the fetch gave up before the server had sent everything"
+
+
+def test_the_deadline_holds_against_a_stalled_tls_handshake(tmp_path: Path) -> None:
+    """A server that accepts the TCP connection and never answers the ClientHello: connect and read
+    timeouts of 30 s do not end it, the 2 s deadline does, and the client hangs up on its own."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    seen: dict[str, bool] = {}
+
+    def stall() -> None:
+        conn, _ = listener.accept()
+        conn.settimeout(20)
+        try:
+            while conn.recv(4096):  # the ClientHello, then nothing back from us
+                pass
+            seen["client_hung_up"] = True
+        except TimeoutError:
+            seen["client_hung_up"] = False
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=stall, daemon=True)
+    thread.start()
+    s = _settings(
+        tmp_path,
+        allow_private_network=True,
+        respect_robots=False,
+        connect_timeout=30.0,
+        read_timeout=30.0,
+        max_fetch_seconds=2.0,
+        max_retries=0,
+    )
+    with Fetcher(s, sleep=lambda _: None) as f:
+        result, body = f.fetch(f"https://127.0.0.1:{port}/story.html", outlet="O", kind="article")
+    thread.join(30)
+    listener.close()
+    assert not result.ok and body is None
+    assert result.reason == "timeout: response not complete within 2.0 s"
+    assert seen == {"client_hung_up": True}
