@@ -93,9 +93,7 @@ class _Protected:
         self._httpd.server_close()
 
 
-def test_credentials_in_source_urls_are_used_and_never_stored(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_credentials_in_source_urls_are_used_and_never_stored(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """A sources file with user:password in its URLs: the pages are fetched with the password, and
     no DuckDB row, staging or state file, archive metadata or log record contains it."""
     import gzip
