@@ -23,7 +23,7 @@ One ``Fetcher`` per task. It is a polite, defensive client:
   (``pipeline.inflate``) under ``max_bytes`` after decompression; a body shorter than its
   Content-Length or a compressed stream without its end marker is a failure ("incomplete body",
   retried), never a shorter page. The content type is
-  checked. The body is never decoded here: the charset in the Content-Type header is passed on
+  checked. The text is never decoded here: the charset in the Content-Type header is passed on
   (``FetchResult.charset``) and ``pipeline.parse`` decides from the bytes (BOM, header, <meta>,
   detection). ``response.text`` is never used.
 - **Conditional GET.** Given the validators of the previous response (``pipeline.state``), a request
@@ -214,9 +214,10 @@ class Deadline:
     a 20 s read timeout. While a ``Deadline`` is active on a thread (``with deadline:``), every
     socket that thread's guarded connections open or reuse is registered with it (a duplicate of
     its file descriptor, so the original can be closed or wrapped in TLS meanwhile); when the
-    budget runs out a timer shuts them all down, which ends a blocked connect, TLS handshake,
-    header or body read at once. ``fired`` then tells the reader that what looked like the end of
-    the body was the deadline.
+    budget runs out a timer shuts them all down, which ends a blocked TLS handshake, header or body
+    read at once. ``fired`` then tells the reader that what looked like the end of the body was the
+    deadline. The TCP connect itself is bounded by ``connect_timeout`` and name resolution by the
+    system resolver: neither has a socket to shut down yet.
     """
 
     _active = threading.local()
