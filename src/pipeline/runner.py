@@ -68,26 +68,33 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
     addresses is fetched once. URLs stored by an earlier run are left out unless ``settings.refetch``; article
     URLs that failed in earlier runs and are not given up are added back even when no feed lists
     them any more (the fetch state, ``pipeline.state``), so a site that was down loses nothing.
+    Credentials written into the outlet's URLs are handed to the fetcher and taken off every URL
+    that is staged, logged or stored (``pipeline.credentials``).
     """
     from pipeline import state as fetch_state
     from pipeline.canonical import normalize_url
-    from pipeline.discover import NotAFeed, read_feed
+    from pipeline.credentials import Credentials, redact_url
+    from pipeline.discover import FeedTooLarge, NotAFeed, read_feed
     from pipeline.fetch import Fetcher
 
+    def candidate_url(url: str) -> str:
+        return redact_url(normalize_url(url))  # no credentials in staging, state or records
+
     outlet = _outlet(settings, outlet_name)
+    credentials = Credentials.from_urls(outlet.feeds + outlet.urls)  # sent by the fetcher, never stored
     paths = RunPaths(settings, run_id)
     paths.clear_loaded()  # a run started again (a cleared DAG run) is not loaded until its load ends
     known = fetch_state.FetchState.load(settings.state_dir, outlet.name)
     found: dict[str, Candidate] = {}
     for url in outlet.urls:
-        found.setdefault(normalize_url(url), Candidate(outlet.name, normalize_url(url)))
+        found.setdefault(candidate_url(url), Candidate(outlet.name, candidate_url(url)))
     log_rows: list[dict[str, Any]] = []
     feed_results: list[FetchResult] = []
-    queue: list[tuple[str, int]] = [(feed, 0) for feed in outlet.feeds]
+    queue: list[tuple[str, int]] = [(redact_url(feed), 0) for feed in outlet.feeds]
     seen: set[str] = set()
     limit = settings.max_articles_per_outlet
     archive = Archive(settings.archive_dir)
-    with Fetcher(settings, archive, **_shared_dirs(settings)) as fetcher:
+    with Fetcher(settings, archive, credentials=credentials, **_shared_dirs(settings)) as fetcher:
         while queue and len(found) < limit:
             feed_url, depth = queue.pop(0)
             if feed_url in seen:
@@ -104,19 +111,19 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
                 body = archive.get(ref)
             if body is not None:
                 try:
-                    contents = read_feed(body, result.final_url or feed_url)
+                    contents = read_feed(body, result.final_url or feed_url, settings.max_feed_bytes)
                 except NotAFeed as e:
                     log.warning("feed %s (%s) skipped: %s", feed_url, outlet.name, e)
-                    result = _failed(result, f"not a feed: {e}")
+                    result = _failed(result, str(e) if isinstance(e, FeedTooLarge) else f"not a feed: {e}")
                 else:
                     if not contents.article_urls and not contents.sitemap_urls:
                         log.info("feed %s (%s) is valid and empty", feed_url, outlet.name)
                     for url in contents.article_urls:
                         if len(found) >= limit:
                             break
-                        found.setdefault(normalize_url(url), Candidate(outlet.name, normalize_url(url), feed_url))
+                        found.setdefault(candidate_url(url), Candidate(outlet.name, candidate_url(url), feed_url))
                     if depth < settings.max_sitemap_depth:
-                        queue.extend((child, depth + 1) for child in contents.sitemap_urls)
+                        queue.extend((redact_url(child), depth + 1) for child in contents.sitemap_urls)
                     elif contents.sitemap_urls:
                         log.warning(
                             "sitemap %s: %d child sitemaps beyond depth %d not followed",
@@ -170,8 +177,11 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
     from dataclasses import replace
 
     from pipeline import state as fetch_state
+    from pipeline.credentials import Credentials
     from pipeline.fetch import Fetcher, Request, charset_of
 
+    outlet = {o.name: o for o in load_sources(settings.sources)}.get(outlet_name)
+    credentials = Credentials.from_urls(outlet.feeds + outlet.urls) if outlet else Credentials()
     paths = RunPaths(settings, run_id)
     candidates = [Candidate.from_dict(r) for r in read_jsonl(paths.stage_file("discover", outlet_name))]
     known = fetch_state.FetchState.load(settings.state_dir, outlet_name)
@@ -182,7 +192,7 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
         # validators only when a 304 leaves us something to work with: the archived body
         usable = ref is not None and archive.has(ref)
         requests.append(Request(cand.url, known.validators(cand.url) if usable else {}))
-    with Fetcher(settings, archive, **_shared_dirs(settings)) as fetcher:
+    with Fetcher(settings, archive, credentials=credentials, **_shared_dirs(settings)) as fetcher:
         fetched = fetcher.fetch_many(requests, outlet=outlet_name, kind="article")
     results: list[FetchResult] = []
     for i, (result, _) in enumerate(fetched, 1):
@@ -317,7 +327,7 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
             logs = {s: local_copy(paths.log_file(s, name), folder) for s in ("discover", "fetch", "parse")}
             batch = store.Batch(
                 run_id=run_id,
-                outlet=outlet.to_dict(),
+                outlet=_public_outlet(outlet),
                 log_files=tuple(f for f in logs.values() if f is not None),
                 article_file=local_copy(paths.stage_file("parse", name), folder),
                 claim_file=claim_file,
@@ -350,6 +360,16 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
     log.info("run %s loaded: %s", run_id, totals)
     _retire_staging(settings, paths, totals)
     return totals
+
+
+def _public_outlet(outlet: Outlet) -> dict[str, Any]:
+    """The outlet as the ``outlets`` table keeps it: its URLs without the credentials written into them."""
+    from pipeline.credentials import redact_url
+
+    row = outlet.to_dict()
+    row["feeds"] = [redact_url(u) for u in outlet.feeds]
+    row["urls"] = [redact_url(u) for u in outlet.urls]
+    return row
 
 
 def _retire_staging(settings: Settings, paths: RunPaths, totals: dict[str, int]) -> None:
