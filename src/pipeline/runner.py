@@ -32,7 +32,7 @@ from typing import Any
 from pipeline.archive import Archive, ArchiveError
 from pipeline.records import Article, Candidate, Claim, FetchResult, sha256_hex
 from pipeline.settings import Settings
-from pipeline.sources import Outlet, find_outlet, load_sources
+from pipeline.sources import Outlet, SourcesError, find_outlet, load_sources
 from pipeline.staging import RunPaths, local_copy, read_jsonl, write_jsonl
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,16 @@ def outlet_names(settings: Settings) -> list[str]:
 
 def _outlet(settings: Settings, name: str) -> Outlet:
     return find_outlet(load_sources(settings.sources), name)
+
+
+def _declared_domain(settings: Settings, name: str) -> str | None:
+    """The domain the outlet declares in the sources file; None if it declares none, is not listed,
+    or the sources file cannot be read (reprocessing needs no sources file)."""
+    try:
+        return next((o.domain for o in load_sources(settings.sources) if o.name == name), None)
+    except SourcesError as e:
+        log.warning("outlet %s: no declared domain (%s)", name, e)
+        return None
 
 
 def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progress = _no_progress) -> str:
@@ -200,9 +210,12 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
 
 
 def _parse_one(
-    archive: Archive, result: FetchResult, outlet_name: str
+    archive: Archive, result: FetchResult, outlet_name: str, domain: str | None = None
 ) -> tuple[dict[str, Any] | None, FetchResult]:
-    """Parse one archived body; return the staged article (None if it is not one) and its log record."""
+    """Parse one archived body; return the staged article (None if it is not one) and its log record.
+
+    ``domain`` (the outlet's declared one) decides with the fetched URL's site which canonical URL
+    the page may take as its identity (``pipeline.parse.urls``)."""
     from pipeline.dedupe import fingerprint
     from pipeline.parse import parse_article
 
@@ -218,6 +231,7 @@ def _parse_one(
         outlet=outlet_name,
         charset=result.charset,
         raw_ref=result.archive_ref,
+        domain=domain,
     )
     if not article.is_article:
         log.warning("%s: not an article: %s", result.url, article.not_article_reason)
@@ -231,13 +245,14 @@ def parse(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
     """Turn the outlet's fetched pages into Articles; non-articles are logged with their reason."""
     paths = RunPaths(settings, run_id)
     archive = Archive(settings.archive_dir)
+    domain = _declared_domain(settings, outlet_name)
     articles: list[dict[str, Any]] = []
     log_rows: list[dict[str, Any]] = []
     for i, row in enumerate(read_jsonl(paths.stage_file("fetch", outlet_name)), 1):
         result = FetchResult.from_dict({k: v for k, v in row.items() if k != "stage"})
         if not result.ok or not result.archive_ref:
             continue
-        staged, logged = _parse_one(archive, result, outlet_name)
+        staged, logged = _parse_one(archive, result, outlet_name, domain)
         log_rows.append(_log_row(logged, "parse"))
         if staged is not None:
             staged["fetched_at"] = row.get("started_at")
@@ -396,6 +411,7 @@ def reparse(settings: Settings, run_id: str, outlet_name: str, progress: Progres
 
     paths = RunPaths(settings, run_id)
     archive = Archive(settings.archive_dir)
+    domain = _declared_domain(settings, outlet_name)
     articles: list[dict[str, Any]] = []
     log_rows: list[dict[str, Any]] = []
     for i, row in enumerate(read_jsonl(paths.stage_file("reprocess", outlet_name)), 1):
@@ -409,7 +425,7 @@ def reparse(settings: Settings, run_id: str, outlet_name: str, progress: Progres
             meta.get("final_url") or row["url"], content_type, charset_of(content_type or ""),
             archive_ref=row["raw_ref"],
         )  # fmt: skip
-        staged, logged = _parse_one(archive, result, outlet_name)
+        staged, logged = _parse_one(archive, result, outlet_name, domain)
         if staged is None:
             log.warning("reprocess: %s kept as stored: %s", row["url"], logged.reason)
             log_rows.append(_log_row(logged, "reparse"))

@@ -171,6 +171,48 @@ def test_non_http_canonical_falls_back_to_given_url() -> None:
 
 
 @pytest.mark.parametrize(
+    ("page_url", "candidate", "domain", "identity", "claimed"),
+    [
+        # another site: the fetched URL is the identity, the page's canonical only a recorded claim
+        ("https://b.example.net/hj/story", "https://news.example.org/a/story", None,
+         "https://b.example.net/hj/story", "https://news.example.org/a/story"),
+        ("https://alice.github.io/post", "https://bob.github.io/post", None,
+         "https://alice.github.io/post", "https://bob.github.io/post"),
+        ("http://127.0.0.2:8080/hj/story", "http://127.0.0.1:8080/a/story", None,
+         "http://127.0.0.2:8080/hj/story", "http://127.0.0.1:8080/a/story"),
+        # the same registered domain, or the outlet's declared one: the canonical is the identity
+        ("https://rss.news.example.co.uk/s/1", "https://www.example.co.uk/a/1", None,
+         "https://www.example.co.uk/a/1", None),
+        ("http://127.0.0.1:8080/a/story?x=1", "http://127.0.0.1:9090/a/story", None,
+         "http://127.0.0.1:9090/a/story", None),
+        ("https://amp.cdn.example.net/c/s/1", "https://www.example.org/a/1", "example.org",
+         "https://www.example.org/a/1", None),
+        ("https://amp.cdn.example.net/c/s/1", "https://www.example.org/a/1", "other.org",
+         "https://amp.cdn.example.net/c/s/1", "https://www.example.org/a/1"),
+    ],
+)  # fmt: skip
+def test_a_canonical_url_on_another_site_is_recorded_not_taken(
+    page_url: str, candidate: str, domain: str | None, identity: str, claimed: str | None
+) -> None:
+    page = article_page(head=f'<link rel="canonical" href="{candidate}"><meta property="og:url" content="{candidate}">')
+    a = parse_article(page.encode(), page_url, outlet="Example Gazette", domain=domain)
+    assert (a.canonical_url, a.claimed_canonical_url) == (identity, claimed)
+
+
+def test_the_first_candidate_on_the_own_site_wins_over_a_foreign_one() -> None:
+    a = parse('<link rel="canonical" href="https://other.example.com/x"><meta property="og:url" '
+              'content="https://news.example.org/transport/night-buses-2">')  # fmt: skip
+    assert a.canonical_url == "https://news.example.org/transport/night-buses-2"
+    assert a.claimed_canonical_url is None
+
+
+def test_a_page_read_from_a_file_takes_its_canonical_url_as_it_is() -> None:
+    page = article_page(head='<link rel="canonical" href="https://news.example.org/a/1">')
+    a = parse_article(page.encode(), "file:///tmp/page.html")
+    assert (a.canonical_url, a.claimed_canonical_url) == ("https://news.example.org/a/1", None)
+
+
+@pytest.mark.parametrize(
     ("candidate", "expected"),
     [
         ("https://a.example/x?utm_source=a&utm_campaign=b", "https://a.example/x"),

@@ -68,8 +68,13 @@ def parse_article(
     *,
     charset: str | None = None,
     raw_ref: str | None = None,
+    domain: str | None = None,
 ) -> Article:
-    """Extract the body text and metadata of one page. Never raises on bad input."""
+    """Extract the body text and metadata of one page. Never raises on bad input.
+
+    ``domain`` is the outlet's declared domain (sources file): a canonical URL on it, or on the
+    fetched URL's own site, becomes the article's identity; one elsewhere is only recorded.
+    """
 
     def reject(reason: str) -> Article:
         log.info("not an article: %s: %s", url, reason)
@@ -104,7 +109,7 @@ def parse_article(
     if tree is None or tree.find("body") is None and len(tree) == 0:
         return reject("unparseable HTML")
     try:
-        return _parse_tree_to_article(tree, url, outlet, raw_ref)
+        return _parse_tree_to_article(tree, url, outlet, raw_ref, domain)
     except RecursionError:
         return reject("markup nested too deeply to process")
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeError) as e:
@@ -114,7 +119,7 @@ def parse_article(
 
 
 def _parse_tree_to_article(
-    tree: lxml.html.HtmlElement, url: str, outlet: str, raw_ref: str | None
+    tree: lxml.html.HtmlElement, url: str, outlet: str, raw_ref: str | None, domain: str | None = None
 ) -> Article:
     large = truncate_tree(tree, LARGE_TREE_ELEMENTS, LARGE_TEXT_CHARS)
     if large:
@@ -123,7 +128,9 @@ def _parse_tree_to_article(
         log.debug("page %s: React-streamed parts moved into place", url)
     meta = meta_map(tree)
     nodes = jsonld_nodes(tree)
-    canonical = choose_canonical(tree, meta, url)
+    canonical, claimed = choose_canonical(tree, meta, url, domain)
+    if claimed:
+        log.info("page %s names %s, on another site, as its canonical URL: recorded, not its identity", url, claimed)
     ld = article_node(nodes, canonical)
     sites = site_names(meta, ld, outlet, canonical)
     title = choose_title(tree, meta, ld, sites)
@@ -154,4 +161,5 @@ def _parse_tree_to_article(
         is_article=reason is None,
         not_article_reason=reason,
         raw_ref=raw_ref,
+        claimed_canonical_url=claimed,
     )
