@@ -31,6 +31,7 @@ import logging
 import lxml.html
 from lxml import etree
 
+from pipeline.controls import strip_controls, strip_controls_line
 from pipeline.parse.authors import choose_authors
 from pipeline.parse.body import extract_body
 from pipeline.parse.dates import choose_date, choose_modified
@@ -88,7 +89,7 @@ def parse_article(
             language=None,
             text="",
             is_article=False,
-            not_article_reason=reason,
+            not_article_reason=strip_controls_line(reason),
             raw_ref=raw_ref,
         )
 
@@ -133,11 +134,14 @@ def _parse_tree_to_article(
         log.info("page %s names %s, on another site, as its canonical URL: recorded, not its identity", url, claimed)
     ld = article_node(nodes, canonical)
     sites = site_names(meta, ld, outlet, canonical)
+    # terminal escapes and other control characters in a page never reach a stored field
     title = choose_title(tree, meta, ld, sites)
+    title = (strip_controls_line(title) or None) if title is not None else None
     # the body's first text pieces, read by the byline, dateline and shown-date steps: walked once
     body = tree.find("body")
     head = text_segments(body, HEAD_SEGMENTS) if body is not None else None
-    authors = choose_authors(tree, meta, nodes, ld, sites, large, head=head)
+    named = choose_authors(tree, meta, nodes, ld, sites, large, head=head)
+    authors = tuple(a for a in map(strip_controls_line, named) if a)
     published = choose_date(
         tree, meta, ld, canonical if canonical.startswith("http") else url, large, nodes=nodes, head=head
     )
@@ -145,6 +149,7 @@ def _parse_tree_to_article(
     # comments can carry dates (htmldate reads them) but they mislead the text extractor
     etree.strip_tags(tree, etree.Comment)
     text, how = extract_body(tree, url, ld, large)
+    text = strip_controls(text)
     log.debug("body of %s by %s: %d chars", url, how, len(text))
     language = detect_language(text, tree.get("lang") or first(meta, "content-language", "og:locale"))
     reason = not_article_reason(tree, text, meta, nodes, ld)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from typing import NamedTuple
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 import tld
@@ -26,6 +26,9 @@ _TRACKING = re.compile(
     r"rss|rssid|feature|taid|oref|intcmp|cmp|guccounter|guce_referrer\w*|soc_src|soc_trk)$",
     re.IGNORECASE,
 )
+
+
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def url_part(url: str, part: str) -> str:
@@ -43,8 +46,9 @@ def clean_url(candidate: str | None, base: str) -> str | None:
     """
     if not candidate or not candidate.strip():
         return None
+    candidate = _CONTROL_CHARS.sub(lambda m: quote(m.group()), candidate.strip())  # never raw in a URL
     try:
-        absolute = urljoin(base, candidate.strip()) if base else candidate.strip()
+        absolute = urljoin(base, candidate) if base else candidate
         parts = urlsplit(absolute)
     except ValueError:
         return None
