@@ -98,7 +98,7 @@ def test_broken_sources_file_stops_with_what_to_fix(tmp_path: Path) -> None:
     bad.write_text("outlets:\n  - name: X\n    feeds: [notaurl]\n")
     proc = factcheck("run", "--sources", str(bad), "--db", str(tmp_path / "f.duckdb"), "-q")
     assert proc.returncode == 2
-    assert "outlet #1 ('X'), field 'feeds' item 1: 'notaurl' is not an http(s) URL" in proc.stderr
+    assert "outlet #1 ('X') (line 2), field 'feeds' item 1 (line 3): 'notaurl' is not an http(s) URL" in proc.stderr
     assert not (tmp_path / "f.duckdb").exists()
 
 

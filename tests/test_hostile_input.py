@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from pipeline import runner, store
+from pipeline.demo.server import NewsroomServer
 from pipeline.settings import Settings
 
 A_PARAGRAPHS = [
@@ -139,3 +140,42 @@ def test_a_page_naming_another_outlets_article_as_canonical_does_not_replace_it(
                               "Reservoir leaking again, newsletter says", a_url)  # fmt: skip
     assert n_a == (a_claims,)
     assert not any("Morrow" in (sp or "") for sp in speakers)
+
+
+def test_an_article_the_claim_rules_fail_on_is_counted_and_logged(
+    tmp_path: Path, newsroom: NewsroomServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.claims as claims_api
+
+    real = claims_api.claims_from_doc
+
+    def tripping(doc, offset=0, lang="en"):  # type: ignore[no-untyped-def]
+        """Fault injection: the real rules, except on the one sample article holding this phrase."""
+        if "booms are holding" in doc.text:
+            raise KeyError("speaker")
+        return real(doc, offset=offset, lang=lang)
+
+    monkeypatch.setattr(claims_api, "claims_from_doc", tripping)
+    sources = newsroom.write_sources(tmp_path / "sources.yaml")
+    s = Settings(data_dir=tmp_path / "data", sources_path=sources, allow_private_network=True, per_host_delay=0.0)
+    totals = runner.run_all(s, "run-1")
+    assert totals["extract_failures"] == 1 and totals["failures"] >= 1
+    con = store.connect(s.database, read_only=True)
+    try:
+        failed = con.execute(
+            "SELECT f.outlet, f.reason, a.title, count(c.claim_id) FROM fetch_log f "
+            "JOIN articles a ON a.url = f.url LEFT JOIN claims c USING (article_id) "
+            "WHERE f.stage = 'extract' AND NOT f.ok GROUP BY ALL"
+        ).fetchall()
+        ok = con.execute("SELECT count(*) FROM fetch_log WHERE stage = 'extract' AND ok").fetchone()
+        others = con.execute(
+            "SELECT count(DISTINCT article_id) FROM claims JOIN articles USING (article_id) "
+            "WHERE title <> 'Port authority says Harlow River spill is contained'"
+        ).fetchone()
+    finally:
+        con.close()
+    ((outlet, reason, title, n_claims),) = failed
+    assert (outlet, title, n_claims) == ("Millbrook Ledger (sample)",
+                                         "Port authority says Harlow River spill is contained", 0)  # fmt: skip
+    assert reason.startswith("claim extraction failed: text ") and "KeyError: 'speaker'" in reason
+    assert ok == (6,) and others is not None and others[0] >= 5

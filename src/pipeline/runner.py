@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from pipeline.archive import Archive, ArchiveError
@@ -267,8 +268,13 @@ def claim_id(article_id: str, claim: Claim, version: str) -> str:
 
 
 def extract(settings: Settings, run_id: str, outlet_name: str, progress: Progress = _no_progress) -> str:
-    """Extract the claims of the outlet's parsed articles (English only; others are kept, without claims)."""
-    from pipeline.claims import EXTRACTOR_VERSION, extract_many, load_nlp
+    """Extract the claims of the outlet's parsed articles (English only; others are kept, without claims).
+
+    An article the claim rules fail on is stored without claims, and its failure is a record of
+    the extract log (stage 'extract', with the reason) that the load counts and writes to
+    ``fetch_log``, as the parse stage does for pages that are not articles.
+    """
+    from pipeline.claims import EXTRACTOR_VERSION, ExtractionError, extract_many, load_nlp
 
     paths = RunPaths(settings, run_id)
     rows = list(read_jsonl(paths.stage_file("parse", outlet_name)))
@@ -280,11 +286,21 @@ def extract(settings: Settings, run_id: str, outlet_name: str, progress: Progres
         else:
             log.info("%s: language %s has no claim model; stored without claims", a.url, a.language)
     out_rows: list[dict[str, Any]] = []
+    log_rows: list[dict[str, Any]] = []
+    failures: dict[int, ExtractionError] = {}
     if english:
         nlp = load_nlp(settings.spacy_model)
+        texts = (a.text for a in english)
         for i, (article, claims) in enumerate(
-            zip(english, extract_many((a.text for a in english), nlp=nlp), strict=True), 1
+            zip(english, extract_many(texts, nlp=nlp, on_error=failures.__setitem__), strict=True), 1
         ):
+            error = failures.get(i - 1)
+            if error is not None:
+                log.error("%s: claim extraction failed, stored without claims: %s", article.url, error)
+            result = FetchResult(article.url, outlet_name, "article", error is None,
+                                 reason=f"claim extraction failed: {error}" if error else None,
+                                 archive_ref=article.raw_ref)  # fmt: skip
+            log_rows.append(_log_row(result, "extract"))
             for claim in claims:
                 row = claim.to_dict()
                 row.update(
@@ -294,6 +310,9 @@ def extract(settings: Settings, run_id: str, outlet_name: str, progress: Progres
                 )
                 out_rows.append(row)
             progress("extract", outlet_name, i)
+    if failures:
+        log.error("%s: claim extraction failed on %d of %d articles", outlet_name, len(failures), len(english))
+    write_jsonl(paths.log_file("extract", outlet_name), log_rows)
     return str(write_jsonl(paths.stage_file("extract", outlet_name), out_rows))
 
 
@@ -318,7 +337,7 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
     paths = RunPaths(settings, run_id)
     outlets = {o.name: o for o in load_sources(settings.sources)}
     totals = dict.fromkeys(("fetch_log", "articles", "claims", "failures", "duplicates", "copies"), 0)
-    totals.update(outlets=0, skipped_outlets=0)
+    totals.update(outlets=0, skipped_outlets=0, extract_failures=0)
     names = list(outlet_names)
     with tempfile.TemporaryDirectory(prefix="factcheck-load-") as tmp:
         for i, name in enumerate(names, 1):
@@ -329,7 +348,7 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
                 totals["skipped_outlets"] += 1
                 continue
             outlet = outlets.get(name) or Outlet(name, None, (), ())
-            logs = {s: local_copy(paths.log_file(s, name), folder) for s in ("discover", "fetch", "parse")}
+            logs = {s: local_copy(paths.log_file(s, name), folder) for s in ("discover", "fetch", "parse", "extract")}
             batch = store.Batch(
                 run_id=run_id,
                 outlet=outlet.to_dict(),
@@ -346,6 +365,7 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
             for key, value in counts.items():
                 totals[key] += value
             totals["outlets"] += 1
+            totals["extract_failures"] += _count_failed(logs["extract"])
             parse_log = logs["parse"]
             parsed = list(read_jsonl(parse_log)) if parse_log is not None else []
             fetch_state.record_loaded(
@@ -365,6 +385,11 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
     log.info("run %s loaded: %s", run_id, totals)
     _retire_staging(settings, paths, totals)
     return totals
+
+
+def _count_failed(log_file: Path | None) -> int:
+    """The failure records of one stage's log file (0 when there is none)."""
+    return sum(1 for r in read_jsonl(log_file) if not r["ok"]) if log_file is not None else 0
 
 
 def _retire_staging(settings: Settings, paths: RunPaths, totals: dict[str, int]) -> None:
@@ -450,7 +475,7 @@ def reprocess_load(settings: Settings, run_id: str, outlet_names: Iterable[str])
 
     paths = RunPaths(settings, run_id)
     totals = dict.fromkeys(("fetch_log", "articles", "claims", "failures", "duplicates", "copies"), 0)
-    totals.update(outlets=0, skipped_outlets=0)
+    totals.update(outlets=0, skipped_outlets=0, extract_failures=0)
     # Staging may be on object storage: DuckDB reads local copies (see ``load``).
     tmp = tempfile.TemporaryDirectory(prefix="factcheck-reprocess-")
     con = store.connect(settings.database)
@@ -462,7 +487,10 @@ def reprocess_load(settings: Settings, run_id: str, outlet_names: Iterable[str])
                 totals["skipped_outlets"] += 1
                 continue
             article_file = local_copy(paths.stage_file("parse", name), Path(tmp.name))
-            batch = store.Batch(run_id, None, (), article_file, claim_file)
+            extract_log = local_copy(paths.log_file("extract", name), Path(tmp.name) / "log")
+            logs = (extract_log,) if extract_log is not None else ()
+            batch = store.Batch(run_id, None, logs, article_file, claim_file)
+            totals["extract_failures"] += _count_failed(extract_log)
             for key, value in store.load_batch(con, batch).items():
                 totals[key] += value
             totals["outlets"] += 1
