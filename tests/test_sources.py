@@ -127,3 +127,13 @@ def test_many_urls_with_repeats_keep_the_first_of_each_in_order() -> None:
     urls = [f"https://a.example/{i % 30_000}" for i in range(40_000)]
     (outlet,) = parse_sources({"outlets": [{"name": "A", "urls": urls}]})
     assert outlet.urls == tuple(f"https://a.example/{i}" for i in range(30_000))
+
+
+def test_a_huge_value_read_from_a_file_is_quoted_briefly(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    keys = "".join(f"      k{i}: {'v' * 200}\n" for i in range(2000))
+    path.write_text(f"outlets:\n  - name: A\n    feeds: [https://a.example/rss]\n    domain:\n{keys}", encoding="utf-8")
+    with pytest.raises(SourcesError) as err:
+        load_sources(path)
+    assert "(line 2), field 'domain': expected a host name" in str(err.value)
+    assert len(str(err.value)) < 600

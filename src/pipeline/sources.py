@@ -34,7 +34,19 @@ MAX_PROBLEMS = 50  # problems listed one by one in the error; the rest are count
 MAX_SHOWN = 120  # characters of a value from the file quoted in a message, at most
 MAX_EXAMPLES = 5  # repeated URLs named one by one in the warning of one field; the rest are counted
 
-_repr = reprlib.Repr()
+
+class _BoundedRepr(reprlib.Repr):
+    """``reprlib.Repr`` that also bounds the located str and dict subclasses the loader builds."""
+
+    def repr1(self, x: Any, level: int) -> str:
+        if isinstance(x, str):
+            return self.repr_str(str(x), level)
+        if isinstance(x, dict):
+            return self.repr_dict(x, level)
+        return super().repr1(x, level)
+
+
+_repr = _BoundedRepr()
 _repr.maxstring = MAX_SHOWN
 _repr.maxother = MAX_SHOWN
 _repr.maxlevel = 2
