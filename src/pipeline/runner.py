@@ -27,12 +27,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from pipeline.archive import Archive, ArchiveError
 from pipeline.records import Article, Candidate, Claim, FetchResult, sha256_hex
 from pipeline.settings import Settings
-from pipeline.sources import Outlet, find_outlet, load_sources
+from pipeline.sources import Outlet, SourcesError, find_outlet, load_sources
 from pipeline.staging import RunPaths, local_copy, read_jsonl, write_jsonl
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,16 @@ def outlet_names(settings: Settings) -> list[str]:
 
 def _outlet(settings: Settings, name: str) -> Outlet:
     return find_outlet(load_sources(settings.sources), name)
+
+
+def _declared_domain(settings: Settings, name: str) -> str | None:
+    """The domain the outlet declares in the sources file; None if it declares none, is not listed,
+    or the sources file cannot be read (reprocessing needs no sources file)."""
+    try:
+        return next((o.domain for o in load_sources(settings.sources) if o.name == name), None)
+    except SourcesError as e:
+        log.warning("outlet %s: no declared domain (%s)", name, e)
+        return None
 
 
 def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progress = _no_progress) -> str:
@@ -210,9 +221,12 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
 
 
 def _parse_one(
-    archive: Archive, result: FetchResult, outlet_name: str
+    archive: Archive, result: FetchResult, outlet_name: str, domain: str | None = None
 ) -> tuple[dict[str, Any] | None, FetchResult]:
-    """Parse one archived body; return the staged article (None if it is not one) and its log record."""
+    """Parse one archived body; return the staged article (None if it is not one) and its log record.
+
+    ``domain`` (the outlet's declared one) decides with the fetched URL's site which canonical URL
+    the page may take as its identity (``pipeline.parse.urls``)."""
     from pipeline.dedupe import fingerprint
     from pipeline.parse import parse_article
 
@@ -228,6 +242,7 @@ def _parse_one(
         outlet=outlet_name,
         charset=result.charset,
         raw_ref=result.archive_ref,
+        domain=domain,
     )
     if not article.is_article:
         log.warning("%s: not an article: %s", result.url, article.not_article_reason)
@@ -241,13 +256,14 @@ def parse(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
     """Turn the outlet's fetched pages into Articles; non-articles are logged with their reason."""
     paths = RunPaths(settings, run_id)
     archive = Archive(settings.archive_dir)
+    domain = _declared_domain(settings, outlet_name)
     articles: list[dict[str, Any]] = []
     log_rows: list[dict[str, Any]] = []
     for i, row in enumerate(read_jsonl(paths.stage_file("fetch", outlet_name)), 1):
         result = FetchResult.from_dict({k: v for k, v in row.items() if k != "stage"})
         if not result.ok or not result.archive_ref:
             continue
-        staged, logged = _parse_one(archive, result, outlet_name)
+        staged, logged = _parse_one(archive, result, outlet_name, domain)
         log_rows.append(_log_row(logged, "parse"))
         if staged is not None:
             staged["fetched_at"] = row.get("started_at")
@@ -262,8 +278,13 @@ def claim_id(article_id: str, claim: Claim, version: str) -> str:
 
 
 def extract(settings: Settings, run_id: str, outlet_name: str, progress: Progress = _no_progress) -> str:
-    """Extract the claims of the outlet's parsed articles (English only; others are kept, without claims)."""
-    from pipeline.claims import EXTRACTOR_VERSION, extract_many, load_nlp
+    """Extract the claims of the outlet's parsed articles (English only; others are kept, without claims).
+
+    An article the claim rules fail on is stored without claims, and its failure is a record of
+    the extract log (stage 'extract', with the reason) that the load counts and writes to
+    ``fetch_log``, as the parse stage does for pages that are not articles.
+    """
+    from pipeline.claims import EXTRACTOR_VERSION, ExtractionError, extract_many, load_nlp
 
     paths = RunPaths(settings, run_id)
     rows = list(read_jsonl(paths.stage_file("parse", outlet_name)))
@@ -275,11 +296,21 @@ def extract(settings: Settings, run_id: str, outlet_name: str, progress: Progres
         else:
             log.info("%s: language %s has no claim model; stored without claims", a.url, a.language)
     out_rows: list[dict[str, Any]] = []
+    log_rows: list[dict[str, Any]] = []
+    failures: dict[int, ExtractionError] = {}
     if english:
         nlp = load_nlp(settings.spacy_model)
+        texts = (a.text for a in english)
         for i, (article, claims) in enumerate(
-            zip(english, extract_many((a.text for a in english), nlp=nlp), strict=True), 1
+            zip(english, extract_many(texts, nlp=nlp, on_error=failures.__setitem__), strict=True), 1
         ):
+            error = failures.get(i - 1)
+            if error is not None:
+                log.error("%s: claim extraction failed, stored without claims: %s", article.url, error)
+            result = FetchResult(article.url, outlet_name, "article", error is None,
+                                 reason=f"claim extraction failed: {error}" if error else None,
+                                 archive_ref=article.raw_ref)  # fmt: skip
+            log_rows.append(_log_row(result, "extract"))
             for claim in claims:
                 row = claim.to_dict()
                 row.update(
@@ -289,6 +320,9 @@ def extract(settings: Settings, run_id: str, outlet_name: str, progress: Progres
                 )
                 out_rows.append(row)
             progress("extract", outlet_name, i)
+    if failures:
+        log.error("%s: claim extraction failed on %d of %d articles", outlet_name, len(failures), len(english))
+    write_jsonl(paths.log_file("extract", outlet_name), log_rows)
     return str(write_jsonl(paths.stage_file("extract", outlet_name), out_rows))
 
 
@@ -313,7 +347,7 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
     paths = RunPaths(settings, run_id)
     outlets = {o.name: o for o in load_sources(settings.sources)}
     totals = dict.fromkeys(("fetch_log", "articles", "claims", "failures", "duplicates", "copies"), 0)
-    totals.update(outlets=0, skipped_outlets=0)
+    totals.update(outlets=0, skipped_outlets=0, extract_failures=0)
     names = list(outlet_names)
     with tempfile.TemporaryDirectory(prefix="factcheck-load-") as tmp:
         for i, name in enumerate(names, 1):
@@ -324,7 +358,7 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
                 totals["skipped_outlets"] += 1
                 continue
             outlet = outlets.get(name) or Outlet(name, None, (), ())
-            logs = {s: local_copy(paths.log_file(s, name), folder) for s in ("discover", "fetch", "parse")}
+            logs = {s: local_copy(paths.log_file(s, name), folder) for s in ("discover", "fetch", "parse", "extract")}
             batch = store.Batch(
                 run_id=run_id,
                 outlet=_public_outlet(outlet),
@@ -341,6 +375,7 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
             for key, value in counts.items():
                 totals[key] += value
             totals["outlets"] += 1
+            totals["extract_failures"] += _count_failed(logs["extract"])
             parse_log = logs["parse"]
             parsed = list(read_jsonl(parse_log)) if parse_log is not None else []
             fetch_state.record_loaded(
@@ -370,6 +405,11 @@ def _public_outlet(outlet: Outlet) -> dict[str, Any]:
     row["feeds"] = [redact_url(u) for u in outlet.feeds]
     row["urls"] = [redact_url(u) for u in outlet.urls]
     return row
+
+
+def _count_failed(log_file: Path | None) -> int:
+    """The failure records of one stage's log file (0 when there is none)."""
+    return sum(1 for r in read_jsonl(log_file) if not r["ok"]) if log_file is not None else 0
 
 
 def _retire_staging(settings: Settings, paths: RunPaths, totals: dict[str, int]) -> None:
@@ -416,6 +456,7 @@ def reparse(settings: Settings, run_id: str, outlet_name: str, progress: Progres
 
     paths = RunPaths(settings, run_id)
     archive = Archive(settings.archive_dir)
+    domain = _declared_domain(settings, outlet_name)
     articles: list[dict[str, Any]] = []
     log_rows: list[dict[str, Any]] = []
     for i, row in enumerate(read_jsonl(paths.stage_file("reprocess", outlet_name)), 1):
@@ -429,7 +470,7 @@ def reparse(settings: Settings, run_id: str, outlet_name: str, progress: Progres
             meta.get("final_url") or row["url"], content_type, charset_of(content_type or ""),
             archive_ref=row["raw_ref"],
         )  # fmt: skip
-        staged, logged = _parse_one(archive, result, outlet_name)
+        staged, logged = _parse_one(archive, result, outlet_name, domain)
         if staged is None:
             log.warning("reprocess: %s kept as stored: %s", row["url"], logged.reason)
             log_rows.append(_log_row(logged, "reparse"))
@@ -454,7 +495,7 @@ def reprocess_load(settings: Settings, run_id: str, outlet_names: Iterable[str])
 
     paths = RunPaths(settings, run_id)
     totals = dict.fromkeys(("fetch_log", "articles", "claims", "failures", "duplicates", "copies"), 0)
-    totals.update(outlets=0, skipped_outlets=0)
+    totals.update(outlets=0, skipped_outlets=0, extract_failures=0)
     # Staging may be on object storage: DuckDB reads local copies (see ``load``).
     tmp = tempfile.TemporaryDirectory(prefix="factcheck-reprocess-")
     con = store.connect(settings.database)
@@ -466,7 +507,10 @@ def reprocess_load(settings: Settings, run_id: str, outlet_names: Iterable[str])
                 totals["skipped_outlets"] += 1
                 continue
             article_file = local_copy(paths.stage_file("parse", name), Path(tmp.name))
-            batch = store.Batch(run_id, None, (), article_file, claim_file)
+            extract_log = local_copy(paths.log_file("extract", name), Path(tmp.name) / "log")
+            logs = (extract_log,) if extract_log is not None else ()
+            batch = store.Batch(run_id, None, logs, article_file, claim_file)
+            totals["extract_failures"] += _count_failed(extract_log)
             for key, value in store.load_batch(con, batch).items():
                 totals[key] += value
             totals["outlets"] += 1
