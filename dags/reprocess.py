@@ -18,6 +18,7 @@ from airflow.sdk import Asset, dag, get_current_context, task
 
 CLAIMS_ASSET = Asset(name="factcheck_claims", uri="file:///factcheck/claims")
 DUCKDB_POOL = "duckdb_writer"
+OUTLET_NAME = "{{ task.op_kwargs['outlet'] }}"  # mapped task instances are shown under the outlet's name
 
 
 def _run_id() -> str:
@@ -26,7 +27,11 @@ def _run_id() -> str:
 
 @dag(
     dag_id="reprocess",
+    description="By hand: re-parse stored articles from the archive and replace their claims (no fetching)",
     schedule=None,
+    # Never scheduled, only triggered: a paused DAG would leave a triggered run queued until
+    # someone also unpaused it, so it is created unpaused.
+    is_paused_upon_creation=False,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
@@ -42,7 +47,7 @@ def reprocess() -> None:
 
         return runner.reprocess_list(Settings.from_env(), _run_id())
 
-    @task
+    @task(map_index_template=OUTLET_NAME)
     def reparse(outlet: str) -> str:
         from pipeline import runner
         from pipeline.settings import Settings
@@ -50,7 +55,7 @@ def reprocess() -> None:
         runner.reparse(Settings.from_env(), _run_id(), outlet)
         return outlet
 
-    @task
+    @task(map_index_template=OUTLET_NAME)
     def extract(outlet: str) -> str:
         from pipeline import runner
         from pipeline.settings import Settings

@@ -82,6 +82,68 @@ def dags_test(
     return proc
 
 
+def dags_test_outcome(env: Mapping[str, str], dag_id: str, logical_date: str, timeout: float = 1800) -> DagRunOutcome:
+    """Run one DAG run with ``airflow dags test`` and return what became of it, failed or not."""
+    args = [airflow_executable(), "dags", "test", dag_id, logical_date]
+    proc = subprocess.run(args, env=dict(env), capture_output=True, text=True, timeout=timeout, check=False)
+    run_id, state = _sqlite_rows(
+        env, "SELECT run_id, state FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", (dag_id,)
+    )[0]
+    tasks = [
+        TaskOutcome(task_id, int(map_index), str(ti_state or ""), rendered)
+        for task_id, map_index, ti_state, rendered in _sqlite_rows(
+            env,
+            "SELECT task_id, map_index, state, rendered_map_index FROM task_instance "
+            "WHERE dag_id = ? AND run_id = ? ORDER BY task_id, map_index",
+            (dag_id, run_id),
+        )
+    ]
+    return DagRunOutcome(str(run_id), str(state), proc.returncode, tasks, proc.stdout + proc.stderr)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskOutcome:
+    """One task instance of a finished run: its id, map index (-1 unmapped), state and shown name."""
+
+    task_id: str
+    map_index: int
+    state: str
+    rendered_map_index: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DagRunOutcome:
+    """A finished ``airflow dags test`` run as the metadata database recorded it."""
+
+    run_id: str
+    state: str
+    returncode: int
+    tasks: list[TaskOutcome]
+    output: str
+
+    def states(self, task_id: str) -> dict[int, str]:
+        """State of each instance of a task, keyed by map index (-1 for an unmapped task)."""
+        return {t.map_index: t.state for t in self.tasks if t.task_id == task_id}
+
+    def names(self, task_id: str) -> dict[int, str | None]:
+        """The name the UI shows for each instance of a mapped task (None until it has run)."""
+        return {t.map_index: t.rendered_map_index for t in self.tasks if t.task_id == task_id}
+
+
+def _sqlite_rows(env: Mapping[str, str], sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """Read the SQLite metadata database of an ``airflow_env`` home (read-only)."""
+    import sqlite3
+
+    url = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    if not url.startswith("sqlite:///"):
+        raise ValueError(f"not a SQLite metadata database: {url.split('://', 1)[0]}")
+    con = sqlite3.connect(f"file:{url.removeprefix('sqlite:///')}?mode=ro", uri=True)
+    try:
+        return list(con.execute(sql, params).fetchall())
+    finally:
+        con.close()
+
+
 # --------------------------------------------------------------------------------------------------
 # A distributed Airflow on this machine: Postgres metadata, CeleryExecutor over Redis, several workers.
 # --------------------------------------------------------------------------------------------------

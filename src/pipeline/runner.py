@@ -25,7 +25,9 @@ Reprocessing (the ``reprocess`` DAG, ``factcheck reprocess``) fetches nothing:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from typing import Any
 
@@ -44,6 +46,42 @@ Progress = Callable[[str, str, int], None]  # (stage, outlet, items done)
 
 def _no_progress(stage: str, outlet: str, n: int) -> None:
     return None
+
+
+class OutletFailed(RuntimeError):
+    """An outlet gave this run nothing to work with (every feed failed); the other outlets go on."""
+
+
+_AFTER_ATTEMPTS = re.compile(r" \(after \d+ attempts\)$")
+MAX_REASON_KEY = 60
+
+
+def reason_key(reason: str | None) -> str:
+    """The kind of a failure reason, for counting: its text before the first colon, without the
+    attempt count and bounded in length ("connection error: ConnectionError: ..." -> "connection error")."""
+    text = _AFTER_ATTEMPTS.sub("", reason or "unknown")
+    key = text.split(":", 1)[0].strip() or "unknown"
+    return key if len(key) <= MAX_REASON_KEY else key[: MAX_REASON_KEY - 1] + "…"
+
+
+def log_summary(stage: str, outlet: str, counts: Mapping[str, int], failures: Counter[str] | None = None) -> str:
+    """Log one line that says what a stage did for an outlet: its counts and its failures by reason.
+
+    This is the line an operator reads in the task log (``fetch summary for X: urls=7 fetched=6
+    failed=1; failures: HTTP 404=1``); it is returned as well, so callers and tests can use it.
+    """
+    shown = " ".join(f"{key}={value}" for key, value in counts.items())
+    if failures is None:
+        line = f"{stage} summary for {outlet}: {shown}"
+    else:
+        by_reason = ", ".join(f"{key}={n}" for key, n in sorted(failures.items(), key=lambda kv: (-kv[1], kv[0])))
+        line = f"{stage} summary for {outlet}: {shown}; failures: {by_reason or 'none'}"
+    log.info("%s", line)
+    return line
+
+
+def _failures(results: Iterable[FetchResult]) -> Counter[str]:
+    return Counter(reason_key(r.reason) for r in results if not r.ok)
 
 
 def _log_row(result: FetchResult, stage: str) -> dict[str, Any]:
@@ -141,11 +179,23 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
         else:
             candidates.append(cand)
     write_jsonl(paths.log_file("discover", outlet.name), log_rows)
+    feeds_failed = _failures(feed_results)
+    counts = {
+        "feeds": len(seen),
+        "feeds_failed": sum(feeds_failed.values()),
+        "candidates": len(candidates),
+        "retried": len(retries),
+        "already_stored": skipped_stored,
+        "given_up": skipped_given_up,
+    }
+    log_summary("discover", outlet.name, counts, feeds_failed)
+    if feed_results and not outlet.urls and all(not r.ok for r in feed_results):
+        # Nothing could be read: fail this outlet's chain (visibly) instead of loading an empty outlet.
+        raise OutletFailed(
+            f"outlet {outlet.name}: none of its {len(feed_results)} feeds could be read "
+            f"({', '.join(f'{k}={n}' for k, n in feeds_failed.items())})"
+        )
     out = write_jsonl(paths.stage_file("discover", outlet.name), (c.to_dict() for c in candidates))
-    log.info(
-        "%s: %d candidate URLs from %d feeds (%d earlier failures retried; %d already stored and %d given up, skipped)",
-        outlet.name, len(candidates), len(seen), len(retries), skipped_stored, skipped_given_up,
-    )  # fmt: skip
     return str(out)
 
 
@@ -196,6 +246,9 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
     fetch_state.record_fetches(settings.state_dir, outlet_name, run_id, results)
     rows = [_log_row(r, "fetch") for r in results]
     write_jsonl(paths.log_file("fetch", outlet_name), rows)
+    failed = _failures(results)
+    counts = {"urls": len(results), "fetched": len(results) - sum(failed.values()), "failed": sum(failed.values())}
+    log_summary("fetch", outlet_name, counts, failed)
     return str(write_jsonl(paths.stage_file("fetch", outlet_name), rows))
 
 
@@ -233,6 +286,7 @@ def parse(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
     archive = Archive(settings.archive_dir)
     articles: list[dict[str, Any]] = []
     log_rows: list[dict[str, Any]] = []
+    rejected: list[FetchResult] = []
     for i, row in enumerate(read_jsonl(paths.stage_file("fetch", outlet_name)), 1):
         result = FetchResult.from_dict({k: v for k, v in row.items() if k != "stage"})
         if not result.ok or not result.archive_ref:
@@ -242,8 +296,12 @@ def parse(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
         if staged is not None:
             staged["fetched_at"] = row.get("started_at")
             articles.append(staged)
+        else:
+            rejected.append(logged)
         progress("parse", outlet_name, i)
     write_jsonl(paths.log_file("parse", outlet_name), log_rows)
+    counts = {"pages": len(log_rows), "articles": len(articles), "rejected": len(rejected)}
+    log_summary("parse", outlet_name, counts, _failures(rejected))
     return str(write_jsonl(paths.stage_file("parse", outlet_name), articles))
 
 
@@ -279,6 +337,15 @@ def extract(settings: Settings, run_id: str, outlet_name: str, progress: Progres
                 )
                 out_rows.append(row)
             progress("extract", outlet_name, i)
+    with_claims = len({row["article_id"] for row in out_rows})
+    counts = {
+        "articles": len(articles),
+        "english": len(english),
+        "with_claims": with_claims,
+        "claims": len(out_rows),
+        "no_claim_model": len(articles) - len(english),
+    }
+    log_summary("extract", outlet_name, counts)
     return str(write_jsonl(paths.stage_file("extract", outlet_name), out_rows))
 
 
@@ -472,7 +539,11 @@ def run_all(settings: Settings, run_id: str, progress: Progress = _no_progress) 
     """Every stage for every outlet in this process, then the load: ``factcheck run``."""
     names = outlet_names(settings)
     for name in names:
-        discover(settings, run_id, name, progress)
+        try:
+            discover(settings, run_id, name, progress)
+        except OutletFailed as e:  # as in the DAG: this outlet is not loaded, the others are
+            log.error("%s", e)
+            continue
         fetch(settings, run_id, name, progress)
         parse(settings, run_id, name, progress)
         extract(settings, run_id, name, progress)
