@@ -71,6 +71,26 @@ def prepare(env: Mapping[str, str], timeout: float = 600) -> None:
     _run([airflow, "pools", "set", DUCKDB_POOL, "1", "the single DuckDB writer"], env, timeout)
 
 
+UI_CONFIG_PROBE = """
+import json
+from airflow.configuration import conf
+print(json.dumps({k: conf.get("api", k, fallback="") or "" for k in ("base_url", "host", "port")}))
+"""
+
+
+def ui_url(env: Mapping[str, str], timeout: float = 120) -> str:
+    """The address the api-server of this environment serves the UI on, as Airflow's configuration
+    says (``AIRFLOW__API__*`` variables, then ``airflow.cfg`` in AIRFLOW_HOME, then the defaults)."""
+    python = Path(airflow_executable()).parent / "python"
+    proc = _run([str(python if python.exists() else sys.executable), "-c", UI_CONFIG_PROBE], env, timeout)
+    api: dict[str, str] = json.loads(proc.stdout.strip().splitlines()[-1])
+    if api["base_url"]:
+        return api["base_url"].rstrip("/")
+    host = api["host"] or "0.0.0.0"
+    shown = "localhost" if host in {"0.0.0.0", "::", "[::]"} else host
+    return f"http://{shown}:{api['port'] or 8080}"
+
+
 def dags_test(
     env: Mapping[str, str], dag_id: str, logical_date: str, timeout: float = 1800
 ) -> subprocess.CompletedProcess[str]:
