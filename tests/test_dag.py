@@ -194,6 +194,13 @@ def test_a_dead_outlet_fails_alone_and_the_run_is_red(
         states = outcome.states(f"outlet.{stage}")
         assert states[dead_index] == ("failed" if stage == "discover" else "upstream_failed"), (stage, states)
         assert {states[i] for i in good} == {"success"}, (stage, states)
+    # each stage's task log carries its one-line summary with counts and failures by reason
+    assert f"discover summary for {DEAD_OUTLET}: feeds=1 feeds_failed=1 " in outcome.output
+    assert "failures: connection error=1" in outcome.output
+    for i in good:
+        for stage in ("discover", "fetch", "parse", "extract"):
+            assert f"{stage} summary for {outlets[i]}: " in outcome.output, (stage, outlets[i])
+    assert f"load summary for run {outcome.run_id}: " in outcome.output
     assert outcome.states("load") == {-1: "success"}  # the good outlets were committed
     assert outcome.states("check_outlets") == {-1: "failed"}  # and the run says one was not
 

@@ -414,7 +414,7 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
         store.record_run(con, run_id, totals, totals["outlets"])
     finally:
         con.close()
-    log.info("run %s loaded: %s", run_id, totals)
+    log_summary("load", f"run {run_id}", totals)
     _retire_staging(settings, paths, totals)
     return totals
 
