@@ -208,7 +208,12 @@ def test_a_dead_outlet_fails_alone_and_the_run_is_red(
     try:
         loaded = dict(con.execute("SELECT outlet, count(*) FROM claims_by_source GROUP BY outlet").fetchall())
         run = con.execute("SELECT n_outlets FROM runs WHERE run_id = ?", [outcome.run_id]).fetchone()
+        dead_log = con.execute("SELECT stage, ok, reason FROM fetch_log WHERE outlet = ?", [DEAD_OUTLET]).fetchall()
     finally:
         con.close()
     assert set(loaded) == {outlets[i] for i in good}, loaded  # every good outlet has claims in DuckDB
     assert run == (len(good),)
+    # the failed outlet's reason is in fetch_log, for the Ingest health page
+    assert [(stage, ok, reason.split(":")[0]) for stage, ok, reason in dead_log] == [
+        ("discover", False, "connection error")
+    ]

@@ -148,3 +148,12 @@ def test_an_outlet_whose_every_feed_fails_fails_alone(tmp_path: Path, newsroom: 
         runner.discover(s, "r", "Dead Feed (test)")
     totals = runner.run_all(s, "r2")
     assert totals["skipped_outlets"] == 1 and totals["outlets"] == len(runner.outlet_names(s)) - 1
+    con = store.connect(s.database, read_only=True)
+    try:
+        # why it failed is recorded (the Ingest health page shows it), though none of it loaded
+        reasons = con.execute("SELECT stage, reason FROM fetch_log WHERE outlet = 'Dead Feed (test)'").fetchall()
+        articles = con.execute("SELECT count(*) FROM articles WHERE outlet = 'Dead Feed (test)'").fetchone()
+    finally:
+        con.close()
+    assert [(stage, reason.split(":")[0]) for stage, reason in reasons] == [("discover", "connection error")]
+    assert articles == (0,)

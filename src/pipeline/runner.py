@@ -29,6 +29,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from pipeline.archive import Archive, ArchiveError
@@ -376,12 +377,13 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
         for i, name in enumerate(names, 1):
             folder = Path(tmp) / str(i)
             claim_file = local_copy(paths.stage_file("extract", name), folder)
-            if claim_file is None:
-                log.error("outlet %s did not finish its stages in run %s; nothing of it is loaded", name, run_id)
-                totals["skipped_outlets"] += 1
-                continue
             outlet = outlets.get(name) or Outlet(name, None, (), ())
             logs = {s: local_copy(paths.log_file(s, name), folder) for s in ("discover", "fetch", "parse")}
+            if claim_file is None:
+                log.error("outlet %s did not finish its stages in run %s; none of its articles is loaded", name, run_id)
+                totals["skipped_outlets"] += 1
+                _load_failure_log(settings, run_id, outlet, tuple(f for f in logs.values() if f is not None), totals)
+                continue
             batch = store.Batch(
                 run_id=run_id,
                 outlet=outlet.to_dict(),
@@ -417,6 +419,24 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
     log_summary("load", f"run {run_id}", totals)
     _retire_staging(settings, paths, totals)
     return totals
+
+
+def _load_failure_log(
+    settings: Settings, run_id: str, outlet: Outlet, log_files: tuple[Path, ...], totals: dict[str, int]
+) -> None:
+    """Record what an outlet that did not finish got as far as (why every feed failed, say) in
+    ``fetch_log``, in a transaction of its own, so the Ingest health page shows the reasons."""
+    from pipeline import store
+
+    if not log_files:
+        return
+    con = store.connect(settings.database)
+    try:
+        counts = store.load_batch(con, store.Batch(run_id, outlet.to_dict(), log_files, None, None))
+    finally:
+        con.close()
+    for key in ("fetch_log", "failures"):
+        totals[key] += counts.get(key, 0)
 
 
 def _retire_staging(settings: Settings, paths: RunPaths, totals: dict[str, int]) -> None:
