@@ -74,8 +74,8 @@ def test_dags_are_described_named_per_outlet_and_paused_sensibly(airflow_home: d
     assert {t: templates[t] for t in templates if t.startswith("outlet.")} == {
         f"outlet.{stage}": named for stage in ("discover", "fetch", "parse", "extract")
     }
-    assert dags["reprocess"]["map_index_templates"]["reparse"] == named
-    assert dags["reprocess"]["map_index_templates"]["extract"] == named
+    assert dags["reprocess"]["map_index_templates"]["outlet.reparse"] == named
+    assert dags["reprocess"]["map_index_templates"]["outlet.extract"] == named
 
 
 @pytest.fixture(scope="module")
