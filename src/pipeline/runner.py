@@ -10,6 +10,11 @@ and returns that path, so only references cross task boundaries. Only ``load`` o
     extract   Articles -> Claims                              (pure, spaCy)
     load      staging files -> DuckDB, one transaction per outlet
 
+Each stage logs one summary line for its outlet (counts, and failures by reason): the line an
+operator reads in the task log. An outlet whose every feed fails raises ``OutletFailed`` from
+``discover``, so that outlet's chain fails alone; ``load`` still records its stage logs in
+``fetch_log`` and counts it as a skipped outlet.
+
 What the network stages know of earlier runs (validators, stored and failed URLs) comes from the
 per-outlet fetch state files of ``pipeline.state``, never from DuckDB; ``load`` updates them after
 each committed outlet.
