@@ -10,6 +10,11 @@ and returns that path, so only references cross task boundaries. Only ``load`` o
     extract   Articles -> Claims                              (pure, spaCy)
     load      staging files -> DuckDB, one transaction per outlet
 
+Each stage logs one summary line for its outlet (counts, and failures by reason): the line an
+operator reads in the task log. An outlet whose every feed fails raises ``OutletFailed`` from
+``discover``, so that outlet's chain fails alone; ``load`` still records its stage logs in
+``fetch_log`` and counts it as a skipped outlet.
+
 What the network stages know of earlier runs (validators, stored and failed URLs) comes from the
 per-outlet fetch state files of ``pipeline.state``, never from DuckDB; ``load`` updates them after
 each committed outlet.
@@ -25,7 +30,9 @@ Reprocessing (the ``reprocess`` DAG, ``factcheck reprocess``) fetches nothing:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -45,6 +52,42 @@ Progress = Callable[[str, str, int], None]  # (stage, outlet, items done)
 
 def _no_progress(stage: str, outlet: str, n: int) -> None:
     return None
+
+
+class OutletFailed(RuntimeError):
+    """An outlet gave this run nothing to work with (every feed failed); the other outlets go on."""
+
+
+_AFTER_ATTEMPTS = re.compile(r" \(after \d+ attempts\)$")
+MAX_REASON_KEY = 60
+
+
+def reason_key(reason: str | None) -> str:
+    """The kind of a failure reason, for counting: its text before the first colon, without the
+    attempt count and bounded in length ("connection error: ConnectionError: ..." -> "connection error")."""
+    text = _AFTER_ATTEMPTS.sub("", reason or "unknown")
+    key = text.split(":", 1)[0].strip() or "unknown"
+    return key if len(key) <= MAX_REASON_KEY else key[: MAX_REASON_KEY - 1] + "…"
+
+
+def log_summary(stage: str, outlet: str, counts: Mapping[str, int], failures: Counter[str] | None = None) -> str:
+    """Log one line that says what a stage did for an outlet: its counts and its failures by reason.
+
+    This is the line an operator reads in the task log (``fetch summary for X: urls=7 fetched=6
+    failed=1; failures: HTTP 404=1``); it is returned as well, so callers and tests can use it.
+    """
+    shown = " ".join(f"{key}={value}" for key, value in counts.items())
+    if failures is None:
+        line = f"{stage} summary for {outlet}: {shown}"
+    else:
+        by_reason = ", ".join(f"{key}={n}" for key, n in sorted(failures.items(), key=lambda kv: (-kv[1], kv[0])))
+        line = f"{stage} summary for {outlet}: {shown}; failures: {by_reason or 'none'}"
+    log.info("%s", line)
+    return line
+
+
+def _failures(results: Iterable[FetchResult]) -> Counter[str]:
+    return Counter(reason_key(r.reason) for r in results if not r.ok)
 
 
 def _log_row(result: FetchResult, stage: str) -> dict[str, Any]:
@@ -159,11 +202,23 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
         else:
             candidates.append(cand)
     write_jsonl(paths.log_file("discover", outlet.name), log_rows)
+    feeds_failed = _failures(feed_results)
+    counts = {
+        "feeds": len(seen),
+        "feeds_failed": sum(feeds_failed.values()),
+        "candidates": len(candidates),
+        "retried": len(retries),
+        "already_stored": skipped_stored,
+        "given_up": skipped_given_up,
+    }
+    log_summary("discover", outlet.name, counts, feeds_failed)
+    if feed_results and not outlet.urls and all(not r.ok for r in feed_results):
+        # Nothing could be read: fail this outlet's chain (visibly) instead of loading an empty outlet.
+        raise OutletFailed(
+            f"outlet {outlet.name}: none of its {len(feed_results)} feeds could be read "
+            f"({', '.join(f'{k}={n}' for k, n in feeds_failed.items())})"
+        )
     out = write_jsonl(paths.stage_file("discover", outlet.name), (c.to_dict() for c in candidates))
-    log.info(
-        "%s: %d candidate URLs from %d feeds (%d earlier failures retried; %d already stored and %d given up, skipped)",
-        outlet.name, len(candidates), len(seen), len(retries), skipped_stored, skipped_given_up,
-    )  # fmt: skip
     return str(out)
 
 
@@ -217,6 +272,9 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
     fetch_state.record_fetches(settings.state_dir, outlet_name, run_id, results)
     rows = [_log_row(r, "fetch") for r in results]
     write_jsonl(paths.log_file("fetch", outlet_name), rows)
+    failed = _failures(results)
+    counts = {"urls": len(results), "fetched": len(results) - sum(failed.values()), "failed": sum(failed.values())}
+    log_summary("fetch", outlet_name, counts, failed)
     return str(write_jsonl(paths.stage_file("fetch", outlet_name), rows))
 
 
@@ -259,6 +317,7 @@ def parse(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
     domain = _declared_domain(settings, outlet_name)
     articles: list[dict[str, Any]] = []
     log_rows: list[dict[str, Any]] = []
+    rejected: list[FetchResult] = []
     for i, row in enumerate(read_jsonl(paths.stage_file("fetch", outlet_name)), 1):
         result = FetchResult.from_dict({k: v for k, v in row.items() if k != "stage"})
         if not result.ok or not result.archive_ref:
@@ -268,8 +327,12 @@ def parse(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
         if staged is not None:
             staged["fetched_at"] = row.get("started_at")
             articles.append(staged)
+        else:
+            rejected.append(logged)
         progress("parse", outlet_name, i)
     write_jsonl(paths.log_file("parse", outlet_name), log_rows)
+    counts = {"pages": len(log_rows), "articles": len(articles), "rejected": len(rejected)}
+    log_summary("parse", outlet_name, counts, _failures(rejected))
     return str(write_jsonl(paths.stage_file("parse", outlet_name), articles))
 
 
@@ -323,6 +386,16 @@ def extract(settings: Settings, run_id: str, outlet_name: str, progress: Progres
     if failures:
         log.error("%s: claim extraction failed on %d of %d articles", outlet_name, len(failures), len(english))
     write_jsonl(paths.log_file("extract", outlet_name), log_rows)
+    with_claims = len({row["article_id"] for row in out_rows})
+    counts = {
+        "articles": len(articles),
+        "english": len(english),
+        "with_claims": with_claims,
+        "claims": len(out_rows),
+        "failed": len(failures),
+        "no_claim_model": len(articles) - len(english),
+    }
+    log_summary("extract", outlet_name, counts)
     return str(write_jsonl(paths.stage_file("extract", outlet_name), out_rows))
 
 
@@ -353,12 +426,13 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
         for i, name in enumerate(names, 1):
             folder = Path(tmp) / str(i)
             claim_file = local_copy(paths.stage_file("extract", name), folder)
-            if claim_file is None:
-                log.error("outlet %s did not finish its stages in run %s; nothing of it is loaded", name, run_id)
-                totals["skipped_outlets"] += 1
-                continue
             outlet = outlets.get(name) or Outlet(name, None, (), ())
             logs = {s: local_copy(paths.log_file(s, name), folder) for s in ("discover", "fetch", "parse", "extract")}
+            if claim_file is None:
+                log.error("outlet %s did not finish its stages in run %s; none of its articles is loaded", name, run_id)
+                totals["skipped_outlets"] += 1
+                _load_failure_log(settings, run_id, outlet, tuple(f for f in logs.values() if f is not None), totals)
+                continue
             batch = store.Batch(
                 run_id=run_id,
                 outlet=_public_outlet(outlet),
@@ -392,7 +466,7 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
         store.record_run(con, run_id, totals, totals["outlets"])
     finally:
         con.close()
-    log.info("run %s loaded: %s", run_id, totals)
+    log_summary("load", f"run {run_id}", totals)
     _retire_staging(settings, paths, totals)
     return totals
 
@@ -410,6 +484,24 @@ def _public_outlet(outlet: Outlet) -> dict[str, Any]:
 def _count_failed(log_file: Path | None) -> int:
     """The failure records of one stage's log file (0 when there is none)."""
     return sum(1 for r in read_jsonl(log_file) if not r["ok"]) if log_file is not None else 0
+
+
+def _load_failure_log(
+    settings: Settings, run_id: str, outlet: Outlet, log_files: tuple[Path, ...], totals: dict[str, int]
+) -> None:
+    """Record what an outlet that did not finish got as far as (why every feed failed, say) in
+    ``fetch_log``, in a transaction of its own, so the Ingest health page shows the reasons."""
+    from pipeline import store
+
+    if not log_files:
+        return
+    con = store.connect(settings.database)
+    try:
+        counts = store.load_batch(con, store.Batch(run_id, _public_outlet(outlet), log_files, None, None))
+    finally:
+        con.close()
+    for key in ("fetch_log", "failures"):
+        totals[key] += counts.get(key, 0)
 
 
 def _retire_staging(settings: Settings, paths: RunPaths, totals: dict[str, int]) -> None:
@@ -536,7 +628,11 @@ def run_all(settings: Settings, run_id: str, progress: Progress = _no_progress) 
     """Every stage for every outlet in this process, then the load: ``factcheck run``."""
     names = outlet_names(settings)
     for name in names:
-        discover(settings, run_id, name, progress)
+        try:
+            discover(settings, run_id, name, progress)
+        except OutletFailed as e:  # as in the DAG: this outlet is not loaded, the others are
+            log.error("%s", e)
+            continue
         fetch(settings, run_id, name, progress)
         parse(settings, run_id, name, progress)
         extract(settings, run_id, name, progress)
