@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from pipeline.store.schema import connect
+from pipeline.store.snapshot import connect_reader
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
@@ -86,8 +87,12 @@ EVIDENCE_SPAN_REACH = 400
 
 @contextmanager
 def reading(path: Path, lock_wait: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection for one request, closed as soon as the block ends (the loader needs the file)."""
-    con = connect(path, read_only=True, lock_wait=lock_wait)
+    """A read-only connection for one request, closed as soon as the block ends.
+
+    It reads the read snapshot when the loads publish one (``pipeline.store.snapshot``), which no
+    load ever locks; else the live file, waiting up to ``lock_wait`` seconds for a load batch.
+    """
+    con = connect_reader(path, lock_wait=lock_wait)
     try:
         yield con
     finally:
