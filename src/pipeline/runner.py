@@ -374,7 +374,10 @@ def _publish_snapshot(settings: Settings, con: Any, end_of_run: bool) -> None:
     try:
         store.publish_snapshot(con, settings.database)
     except (OSError, store.StoreError) as e:
-        store.remove_snapshot(settings.database)
+        try:
+            store.remove_snapshot(settings.database)
+        except OSError as gone:
+            log.error("could not remove the read snapshot of %s either: %s", settings.database, gone)
         log.error("could not publish the read snapshot of %s, removed it (readers use the live file): %s",
                   settings.database, e)
 
