@@ -24,6 +24,7 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) 
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts of the main tables: outlets, fetch_log, articles, claims."""
     return {
         name: int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # type: ignore[index]
         for name in ("outlets", "fetch_log", "articles", "claims")
@@ -45,6 +46,7 @@ def base_table_counts(con: duckdb.DuckDBPyConnection, catalog: str | None = None
 
 
 def _one_str(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    """The first value of the one row ``sql`` returns, as a string."""
     row = con.execute(sql).fetchone()
     assert row is not None
     return str(row[0])
@@ -100,6 +102,7 @@ def reading(path: Path, lock_wait: float = 10.0) -> Iterator[duckdb.DuckDBPyConn
 
 
 def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Rows of a query as dicts keyed by column name."""
     names, rows = query(con, sql, params)
     return [dict(zip(names, row, strict=True)) for row in rows]
 
