@@ -198,7 +198,11 @@ def cmd_sql(args: argparse.Namespace) -> int:
     from pipeline import store
 
     settings = _settings(args)
-    con = store.connect(settings.database, read_only=True)
+    # The read snapshot the loads publish never waits for a load; --live reads the file loads write.
+    if args.live:
+        con = store.connect(settings.database, read_only=True)
+    else:
+        con = store.connect_reader(settings.database)
     try:
         names, rows = store.query(con, args.query)
     except duckdb.Error as e:
@@ -311,6 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", help='e.g. "SELECT * FROM speaker_outlets ORDER BY n_claims DESC"')
     p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
     p.add_argument("--max-width", type=int, default=60, help="cut cells longer than this (default 60)")
+    p.add_argument("--live", action="store_true",
+                   help="read the live file (waits while a load batch writes) instead of the read snapshot")
     p.set_defaults(func=cmd_sql)
 
     p = sub.add_parser("load", help="load a run's staging files into DuckDB (again): completes an interrupted load")

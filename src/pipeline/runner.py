@@ -444,6 +444,7 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
             try:
                 log.info("run %s: loading outlet %s (%d of %d)", run_id, name, i, len(names))
                 counts = store.load_batch(con, batch)
+                _publish_snapshot(settings, con, end_of_run=False)
             finally:
                 con.close()
             for key, value in counts.items():
@@ -464,6 +465,7 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
     con = store.connect(settings.database)
     try:
         store.record_run(con, run_id, totals, totals["outlets"])
+        _publish_snapshot(settings, con, end_of_run=True)
     finally:
         con.close()
     log_summary("load", f"run {run_id}", totals)
@@ -502,6 +504,34 @@ def _load_failure_log(
         con.close()
     for key in ("fetch_log", "failures"):
         totals[key] += counts.get(key, 0)
+
+
+def _publish_snapshot(settings: Settings, con: Any, end_of_run: bool) -> None:
+    """Publish the read snapshot readers open (``settings.read_snapshot``), from the writer's connection.
+
+    With ``batch`` after every committed batch and at the end of the run, with ``run`` only at the
+    end; with ``off`` an existing snapshot is removed at the end, so readers use the live file and
+    never a stale copy. A snapshot that cannot be written is removed (readers fall back to the
+    live file) and the load goes on: the rows are committed, only the copy failed.
+    """
+    from pipeline import store
+
+    mode = settings.read_snapshot
+    if mode == "off":
+        if end_of_run and store.remove_snapshot(settings.database):
+            log.info("read snapshots are off: removed %s", store.snapshot_path(settings.database))
+        return
+    if mode == "run" and not end_of_run:
+        return
+    try:
+        store.publish_snapshot(con, settings.database)
+    except (OSError, store.StoreError) as e:
+        try:
+            store.remove_snapshot(settings.database)
+        except OSError as gone:
+            log.error("could not remove the read snapshot of %s either: %s", settings.database, gone)
+        log.error("could not publish the read snapshot of %s, removed it (readers use the live file): %s",
+                  settings.database, e)
 
 
 def _retire_staging(settings: Settings, paths: RunPaths, totals: dict[str, int]) -> None:
@@ -606,7 +636,9 @@ def reprocess_load(settings: Settings, run_id: str, outlet_names: Iterable[str])
             for key, value in store.load_batch(con, batch).items():
                 totals[key] += value
             totals["outlets"] += 1
+            _publish_snapshot(settings, con, end_of_run=False)
         store.record_run(con, run_id, totals, totals["outlets"])
+        _publish_snapshot(settings, con, end_of_run=True)
     finally:
         con.close()
         tmp.cleanup()

@@ -21,8 +21,9 @@ formatted into SQL are column names from this package and staging paths built by
 ``pipeline.staging`` (quoted, with quotes doubled).
 
 The package: ``schema`` (open with lock retry, migrations from ``sql/migrations``, views from
-``sql/views``), ``load`` (the loader), ``queries`` (the read API of the Claims view and the report)
-and ``backup``. Callers use ``from pipeline import store`` and the names re-exported here.
+``sql/views``), ``load`` (the loader), ``queries`` (the read API of the Claims view and the report),
+``backup``, and ``snapshot`` (the read snapshot the loads publish for readers). Callers use
+``from pipeline import store`` and the names re-exported here.
 """
 
 from pipeline.store.backup import backup
@@ -71,6 +72,14 @@ from pipeline.store.schema import (
     schema_version,
     transaction,
 )
+from pipeline.store.snapshot import (
+    SNAPSHOT_MODES,
+    Published,
+    connect_reader,
+    publish_snapshot,
+    remove_snapshot,
+    snapshot_path,
+)
 
 __all__ = [
     "ARTICLE_COLUMNS", "CLAIM_COLUMNS", "CONTESTED_MIN_SCORE", "CONTESTED_WINDOW_DAYS", "DEFAULT_LOCK_WAIT",
@@ -80,4 +89,5 @@ __all__ = [
     "compare_speaker", "connect", "contested_pairs", "create_views", "fetch_failures", "find_claims",
     "health_summary", "list_entities", "list_speakers", "load_batch", "migrate", "query", "reading",
     "recent_runs", "record_run", "schema_version", "table_counts", "transaction",
+    "SNAPSHOT_MODES", "Published", "connect_reader", "publish_snapshot", "remove_snapshot", "snapshot_path",
 ]

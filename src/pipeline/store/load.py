@@ -291,6 +291,7 @@ def _link_copies(con: duckdb.DuckDBPyConnection, run_id: str, threshold: float, 
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, ...]:
+    """The one row ``sql`` returns, as integers (NULL as 0)."""
     row = con.execute(sql).fetchone()
     assert row is not None
     return tuple(int(v or 0) for v in row)
