@@ -17,6 +17,7 @@ from lxml import etree
 
 from pipeline.dedupe import WIRE_AGENCIES
 from pipeline.parse.jsonld import id_map, ld_types
+from pipeline.parse.rules import enabled
 from pipeline.parse.title import is_site
 from pipeline.parse.tree import HEAD_SEGMENTS, header_pieces, norm, text_of, text_segments
 
@@ -243,7 +244,7 @@ def _text_bylines(
             if _PERSONISH.match(nxt) and _outlet_kind(nxt, sites) != "outlet":
                 return [nxt]
             generic = nxt.lower() in _ROLE_WORDS or nxt.lower() in _ORG_WORDS
-            if _HANDLE.match(nxt) and not generic and not is_site(nxt, sites):
+            if _HANDLE.match(nxt) and not generic and not is_site(nxt, sites) and enabled("authors.handle_after_by"):
                 return [nxt]  # a one-word name or handle right after a lone "by" ("by marc")
             continue
         m = _BY_INLINE.search(seg) if i < start + 150 else None
@@ -309,9 +310,16 @@ def choose_authors(
             return shown
         found = _byline_values(tree)
         credited.extend(c for c in (_credit(v, sites) for v in found) if c)
-        return found or _data_layer_author(tree)
+        if found:
+            return found
+        layer = _data_layer_author(tree)
+        return layer if layer and enabled("authors.data_layer") else []
 
     def from_graph() -> list[str]:
+        found = graph_authors()
+        return found if found and enabled("authors.graph_persons") else []
+
+    def graph_authors() -> list[str]:
         # no author on the article node: a WebPage's author, else the page's only Person nodes
         for node in nodes:
             if node is not ld and "webpage" in ld_types(node) and node.get("author"):
@@ -340,7 +348,7 @@ def choose_authors(
             or credited[:1]
             or _header_agency(tree, head)
         )
-    elif any(len(n.split()) == 1 for n in names):
+    elif any(len(n.split()) == 1 for n in names) and enabled("authors.first_name_expansion"):
         # a first name alone ("Todd"): the visible byline may give the full name
         shown = people(clean(_text_bylines(tree, sites, head=head)))
         names = [next((b for b in shown if b.split()[0].lower() == n.lower()), n) for n in names]
@@ -357,7 +365,7 @@ def _header_agency(tree: lxml.html.HtmlElement, head: list[str] | None) -> list[
         if len(piece) > HEADER_SENTENCE_CHARS:
             break  # the text has begun: a name further on is not the header's
         if _names_agency(piece):
-            return [piece.strip(" .:-–—·•|")]
+            return [piece.strip(" .:-–—·•|")] if enabled("authors.header_agency") else []
     return []
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import lxml.html
 
+from pipeline.parse.rules import enabled
 from pipeline.parse.tree import norm, text_of, text_segments
 
 log = logging.getLogger(__name__)
@@ -277,11 +278,12 @@ def _continuation_chunks(container: Any, body: Any, kept_blocks: dict[Any, int])
         return []
     # following:: is what comes after the container's end: neither its descendants nor its ancestors
     later = container.xpath("following::*[local-name() = $tag][@class = $cls]", tag=container.tag, cls=cls)
-    return [
+    chunks = [
         el
         for el in later
         if not any(True for b in el.iter(_BLOCKS) if b in kept_blocks) and not _dropped_region(el, body)
     ]
+    return chunks if chunks and enabled("body.continuation_chunks") else []
 
 
 def _credit_lines(
@@ -307,7 +309,10 @@ def _credit_lines(
 
     first, last = at[0], at[-1]
     lead = credit_lines(blocks[max(0, first - CREDIT_REACH) : first])
-    return lead, credit_lines(blocks[last + 1 : last + 1 + CREDIT_REACH])
+    tail = credit_lines(blocks[last + 1 : last + 1 + CREDIT_REACH])
+    if (lead or tail) and not enabled("body.credit_lines"):
+        return [], []
+    return lead, tail
 
 
 _MEDIA = ("img", "picture", "video", "iframe", "figure")
@@ -363,7 +368,8 @@ def extract_body(
         return text, "trafilatura-fast"
     text = _trafilatura_text(tree, url, favor_precision=True)
     how = "trafilatura-precision"
-    if len(text) < SHORT_TEXT_CHARS and _has_room(tree, SECOND_PASS_ROOM * len(text)):
+    if len(text) < SHORT_TEXT_CHARS and _has_room(tree, SECOND_PASS_ROOM * len(text)) \
+            and enabled("body.balanced_pass"):
         balanced = _trafilatura_text(tree, url)
         if len(balanced) > 2 * len(text):
             text, how = balanced, "trafilatura"
@@ -374,9 +380,11 @@ def extract_body(
         if len(recall) > len(text):
             text, how = recall, "trafilatura-recall"
     merged = _merge_dropped_blocks(tree, text)
-    if merged != text:
+    if merged != text and enabled("body.merge_dropped"):
         text, how = merged, f"{how}+merged"
-    text = _drop_promos(text)
+    promos_out = _drop_promos(text)
+    if promos_out != text and enabled("body.drop_promos"):
+        text = promos_out
     if len(text) < MIN_TEXT_CHARS:
         fallbacks = ((_ld_body(ld), "jsonld-articleBody"), (_paragraph_fallback(tree), "paragraphs"))
         for candidate, name in fallbacks:

@@ -12,6 +12,7 @@ from typing import Any
 import lxml.html
 
 from pipeline.parse.jsonld import ld_types
+from pipeline.parse.rules import enabled
 from pipeline.parse.tree import HEAD_SEGMENTS, header_pieces, text_segments
 from pipeline.parse.urls import url_part
 
@@ -151,7 +152,7 @@ def _structured_dates(
         # htmldate alone would take article:modified_time
         for node in nodes:
             dt = _parse_dt(node.get("datePublished")) if ld_types(node) & _PAGE_NODE_TYPES else None
-            if dt:
+            if dt and enabled("dates.page_node"):
                 out.append(dt)
                 break
     return out
@@ -180,6 +181,8 @@ def _unless_year_only(
         return found
     iso = found.strftime("%Y-%m-%d")
     if tree.xpath("boolean(//@*[contains(., $iso)] | //script[contains(., $iso)])", iso=iso):
+        return found
+    if not enabled("dates.year_only_drop"):
         return found
     log.debug("dropped %s: a year without a day (a copyright line, most likely)", iso)
     return None
@@ -367,7 +370,7 @@ def choose_date(
     if url_day is not None:
         if best is None or _same_local_day(best, url_day):
             return url_day if best is None or best.date() != url_day.date() else best
-        if separated and (best.date() - url_day.date()).days > 2:
+        if separated and (best.date() - url_day.date()).days > 2 and enabled("dates.url_overrides_later_stamp"):
             return url_day  # the address was made at first publication; a later stamp is a re-save
 
     if best is None:
@@ -376,7 +379,7 @@ def choose_date(
         # htmldate's guess without structured evidence: a date written in the article's header (the
         # dateline beside the byline) is the article's, where a guess may be a calendar widget's
         header = _header_date(tree, head)
-        if header is not None and header.date() != best.date():
+        if header is not None and header.date() != best.date() and enabled("dates.header_overrides_guess"):
             return header
     text = _visible_text(tree, head)
     if not text or date_shown(best, text):
@@ -392,13 +395,14 @@ def choose_date(
                 continue
             # the neighbouring day written out in full, or at least as day and month while the
             # stamp's own day is not written at all
-            if date_shown(day, text) or (
-                date_shown(day, text, without_year=True) and not date_shown(best, text, without_year=True)
-            ):
+            if (
+                date_shown(day, text)
+                or (date_shown(day, text, without_year=True) and not date_shown(best, text, without_year=True))
+            ) and enabled("dates.neighbour_day"):
                 return datetime(day.year, day.month, day.day)
         # nothing on the page dates it, but the page's other time stamps say where it is published
         offset = _page_offset(tree, meta)
-        if offset is not None and (best + offset).date() != best.date():
+        if offset is not None and (best + offset).date() != best.date() and enabled("dates.page_offset_day"):
             there = best + offset
             return datetime(there.year, there.month, there.day)
     return best

@@ -10,6 +10,8 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from pipeline.parse.rules import enabled
+
 log = logging.getLogger(__name__)
 
 
@@ -71,7 +73,7 @@ def place_streamed_content(tree: lxml.html.HtmlElement) -> int:
     extractors skip, and the "Loading" fallback stands in their place. Only swaps a script asks
     for are made; other hidden content stays hidden. Returns the number of parts moved."""
     parts = {div.get("id"): div for div in tree.xpath("//div[@hidden][starts-with(@id, 'S:')]")}
-    if not parts:
+    if not parts or not enabled("tree.streamed_content"):
         return 0
     slots = {t.get("id"): t for t in tree.xpath("//template[starts-with(@id, 'B:') or starts-with(@id, 'P:')]")}
     moved = 0
