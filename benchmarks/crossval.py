@@ -154,7 +154,9 @@ def cross_validate(
         owner: dict[str, tuple[str, str]] = {}  # file key -> (set, ground-truth key)
         for name, sc in scorers.items():
             for gkey, fkey in sc.files().items():
-                site[fkey] = site_of(sc.gt[gkey].get("url"), fkey)
+                # mediacloud's ground truth is keyed by the page's address
+                url = sc.gt[gkey].get("url") or (gkey if gkey.startswith("http") else None)
+                site[fkey] = site_of(url, fkey)
                 owner[fkey] = (name, gkey)
 
         progress(f"dev pass over {len(files)} pages")

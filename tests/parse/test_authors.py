@@ -39,8 +39,13 @@ def ld_author(author: str) -> str:
         ("", "<p class='credit'>JIJI</p>", ("JIJI",)),
         ("", "<div class='source'><span>Reuters</span></div><p>March 5, 2024</p>", ("Reuters",)),
         ("", "<p class='credit'>AFP</p><p>By Ana Lima</p>", ("Ana Lima",)),
-        # an author typed as an organisation in JSON-LD
-        (ld_author('{"@type": "Organization", "name": "Northern Wire Agency"}'), "", ("Northern Wire Agency",)),
+        # an author typed as an organisation in JSON-LD: credited when it is the outlet or a wire agency;
+        # any other organisation (a company the page is about, a certifying body) is no author
+        (ld_author('{"@type": "Organization", "name": "Example Gazette"}'), "", ("Example Gazette",)),
+        (ld_author('{"@type": "Organization", "name": "Reuters"}'), "", ("Reuters",)),
+        (ld_author('{"@type": "Organization", "name": "Northern Wire Agency"}'), "", ()),
+        (ld_author('[{"@type": "Organization", "name": "Acme Pharmaceuticals"}, '
+                   '{"@type": "Organization", "name": "Borealis Biologics"}]'), "", ()),
         # one credit, the first the page states, even when several places credit different ones
         (ld_author('{"@type": "Organization", "name": "The Associated Press"}')
          + '<meta name="author" content="Reuters">', "", ("The Associated Press",)),
@@ -66,7 +71,11 @@ def test_credit_when_no_person_is_named(head: str, body_top: str, expected: tupl
     [
         # a handle with digits after a lone "by"
         ("", "<p><span>by</span> <a href='/profile/7'>river201</a></p>", ("river201",)),
-        ('<meta name="author" content="lake_walker2024">', "", ("lake_walker2024",)),
+        # a login in a meta tag is no display name: dropped (a first.last login spells one)
+        ('<meta name="author" content="lake_walker2024">', "", ()),
+        ('<meta name="author" content="lake.walker">', "", ("Lake Walker",)),
+        ('<meta name="author" content="lake.walker@example.org">', "", ("Lake Walker",)),
+        ('<meta name="author" content="lw2024@example.org">', "", ()),
         # after an "Author:" label, as forums and older CMSs write it
         ("", "<p><span>Author:</span> <a href='/profile?id=58'><b>Bo2man</b></a> am 29.12.2010, 13:36 Uhr</p>",
          ("Bo2man",)),

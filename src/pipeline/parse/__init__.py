@@ -134,7 +134,7 @@ def _parse_tree_to_article(
     published = choose_date(
         tree, meta, ld, canonical if canonical.startswith("http") else url, large, nodes=nodes, head=head
     )
-    modified = choose_modified(meta, ld, published)
+    modified = choose_modified(meta, ld, published, nodes=nodes, tree=tree, head=head)
     # comments can carry dates (htmldate reads them) but they mislead the text extractor
     etree.strip_tags(tree, etree.Comment)
     text, how = extract_body(tree, url, ld, large)

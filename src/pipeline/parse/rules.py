@@ -35,6 +35,7 @@ RULES: dict[str, str] = {
     "dates.url_overrides_later_stamp": "a separated URL date overrules a stamp more than two days later",
     "dates.header_overrides_guess": "the date in the article header overrules htmldate's guess",
     "dates.neighbour_day": "a UTC stamp is moved to the neighbouring day the page shows",
+    "dates.htmldate_arbiter": "when the date sources disagree, htmldate's extensive search picks among them",
     "dates.page_offset_day": "a UTC stamp is moved to the local day given by the page's other stamps",
 }
 
