@@ -93,3 +93,26 @@ def test_an_agency_named_alone_after_the_text_is_no_credit() -> None:
     # below the article (a "more from Reuters" box), the name credits nothing
     page = article_page().replace("</article>", "<p>Reuters</p></article>")
     assert parse_article(page.encode(), URL, outlet="Example Gazette").authors == ()
+
+
+@pytest.mark.parametrize(
+    ("head", "body_top", "expected"),
+    [
+        # a clause of the text in an author field or a byline slot is no author
+        ('<meta name="author" content="injections are about equally effective">', "", ()),
+        ("", "<p class='byline'>By stated that pills</p>", ()),
+        ('<meta name="author" content="Board Certified">', "", ()),
+        # a one-word credit beside a full name (a partner site) is no co-author; one-word names alone are
+        ('<meta name="author" content="Ana Lima, Grist">', "", ("Ana Lima",)),
+        ('<meta name="author" content="Maria, Katerina">', "", ("Maria", "Katerina")),
+        # the authors of a cited work in the reference list are not the page's
+        (
+            '<meta name="author" content="Ana Lima">',
+            "<ol><li itemprop='citation' itemscope itemtype='http://schema.org/ScholarlyArticle'>"
+            "<meta itemprop='author' content='Tom Berg'></li></ol>",
+            ("Ana Lima",),
+        ),
+    ],
+)
+def test_authors_are_names_from_author_positions(head: str, body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, body_top) == expected
