@@ -346,20 +346,6 @@ def _byline_values(tree: lxml.html.HtmlElement) -> list[str]:
     return [a.strip() for a in (found or "").split(";") if a.strip()]
 
 
-# the post's author as the CMS's analytics data layer names it (GTM4WP on WordPress: the display name)
-_DATA_LAYER_AUTHOR = re.compile(r'"pagePostAuthor"\s*:\s*"([^"\\]{2,60})"')
-
-
-def _data_layer_author(tree: lxml.html.HtmlElement) -> list[str]:
-    """The post author in an inline analytics data layer, the last source tried: pages that print no
-    byline and declare no author often still carry the CMS's author field there."""
-    for script in tree.iter("script"):
-        m = _DATA_LAYER_AUTHOR.search(script.text or "")
-        if m:
-            return [m.group(1)]
-    return []
-
-
 def choose_authors(
     tree: lxml.html.HtmlElement,
     meta: dict[str, list[str]],
@@ -384,10 +370,7 @@ def choose_authors(
             return shown
         found = _byline_values(tree)
         credited.extend(c for c in (_credit(v, sites) for v in found) if c)
-        if found:
-            return found
-        layer = _data_layer_author(tree)
-        return layer if layer and enabled("authors.data_layer") else []
+        return found
 
     def from_graph() -> list[str]:
         found = graph_authors()
