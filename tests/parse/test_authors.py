@@ -116,3 +116,23 @@ def test_an_agency_named_alone_after_the_text_is_no_credit() -> None:
 )
 def test_authors_are_names_from_author_positions(head: str, body_top: str, expected: tuple[str, ...]) -> None:
     assert authors(head, body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Will Knight", True),  # a first name that is also a word of text
+        ("The Gazette editors", True),  # the outlet's staff credited
+        ("शुभायन चक्रवर्ती", True),  # a script without letter case
+        ("Board Certified", False),
+        ("stated that pills", False),
+    ],
+)
+def test_what_reads_as_a_name(value: str, expected: bool) -> None:
+    from pipeline.parse.authors import looks_like_name
+
+    assert looks_like_name(value) is expected
+
+
+def test_a_value_split_around_a_phrase_leaves_no_lone_word() -> None:
+    assert authors('<meta name="author" content="Center for Drug Evaluation and Research">') == ()

@@ -83,6 +83,7 @@ _NOT_IN_NAMES = {
     "registered", "approved", "medically", "fact", "checked", "trusted", "award", "winning", "seal",
     "badge", "member", "since", "posts", "view", "read", "profile", "follow", "share", "comments",
 }
+_CREDIT_ROLES = {"staff", "editors", "writers", "reporters", "team", "desk", "newsroom"}
 # a user name in place of a display name: "jane.doe", "jane_doe", "jane-doe"
 _HANDLE_PARTS = re.compile(r"^([a-z][a-z'’]+)[._-]([a-z][a-z'’]+)$")
 _EMAIL = re.compile(r"^([\w.+-]+)@[\w-]+(?:\.[\w-]+)+$")
@@ -109,18 +110,24 @@ def looks_like_name(name: str) -> bool:
     if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in name):
         return False
     capitalised = 0
-    for word in words:
+    for i, word in enumerate(words):
         core = word.strip(".,;:'’\"()")
         low = core.lower()
+        if not core:
+            return False
         if len(core) == 1 and core.isupper():
             capitalised += 1  # an initial: "Jane A Doe"
             continue
-        if not core or low in _NOT_IN_NAMES:
+        # a word of running text as it is written there: in lower case, or capitalised after the
+        # first word ("Board Certified"); a first word "Will" or "The" starts a name
+        if low in _NOT_IN_NAMES and (core.islower() or i > 0):
             return False
         if low in _PARTICLES and capitalised:
             continue
-        if not core[:1].isupper():
-            return False
+        if i == len(words) - 1 and capitalised and low in _CREDIT_ROLES:
+            continue  # "The Currency editors", "Example Gazette staff": a credit of the outlet's staff
+        if core[:1].islower() or not core[:1].isalpha():
+            return False  # scripts without case (Arabic, Devanagari, CJK) pass
         capitalised += 1
     return capitalised > 0
 
@@ -142,6 +149,7 @@ def _clean_person(raw: str, sites: set[str], handles: frozenset[str] = frozenset
     s = _BRACKETED.sub("", _without_by(raw))
     s = re.split(r"\s+[|–—]\s+|\s+-\s+", s)[0]  # "Jane Doe - Staff Writer"
     names: list[str] = []
+    phrase = False  # a part of the value reads as text, not a name
     for part in _NAME_SPLIT.split(s):
         part = _LEADING_ROLES.sub("", _BY.sub("", part)).strip(" .:-–—·•\t")
         part = _name_from_handle(part) or ""
@@ -162,8 +170,12 @@ def _clean_person(raw: str, sites: set[str], handles: frozenset[str] = frozenset
             continue
         if not looks_like_name(part) and part not in handles:
             log.debug("author value %r does not read as a name: dropped", part)
+            phrase = True
             continue
         names.append(part)
+    if phrase:
+        # split off a phrase ("Center for Drug Evaluation and Research"), a lone word is its tail
+        names = [n for n in names if len(n.split()) > 1]
     return names
 
 

@@ -381,10 +381,11 @@ def choose_date(
     date, the UTC offset of its other time stamps gives that local day. The modification date is never
     taken for the publication date.
 
-    When the sources disagree (the structured values name days more than one apart, or the URL's day
-    or the header's date overrules another source) and our pick is not written on the page,
-    htmldate's extensive search decides: the candidate it agrees with (within a day) is taken, ours
-    when it agrees with none. When the page states no date
+    When one source overrules another (the URL's day a later stamp, the header's date htmldate's
+    guess) and our pick is not written on the page, htmldate's extensive search decides: the
+    candidate it agrees with (within a day) is taken, ours when it agrees with none. (Arbitrating
+    between structured values that disagree was tried: on the dev pages htmldate then sided with a
+    stale meta tag against the article node, so it is not done.) When the page states no date
     that we read, the answer is htmldate's (its extensive search has then already run).
 
     Which day counts, one rule: the publication day is the calendar day where the page is published,
@@ -398,8 +399,6 @@ def choose_date(
     structured = _structured_dates(meta, ld, nodes)
     picked, rival = _pick_date(tree, meta, url, large, structured, head)
     rivals = [rival] if rival is not None else []
-    if picked is not None and len({d.date() for d in structured}) > 1:
-        rivals += [d for d in structured if abs((d.date() - picked.date()).days) > 1]
     # a date the reader sees is the page's word: htmldate's agreement decides only between unseen ones
     shown = picked is not None and date_shown(picked, _visible_text(tree, head)) if rivals else True
     if rivals and not shown and enabled("dates.htmldate_arbiter"):
