@@ -18,7 +18,6 @@ from contextlib import contextmanager
 
 # name -> what the rule does (where it lives is in its name's prefix)
 RULES: dict[str, str] = {
-    "body.balanced_pass": "a short precision extraction is checked against trafilatura's balanced mode",
     "body.merge_dropped": "paragraphs dropped between two kept blocks of one container are merged back",
     "body.continuation_chunks": "later chunks of a body split between ad slots are appended",
     "body.credit_lines": "credit lines just before or after the kept text are merged back",
