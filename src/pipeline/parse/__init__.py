@@ -11,8 +11,7 @@ Pure: no network, no database, no printing. The steps, each replaceable on its o
    header beats htmldate's guess when nothing structured dates the page); the stated modification
    time is kept beside the publication date, never in its place; authors are the people a page
    names, or, when it names none, the organisation it credits;
-4. body text with trafilatura (precision mode, checked against balanced mode when short on a page
-   showing much more text; recall mode, JSON-LD ``articleBody`` and a paragraph fallback when it
+4. body text with trafilatura (precision mode; recall mode, JSON-LD ``articleBody`` and a paragraph fallback when it
    finds too little); then the paragraphs, list items and subheadings it dropped between two blocks
    it kept, inside the container holding most of its text, are merged back, and so are the credit
    lines just before or after them;
@@ -145,7 +144,7 @@ def _parse_tree_to_article(
     published = choose_date(
         tree, meta, ld, canonical if canonical.startswith("http") else url, large, nodes=nodes, head=head
     )
-    modified = choose_modified(meta, ld, published)
+    modified = choose_modified(meta, ld, published, nodes=nodes, tree=tree, head=head)
     # comments can carry dates (htmldate reads them) but they mislead the text extractor
     etree.strip_tags(tree, etree.Comment)
     text, how = extract_body(tree, url, ld, large)
