@@ -87,8 +87,8 @@ def test_run_refuses_loopback_without_the_flag(tmp_path: Path, newsroom: Newsroo
     sources = newsroom.write_sources(tmp_path / "sources.yaml")
     db = tmp_path / "f.duckdb"
     proc = factcheck("run", "--sources", str(sources), "--db", str(db), "--data-dir", str(tmp_path / "d"), "-q")
-    assert proc.returncode == 0, proc.stderr
-    assert "0 articles" in proc.stdout
+    assert proc.returncode == 1, proc.stderr  # every outlet was refused: the run is not a good one
+    assert "0 articles" in proc.stdout and "did not load" in proc.stderr
     proc = factcheck("sql", "SELECT DISTINCT reason FROM fetch_log", "--db", str(db), "--max-width", "300")
     assert "non-public address 127.0.0.1" in proc.stdout
 

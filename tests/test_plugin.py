@@ -439,15 +439,36 @@ def test_view_answers_503_when_there_is_no_database(
     assert api.status_code == 503 and "run the ingest first" in api.json()["detail"]
 
 
-def test_view_answers_503_instead_of_hanging_while_a_load_holds_the_file(
+def test_view_reads_the_snapshot_while_a_load_holds_the_live_file(
     signed_in_client: tuple[Any, Any], ingested: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from pipeline.store import snapshot_path
+
     plugin, client = signed_in_client
+    assert snapshot_path(ingested).exists(), "the load publishes a read snapshot"
     monkeypatch.setenv("FACTCHECK_DB_PATH", str(ingested))
     monkeypatch.setattr(plugin, "DB_LOCK_WAIT", 0.3)
     holder = subprocess.Popen(
         [sys.executable, "-c", WRITER_HOLDS_LOCK, str(ingested)], stdout=subprocess.PIPE, text=True
     )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        response = client.get("/factcheck/api/health")
+        assert response.status_code == 200 and response.json()["runs"]
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+
+
+def test_view_answers_503_instead_of_hanging_when_no_snapshot_and_a_load_holds_the_file(
+    signed_in_client: tuple[Any, Any], ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = tmp_path / "nosnapshot.duckdb"  # a database without a read snapshot (FACTCHECK_READ_SNAPSHOT=off)
+    shutil.copyfile(ingested, live)
+    plugin, client = signed_in_client
+    monkeypatch.setenv("FACTCHECK_DB_PATH", str(live))
+    monkeypatch.setattr(plugin, "DB_LOCK_WAIT", 0.3)
+    holder = subprocess.Popen([sys.executable, "-c", WRITER_HOLDS_LOCK, str(live)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         response = client.get("/factcheck/api/health")

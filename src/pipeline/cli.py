@@ -173,6 +173,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{totals['claims']} claims, {totals['failures']} failed fetches, pages or extractions "
         f"({totals['extract_failures']} claim extractions) -> {settings.database}"
     )
+    return _skipped_outlets_status(totals)
+
+
+def _skipped_outlets_status(totals: dict[str, int]) -> int:
+    """Exit status 1 when an outlet did not load (its reasons are in ``fetch_log``), so a script or a
+    scheduler never takes a run that skipped outlets for a good one; the other outlets stay loaded."""
+    skipped = totals.get("skipped_outlets", 0)
+    if skipped:
+        print(
+            f"factcheck: {skipped} outlet(s) did not load; the others are committed. See why with: "
+            "factcheck sql \"SELECT outlet, stage, reason FROM fetch_log WHERE NOT ok\"",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -224,7 +238,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         f"run {args.run_id}: loaded {totals['outlets']} outlets ({totals['skipped_outlets']} unfinished, skipped), "
         f"{totals['articles']} articles, {totals['claims']} claims -> {settings.database}"
     )
-    return 0
+    return _skipped_outlets_status(totals)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
