@@ -9,9 +9,16 @@ For each data set in ``<shared>/data/extraction`` (``shared`` beside the reposit
 
 scores both with ``<shared>/eval/score_extraction.py``, and prints one table row per metric with the
 target and whether it is met, then pages/s of each and their ratio. Sets that are missing are skipped
-with a message.
+with a message. Beside author accuracy it gives author precision (of the names returned, the share
+that are right: a wrong author counts against, an empty list does not).
 
-    python benchmarks/extraction.py [--sets NAME ...] [--markdown docs/BENCHMARKS.md]
+With ``--cv K`` it also gives cross-validated figures: the pages are split by site into K folds and
+every named parse rule (``pipeline.parse.rules``) that only sites of one fold support is switched off
+on that fold's pages (``benchmarks/crossval.py`` says how); the table shows dev and cross-validated
+figures side by side, the target judged on the cross-validated one, and a second table lists each
+rule with the pages and sites it helps.
+
+    python benchmarks/extraction.py [--sets NAME ...] [--cv K] [--markdown docs/BENCHMARKS.md]
 
 Run it alone on the machine: timings are shared with whatever else runs.
 """
@@ -26,12 +33,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REPO, extraction_sets, subprocess_env  # noqa: E402
+from crossval import author_precision, cross_validate, rules_table  # noqa: E402
 
 # (set, metric) -> target; the metrics each set is judged on
 TARGETS: dict[str, dict[str, float]] = {
@@ -46,6 +55,8 @@ TARGETS: dict[str, dict[str, float]] = {
         "date_acc": 0.94,
     },
 }
+# figures shown without a target, after the set's targeted ones
+INFORMATIONAL = ("author_precision",)
 
 
 def trafilatura_main(files: list[str]) -> int:
@@ -86,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", nargs="*", default=list(TARGETS), help="data set names")
     parser.add_argument("--markdown", type=Path, help="also write the 'Article extraction' section here")
     parser.add_argument("--repeat", type=int, default=2, help="timed runs per tool, alternating (best kept)")
+    parser.add_argument("--cv", type=int, default=0, metavar="K", help="also cross-validate by site over K folds")
     parser.add_argument("--trafilatura-child", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.trafilatura_child is not None:
@@ -99,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         print("no data set found: nothing measured")
         return 0
-    rows: list[tuple[str, str, float | None, float | None, float, bool | None]] = []
+    rows: list[Line] = []
     secs: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         # one process per tool over all pages, as a pipeline worker would run
@@ -120,18 +132,34 @@ def main(argv: list[str] | None = None) -> int:
             mine = {scorer._key(f) for f in names}
             scores = {}
             for tool, out in outputs.items():
-                preds = scorer.load_preds(str(out))
-                scores[tool] = scorer.score(str(folder), {k: v for k, v in preds.items() if k in mine})
+                preds = {k: v for k, v in scorer.load_preds(str(out)).items() if k in mine}
+                scores[tool] = scorer.score(str(folder), preds)
+                gt = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+                precision = author_precision(gt, preds, scorer)
+                if precision is not None:
+                    scores[tool]["author_precision"] = precision
             label = f"{name} ({scores['ours']['pages']})"
-            for metric, target in TARGETS.get(name, {}).items():
+            wanted: dict[str, float | None] = dict(TARGETS.get(name, {}))
+            wanted.update({m: None for m in INFORMATIONAL if m in scores["ours"]})
+            for metric, target in wanted.items():
                 got, base = scores["ours"].get(metric), scores["trafilatura"].get(metric)
-                rows.append((label, metric, base, got, target, None if got is None else got >= target))
+                rows.append(Line(label, metric, base, got, None, target))
     total_pages = len(files)
+    rules = ""
+    if args.cv > 1:
+        result = cross_validate(scorer, sets, args.cv, progress=lambda s: print(f"cv: {s}", flush=True))
+        for line in rows:
+            set_name = line.label.split(" (")[0]
+            line.cv = result["figures"][set_name]["cv"].get(line.metric)
+        rules = (
+            f"Rules and the pages they help (a page is helped when switching the rule off lowers its "
+            f"figures); cross-validated over {args.cv} folds of sites:\n\n" + rules_table(result)
+        )
 
     if not rows:
         print("no data set found: nothing measured")
         return 0
-    table = _table(rows)
+    table = _table(rows, cv=args.cv > 1)
     speed = (
         f"pages/s over {total_pages} pages (one process per tool, start-up included, best of "
         f"{max(1, args.repeat)} alternating runs): ours {total_pages / secs['ours']:.1f}, "
@@ -140,9 +168,12 @@ def main(argv: list[str] | None = None) -> int:
         f"(load average {load_before:.1f} before, {load_after:.1f} after, on {os.cpu_count()} cores)"
     )
     print(table)
+    if rules:
+        print(rules)
     print(speed)
     if args.markdown:
-        _write_markdown(args.markdown, table, speed, argv if argv is not None else sys.argv[1:])
+        body = f"{table}\n\n{rules}" if rules else table
+        _write_markdown(args.markdown, body, speed, argv if argv is not None else sys.argv[1:])
     return 0
 
 
@@ -150,11 +181,39 @@ def _fmt(v: float | None) -> str:
     return "-" if v is None else f"{v:.3f}"
 
 
-def _table(rows: list[tuple[str, str, float | None, float | None, float, bool | None]]) -> str:
-    lines = ["| set (pages) | metric | trafilatura | ours | target | met? |", "|---|---|---|---|---|---|"]
-    for name, metric, base, ours, target, met in rows:
+@dataclass
+class Line:
+    """One figure of one set: trafilatura's, ours on the dev pages, ours cross-validated, the target."""
+
+    label: str
+    metric: str
+    base: float | None
+    dev: float | None
+    cv: float | None
+    target: float | None
+
+    def met(self, cv: bool) -> bool | None:
+        """Whether ours meets the target (the cross-validated figure when there is one)."""
+        got = self.cv if cv else self.dev
+        if self.target is None or got is None:
+            return None
+        return got >= self.target
+
+
+def _table(rows: list[Line], cv: bool = False) -> str:
+    if cv:
+        lines = [
+            "| set (pages) | metric | trafilatura | ours, dev | ours, cross-validated | target | met (cv)? |",
+            "|---|---|---|---|---|---|---|",
+        ]
+    else:
+        lines = ["| set (pages) | metric | trafilatura | ours | target | met? |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        met = r.met(cv)
         flag = "-" if met is None else ("yes" if met else "NO")
-        lines.append(f"| {name} | {metric} | {_fmt(base)} | {_fmt(ours)} | {target:.3f} | {flag} |")
+        target = "-" if r.target is None else f"{r.target:.3f}"
+        figures = f"{_fmt(r.dev)} | {_fmt(r.cv)}" if cv else _fmt(r.dev)
+        lines.append(f"| {r.label} | {r.metric} | {_fmt(r.base)} | {figures} | {target} | {flag} |")
     return "\n".join(lines)
 
 

@@ -6,7 +6,9 @@ Synthetic rows (generated here, nothing copied) are written as staging files, on
 1,000 articles x 10 claims at a time, and loaded through ``store.load_batch``, exactly as the load
 task does: bulk ``read_json`` of the files inside one transaction. The database grows batch by
 batch; when it reaches each size the views are queried with the queries the README and the report
-use (top rows of each view), each 3 times, median reported.
+use (top rows of each view), each 3 times, median reported. At each size the read snapshot the load
+task publishes after a batch (``store.publish_snapshot``: checkpoint, copy, rename) is also published
+3 times: seconds per publish and bytes copied (``--no-queries`` measures only loads and publishes).
 
 The claim wording is drawn from a Zipf-like vocabulary (rank^-1 over 30,000 invented content words,
 the 150 most frequent left out as they would be stop words), plus stop words the views drop; 10% of
@@ -180,6 +182,7 @@ def main() -> int:
     parser.add_argument("--memory-limit", default="4GB", help="DuckDB's memory_limit (the machine is shared)")
     parser.add_argument("--threads", type=int, default=2, help="DuckDB's threads")
     parser.add_argument("--plot", help="write a PNG of the growth curve here (needs matplotlib)")
+    parser.add_argument("--no-queries", action="store_true", help="load and publish snapshots only (no view queries)")
     parser.add_argument("--json")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -192,8 +195,10 @@ def main() -> int:
         command=f"PYTHONPATH=src python benchmarks/store_scale.py --sizes {args.sizes}",
     )
     gen = Generator()
-    latencies: dict[str, dict[int, float | None]] = {name: {} for name in QUERIES}
+    latencies: dict[str, dict[int, float | None]] = {} if args.no_queries else {name: {} for name in QUERIES}
     load_rates: dict[int, float] = {}
+    batch_seconds: dict[int, float] = {}
+    snapshots: dict[int, tuple[float, int]] = {}  # size -> (median seconds per publish, bytes)
     with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
         work = Path(tmp)
         db = work / "bench.duckdb"
@@ -206,6 +211,7 @@ def main() -> int:
         loaded = 0
         batch_no = 0
         rates: list[float] = []
+        durations: list[float] = []
         try:
             for size in sizes:
                 while loaded < size:
@@ -220,14 +226,22 @@ def main() -> int:
                     counts = store.load_batch(con, batch)
                     dt = time.perf_counter() - t0
                     rates.append(counts["claims"] / dt)
+                    durations.append(dt)
                     af.unlink()
                     cf.unlink()
                     loaded += counts["claims"]
                     batch_no += 1
                 load_rates[size] = median(rates[-10:])
+                batch_seconds[size] = median(durations[-10:])
                 print(f" {loaded:,} claims loaded; last batches at {load_rates[size]:,.0f} claims/s", flush=True)
                 con.execute("CHECKPOINT")
-                for name, sql in QUERIES.items():
+                # What the load task adds per publish of the read snapshot (checkpoint, copy, rename).
+                published = [store.publish_snapshot(con, db) for _ in range(args.repeat)]
+                snapshots[size] = (median([p.seconds for p in published]), published[-1].n_bytes)
+                print(f"   read snapshot: {snapshots[size][0]:.3f} s per publish, {snapshots[size][1] / 1e6:,.0f} MB",
+                      flush=True)
+                for name in latencies:
+                    sql = QUERIES[name]
                     times: list[float] = []
                     for _ in range(args.repeat):
                         t = run_query(con, sql, args.timeout)
@@ -268,6 +282,12 @@ def main() -> int:
             result.rows.append(Row(f"{name}: time growth per 10x claims ({sizes[-2]:,} -> {last:,})",
                                    growth if growth is not None else float("inf"), "x", TARGET_GROWTH))
     table.append("| load (claims/s) | " + " | ".join(f"{load_rates[s]:,.0f}" for s in sizes) + " | |")
+    table.append("| load, one batch (s) | " + " | ".join(f"{batch_seconds[s]:.3f}" for s in sizes) + " | |")
+    table.append("| read snapshot publish (s) | " + " | ".join(f"{snapshots[s][0]:.3f}" for s in sizes) + " | |")
+    table.append("| read snapshot size (MB) | " + " | ".join(f"{snapshots[s][1] / 1e6:,.0f}" for s in sizes) + " | |")
+    result.rows.append(Row(f"read snapshot publish at {last:,} claims", snapshots[last][0], "s",
+                           note=f"{snapshots[last][1] / 1e6:,.0f} MB copied; one batch loads in "
+                                f"{batch_seconds[last]:.2f} s"))
     result.tables.append("\n".join(table))
     if args.plot and _plot(args.plot, sizes, latencies):
         # the image sits beside docs/BENCHMARKS.md, which links it by name

@@ -15,7 +15,11 @@ from pipeline.settings import CLAIMS_ASSET_NAME, CLAIMS_ASSET_URI
 
 @dag(
     dag_id="claims_report",
+    description="After each load of claims: write the cross-outlet comparison report (Markdown and JSON)",
     schedule=[Asset(name=CLAIMS_ASSET_NAME, uri=CLAIMS_ASSET_URI)],
+    # It only ever runs after a load, and only reads DuckDB: unpaused from the start, so the first
+    # ingest (a demo, say) gets its report without anyone finding this DAG and unpausing it.
+    is_paused_upon_creation=False,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,

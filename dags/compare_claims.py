@@ -26,6 +26,9 @@ DUCKDB_POOL = "duckdb_writer"
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
+    # asset-scheduled like claims_report: it runs only after a load, so it starts unpaused
+    is_paused_upon_creation=False,
+    description="Cluster the newly loaded claims across outlets; write new contradictions to alerts",
     tags=["factcheck"],
     doc_md=__doc__,
 )

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 URL_PREFIX = "/factcheck"
 RESOURCE_NAME = "Factcheck Claims"  # the custom view auth managers are asked about
 DB_LOCK_WAIT = 10.0  # seconds a request waits for a running load to release the DuckDB file
+LOADING_DAGS = ("news_ingest", "reprocess")  # the DAGs whose runs the Ingest health page lists
 
 T = TypeVar("T")
 
@@ -177,7 +178,8 @@ def create_app() -> FastAPI:
     @app.get("/health", response_class=HTMLResponse)
     def health_page(user: Any = User) -> Response:
         runs, failures, summary = _read(_health)
-        return _html(claimsview.render_health(runs, failures, summary, _user_name(user)))
+        run_dags = _airflow_runs([str(r.get("run_id")) for r in runs if r.get("run_id")])
+        return _html(claimsview.render_health(runs, failures, summary, _user_name(user), run_dags))
 
     @app.get("/api/claims")
     def api_claims(request: Request, user: Any = User) -> Response:
@@ -230,6 +232,32 @@ def _comparison(con: Any, speaker: str | None, entity: str | None) -> dict[str, 
         "selected": selected,
         "contested": [] if entity else store.contested_pairs(con, speaker),
     }
+
+
+def _airflow_runs(run_ids: list[str]) -> dict[str, str]:
+    """Which of these run ids are runs of the DAGs that load claims, from Airflow's own metadata
+    database: ``{run_id: dag_id}``. Runs of ``factcheck run`` are not there and get no link; when
+    the metadata database cannot be read, no run does (the page still renders)."""
+    if not run_ids:
+        return {}
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    query = select(DagRun.run_id, DagRun.dag_id).where(
+        DagRun.run_id.in_(run_ids), DagRun.dag_id.in_(LOADING_DAGS)
+    )
+    try:
+        with create_session() as session:
+            rows = session.execute(query).all()
+    except SQLAlchemyError as e:
+        log.warning("claims view: cannot read Airflow's runs to link them: %s", e)
+        return {}
+    found: dict[str, str] = {}
+    for run_id, dag_id in sorted(rows, key=lambda r: LOADING_DAGS.index(r[1])):
+        found.setdefault(str(run_id), str(dag_id))
+    return found
 
 
 def _health(con: Any) -> tuple[list, list, dict]:

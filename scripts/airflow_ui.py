@@ -2,7 +2,8 @@
 """Start `airflow standalone` with this project's DAGs and plugins: `make airflow-ui`.
 
 Airflow's home and the pipeline's data go under ./data unless AIRFLOW_HOME / FACTCHECK_DATA_DIR are
-set. The UI listens on http://localhost:8080; the admin password is written by Airflow to
+set. The UI listens where Airflow's configuration says (http://localhost:8080 unless AIRFLOW__API__PORT
+or airflow.cfg say otherwise; the address is printed); the admin password is written by Airflow to
 $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated. Stop it with Ctrl-C.
 """
 
@@ -10,11 +11,20 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from pipeline import localairflow
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def banner(home: Path, env: Mapping[str, str]) -> str:
+    """What the script tells the user: Airflow's home and where the UI really listens."""
+    return (
+        f"Airflow home: {home}\nUI: {localairflow.ui_url(env)} "
+        f"(password in {home}/simple_auth_manager_passwords.json.generated)"
+    )
 
 
 def main() -> int:
@@ -24,8 +34,7 @@ def main() -> int:
     # The api-server starts task processes with the `airflow` found on PATH: put this venv's first.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     localairflow.prepare(env)
-    print(f"Airflow home: {home}\nUI: http://localhost:8080 (password in {home}/simple_auth_manager_passwords.json"
-          ".generated)", flush=True)
+    print(banner(home, env), flush=True)
     os.execve(localairflow.airflow_executable(), ["airflow", "standalone"], env)
     return 0
 

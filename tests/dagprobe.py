@@ -27,6 +27,14 @@ print(json.dumps({
             "catchup": dag.catchup,
             "pools": {t.task_id: t.pool for t in dag.tasks},
             "outlets": {t.task_id: [getattr(a, "name", None) for a in t.outlets] for t in dag.tasks},
+            "map_index_templates": {t.task_id: t.map_index_template for t in dag.tasks},
+            "mapped_groups": sorted(
+                g.group_id for g in dag.task_group_dict.values() if type(g).__name__ == "MappedTaskGroup"
+            ),
+            "trigger_rules": {t.task_id: str(t.trigger_rule) for t in dag.tasks},
+            "description": dag.description,
+            "doc_md": dag.doc_md,
+            "is_paused_upon_creation": dag.is_paused_upon_creation,
         }
         for dag_id, dag in bag.dags.items()
     },

@@ -87,8 +87,8 @@ def test_run_refuses_loopback_without_the_flag(tmp_path: Path, newsroom: Newsroo
     sources = newsroom.write_sources(tmp_path / "sources.yaml")
     db = tmp_path / "f.duckdb"
     proc = factcheck("run", "--sources", str(sources), "--db", str(db), "--data-dir", str(tmp_path / "d"), "-q")
-    assert proc.returncode == 0, proc.stderr
-    assert "0 articles" in proc.stdout
+    assert proc.returncode == 1, proc.stderr  # every outlet was refused: the run is not a good one
+    assert "0 articles" in proc.stdout and "did not load" in proc.stderr
     proc = factcheck("sql", "SELECT DISTINCT reason FROM fetch_log", "--db", str(db), "--max-width", "300")
     assert "non-public address 127.0.0.1" in proc.stdout
 
@@ -98,7 +98,7 @@ def test_broken_sources_file_stops_with_what_to_fix(tmp_path: Path) -> None:
     bad.write_text("outlets:\n  - name: X\n    feeds: [notaurl]\n")
     proc = factcheck("run", "--sources", str(bad), "--db", str(tmp_path / "f.duckdb"), "-q")
     assert proc.returncode == 2
-    assert "outlet #1 ('X'), field 'feeds' item 1: 'notaurl' is not an http(s) URL" in proc.stderr
+    assert "outlet #1 ('X') (line 2), field 'feeds' item 1 (line 3): 'notaurl' is not an http(s) URL" in proc.stderr
     assert not (tmp_path / "f.duckdb").exists()
 
 
@@ -106,3 +106,22 @@ def test_sql_on_a_missing_database_says_what_to_do(tmp_path: Path) -> None:
     proc = factcheck("sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb"))
     assert proc.returncode == 2 and "run the ingest first" in proc.stderr
 
+
+
+def test_sql_prints_control_characters_escaped(tmp_path: Path) -> None:
+    from pipeline import store
+
+    db = tmp_path / "f.duckdb"
+    con = store.connect(db)  # a row as an older version, which kept control characters, stored it
+    con.execute(
+        "INSERT INTO articles (article_id, canonical_url, url, outlet, title, authors, text, content_hash) "
+        "VALUES ('a1', 'https://x.example/1', 'https://x.example/1', 'X', ?, ?, 'body', 'h')",
+        ["Title \x1b]0;pwned\x07 \x9b2J\u202eend", ["Ana \x1b[2JLima"]],
+    )
+    con.close()
+    proc = factcheck("sql", "SELECT title, authors FROM articles", "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    assert not {"\x1b", "\x07", "\x9b", "\u202e"} & set(proc.stdout)
+    assert "Title \\x1b]0;pwned\\x07 \\x9b2J\\u202eend" in proc.stdout and "Ana \\x1b[2JLima" in proc.stdout
+    proc = factcheck("sql", "SELECT CAST(title AS INTEGER) FROM articles", "--db", str(db))
+    assert proc.returncode == 1 and "\\x1b]0;pwned" in proc.stderr and "\x1b" not in proc.stderr

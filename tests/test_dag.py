@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from dagprobe import probe_dags
 
 from pipeline import localairflow, store
@@ -43,10 +44,43 @@ def test_dagbag_imports_cleanly_without_heavy_modules(airflow_home: dict[str, st
     assert compare["pools"]["compare"] == localairflow.DUCKDB_POOL
     assert info["heavy"] == [], "DAG files must not import spaCy/DuckDB/the heavy stages at parse time"
     ingest = info["dags"]["news_ingest"]
-    assert ingest["tasks"] == ["discover", "extract", "fetch", "list_outlets", "load", "parse"]
+    assert ingest["tasks"] == [
+        "check_outlets", "list_outlets", "load", "outlet.discover", "outlet.extract", "outlet.fetch", "outlet.parse",
+    ]  # fmt: skip
     assert ingest["catchup"] is False
     assert ingest["pools"]["load"] == localairflow.DUCKDB_POOL
     assert ingest["outlets"]["load"] == ["factcheck_claims"]
+
+
+def test_each_outlet_has_its_own_chain_and_a_run_with_an_unloaded_outlet_can_fail(
+    airflow_home: dict[str, str],
+) -> None:
+    """The stages sit in a task group mapped per outlet (not mapped tasks chained over each other's
+    output, which tie every outlet to every other), and a task after the load fails the run."""
+    ingest = probe_dags(DAGS / "news_ingest.py", airflow_home)["dags"]["news_ingest"]
+    assert ingest["mapped_groups"] == ["outlet"]
+    assert ingest["trigger_rules"]["load"] == "TriggerRule.ALL_DONE"
+    assert ingest["trigger_rules"]["check_outlets"] == "TriggerRule.ALL_SUCCESS"
+
+
+def test_dags_are_described_named_per_outlet_and_paused_sensibly(airflow_home: dict[str, str]) -> None:
+    """What a new user sees in the UI: a description and docs on every DAG, mapped task instances
+    named after their outlet, and only the DAG that fetches from real outlets starting paused."""
+    dags = probe_dags(DAGS, airflow_home)["dags"]
+    for dag_id in ("news_ingest", "claims_report", "reprocess", "compare_claims"):
+        assert dags[dag_id]["description"], f"{dag_id} has no description"
+        assert dags[dag_id]["doc_md"] and dag_id in dags[dag_id]["doc_md"]
+    assert dags["news_ingest"]["is_paused_upon_creation"] is True  # hourly against real outlets: opt in
+    assert dags["claims_report"]["is_paused_upon_creation"] is False  # runs only after a load
+    assert dags["reprocess"]["is_paused_upon_creation"] is False  # only triggered by hand
+    assert dags["compare_claims"]["is_paused_upon_creation"] is False  # runs only after a load
+    named = "{{ task.op_kwargs['outlet'] }}"
+    templates = dags["news_ingest"]["map_index_templates"]
+    assert {t: templates[t] for t in templates if t.startswith("outlet.")} == {
+        f"outlet.{stage}": named for stage in ("discover", "fetch", "parse", "extract")
+    }
+    assert dags["reprocess"]["map_index_templates"]["outlet.reparse"] == named
+    assert dags["reprocess"]["map_index_templates"]["outlet.extract"] == named
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +176,64 @@ def test_real_dag_runs_end_to_end_and_a_second_run_adds_nothing(ingest_env: dict
     assert assigned == (first["claims"], 0), "every claim gets a cluster or a reason"
     assert runs == [(first["claims"], alerts[0] if alerts else -1)]
     assert shared is not None and shared[0] >= 2
+
+DEAD_OUTLET = "Dead Feed (test)"
+
+
+def test_a_dead_outlet_fails_alone_and_the_run_is_red(
+    airflow_home: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Five outlets, one whose only feed is on a loopback port nothing listens on: its chain fails
+    (and only its chain), the four others are fetched, parsed, extracted and loaded, and the run is
+    failed rather than green."""
+    data = tmp_path_factory.mktemp("factcheck-dead-outlet")
+    with NewsroomServer() as server:
+        dead = {"name": DEAD_OUTLET, "feeds": ["http://127.0.0.1:9/feed.xml"]}
+        sources = server.write_sources(data / "sources.yaml", extra_outlets=[dead])
+        env = dict(airflow_home)
+        env.update(
+            FACTCHECK_SOURCES_PATH=str(sources),
+            FACTCHECK_DATA_DIR=str(data),
+            FACTCHECK_ALLOW_PRIVATE_NETWORK="true",
+            FACTCHECK_PER_HOST_DELAY="0",
+            FACTCHECK_BACKOFF_BASE="0.01",
+            FACTCHECK_MAX_RETRIES="1",
+        )
+        outcome = localairflow.dags_test_outcome(env, "news_ingest", "2026-03-07T00:00:00+00:00")
+    outlets = [o["name"] for o in yaml.safe_load(sources.read_text(encoding="utf-8"))["outlets"]]
+    dead_index = outlets.index(DEAD_OUTLET)
+    good = [i for i in range(len(outlets)) if i != dead_index]
+    assert len(good) >= 3
+    assert outcome.state == "failed", outcome.output[-4000:]
+    assert outcome.returncode != 0
+    # every outlet's instances are shown under the outlet's name, the failed one included
+    assert outcome.names("outlet.discover") == dict(enumerate(outlets))
+    shown = {i: (None if i == dead_index else name) for i, name in enumerate(outlets)}  # named when it runs
+    assert outcome.names("outlet.extract") == shown
+    for stage in ("discover", "fetch", "parse", "extract"):
+        states = outcome.states(f"outlet.{stage}")
+        assert states[dead_index] == ("failed" if stage == "discover" else "upstream_failed"), (stage, states)
+        assert {states[i] for i in good} == {"success"}, (stage, states)
+    # each stage's task log carries its one-line summary with counts and failures by reason
+    assert f"discover summary for {DEAD_OUTLET}: feeds=1 feeds_failed=1 " in outcome.output
+    assert "failures: connection error=1" in outcome.output
+    for i in good:
+        for stage in ("discover", "fetch", "parse", "extract"):
+            assert f"{stage} summary for {outlets[i]}: " in outcome.output, (stage, outlets[i])
+    assert f"load summary for run {outcome.run_id}: " in outcome.output
+    assert outcome.states("load") == {-1: "success"}  # the good outlets were committed
+    assert outcome.states("check_outlets") == {-1: "failed"}  # and the run says one was not
+
+    con = _db(env)
+    try:
+        loaded = dict(con.execute("SELECT outlet, count(*) FROM claims_by_source GROUP BY outlet").fetchall())
+        run = con.execute("SELECT n_outlets FROM runs WHERE run_id = ?", [outcome.run_id]).fetchone()
+        dead_log = con.execute("SELECT stage, ok, reason FROM fetch_log WHERE outlet = ?", [DEAD_OUTLET]).fetchall()
+    finally:
+        con.close()
+    assert set(loaded) == {outlets[i] for i in good}, loaded  # every good outlet has claims in DuckDB
+    assert run == (len(good),)
+    # the failed outlet's reason is in fetch_log, for the Ingest health page
+    assert [(stage, ok, reason.split(":")[0]) for stage, ok, reason in dead_log] == [
+        ("discover", False, "connection error")
+    ]

@@ -2,7 +2,7 @@ import gzip
 
 import pytest
 
-from pipeline.discover import NotAFeed, read_feed
+from pipeline.discover import FeedTooLarge, NotAFeed, read_feed
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
 <item><title>a</title><link>https://n.example/a</link></item>
@@ -91,3 +91,35 @@ def test_external_entities_are_not_resolved(tmp_path) -> None:
     except NotAFeed:
         return
     assert all("TOPSECRET" not in u for u in contents.article_urls)
+
+
+def _bomb(inflated: int) -> bytes:
+    head = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    entry = b"<url><loc>https://n.example/a</loc></url>"
+    return gzip.compress(head + entry * (inflated // len(entry)) + b"</urlset>", compresslevel=9)
+
+
+def test_a_gzip_bomb_feed_stops_at_the_cap_without_inflating() -> None:
+    """40 MB inside, tens of KB on the wire: refused at a 1 MB cap, and never held in memory whole."""
+    import tracemalloc
+
+    bomb = _bomb(40_000_000)
+    assert len(bomb) < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(FeedTooLarge, match="over 1000000 bytes once decompressed"):
+            read_feed(bomb, "https://n.example/sitemap.xml.gz", max_bytes=1_000_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000
+    # the same file under a cap it fits in is an ordinary sitemap
+    assert read_feed(_bomb(3_000_000), "https://n.example/sitemap.xml.gz", max_bytes=5_000_000).article_urls == (
+        "https://n.example/a",
+    )
+
+
+def test_a_cut_gzip_feed_is_not_a_feed() -> None:
+    packed = gzip.compress(SITEMAP)
+    with pytest.raises(NotAFeed, match="cut short"):
+        read_feed(packed[: len(packed) * 4 // 5], "https://n.example/sitemap.xml.gz")

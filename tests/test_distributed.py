@@ -99,8 +99,8 @@ def test_news_ingest_on_celery_workers_equals_an_in_process_run(
             "FACTCHECK_STAGING_URL": staging.as_uri(),
             "FACTCHECK_ALLOW_PRIVATE_NETWORK": "true",
             "FACTCHECK_PER_HOST_DELAY": "0",
-            # Unpaused on arrival: the scheduler starts the latest hourly run itself, and the test
-            # triggers a second one right behind it.
+            # news_ingest starts paused whatever this says (is_paused_upon_creation); the test
+            # unpauses it, the scheduler starts the latest hourly run, a second is triggered behind it.
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         },
     )
@@ -123,6 +123,7 @@ def test_news_ingest_on_celery_workers_equals_an_in_process_run(
     reader = threading.Thread(target=query_while_loading)
     try:
         stack.wait_for_dag("news_ingest")
+        stack.airflow("dags", "unpause", "news_ingest")
         stack.trigger("news_ingest", "manual__back_to_back")
         reader.start()
         runs = stack.wait_for_runs("news_ingest", 2, timeout=480)
@@ -145,7 +146,7 @@ def test_news_ingest_on_celery_workers_equals_an_in_process_run(
     assert leftovers == [], "teardown left processes behind"
 
     # Fetch and extract ran on both workers; every task ran on one of them.
-    spread = {host for _, task, host, *_ in tis if task in ("fetch", "extract")}
+    spread = {host for _, task, host, *_ in tis if task in ("outlet.fetch", "outlet.extract")}
     assert spread == set(stack.worker_names), spread
     assert {host for _, _, host, *_ in tis} <= set(stack.worker_names)
     assert (data / "reports" / "latest.md").exists()
@@ -154,7 +155,7 @@ def test_news_ingest_on_celery_workers_equals_an_in_process_run(
     loads = sorted((start, end) for _, task, _, pool, start, end in tis if task == "load")
     # ...and only on the worker that serves the writer queue (FACTCHECK_LOAD_QUEUE), as across hosts.
     assert {host for _, task, host, *_ in tis if task == "load"} == {stack.worker_names[0]}
-    assert queues["load"] == stack.env["FACTCHECK_LOAD_QUEUE"] and queues["fetch"] == stack.queue
+    assert queues["load"] == stack.env["FACTCHECK_LOAD_QUEUE"] and queues["outlet.fetch"] == stack.queue
     assert len(loads) == 2 and all(pool == "duckdb_writer" for _, task, _, pool, *_ in tis if task == "load")
     assert loads[0][1] <= loads[1][0], "two loads overlapped"
 

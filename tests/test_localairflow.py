@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import socket
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pipeline import localairflow
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_worker_hostname_is_the_name_the_stack_gave_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,3 +47,26 @@ def test_stop_signals_only_processes_that_carry_the_stack_marker(tmp_path: Path)
     finally:
         stranger.kill()
         stranger.wait(timeout=30)
+
+
+def _airflow_ui_script() -> Any:
+    spec = importlib.util.spec_from_file_location("airflow_ui_under_test", REPO / "scripts" / "airflow_ui.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_airflow_ui_prints_the_port_airflow_will_listen_on(tmp_path: Path) -> None:
+    """`make airflow-ui` used to print port 8080 whatever the configuration said."""
+    home = tmp_path / "airflow"
+    home.mkdir()
+    script = _airflow_ui_script()
+    env = localairflow.airflow_env(home, REPO / "dags")
+    for name in ("AIRFLOW__API__PORT", "AIRFLOW__API__HOST", "AIRFLOW__API__BASE_URL"):
+        env.pop(name, None)
+    assert "UI: http://localhost:8080 " in script.banner(home, env)  # Airflow's default
+    (home / "airflow.cfg").write_text("[api]\nport = 9191\n", encoding="utf-8")
+    assert "UI: http://localhost:9191 " in script.banner(home, env)
+    env["AIRFLOW__API__PORT"] = "8793"  # the environment wins over airflow.cfg, as in Airflow
+    assert "UI: http://localhost:8793 " in script.banner(home, env)

@@ -269,6 +269,31 @@ def test_comparison_spread_and_health_pages_escape_hostile_content() -> None:
         assert_no_live_markup(page)
 
 
+def test_health_page_links_run_ids_to_their_airflow_runs() -> None:
+    run_id = "manual__2026-03-06T00:00:00+00:00"
+    page = claimsview.render_health(
+        [{"run_id": run_id}, {"run_id": "cli__2026-03-06T01:00:00"}], [], {}, run_dags={run_id: "news_ingest"}
+    )
+    assert (
+        '<a href="../dags/news_ingest/runs/manual__2026-03-06T00%3A00%3A00%2B00%3A00" title="this run in Airflow">'
+        f"{run_id}</a>"
+    ) in page
+    assert "<td>cli__2026-03-06T01:00:00</td>" in page  # a `factcheck run` load: Airflow does not know it
+
+
+def test_hostile_run_and_dag_ids_stay_inside_their_link() -> None:
+    """Run ids come from whoever triggered the run: the link's path parts are percent-encoded whole
+    (no `/`, `..`, `?` or quote survives) and the text is escaped."""
+    run_id = '../../x"><script>alert(1)</script>?a=1#b'
+    page = claimsview.render_health([{"run_id": run_id}], [], {}, run_dags={run_id: "dag/../evil"})
+    assert_no_live_markup(page)
+    href = claimsview.airflow_run_href("dag/../evil", run_id)
+    assert href == (
+        "../dags/dag%2F..%2Fevil/runs/..%2F..%2Fx%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E%3Fa%3D1%23b"
+    )
+    assert f'href="{href}"' in page
+
+
 def test_claims_json_carries_evidence_highlights_relative_to_the_evidence() -> None:
     row = hostile_row()
     data = claimsview.claims_json(1, [row], ClaimQuery(outlet="x"))
@@ -414,15 +439,36 @@ def test_view_answers_503_when_there_is_no_database(
     assert api.status_code == 503 and "run the ingest first" in api.json()["detail"]
 
 
-def test_view_answers_503_instead_of_hanging_while_a_load_holds_the_file(
+def test_view_reads_the_snapshot_while_a_load_holds_the_live_file(
     signed_in_client: tuple[Any, Any], ingested: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from pipeline.store import snapshot_path
+
     plugin, client = signed_in_client
+    assert snapshot_path(ingested).exists(), "the load publishes a read snapshot"
     monkeypatch.setenv("FACTCHECK_DB_PATH", str(ingested))
     monkeypatch.setattr(plugin, "DB_LOCK_WAIT", 0.3)
     holder = subprocess.Popen(
         [sys.executable, "-c", WRITER_HOLDS_LOCK, str(ingested)], stdout=subprocess.PIPE, text=True
     )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        response = client.get("/factcheck/api/health")
+        assert response.status_code == 200 and response.json()["runs"]
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+
+
+def test_view_answers_503_instead_of_hanging_when_no_snapshot_and_a_load_holds_the_file(
+    signed_in_client: tuple[Any, Any], ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = tmp_path / "nosnapshot.duckdb"  # a database without a read snapshot (FACTCHECK_READ_SNAPSHOT=off)
+    shutil.copyfile(ingested, live)
+    plugin, client = signed_in_client
+    monkeypatch.setenv("FACTCHECK_DB_PATH", str(live))
+    monkeypatch.setattr(plugin, "DB_LOCK_WAIT", 0.3)
+    holder = subprocess.Popen([sys.executable, "-c", WRITER_HOLDS_LOCK, str(live)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         response = client.get("/factcheck/api/health")
@@ -723,3 +769,26 @@ def test_browser_login_shows_the_claims_view_inside_airflow(api_server: str) -> 
     finally:
         browser.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.mark.airflow
+def test_health_page_links_a_run_to_the_airflow_run_that_loaded_it(
+    api_server: str, airflow_home: dict[str, str]
+) -> None:
+    """The ingested file holds run ``manual__2026-03-06T00:00:00+00:00``; once Airflow knows a
+    news_ingest run of that id, the page links it, and the link names a run the API finds."""
+    run_id = "manual__2026-03-06T00:00:00+00:00"
+    airflow = localairflow.airflow_executable()
+    headers = {"Authorization": f"Bearer {_token(api_server, 'viewer', 'viewer-pw-for-tests')}"}
+    before = requests.get(f"{api_server}/factcheck/health", headers=headers, timeout=30).text
+    assert f"<td>{run_id}</td>" in before  # Airflow has no such run yet: plain text
+    for args in (["dags", "reserialize"], ["dags", "trigger", "news_ingest", "--run-id", run_id]):
+        subprocess.run([airflow, *args], env=airflow_home, capture_output=True, text=True, timeout=300, check=True)
+    page = requests.get(f"{api_server}/factcheck/health", headers=headers, timeout=30).text
+    href = "../dags/news_ingest/runs/manual__2026-03-06T00%3A00%3A00%2B00%3A00"
+    assert f'<a href="{href}"' in page
+    target = requests.compat.urljoin(f"{api_server}/factcheck/health", href)
+    assert target == f"{api_server}/dags/news_ingest/runs/manual__2026-03-06T00%3A00%3A00%2B00%3A00"
+    admin = {"Authorization": f"Bearer {_token(api_server, 'admin', 'admin-pw-for-tests')}"}
+    run = requests.get(f"{api_server}/api/v2/dags/news_ingest/dagRuns/{run_id}", headers=admin, timeout=30)
+    assert run.status_code == 200 and run.json()["dag_run_id"] == run_id

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+import pytest
 
 from pipeline import runner, store
 from pipeline.demo.server import NewsroomServer
@@ -76,3 +79,81 @@ def test_articles_in_other_languages_are_kept_without_claims(tmp_path: Path, new
     ).fetchone()
     con.close()
     assert row == ("de", 0)
+
+
+def _summary(caplog: pytest.LogCaptureFixture, stage: str, outlet: str) -> str:
+    lines = [r.getMessage() for r in caplog.records if r.name == "pipeline.runner"]
+    found = [line for line in lines if line.startswith(f"{stage} summary for {outlet}: ")]
+    assert len(found) == 1, lines
+    return found[0]
+
+
+def test_every_stage_logs_one_summary_line_with_counts_and_failures_by_reason(
+    tmp_path: Path, newsroom: NewsroomServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What an operator reads in a task's log: one line per stage with its counts, failures by reason."""
+    base = newsroom.base_url
+    outlet = "Mixed Wire (test)"
+    mixed = {
+        "name": outlet,
+        "feeds": [f"{base}/ledger/feed.xml", f"{base}/_fault/html-feed"],
+        "urls": [f"{base}/_fault/status/404", f"{base}/_fault/empty"],
+    }
+    sources = newsroom.write_sources(tmp_path / "sources.yaml", extra_outlets=[mixed])
+    s = Settings(data_dir=tmp_path / "data", sources_path=sources, allow_private_network=True, per_host_delay=0.0,
+                 max_retries=0)
+    caplog.set_level(logging.INFO, logger="pipeline.runner")
+    for stage in (runner.discover, runner.fetch, runner.parse, runner.extract):
+        stage(s, "r", outlet)
+    assert _summary(caplog, "discover", outlet) == (
+        f"discover summary for {outlet}: feeds=2 feeds_failed=1 candidates=4 retried=0 already_stored=0 "
+        "given_up=0; failures: not a feed=1"
+    )
+    assert _summary(caplog, "fetch", outlet) == (
+        f"fetch summary for {outlet}: urls=4 fetched=3 failed=1; failures: HTTP 404=1"
+    )
+    assert _summary(caplog, "parse", outlet) == (
+        f"parse summary for {outlet}: pages=3 articles=2 rejected=1; failures: not an article=1"
+    )
+    extract = _summary(caplog, "extract", outlet)
+    claims = sum(1 for _ in read_jsonl(RunPaths(s, "r").stage_file("extract", outlet)))
+    assert claims > 0
+    assert extract == (
+        f"extract summary for {outlet}: articles=2 english=2 with_claims=2 claims={claims} failed=0 no_claim_model=0"
+    )
+
+
+@pytest.mark.parametrize(
+    ("reason", "key"),
+    [
+        ("HTTP 404", "HTTP 404"),
+        ("HTTP 503 (after 3 attempts)", "HTTP 503"),
+        ("connection error: ConnectionError: refused", "connection error"),
+        ("not an article: too short", "not an article"),
+        ("x" * 500, "x" * 59 + "…"),
+        (None, "unknown"),
+    ],
+)
+def test_failure_reasons_are_counted_by_kind(reason: str | None, key: str) -> None:
+    assert runner.reason_key(reason) == key
+
+
+def test_an_outlet_whose_every_feed_fails_fails_alone(tmp_path: Path, newsroom: NewsroomServer) -> None:
+    """Its discover raises (the DAG fails that outlet's chain); ``factcheck run`` loads the others."""
+    dead = {"name": "Dead Feed (test)", "feeds": ["http://127.0.0.1:9/feed.xml"]}
+    sources = newsroom.write_sources(tmp_path / "sources.yaml", extra_outlets=[dead])
+    s = Settings(data_dir=tmp_path / "data", sources_path=sources, allow_private_network=True, per_host_delay=0.0,
+                 max_retries=0)
+    with pytest.raises(runner.OutletFailed, match="none of its 1 feeds could be read"):
+        runner.discover(s, "r", "Dead Feed (test)")
+    totals = runner.run_all(s, "r2")
+    assert totals["skipped_outlets"] == 1 and totals["outlets"] == len(runner.outlet_names(s)) - 1
+    con = store.connect(s.database, read_only=True)
+    try:
+        # why it failed is recorded (the Ingest health page shows it), though none of it loaded
+        reasons = con.execute("SELECT stage, reason FROM fetch_log WHERE outlet = 'Dead Feed (test)'").fetchall()
+        articles = con.execute("SELECT count(*) FROM articles WHERE outlet = 'Dead Feed (test)'").fetchone()
+    finally:
+        con.close()
+    assert [(stage, reason.split(":")[0]) for stage, reason in reasons] == [("discover", "connection error")]
+    assert articles == (0,)

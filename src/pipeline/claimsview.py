@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 # Served with every page: no scripts, no plugins, no foreign frames; framed only by Airflow itself.
 CONTENT_SECURITY_POLICY = (
@@ -595,18 +595,37 @@ def render_spread(rows: Sequence[Mapping[str, Any]], min_outlets: int, user: str
     return page("spread", "Claim spread", body, user)
 
 
+def airflow_run_href(dag_id: str, run_id: str) -> str:
+    """The Airflow UI page of a DAG run (``/dags/{dag_id}/runs/{run_id}``), relative to this view's
+    pages so it holds under any base path; both parts are percent-encoded whole (a ``/`` included)."""
+    return f"../dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}"
+
+
+def run_cell(run_id: Any, run_dags: Mapping[str, str]) -> str:
+    """A run id, linked to its Airflow run when Airflow knows which DAG ran it."""
+    dag_id = run_dags.get(str(run_id)) if run_id is not None else None
+    if not dag_id:
+        return esc(run_id)
+    return f'<a href="{esc(airflow_run_href(dag_id, str(run_id)))}" title="this run in Airflow">{esc(run_id)}</a>'
+
+
 def render_health(
     runs: Sequence[Mapping[str, Any]],
     failures: Sequence[Mapping[str, Any]],
     summary: Mapping[str, Any],
     user: str | None = None,
+    run_dags: Mapping[str, str] | None = None,
 ) -> str:
-    """Latest loads, per-outlet fetch outcomes, and every failure with its reason."""
+    """Latest loads, per-outlet fetch outcomes, and every failure with its reason.
+
+    ``run_dags`` maps the run ids Airflow knows to the DAG that ran them; those run ids link to
+    the run's page in the Airflow UI.
+    """
     counts = summary.get("counts") or {}
     count_text = ", ".join(f"{esc(v)} {esc(k)}" for k, v in counts.items())
     run_rows = [
         [
-            esc(r.get("run_id")),
+            run_cell(r.get("run_id"), run_dags or {}),
             esc(fmt_time(r.get("loaded_at"))),
             esc(r.get("n_outlets")),
             esc(r.get("n_articles")),

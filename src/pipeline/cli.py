@@ -25,6 +25,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.controls import escape_controls, escape_json_line
+
 log = logging.getLogger(__name__)
 
 
@@ -64,7 +66,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
             "is_article": article.is_article,
             "not_article_reason": article.not_article_reason,
         }
-        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        sys.stdout.write(escape_json_line(json.dumps(row, ensure_ascii=False)) + "\n")
     return 1 if failed else 0
 
 
@@ -97,7 +99,8 @@ def cmd_claims(args: argparse.Namespace) -> int:
             if claim.speaker_resolved and claim.speaker_resolved != claim.speaker:
                 speaker += f" (= {claim.speaker_resolved})"
             cue = claim.cue or "-"
-            print(f"{i:3d}. [{claim.kind}, {claim.polarity}] {speaker} -- {cue} --> {claim.content}")
+            line = f"{i:3d}. [{claim.kind}, {claim.polarity}] {speaker} -- {cue} --> {claim.content}"
+            print(escape_controls(line))
         return 0
     if not (args.input and args.output):
         raise SystemExit(
@@ -105,13 +108,24 @@ def cmd_claims(args: argparse.Namespace) -> int:
         )
     docs = list(_read_docs(Path(args.input)))
     progress = _progress(len(docs), "claims", args.quiet)
+    failures: dict[int, Exception] = {}
+    texts = (d["text"] for d in docs)
     with Path(args.output).open("w", encoding="utf-8") as out:
-        for doc, claims in zip(docs, extract_many((d["text"] for d in docs), nlp=nlp), strict=True):
-            row = {"id": doc["id"], "claims": [_claim_row(c) for c in claims]}
+        for i, (doc, claims) in enumerate(
+            zip(docs, extract_many(texts, nlp=nlp, on_error=failures.__setitem__), strict=True)
+        ):
+            row: dict[str, Any] = {"id": doc["id"], "claims": [_claim_row(c) for c in claims]}
+            if i in failures:
+                row["error"] = str(failures[i])
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             progress.update(1)
     progress.close()
-    return 0
+    if failures:
+        ids = ", ".join(str(docs[i]["id"]) for i in sorted(failures)[:10])
+        print(escape_controls(f"factcheck claims: extraction failed on {len(failures)} of {len(docs)} documents "
+                              f"(ids {ids}{', ...' if len(failures) > 10 else ''}); their rows carry \"error\""),
+              file=sys.stderr)  # fmt: skip
+    return 0  # every row is written; benchmarks read the file whole, the failures are named above
 
 
 def _progress(total: int | None, desc: str, quiet: bool) -> Any:
@@ -135,7 +149,7 @@ def _with_progress(label: str, quiet: bool, work: Any) -> Any:
     bar = _progress(None, label, quiet)
 
     def progress(stage: str, outlet: str, n: int) -> None:
-        bar.set_description(f"{stage} {outlet}"[:40])
+        bar.set_description(escape_controls(f"{stage} {outlet}")[:40])
         bar.update(1)
 
     try:
@@ -158,9 +172,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     totals = _with_progress("run", args.quiet, lambda progress: runner.run_all(settings, run_id, progress))
     print(
         f"run {run_id}: {totals['outlets']} outlets, {totals['articles']} articles, "
-        f"{totals['claims']} claims, {totals['failures']} failed fetches or pages -> {settings.database}"
+        f"{totals['claims']} claims, {totals['failures']} failed fetches, pages or extractions "
+        f"({totals['extract_failures']} claim extractions) -> {settings.database}"
     )
     print(_compare_summary(runner.compare(settings)))
+    return _skipped_outlets_status(totals)
+
+
+def _skipped_outlets_status(totals: dict[str, int]) -> int:
+    """Exit status 1 when an outlet did not load (its reasons are in ``fetch_log``), so a script or a
+    scheduler never takes a run that skipped outlets for a good one; the other outlets stay loaded."""
+    skipped = totals.get("skipped_outlets", 0)
+    if skipped:
+        print(
+            f"factcheck: {skipped} outlet(s) did not load; the others are committed. See why with: "
+            "factcheck sql \"SELECT outlet, stage, reason FROM fetch_log WHERE NOT ok\"",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -229,7 +258,8 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     totals = _with_progress("reprocess", args.quiet, lambda progress: runner.reprocess_all(settings, run_id, progress))
     print(
         f"reprocess {run_id}: {totals['outlets']} outlets, {totals['articles']} articles re-parsed, "
-        f"{totals['claims']} claims now stored -> {settings.database} (nothing fetched)"
+        f"{totals['claims']} claims now stored, {totals['extract_failures']} failed claim extractions "
+        f"-> {settings.database} (nothing fetched)"
     )
     return 0
 
@@ -240,11 +270,15 @@ def cmd_sql(args: argparse.Namespace) -> int:
     from pipeline import store
 
     settings = _settings(args)
-    con = store.connect(settings.database, read_only=True)
+    # The read snapshot the loads publish never waits for a load; --live reads the file loads write.
+    if args.live:
+        con = store.connect(settings.database, read_only=True)
+    else:
+        con = store.connect_reader(settings.database)
     try:
         names, rows = store.query(con, args.query)
     except duckdb.Error as e:
-        print(f"factcheck sql: {e}", file=sys.stderr)
+        print(escape_controls(f"factcheck sql: {e}", keep="\n"), file=sys.stderr)
         return 1
     finally:
         con.close()
@@ -262,7 +296,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         f"run {args.run_id}: loaded {totals['outlets']} outlets ({totals['skipped_outlets']} unfinished, skipped), "
         f"{totals['articles']} articles, {totals['claims']} claims -> {settings.database}"
     )
-    return 0
+    return _skipped_outlets_status(totals)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -284,14 +318,18 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def format_table(names: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 60) -> str:
-    """A plain-text table; long cells are cut to ``max_width`` characters with an ellipsis."""
+    """A plain-text table; long cells are cut to ``max_width`` characters with an ellipsis.
+
+    Control characters (terminal escapes a page may carry) are shown escaped, never sent raw.
+    """
 
     def cell(value: Any) -> str:
         text = "" if value is None else str(value)
-        text = " ".join(text.split())
+        text = escape_controls(" ".join(text.split()))
         return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
     cells = [[cell(v) for v in row] for row in rows]
+    names = [cell(n) for n in names]
     widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
     line = lambda values: " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()  # noqa: E731
     out = [line(list(names)), "-+-".join("-" * w for w in widths)]
@@ -349,6 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", help='e.g. "SELECT * FROM speaker_outlets ORDER BY n_claims DESC"')
     p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
     p.add_argument("--max-width", type=int, default=60, help="cut cells longer than this (default 60)")
+    p.add_argument("--live", action="store_true",
+                   help="read the live file (waits while a load batch writes) instead of the read snapshot")
     p.set_defaults(func=cmd_sql)
 
     p = sub.add_parser("load", help="load a run's staging files into DuckDB (again): completes an interrupted load")
@@ -406,7 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (SourcesError, StoreError, ValueError) as e:
-        print(f"factcheck {args.command}: {e}", file=sys.stderr)
+        print(escape_controls(f"factcheck {args.command}: {e}", keep="\n"), file=sys.stderr)
         return 2
 
 

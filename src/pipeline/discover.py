@@ -3,12 +3,13 @@
 The format is detected from the bytes, not from the URL or the Content-Type: sitemaps
 (``<urlset>``, including Google News sitemaps) and sitemap indexes, RSS 0.9x/1.0/2.0 and Atom
 (through feedparser), and plain text lists of URLs. A valid feed with no entries is not an error;
-bytes that are none of these raise ``NotAFeed`` with the reason.
+bytes that are none of these raise ``NotAFeed`` with the reason. A gzip-compressed file (a
+``.xml.gz`` sitemap) is decompressed as a stream under the same cap as any fetched feed
+(``Settings.max_feed_bytes``): a small file that inflates past it raises ``FeedTooLarge``.
 """
 
 from __future__ import annotations
 
-import gzip
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -16,12 +17,22 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 from lxml import etree
 
+from pipeline.inflate import InflateError, TooLarge, inflate
+from pipeline.settings import Settings
+
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
 _SITEMAP_ROOT = re.compile(rb"<(?:\w+:)?(urlset|sitemapindex)\b")
 
 
 class NotAFeed(ValueError):
     """The bytes are not a feed, sitemap or URL list."""
+
+
+class FeedTooLarge(NotAFeed):
+    """A compressed feed file larger than the cap once decompressed."""
+
+
+DEFAULT_MAX_BYTES: int = Settings().max_feed_bytes  # the cap of a fetched feed, unless told otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +84,23 @@ def _read_url_list(data: bytes, base: str) -> FeedContents | None:
     return FeedContents("urllist", article_urls=_unique([_http_url(ln, base) for ln in lines]))
 
 
-def read_feed(data: bytes, url: str) -> FeedContents:
-    """Detect the format of ``data`` (fetched from ``url``) and list the URLs it points to."""
+def _gunzip(data: bytes, max_bytes: int) -> bytes:
+    """Decompress a gzip file in 64 KiB steps, never holding more than ``max_bytes`` of output."""
+    try:
+        return inflate((data[i : i + 65536] for i in range(0, len(data), 65536)), "gzip", max_bytes)
+    except TooLarge as e:
+        raise FeedTooLarge(f"too large: gzip-compressed feed of {len(data)} bytes is {e}") from e
+    except InflateError as e:
+        raise NotAFeed(f"gzip-compressed body cannot be decompressed: {e}") from e
+
+
+def read_feed(data: bytes, url: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FeedContents:
+    """Detect the format of ``data`` (fetched from ``url``) and list the URLs it points to.
+
+    ``max_bytes`` caps a gzip-compressed ``data`` once decompressed (``FeedTooLarge`` beyond it).
+    """
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as e:
-            raise NotAFeed(f"gzip-compressed body cannot be decompressed: {e}") from e
+        data = _gunzip(data, max_bytes)
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head:
         raise NotAFeed("empty response")

@@ -16,17 +16,23 @@ One ``Fetcher`` per task. It is a polite, defensive client:
 - **Robustness.** Retries only 408/429/5xx, connection errors and timeouts, with exponential backoff
   and full jitter, honouring Retry-After (a Retry-After longer than ``MAX_RETRY_AFTER`` gives up this
   run instead of blocking the task). Connect and read timeouts, plus a deadline for the whole
-  response (``max_fetch_seconds``) against servers that drip bytes. Redirects are followed here,
-  at most ``max_redirects``. Bodies are streamed under ``max_bytes`` (after decompression) and a
-  body shorter than its Content-Length is a failure ("incomplete body"). The content type is
-  checked. The body is never decoded here: the charset in the Content-Type header is passed on
+  attempt (``max_fetch_seconds``, redirects included) that holds whatever the server does: a
+  timer shuts the attempt's sockets down when it runs out (``Deadline``), so a server dripping a
+  byte a second, or stalling its headers or TLS handshake, cannot hold a fetch longer. Redirects
+  are followed here, at most ``max_redirects``. Bodies are read as sent and decoded here
+  (``pipeline.inflate``) under ``max_bytes`` after decompression; a body shorter than its
+  Content-Length or a compressed stream without its end marker is a failure ("incomplete body",
+  retried), never a shorter page. The content type is
+  checked. The text is never decoded here: the charset in the Content-Type header is passed on
   (``FetchResult.charset``) and ``pipeline.parse`` decides from the bytes (BOM, header, <meta>,
   detection). ``response.text`` is never used.
 - **Conditional GET.** Given the validators of the previous response (``pipeline.state``), a request
   sends If-None-Match / If-Modified-Since; a 304 is a success with no body.
 - **Security (SSRF).** Only http and https. Unless ``allow_private_network`` is set, a host that
   resolves to any loopback, private, link-local (cloud metadata 169.254.169.254), multicast,
-  reserved or otherwise non-global address is refused. The check happens *when the socket is
+  reserved or otherwise non-global address is refused; an IPv6 address that embeds an IPv4 one
+  (IPv4-mapped, NAT64 64:ff9b::/96, 6to4 2002::/16, IPv4-compatible) is judged by that IPv4
+  address, and site-local fec0::/10 is refused. The check happens *when the socket is
   opened*: ``AddressPolicy.vet`` resolves the name once, vets every address, and the connection is
   made to the vetted address itself (a custom urllib3 connection class), so a DNS answer that
   changes between check and connect (DNS rebinding) cannot slip through; every redirect hop opens
@@ -41,6 +47,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import random
 import socket
 import sys
@@ -60,11 +67,13 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError
 from urllib3.util.connection import create_connection
 
 from pipeline.archive import Archive
 from pipeline.canonical import host_key
+from pipeline.credentials import Credentials, split_userinfo
+from pipeline.inflate import Decoder, InflateError, TooLarge, Truncated
 from pipeline.records import FetchResult
 from pipeline.settings import Settings
 
@@ -104,10 +113,41 @@ class BlockedAddress(ValueError):
 # --------------------------------------------------------------------------------------------- SSRF
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address the packets end up at (RFC 6052 NAT64, its
+# local-use form of RFC 8215, and the deprecated IPv4-compatible form). ``ipaddress`` calls most of
+# them global, so a name resolving to 64:ff9b::7f00:1 would reach 127.0.0.1 through a translator.
+_EMBEDS_IPV4_LAST_32 = (
+    ipaddress.IPv6Network("64:ff9b::/96"),
+    ipaddress.IPv6Network("64:ff9b:1::/48"),
+    ipaddress.IPv6Network("::/96"),
+)
+_SITE_LOCAL = ipaddress.IPv6Network("fec0::/10")  # deprecated (RFC 3879) but still routed inside sites
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (mapped, NAT64, 6to4, IPv4-compatible), if any."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if any(ip in net for net in _EMBEDS_IPV4_LAST_32):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """Whether a resolved address may be connected to without ``allow_private``.
+
+    An IPv6 address that carries an IPv4 address is judged by that IPv4 address; site-local
+    (fec0::/10) is refused; so is everything ``ipaddress`` does not call global, and multicast.
+    """
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _SITE_LOCAL:
+            return False
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            ip = inner
     return ip.is_global and not ip.is_multicast
 
 
@@ -167,6 +207,72 @@ def check_url(url: str, allow_private: bool, policy: AddressPolicy | None = None
     (policy or AddressPolicy(allow_private=allow_private)).vet(host, port)
 
 
+class Deadline:
+    """The wall-clock budget of one fetch attempt, enforced by shutting its sockets down.
+
+    Socket timeouts bound each read, not their sum: a server sending one byte a second never trips
+    a 20 s read timeout. While a ``Deadline`` is active on a thread (``with deadline:``), every
+    socket that thread's guarded connections open or reuse is registered with it (a duplicate of
+    its file descriptor, so the original can be closed or wrapped in TLS meanwhile); when the
+    budget runs out a timer shuts them all down, which ends a blocked TLS handshake, header or body
+    read at once. ``fired`` then tells the reader that what looked like the end of the body was the
+    deadline. The TCP connect itself is bounded by ``connect_timeout`` and name resolution by the
+    system resolver: neither has a socket to shut down yet.
+    """
+
+    _active = threading.local()
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.fired = False
+        self._lock = threading.Lock()
+        self._socks: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    @classmethod
+    def watch(cls, sock: socket.socket | None) -> None:
+        """Register ``sock`` with the deadline active on this thread, if any."""
+        deadline: Deadline | None = getattr(cls._active, "current", None)
+        if deadline is None or sock is None:
+            return
+        try:
+            dup = socket.socket(fileno=os.dup(sock.fileno()))
+        except OSError:
+            return  # already closed: nothing to stop
+        with deadline._lock:
+            if deadline.fired:
+                _shutdown(dup)
+            deadline._socks.append(dup)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._socks:
+                _shutdown(sock)
+
+    def __enter__(self) -> Deadline:
+        self._previous = getattr(Deadline._active, "current", None)
+        Deadline._active.current = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        Deadline._active.current = self._previous
+        with self._lock:
+            for sock in self._socks:
+                sock.close()
+            self._socks.clear()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # not connected (any more)
+
+
 def _pinned(base: type[HTTPConnection], policy: AddressPolicy) -> type[HTTPConnection]:
     """A urllib3 connection class that vets the address and connects to exactly that address.
 
@@ -194,8 +300,13 @@ def _pinned(base: type[HTTPConnection], policy: AddressPolicy) -> type[HTTPConne
                     last = e
                     continue
                 sys.audit("http.client.connect", self, self.host, self.port)
+                Deadline.watch(sock)  # before the TLS handshake, which a server can stall too
                 return sock
             raise NewConnectionError(self, f"Failed to establish a new connection: {last}") from last
+
+        def request(self, *args: Any, **kwargs: Any) -> None:
+            Deadline.watch(self.sock)  # a connection kept alive from an earlier request
+            super().request(*args, **kwargs)
 
     return PinnedConnection
 
@@ -369,8 +480,11 @@ class Fetcher:
         policy: AddressPolicy | None = None,
         robots_dir: Path | None = None,
         clock_dir: Path | None = None,
+        credentials: Credentials | None = None,
     ) -> None:
         self.settings = settings
+        # user/password by origin, from URLs the user configured; sent as Basic auth, never recorded
+        self.credentials = credentials if credentials is not None else Credentials()
         self.robots_dir = robots_dir  # where robots.txt files are cached between tasks; None: per fetcher only
         self.archive = archive
         self._sleep = sleep
@@ -500,9 +614,30 @@ class Fetcher:
     def _once(
         self, url: str, accept: tuple[str, ...] | None, validators: dict[str, str], max_bytes: int, robots: bool
     ) -> Response:
-        """One attempt, redirects included; raises ``_Failure``."""
+        """One attempt, redirects included, within ``max_fetch_seconds``; raises ``_Failure``."""
+        with Deadline(self.settings.max_fetch_seconds) as deadline:
+            try:
+                return self._hops(url, accept, validators, max_bytes, robots, deadline)
+            except _Failure as f:
+                if deadline.fired and not f.reason.startswith("timeout: response not complete"):
+                    raise self._too_slow(f.status) from f
+                raise
+
+    def _too_slow(self, status: int | None) -> _Failure:
+        return _Failure(
+            f"timeout: response not complete within {self.settings.max_fetch_seconds} s", status, retryable=True
+        )
+
+    def _hops(
+        self,
+        url: str,
+        accept: tuple[str, ...] | None,
+        validators: dict[str, str],
+        max_bytes: int,
+        robots: bool,
+        deadline: Deadline,
+    ) -> Response:
         current = url
-        deadline = time.monotonic() + self.settings.max_fetch_seconds
         headers: dict[str, str] = {"Accept": ACCEPT_HEADERS.get(accept, "*/*")}
         if validators.get("etag"):
             headers["If-None-Match"] = validators["etag"]
@@ -532,6 +667,7 @@ class Fetcher:
                         # validators belong to the first URL only
                         headers=headers if current == url else {"Accept": headers["Accept"]},
                         timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                        auth=self.credentials.for_url(current),
                         allow_redirects=False,
                         stream=True,
                     )
@@ -552,9 +688,10 @@ class Fetcher:
                         if not location:
                             raise _Failure(f"HTTP {resp.status_code} redirect without a Location", resp.status_code)
                         try:
-                            current = urljoin(current, location)
+                            # credentials a server writes into a Location are neither used nor recorded
+                            current = split_userinfo(urljoin(current, location))[0]
                         except ValueError as e:
-                            raise _Failure(f"bad redirect Location {location!r}: {e}", resp.status_code) from e
+                            raise _Failure(f"bad redirect Location: {e}", resp.status_code) from e
                         continue
                     if resp.status_code in RETRY_STATUSES:
                         wait = _retry_after(resp.headers.get("Retry-After"))
@@ -570,44 +707,55 @@ class Fetcher:
                     media = content_type.split(";")[0].strip().lower()
                     if accept is not None and media and media not in accept:
                         raise _Failure(f"unsupported content type {media!r}", resp.status_code)
-                    body = self._read_body(resp, max_bytes, deadline)
+                    body = self._read_body(resp, max_bytes)
+                    if deadline.fired:  # the end of the body may have been the deadline closing it
+                        raise self._too_slow(resp.status_code)
                     return Response(url, current, resp.status_code, lowered, body, charset_of(content_type))
         raise _Failure(f"too many redirects (more than {self.settings.max_redirects})")
 
-    def _read_body(self, resp: requests.Response, max_bytes: int, deadline: float) -> bytes:
+    def _read_body(self, resp: requests.Response, max_bytes: int) -> bytes:
+        """Read the body as sent and decode its Content-Encoding here, under ``max_bytes`` decoded.
+
+        urllib3 would decode too, but it takes a gzip stream cut short for a whole one. Here a body
+        is complete only if the bytes on the wire match Content-Length (when given) and every
+        compressed stream reached its end marker; anything less is "incomplete body", retryable.
+        """
         declared = resp.headers.get("Content-Length")
-        encoded = resp.headers.get("Content-Encoding", "identity").lower() not in ("", "identity")
-        if declared and declared.isdigit() and int(declared) > max_bytes and not encoded:
+        length = int(declared) if declared and declared.isdigit() else None
+        coding = resp.headers.get("Content-Encoding")
+        encoded = (coding or "identity").strip().lower() not in ("", "identity")
+        if length is not None and length > max_bytes and not encoded:
             raise _Failure(f"too large: {declared} bytes > {max_bytes}", resp.status_code)
-        chunks: list[bytes] = []
-        size = 0
         try:
-            for chunk in resp.iter_content(65536):  # decompressed: the cap also stops gzip bombs
-                size += len(chunk)
-                if size > max_bytes:
-                    raise _Failure(f"too large: over {max_bytes} bytes", resp.status_code)
-                if time.monotonic() > deadline:
-                    raise _Failure(
-                        f"timeout: response not complete within {self.settings.max_fetch_seconds} s",
-                        resp.status_code,
-                        retryable=True,
-                    )
-                chunks.append(chunk)
-        except requests.exceptions.ChunkedEncodingError as e:
-            got = f" ({size} of {declared} bytes)" if declared else ""
-            raise _Failure(f"incomplete body: connection closed early{got}", resp.status_code, True) from e
-        except (requests.Timeout, requests.ConnectionError) as e:
-            if "timed out" not in str(e).lower() and not isinstance(e, requests.Timeout):
-                raise _Failure(f"incomplete body: {e.__class__.__name__}: {e}", resp.status_code, True) from e
+            decoder = Decoder(coding, max_bytes)
+        except InflateError as e:
+            raise _Failure(f"{e} (Content-Encoding: {coding})", resp.status_code) from e
+        chunks: list[bytes] = []
+        wire = 0
+        try:
+            while True:
+                data = resp.raw.read1(65536, decode_content=False)
+                if not data:
+                    break
+                wire += len(data)
+                chunks.append(decoder.feed(data))  # decoded and counted: the cap also stops gzip bombs
+            chunks.append(decoder.finish())
+        except TooLarge as e:
+            raise _Failure(f"too large: {e}", resp.status_code) from e
+        except Truncated as e:
+            raise _Failure(f"incomplete body: {e} ({wire} bytes received)", resp.status_code, True) from e
+        except InflateError as e:
+            raise _Failure(f"bad body: {e}", resp.status_code, True) from e
+        except ReadTimeoutError as e:
             raise _Failure(
                 f"timeout: body stalled (read timeout {self.settings.read_timeout} s)", resp.status_code, True
             ) from e
-        except requests.RequestException as e:
-            raise _Failure(f"incomplete body: {e.__class__.__name__}", resp.status_code, True) from e
-        body = b"".join(chunks)
-        if declared and declared.isdigit() and not encoded and len(body) < int(declared):
-            raise _Failure(f"incomplete body: {len(body)} of {declared} bytes", resp.status_code, True)
-        return body
+        except (HTTPError, OSError) as e:  # closed early, a bad chunk, a reset
+            got = f" ({wire} of {declared} bytes)" if declared else ""
+            raise _Failure(f"incomplete body: {e.__class__.__name__}{got}", resp.status_code, True) from e
+        if length is not None and wire < length:
+            raise _Failure(f"incomplete body: {wire} of {declared} bytes", resp.status_code, True)
+        return b"".join(chunks)
 
     def _attempts(
         self,
@@ -653,7 +801,10 @@ class Fetcher:
         """Fetch a URL with retries; archive the body. Never raises for a bad URL or a bad response.
 
         A 304 (only possible when ``validators`` were given) is a success with no body and no archive reference.
+        Credentials written into ``url`` are sent to its origin but left out of the result, the
+        archive and the log (``pipeline.credentials``).
         """
+        url = self.credentials.take(url)
         accept = FEED_TYPES if kind == "feed" else HTML_TYPES
         started = datetime.now(UTC)
         t0 = time.monotonic()

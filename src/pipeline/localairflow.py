@@ -71,6 +71,26 @@ def prepare(env: Mapping[str, str], timeout: float = 600) -> None:
     _run([airflow, "pools", "set", DUCKDB_POOL, "1", "the single DuckDB writer"], env, timeout)
 
 
+UI_CONFIG_PROBE = """
+import json
+from airflow.configuration import conf
+print(json.dumps({k: conf.get("api", k, fallback="") or "" for k in ("base_url", "host", "port")}))
+"""
+
+
+def ui_url(env: Mapping[str, str], timeout: float = 120) -> str:
+    """The address the api-server of this environment serves the UI on, as Airflow's configuration
+    says (``AIRFLOW__API__*`` variables, then ``airflow.cfg`` in AIRFLOW_HOME, then the defaults)."""
+    python = Path(airflow_executable()).parent / "python"
+    proc = _run([str(python if python.exists() else sys.executable), "-c", UI_CONFIG_PROBE], env, timeout)
+    api: dict[str, str] = json.loads(proc.stdout.strip().splitlines()[-1])
+    if api["base_url"]:
+        return api["base_url"].rstrip("/")
+    host = api["host"] or "0.0.0.0"
+    shown = "localhost" if host in {"0.0.0.0", "::", "[::]"} else host
+    return f"http://{shown}:{api['port'] or 8080}"
+
+
 def dags_test(
     env: Mapping[str, str], dag_id: str, logical_date: str, timeout: float = 1800
 ) -> subprocess.CompletedProcess[str]:
@@ -80,6 +100,68 @@ def dags_test(
     if "state=failed" in combined or "DagRunState.FAILED" in combined:
         raise RuntimeError(f"DAG {dag_id} run {logical_date} failed:\n{combined[-6000:]}")
     return proc
+
+
+def dags_test_outcome(env: Mapping[str, str], dag_id: str, logical_date: str, timeout: float = 1800) -> DagRunOutcome:
+    """Run one DAG run with ``airflow dags test`` and return what became of it, failed or not."""
+    args = [airflow_executable(), "dags", "test", dag_id, logical_date]
+    proc = subprocess.run(args, env=dict(env), capture_output=True, text=True, timeout=timeout, check=False)
+    run_id, state = _sqlite_rows(
+        env, "SELECT run_id, state FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", (dag_id,)
+    )[0]
+    tasks = [
+        TaskOutcome(task_id, int(map_index), str(ti_state or ""), rendered)
+        for task_id, map_index, ti_state, rendered in _sqlite_rows(
+            env,
+            "SELECT task_id, map_index, state, rendered_map_index FROM task_instance "
+            "WHERE dag_id = ? AND run_id = ? ORDER BY task_id, map_index",
+            (dag_id, run_id),
+        )
+    ]
+    return DagRunOutcome(str(run_id), str(state), proc.returncode, tasks, proc.stdout + proc.stderr)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskOutcome:
+    """One task instance of a finished run: its id, map index (-1 unmapped), state and shown name."""
+
+    task_id: str
+    map_index: int
+    state: str
+    rendered_map_index: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DagRunOutcome:
+    """A finished ``airflow dags test`` run as the metadata database recorded it."""
+
+    run_id: str
+    state: str
+    returncode: int
+    tasks: list[TaskOutcome]
+    output: str
+
+    def states(self, task_id: str) -> dict[int, str]:
+        """State of each instance of a task, keyed by map index (-1 for an unmapped task)."""
+        return {t.map_index: t.state for t in self.tasks if t.task_id == task_id}
+
+    def names(self, task_id: str) -> dict[int, str | None]:
+        """The name the UI shows for each instance of a mapped task (None until it has run)."""
+        return {t.map_index: t.rendered_map_index for t in self.tasks if t.task_id == task_id}
+
+
+def _sqlite_rows(env: Mapping[str, str], sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """Read the SQLite metadata database of an ``airflow_env`` home (read-only)."""
+    import sqlite3
+
+    url = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    if not url.startswith("sqlite:///"):
+        raise ValueError(f"not a SQLite metadata database: {url.split('://', 1)[0]}")
+    con = sqlite3.connect(f"file:{url.removeprefix('sqlite:///')}?mode=ro", uri=True)
+    try:
+        return list(con.execute(sql, params).fetchall())
+    finally:
+        con.close()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -99,6 +99,8 @@ class Article:
     raw_ref: str | None = None
     content_hash: str = field(default="")
     modified_at: datetime | None = None  # the last modification the page states, beside published_at
+    # a canonical URL the page named on another site: recorded as the page's claim, never its identity
+    claimed_canonical_url: str | None = None
 
     def __post_init__(self) -> None:
         if not self.content_hash:

@@ -10,6 +10,11 @@ and returns that path, so only references cross task boundaries. Only ``load`` o
     extract   Articles -> Claims                              (pure, spaCy)
     load      staging files -> DuckDB, one transaction per outlet
 
+Each stage logs one summary line for its outlet (counts, and failures by reason): the line an
+operator reads in the task log. An outlet whose every feed fails raises ``OutletFailed`` from
+``discover``, so that outlet's chain fails alone; ``load`` still records its stage logs in
+``fetch_log`` and counts it as a skipped outlet.
+
 What the network stages know of earlier runs (validators, stored and failed URLs) comes from the
 per-outlet fetch state files of ``pipeline.state``, never from DuckDB; ``load`` updates them after
 each committed outlet.
@@ -29,14 +34,17 @@ Reprocessing (the ``reprocess`` DAG, ``factcheck reprocess``) fetches nothing:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from pipeline.archive import Archive, ArchiveError
 from pipeline.records import Article, Candidate, Claim, FetchResult, sha256_hex
 from pipeline.settings import Settings
-from pipeline.sources import Outlet, find_outlet, load_sources
+from pipeline.sources import Outlet, SourcesError, find_outlet, load_sources
 from pipeline.staging import RunPaths, local_copy, read_jsonl, write_jsonl
 
 log = logging.getLogger(__name__)
@@ -48,6 +56,42 @@ Progress = Callable[[str, str, int], None]  # (stage, outlet, items done)
 
 def _no_progress(stage: str, outlet: str, n: int) -> None:
     return None
+
+
+class OutletFailed(RuntimeError):
+    """An outlet gave this run nothing to work with (every feed failed); the other outlets go on."""
+
+
+_AFTER_ATTEMPTS = re.compile(r" \(after \d+ attempts\)$")
+MAX_REASON_KEY = 60
+
+
+def reason_key(reason: str | None) -> str:
+    """The kind of a failure reason, for counting: its text before the first colon, without the
+    attempt count and bounded in length ("connection error: ConnectionError: ..." -> "connection error")."""
+    text = _AFTER_ATTEMPTS.sub("", reason or "unknown")
+    key = text.split(":", 1)[0].strip() or "unknown"
+    return key if len(key) <= MAX_REASON_KEY else key[: MAX_REASON_KEY - 1] + "…"
+
+
+def log_summary(stage: str, outlet: str, counts: Mapping[str, int], failures: Counter[str] | None = None) -> str:
+    """Log one line that says what a stage did for an outlet: its counts and its failures by reason.
+
+    This is the line an operator reads in the task log (``fetch summary for X: urls=7 fetched=6
+    failed=1; failures: HTTP 404=1``); it is returned as well, so callers and tests can use it.
+    """
+    shown = " ".join(f"{key}={value}" for key, value in counts.items())
+    if failures is None:
+        line = f"{stage} summary for {outlet}: {shown}"
+    else:
+        by_reason = ", ".join(f"{key}={n}" for key, n in sorted(failures.items(), key=lambda kv: (-kv[1], kv[0])))
+        line = f"{stage} summary for {outlet}: {shown}; failures: {by_reason or 'none'}"
+    log.info("%s", line)
+    return line
+
+
+def _failures(results: Iterable[FetchResult]) -> Counter[str]:
+    return Counter(reason_key(r.reason) for r in results if not r.ok)
 
 
 def _log_row(result: FetchResult, stage: str) -> dict[str, Any]:
@@ -65,6 +109,16 @@ def _outlet(settings: Settings, name: str) -> Outlet:
     return find_outlet(load_sources(settings.sources), name)
 
 
+def _declared_domain(settings: Settings, name: str) -> str | None:
+    """The domain the outlet declares in the sources file; None if it declares none, is not listed,
+    or the sources file cannot be read (reprocessing needs no sources file)."""
+    try:
+        return next((o.domain for o in load_sources(settings.sources) if o.name == name), None)
+    except SourcesError as e:
+        log.warning("outlet %s: no declared domain (%s)", name, e)
+        return None
+
+
 def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progress = _no_progress) -> str:
     """Fetch the outlet's feeds and sitemaps (conditionally); stage the article URLs worth fetching.
 
@@ -72,26 +126,33 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
     addresses is fetched once. URLs stored by an earlier run are left out unless ``settings.refetch``; article
     URLs that failed in earlier runs and are not given up are added back even when no feed lists
     them any more (the fetch state, ``pipeline.state``), so a site that was down loses nothing.
+    Credentials written into the outlet's URLs are handed to the fetcher and taken off every URL
+    that is staged, logged or stored (``pipeline.credentials``).
     """
     from pipeline import state as fetch_state
     from pipeline.canonical import normalize_url
-    from pipeline.discover import NotAFeed, read_feed
+    from pipeline.credentials import Credentials, redact_url
+    from pipeline.discover import FeedTooLarge, NotAFeed, read_feed
     from pipeline.fetch import Fetcher
 
+    def candidate_url(url: str) -> str:
+        return redact_url(normalize_url(url))  # no credentials in staging, state or records
+
     outlet = _outlet(settings, outlet_name)
+    credentials = Credentials.from_urls(outlet.feeds + outlet.urls)  # sent by the fetcher, never stored
     paths = RunPaths(settings, run_id)
     paths.clear_loaded()  # a run started again (a cleared DAG run) is not loaded until its load ends
     known = fetch_state.FetchState.load(settings.state_dir, outlet.name)
     found: dict[str, Candidate] = {}
     for url in outlet.urls:
-        found.setdefault(normalize_url(url), Candidate(outlet.name, normalize_url(url)))
+        found.setdefault(candidate_url(url), Candidate(outlet.name, candidate_url(url)))
     log_rows: list[dict[str, Any]] = []
     feed_results: list[FetchResult] = []
-    queue: list[tuple[str, int]] = [(feed, 0) for feed in outlet.feeds]
+    queue: list[tuple[str, int]] = [(redact_url(feed), 0) for feed in outlet.feeds]
     seen: set[str] = set()
     limit = settings.max_articles_per_outlet
     archive = Archive(settings.archive_dir)
-    with Fetcher(settings, archive, **_shared_dirs(settings)) as fetcher:
+    with Fetcher(settings, archive, credentials=credentials, **_shared_dirs(settings)) as fetcher:
         while queue and len(found) < limit:
             feed_url, depth = queue.pop(0)
             if feed_url in seen:
@@ -108,19 +169,19 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
                 body = archive.get(ref)
             if body is not None:
                 try:
-                    contents = read_feed(body, result.final_url or feed_url)
+                    contents = read_feed(body, result.final_url or feed_url, settings.max_feed_bytes)
                 except NotAFeed as e:
                     log.warning("feed %s (%s) skipped: %s", feed_url, outlet.name, e)
-                    result = _failed(result, f"not a feed: {e}")
+                    result = _failed(result, str(e) if isinstance(e, FeedTooLarge) else f"not a feed: {e}")
                 else:
                     if not contents.article_urls and not contents.sitemap_urls:
                         log.info("feed %s (%s) is valid and empty", feed_url, outlet.name)
                     for url in contents.article_urls:
                         if len(found) >= limit:
                             break
-                        found.setdefault(normalize_url(url), Candidate(outlet.name, normalize_url(url), feed_url))
+                        found.setdefault(candidate_url(url), Candidate(outlet.name, candidate_url(url), feed_url))
                     if depth < settings.max_sitemap_depth:
-                        queue.extend((child, depth + 1) for child in contents.sitemap_urls)
+                        queue.extend((redact_url(child), depth + 1) for child in contents.sitemap_urls)
                     elif contents.sitemap_urls:
                         log.warning(
                             "sitemap %s: %d child sitemaps beyond depth %d not followed",
@@ -145,11 +206,23 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
         else:
             candidates.append(cand)
     write_jsonl(paths.log_file("discover", outlet.name), log_rows)
+    feeds_failed = _failures(feed_results)
+    counts = {
+        "feeds": len(seen),
+        "feeds_failed": sum(feeds_failed.values()),
+        "candidates": len(candidates),
+        "retried": len(retries),
+        "already_stored": skipped_stored,
+        "given_up": skipped_given_up,
+    }
+    log_summary("discover", outlet.name, counts, feeds_failed)
+    if feed_results and not outlet.urls and all(not r.ok for r in feed_results):
+        # Nothing could be read: fail this outlet's chain (visibly) instead of loading an empty outlet.
+        raise OutletFailed(
+            f"outlet {outlet.name}: none of its {len(feed_results)} feeds could be read "
+            f"({', '.join(f'{k}={n}' for k, n in feeds_failed.items())})"
+        )
     out = write_jsonl(paths.stage_file("discover", outlet.name), (c.to_dict() for c in candidates))
-    log.info(
-        "%s: %d candidate URLs from %d feeds (%d earlier failures retried; %d already stored and %d given up, skipped)",
-        outlet.name, len(candidates), len(seen), len(retries), skipped_stored, skipped_given_up,
-    )  # fmt: skip
     return str(out)
 
 
@@ -174,8 +247,11 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
     from dataclasses import replace
 
     from pipeline import state as fetch_state
+    from pipeline.credentials import Credentials
     from pipeline.fetch import Fetcher, Request, charset_of
 
+    outlet = {o.name: o for o in load_sources(settings.sources)}.get(outlet_name)
+    credentials = Credentials.from_urls(outlet.feeds + outlet.urls) if outlet else Credentials()
     paths = RunPaths(settings, run_id)
     candidates = [Candidate.from_dict(r) for r in read_jsonl(paths.stage_file("discover", outlet_name))]
     known = fetch_state.FetchState.load(settings.state_dir, outlet_name)
@@ -186,7 +262,7 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
         # validators only when a 304 leaves us something to work with: the archived body
         usable = ref is not None and archive.has(ref)
         requests.append(Request(cand.url, known.validators(cand.url) if usable else {}))
-    with Fetcher(settings, archive, **_shared_dirs(settings)) as fetcher:
+    with Fetcher(settings, archive, credentials=credentials, **_shared_dirs(settings)) as fetcher:
         fetched = fetcher.fetch_many(requests, outlet=outlet_name, kind="article")
     results: list[FetchResult] = []
     for i, (result, _) in enumerate(fetched, 1):
@@ -200,13 +276,19 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
     fetch_state.record_fetches(settings.state_dir, outlet_name, run_id, results)
     rows = [_log_row(r, "fetch") for r in results]
     write_jsonl(paths.log_file("fetch", outlet_name), rows)
+    failed = _failures(results)
+    counts = {"urls": len(results), "fetched": len(results) - sum(failed.values()), "failed": sum(failed.values())}
+    log_summary("fetch", outlet_name, counts, failed)
     return str(write_jsonl(paths.stage_file("fetch", outlet_name), rows))
 
 
 def _parse_one(
-    archive: Archive, result: FetchResult, outlet_name: str
+    archive: Archive, result: FetchResult, outlet_name: str, domain: str | None = None
 ) -> tuple[dict[str, Any] | None, FetchResult]:
-    """Parse one archived body; return the staged article (None if it is not one) and its log record."""
+    """Parse one archived body; return the staged article (None if it is not one) and its log record.
+
+    ``domain`` (the outlet's declared one) decides with the fetched URL's site which canonical URL
+    the page may take as its identity (``pipeline.parse.urls``)."""
     from pipeline.dedupe import fingerprint
     from pipeline.parse import parse_article
 
@@ -222,6 +304,7 @@ def _parse_one(
         outlet=outlet_name,
         charset=result.charset,
         raw_ref=result.archive_ref,
+        domain=domain,
     )
     if not article.is_article:
         log.warning("%s: not an article: %s", result.url, article.not_article_reason)
@@ -235,19 +318,25 @@ def parse(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
     """Turn the outlet's fetched pages into Articles; non-articles are logged with their reason."""
     paths = RunPaths(settings, run_id)
     archive = Archive(settings.archive_dir)
+    domain = _declared_domain(settings, outlet_name)
     articles: list[dict[str, Any]] = []
     log_rows: list[dict[str, Any]] = []
+    rejected: list[FetchResult] = []
     for i, row in enumerate(read_jsonl(paths.stage_file("fetch", outlet_name)), 1):
         result = FetchResult.from_dict({k: v for k, v in row.items() if k != "stage"})
         if not result.ok or not result.archive_ref:
             continue
-        staged, logged = _parse_one(archive, result, outlet_name)
+        staged, logged = _parse_one(archive, result, outlet_name, domain)
         log_rows.append(_log_row(logged, "parse"))
         if staged is not None:
             staged["fetched_at"] = row.get("started_at")
             articles.append(staged)
+        else:
+            rejected.append(logged)
         progress("parse", outlet_name, i)
     write_jsonl(paths.log_file("parse", outlet_name), log_rows)
+    counts = {"pages": len(log_rows), "articles": len(articles), "rejected": len(rejected)}
+    log_summary("parse", outlet_name, counts, _failures(rejected))
     return str(write_jsonl(paths.stage_file("parse", outlet_name), articles))
 
 
@@ -256,8 +345,13 @@ def claim_id(article_id: str, claim: Claim, version: str) -> str:
 
 
 def extract(settings: Settings, run_id: str, outlet_name: str, progress: Progress = _no_progress) -> str:
-    """Extract the claims of the outlet's parsed articles (English only; others are kept, without claims)."""
-    from pipeline.claims import EXTRACTOR_VERSION, extract_many, load_nlp
+    """Extract the claims of the outlet's parsed articles (English only; others are kept, without claims).
+
+    An article the claim rules fail on is stored without claims, and its failure is a record of
+    the extract log (stage 'extract', with the reason) that the load counts and writes to
+    ``fetch_log``, as the parse stage does for pages that are not articles.
+    """
+    from pipeline.claims import EXTRACTOR_VERSION, ExtractionError, extract_many, load_nlp
 
     paths = RunPaths(settings, run_id)
     rows = list(read_jsonl(paths.stage_file("parse", outlet_name)))
@@ -269,11 +363,21 @@ def extract(settings: Settings, run_id: str, outlet_name: str, progress: Progres
         else:
             log.info("%s: language %s has no claim model; stored without claims", a.url, a.language)
     out_rows: list[dict[str, Any]] = []
+    log_rows: list[dict[str, Any]] = []
+    failures: dict[int, ExtractionError] = {}
     if english:
         nlp = load_nlp(settings.spacy_model)
+        texts = (a.text for a in english)
         for i, (article, claims) in enumerate(
-            zip(english, extract_many((a.text for a in english), nlp=nlp), strict=True), 1
+            zip(english, extract_many(texts, nlp=nlp, on_error=failures.__setitem__), strict=True), 1
         ):
+            error = failures.get(i - 1)
+            if error is not None:
+                log.error("%s: claim extraction failed, stored without claims: %s", article.url, error)
+            result = FetchResult(article.url, outlet_name, "article", error is None,
+                                 reason=f"claim extraction failed: {error}" if error else None,
+                                 archive_ref=article.raw_ref)  # fmt: skip
+            log_rows.append(_log_row(result, "extract"))
             for claim in claims:
                 row = claim.to_dict()
                 row.update(
@@ -283,6 +387,19 @@ def extract(settings: Settings, run_id: str, outlet_name: str, progress: Progres
                 )
                 out_rows.append(row)
             progress("extract", outlet_name, i)
+    if failures:
+        log.error("%s: claim extraction failed on %d of %d articles", outlet_name, len(failures), len(english))
+    write_jsonl(paths.log_file("extract", outlet_name), log_rows)
+    with_claims = len({row["article_id"] for row in out_rows})
+    counts = {
+        "articles": len(articles),
+        "english": len(english),
+        "with_claims": with_claims,
+        "claims": len(out_rows),
+        "failed": len(failures),
+        "no_claim_model": len(articles) - len(english),
+    }
+    log_summary("extract", outlet_name, counts)
     return str(write_jsonl(paths.stage_file("extract", outlet_name), out_rows))
 
 
@@ -307,21 +424,22 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
     paths = RunPaths(settings, run_id)
     outlets = {o.name: o for o in load_sources(settings.sources)}
     totals = dict.fromkeys(("fetch_log", "articles", "claims", "failures", "duplicates", "copies"), 0)
-    totals.update(outlets=0, skipped_outlets=0)
+    totals.update(outlets=0, skipped_outlets=0, extract_failures=0)
     names = list(outlet_names)
     with tempfile.TemporaryDirectory(prefix="factcheck-load-") as tmp:
         for i, name in enumerate(names, 1):
             folder = Path(tmp) / str(i)
             claim_file = local_copy(paths.stage_file("extract", name), folder)
-            if claim_file is None:
-                log.error("outlet %s did not finish its stages in run %s; nothing of it is loaded", name, run_id)
-                totals["skipped_outlets"] += 1
-                continue
             outlet = outlets.get(name) or Outlet(name, None, (), ())
-            logs = {s: local_copy(paths.log_file(s, name), folder) for s in ("discover", "fetch", "parse")}
+            logs = {s: local_copy(paths.log_file(s, name), folder) for s in ("discover", "fetch", "parse", "extract")}
+            if claim_file is None:
+                log.error("outlet %s did not finish its stages in run %s; none of its articles is loaded", name, run_id)
+                totals["skipped_outlets"] += 1
+                _load_failure_log(settings, run_id, outlet, tuple(f for f in logs.values() if f is not None), totals)
+                continue
             batch = store.Batch(
                 run_id=run_id,
-                outlet=outlet.to_dict(),
+                outlet=_public_outlet(outlet),
                 log_files=tuple(f for f in logs.values() if f is not None),
                 article_file=local_copy(paths.stage_file("parse", name), folder),
                 claim_file=claim_file,
@@ -330,11 +448,13 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
             try:
                 log.info("run %s: loading outlet %s (%d of %d)", run_id, name, i, len(names))
                 counts = store.load_batch(con, batch)
+                _publish_snapshot(settings, con, end_of_run=False)
             finally:
                 con.close()
             for key, value in counts.items():
                 totals[key] += value
             totals["outlets"] += 1
+            totals["extract_failures"] += _count_failed(logs["extract"])
             parse_log = logs["parse"]
             parsed = list(read_jsonl(parse_log)) if parse_log is not None else []
             fetch_state.record_loaded(
@@ -349,11 +469,73 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
     con = store.connect(settings.database)
     try:
         store.record_run(con, run_id, totals, totals["outlets"])
+        _publish_snapshot(settings, con, end_of_run=True)
     finally:
         con.close()
-    log.info("run %s loaded: %s", run_id, totals)
+    log_summary("load", f"run {run_id}", totals)
     _retire_staging(settings, paths, totals)
     return totals
+
+
+def _public_outlet(outlet: Outlet) -> dict[str, Any]:
+    """The outlet as the ``outlets`` table keeps it: its URLs without the credentials written into them."""
+    from pipeline.credentials import redact_url
+
+    row = outlet.to_dict()
+    row["feeds"] = [redact_url(u) for u in outlet.feeds]
+    row["urls"] = [redact_url(u) for u in outlet.urls]
+    return row
+
+
+def _count_failed(log_file: Path | None) -> int:
+    """The failure records of one stage's log file (0 when there is none)."""
+    return sum(1 for r in read_jsonl(log_file) if not r["ok"]) if log_file is not None else 0
+
+
+def _load_failure_log(
+    settings: Settings, run_id: str, outlet: Outlet, log_files: tuple[Path, ...], totals: dict[str, int]
+) -> None:
+    """Record what an outlet that did not finish got as far as (why every feed failed, say) in
+    ``fetch_log``, in a transaction of its own, so the Ingest health page shows the reasons."""
+    from pipeline import store
+
+    if not log_files:
+        return
+    con = store.connect(settings.database)
+    try:
+        counts = store.load_batch(con, store.Batch(run_id, _public_outlet(outlet), log_files, None, None))
+    finally:
+        con.close()
+    for key in ("fetch_log", "failures"):
+        totals[key] += counts.get(key, 0)
+
+
+def _publish_snapshot(settings: Settings, con: Any, end_of_run: bool) -> None:
+    """Publish the read snapshot readers open (``settings.read_snapshot``), from the writer's connection.
+
+    With ``batch`` after every committed batch and at the end of the run, with ``run`` only at the
+    end; with ``off`` an existing snapshot is removed at the end, so readers use the live file and
+    never a stale copy. A snapshot that cannot be written is removed (readers fall back to the
+    live file) and the load goes on: the rows are committed, only the copy failed.
+    """
+    from pipeline import store
+
+    mode = settings.read_snapshot
+    if mode == "off":
+        if end_of_run and store.remove_snapshot(settings.database):
+            log.info("read snapshots are off: removed %s", store.snapshot_path(settings.database))
+        return
+    if mode == "run" and not end_of_run:
+        return
+    try:
+        store.publish_snapshot(con, settings.database)
+    except (OSError, store.StoreError) as e:
+        try:
+            store.remove_snapshot(settings.database)
+        except OSError as gone:
+            log.error("could not remove the read snapshot of %s either: %s", settings.database, gone)
+        log.error("could not publish the read snapshot of %s, removed it (readers use the live file): %s",
+                  settings.database, e)
 
 
 def _retire_staging(settings: Settings, paths: RunPaths, totals: dict[str, int]) -> None:
@@ -400,6 +582,7 @@ def reparse(settings: Settings, run_id: str, outlet_name: str, progress: Progres
 
     paths = RunPaths(settings, run_id)
     archive = Archive(settings.archive_dir)
+    domain = _declared_domain(settings, outlet_name)
     articles: list[dict[str, Any]] = []
     log_rows: list[dict[str, Any]] = []
     for i, row in enumerate(read_jsonl(paths.stage_file("reprocess", outlet_name)), 1):
@@ -413,7 +596,7 @@ def reparse(settings: Settings, run_id: str, outlet_name: str, progress: Progres
             meta.get("final_url") or row["url"], content_type, charset_of(content_type or ""),
             archive_ref=row["raw_ref"],
         )  # fmt: skip
-        staged, logged = _parse_one(archive, result, outlet_name)
+        staged, logged = _parse_one(archive, result, outlet_name, domain)
         if staged is None:
             log.warning("reprocess: %s kept as stored: %s", row["url"], logged.reason)
             log_rows.append(_log_row(logged, "reparse"))
@@ -438,7 +621,7 @@ def reprocess_load(settings: Settings, run_id: str, outlet_names: Iterable[str])
 
     paths = RunPaths(settings, run_id)
     totals = dict.fromkeys(("fetch_log", "articles", "claims", "failures", "duplicates", "copies"), 0)
-    totals.update(outlets=0, skipped_outlets=0)
+    totals.update(outlets=0, skipped_outlets=0, extract_failures=0)
     # Staging may be on object storage: DuckDB reads local copies (see ``load``).
     tmp = tempfile.TemporaryDirectory(prefix="factcheck-reprocess-")
     con = store.connect(settings.database)
@@ -450,11 +633,16 @@ def reprocess_load(settings: Settings, run_id: str, outlet_names: Iterable[str])
                 totals["skipped_outlets"] += 1
                 continue
             article_file = local_copy(paths.stage_file("parse", name), Path(tmp.name))
-            batch = store.Batch(run_id, None, (), article_file, claim_file)
+            extract_log = local_copy(paths.log_file("extract", name), Path(tmp.name) / "log")
+            logs = (extract_log,) if extract_log is not None else ()
+            batch = store.Batch(run_id, None, logs, article_file, claim_file)
+            totals["extract_failures"] += _count_failed(extract_log)
             for key, value in store.load_batch(con, batch).items():
                 totals[key] += value
             totals["outlets"] += 1
+            _publish_snapshot(settings, con, end_of_run=False)
         store.record_run(con, run_id, totals, totals["outlets"])
+        _publish_snapshot(settings, con, end_of_run=True)
     finally:
         con.close()
         tmp.cleanup()
@@ -528,6 +716,7 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
             n_restored=result.n_restored,
         )
         counts = compare_store.write_compare(con, write)
+        _publish_snapshot(settings, con, end_of_run=True)  # readers of the snapshot see the new clusters
     finally:
         con.close()
     summary: dict[str, Any] = {
@@ -552,7 +741,11 @@ def run_all(settings: Settings, run_id: str, progress: Progress = _no_progress) 
     calls :func:`compare`)."""
     names = outlet_names(settings)
     for name in names:
-        discover(settings, run_id, name, progress)
+        try:
+            discover(settings, run_id, name, progress)
+        except OutletFailed as e:  # as in the DAG: this outlet is not loaded, the others are
+            log.error("%s", e)
+            continue
         fetch(settings, run_id, name, progress)
         parse(settings, run_id, name, progress)
         extract(settings, run_id, name, progress)

@@ -69,6 +69,9 @@ class Settings:
     staging_keep_days: float = 7.0
     # a speaker alias file a user corrects (pipeline.compare.speakers format); default: the packaged one
     speaker_aliases_path: Path | None = None
+    # when the load publishes the read snapshot <db>.read.duckdb that `factcheck sql`, the report and the
+    # Claims view read: after every outlet batch ("batch"), once at the end of a run ("run"), or never ("off")
+    read_snapshot: str = "batch"
 
     def __post_init__(self) -> None:
         if self.db_path is None:
@@ -100,6 +103,8 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{PREFIX}{name.upper()} must be a positive number")
+        if self.read_snapshot not in ("batch", "run", "off"):
+            raise ValueError(f"{PREFIX}READ_SNAPSHOT must be batch, run or off, not {self.read_snapshot!r}")
 
     @property
     def database(self) -> Path:

@@ -8,11 +8,18 @@
         urls:                         # optional plain article URLs
           - https://example.com/2024/01/story.html
 
-Every problem is reported at once, each naming the outlet and the field to fix.
+Every problem is reported at once, each naming the outlet, the field and, when the file is read
+with ``load_sources``, the line to fix. Messages quote at most ``MAX_SHOWN`` characters of any value
+from the file, and YAML anchors and aliases are refused: an alias lets a few hundred bytes stand for
+gigabytes of nested lists (a "billion laughs" file), which anything that walks the data, a message
+included, would expand. Validation is linear in the number of URLs.
 """
 
 from __future__ import annotations
 
+import logging
+import reprlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,11 +27,105 @@ from urllib.parse import urlsplit
 
 import yaml
 
+log = logging.getLogger(__name__)
+
 OUTLET_KEYS = {"name", "domain", "feeds", "urls"}
+MAX_PROBLEMS = 50  # problems listed one by one in the error; the rest are counted
+MAX_SHOWN = 120  # characters of a value from the file quoted in a message, at most
+MAX_EXAMPLES = 5  # repeated URLs named one by one in the warning of one field; the rest are counted
+
+
+class _BoundedRepr(reprlib.Repr):
+    """``reprlib.Repr`` that also bounds the located str and dict subclasses the loader builds."""
+
+    def repr1(self, x: Any, level: int) -> str:
+        if isinstance(x, str):
+            return self.repr_str(str(x), level)
+        if isinstance(x, dict):
+            return self.repr_dict(x, level)
+        return super().repr1(x, level)
+
+
+_repr = _BoundedRepr()
+_repr.maxstring = MAX_SHOWN
+_repr.maxother = MAX_SHOWN
+_repr.maxlevel = 2
+_repr.maxlist = _repr.maxdict = _repr.maxset = _repr.maxtuple = 4
 
 
 class SourcesError(ValueError):
     """The sources file cannot be used; the message lists what to fix."""
+
+
+def shown(value: Any) -> str:
+    """A short ``repr`` of a value from the sources file, for messages: bounded whatever the value.
+
+    ``reprlib`` looks at the first few items and levels only, so the cost is bounded too.
+    """
+    text = _repr.repr(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
+
+
+class _Str(str):
+    """A string read from the sources file, with the line it is on (1-based)."""
+
+    line: int
+
+
+class _Map(dict[Any, Any]):
+    """A mapping read from the sources file, with the line it starts on (1-based)."""
+
+    line: int
+
+
+def _line_of(value: Any) -> str:
+    line = getattr(value, "line", None)
+    return f" (line {line})" if line else ""
+
+
+def _construct_str(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> _Str:
+    value = _Str(loader.construct_scalar(node))
+    value.line = node.start_mark.line + 1
+    return value
+
+
+def _construct_map(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Iterator[_Map]:
+    data = _Map()
+    data.line = node.start_mark.line + 1
+    yield data
+    data.update(loader.construct_mapping(node))
+
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _SourcesLoader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """The safe loader, keeping the line of every string and mapping for messages."""
+
+
+_SourcesLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+_SourcesLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+
+
+def _refuse_aliases(text: str, origin: str) -> None:
+    """Raise ``SourcesError`` at the first YAML anchor (``&name``) or alias (``*name``) of ``text``.
+
+    Only the parser's events are read, so this costs one pass over the text whatever an alias
+    would have expanded to.
+    """
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        anchor = getattr(event, "anchor", None)
+        where = f"{origin}, line {event.start_mark.line + 1}" if event.start_mark else origin
+        if isinstance(event, yaml.AliasEvent):
+            raise SourcesError(
+                f"{where}: YAML alias *{shown(anchor)[1:-1]} is not allowed "
+                "in a sources file; write the value out in full"
+            )
+        if anchor is not None:
+            raise SourcesError(
+                f"{where}: YAML anchor &{shown(anchor)[1:-1]} is not allowed "
+                "in a sources file (aliases are refused); remove it"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +144,18 @@ class Outlet:
 
 
 def _check_url(value: Any, where: str, problems: list[str]) -> str | None:
+    where += _line_of(value)
     if not isinstance(value, str) or not value.strip():
-        problems.append(f"{where}: expected a URL string, got {value!r}")
+        problems.append(f"{where}: expected a URL string, got {shown(value)}")
         return None
-    parts = urlsplit(value.strip())
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:  # e.g. a broken IPv6 host
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        problems.append(f"{where}: {value!r} is not an http(s) URL")
+        problems.append(f"{where}: {shown(str(value))} is not an http(s) URL")
         return None
-    return value.strip()
+    return str(value.strip())
 
 
 def _url_list(entry: dict[str, Any], key: str, label: str, problems: list[str]) -> tuple[str, ...]:
@@ -62,12 +167,25 @@ def _url_list(entry: dict[str, Any], key: str, label: str, problems: list[str]) 
     if not isinstance(raw, list):
         problems.append(f"{label}, field '{key}': expected a list of URLs, got {type(raw).__name__}")
         return ()
-    urls = []
-    for i, value in enumerate(raw):
-        url = _check_url(value, f"{label}, field '{key}' item {i + 1}", problems)
-        if url and url not in urls:
-            urls.append(url)
-    return tuple(urls)
+    # first item (1-based) and line of each URL: a set-like dict keeps the check linear in the URLs
+    first: dict[str, tuple[int, Any]] = {}
+    repeats: list[str] = []
+    for i, value in enumerate(raw, 1):
+        url = _check_url(value, f"{label}, field '{key}' item {i}", problems)
+        if not url:
+            continue
+        if url in first:
+            j, earlier = first[url]
+            repeats.append(f"item {i}{_line_of(value)} repeats item {j}{_line_of(earlier)}")
+        else:
+            first[url] = (i, value)
+    if repeats:
+        more = f"; and {len(repeats) - MAX_EXAMPLES} more" if len(repeats) > MAX_EXAMPLES else ""
+        log.warning(
+            "%s, field '%s': %d repeated URL(s), each kept once: %s%s",
+            label, key, len(repeats), "; ".join(repeats[:MAX_EXAMPLES]), more,
+        )  # fmt: skip
+    return tuple(first)
 
 
 def parse_sources(data: Any, origin: str = "sources file") -> list[Outlet]:
@@ -75,7 +193,8 @@ def parse_sources(data: Any, origin: str = "sources file") -> list[Outlet]:
     if isinstance(data, dict) and "outlets" in data:
         extra = set(data) - {"outlets"}
         if extra:
-            raise SourcesError(f"{origin}: unknown top-level keys {sorted(extra)}; only 'outlets' is read")
+            keys = shown_list(sorted(shown(k) for k in extra))
+            raise SourcesError(f"{origin}: unknown top-level keys [{keys}]; only 'outlets' is read")
         data = data["outlets"]
     if not isinstance(data, list) or not data:
         raise SourcesError(f"{origin}: expected a non-empty list under 'outlets:' (see the example in README.md)")
@@ -84,33 +203,46 @@ def parse_sources(data: Any, origin: str = "sources file") -> list[Outlet]:
     seen: set[str] = set()
     for i, entry in enumerate(data, 1):
         if not isinstance(entry, dict):
-            problems.append(f"outlet #{i}: expected a mapping with name/feeds/urls, got {entry!r}")
+            problems.append(
+                f"outlet #{i}{_line_of(entry)}: expected a mapping with name/feeds/urls, got {shown(entry)}"
+            )
             continue
         name = entry.get("name")
-        label = f"outlet #{i} ({name!r})" if isinstance(name, str) else f"outlet #{i}"
+        label = f"outlet #{i} ({shown(str(name))})" if isinstance(name, str) else f"outlet #{i}"
+        label += _line_of(entry)
         if not isinstance(name, str) or not name.strip():
             problems.append(f"{label}, field 'name': required, a non-empty string")
             continue
-        name = name.strip()
+        name = str(name.strip())
         if name in seen:
-            problems.append(f"{label}, field 'name': {name!r} is listed twice; names must be unique")
+            problems.append(f"{label}, field 'name': {shown(name)} is listed twice; names must be unique")
         seen.add(name)
         unknown = set(entry) - OUTLET_KEYS
         if unknown:
-            problems.append(f"{label}: unknown fields {sorted(unknown)}; allowed: {sorted(OUTLET_KEYS)}")
+            names = sorted(shown(k) for k in unknown)
+            problems.append(f"{label}: unknown fields [{shown_list(names)}]; allowed: {sorted(OUTLET_KEYS)}")
         domain = entry.get("domain")
         if domain is not None and (not isinstance(domain, str) or "/" in domain or not domain.strip()):
-            problems.append(f"{label}, field 'domain': expected a host name like example.com, got {domain!r}")
+            problems.append(f"{label}, field 'domain': expected a host name like example.com, got {shown(domain)}")
             domain = None
         before = len(problems)
         feeds = _url_list(entry, "feeds", label, problems)
         urls = _url_list(entry, "urls", label, problems)
         if not feeds and not urls and len(problems) == before:
             problems.append(f"{label}: give at least one URL under 'feeds' or 'urls'")
-        outlets.append(Outlet(name, domain.strip().lower() if domain else None, feeds, urls))
+        outlets.append(Outlet(name, str(domain.strip().lower()) if domain else None, feeds, urls))
     if problems:
-        raise SourcesError(f"{origin} has {len(problems)} problem(s):\n  - " + "\n  - ".join(problems))
+        listed = problems[:MAX_PROBLEMS]
+        if len(problems) > MAX_PROBLEMS:
+            listed.append(f"... and {len(problems) - MAX_PROBLEMS} more")
+        raise SourcesError(f"{origin} has {len(problems)} problem(s):\n  - " + "\n  - ".join(listed))
     return outlets
+
+
+def shown_list(items: list[str], limit: int = MAX_EXAMPLES) -> str:
+    """Comma-separated, the first ``limit`` items and a count of the rest."""
+    more = [f"... {len(items) - limit} more"] if len(items) > limit else []
+    return ", ".join(items[:limit] + more)
 
 
 def load_sources(path: Path) -> list[Outlet]:
@@ -122,7 +254,8 @@ def load_sources(path: Path) -> list[Outlet]:
     except UnicodeDecodeError as e:
         raise SourcesError(f"sources file {path} is not UTF-8 text: {e}") from e
     try:
-        data = yaml.safe_load(text)
+        _refuse_aliases(text, f"sources file {path}")
+        data = yaml.load(text, Loader=_SourcesLoader)  # noqa: S506 (a safe loader: SafeConstructor)
     except yaml.YAMLError as e:
         raise SourcesError(f"sources file {path} is not valid YAML: {e}") from e
     return parse_sources(data, origin=str(path))
@@ -132,4 +265,5 @@ def find_outlet(outlets: list[Outlet], name: str) -> Outlet:
     for outlet in outlets:
         if outlet.name == name:
             return outlet
-    raise SourcesError(f"outlet {name!r} is not in the sources file (known: {[o.name for o in outlets]})")
+    known = shown_list([shown(o.name) for o in outlets])
+    raise SourcesError(f"outlet {shown(name)} is not in the sources file (known: {known})")

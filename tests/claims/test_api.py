@@ -82,3 +82,41 @@ def test_lexicons_load_and_exclude_non_speech_verbs() -> None:
     assert "deny" in lex.denial_cues and lex.strength_of("insist") == "strong"
     with pytest.raises(ValueError, match="no lexicon"):
         load_lexicon("xx")
+
+
+BROKEN = "The marker sentence trips the rules."
+
+
+@pytest.fixture
+def rule_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fault injection: the real rules, except that a text holding ``BROKEN`` raises as a rule bug would."""
+    import pipeline.claims as claims_api
+
+    real = claims_api.claims_from_doc
+
+    def tripping(doc, offset=0, lang="en"):  # type: ignore[no-untyped-def]
+        if BROKEN in doc.text:
+            raise IndexError("list index out of range")
+        return real(doc, offset=offset, lang=lang)
+
+    monkeypatch.setattr(claims_api, "claims_from_doc", tripping)
+
+
+def test_a_rule_failure_is_raised_not_swallowed(nlp, rule_bug: None) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.claims import ExtractionError
+
+    with pytest.raises(ExtractionError, match=r"text 1: claim rules failed at offset 0 \(IndexError"):
+        list(extract_many(["The governor said the budget was balanced.", BROKEN], nlp=nlp))
+
+
+def test_a_failed_text_is_reported_and_yields_nothing_the_others_go_on(nlp, rule_bug: None) -> None:  # type: ignore[no-untyped-def]
+    texts = [
+        "The governor said the budget was balanced.",
+        "“We are ready,” the minister said.\n\n" + "Filler words here. " * 30 + "\n\n" + BROKEN,
+        "The mayor said the bridge would open in May.",
+    ]
+    errors: list[tuple[int, Exception]] = []
+    results = list(extract_many(texts, nlp=nlp, batch_size=2, on_error=lambda n, e: errors.append((n, e))))
+    assert [len(r) for r in results] == [1, 0, 1]  # the failed text's earlier claim is dropped too
+    assert [(n, type(e.__cause__)) for n, e in errors] == [(1, IndexError)]
+    assert [r[0].speaker for r in (results[0], results[2])] == ["The governor", "The mayor"]

@@ -12,6 +12,7 @@ import gzip
 import sys
 import threading
 import time
+import zlib
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -54,6 +55,7 @@ FEED_PATHS = [
     "/news/gone.html",
     "/private/secret.html",
     "/news/image.html",
+    "/news/gzip-cut.html",
 ]
 
 
@@ -68,12 +70,18 @@ class QuietServer(ThreadingHTTPServer):
 
 
 class FaultServer:
-    def __init__(self, slow_seconds: float = 1.5, huge_bytes: int = 300_000) -> None:
+    def __init__(
+        self, slow_seconds: float = 1.5, huge_bytes: int = 300_000, drip_bytes: int = 60, drip_every: float = 0.2
+    ) -> None:
         self.phase = 1
         self.slow_seconds = slow_seconds
         self.huge_bytes = huge_bytes
+        self.drip_bytes = drip_bytes  # a /drip/ response sends this many bytes, one at a time
+        self.drip_every = drip_every  # seconds between two of them
+        self.dripped: Counter[str] = Counter()  # bytes of each /drip/ path written before the client left
         self.requests: list[tuple[str, str | None, str | None]] = []  # (path, If-None-Match, Host)
         self.counts: Counter[str] = Counter()
+        self.authorizations: list[str | None] = []  # the Authorization header of every request
         self._lock = threading.Lock()
         server = self
 
@@ -84,6 +92,7 @@ class FaultServer:
                 with server._lock:
                     server.requests.append((self.path, self.headers.get("If-None-Match"), self.headers.get("Host")))
                     server.counts[self.path.split("#")[0]] += 1
+                    server.authorizations.append(self.headers.get("Authorization"))
                     n = server.counts[self.path.split("#")[0]]
                 server.handle(self, n)
 
@@ -202,11 +211,47 @@ class FaultServer:
             return send(h, 503, b"maintenance", "text/html", {"Retry-After": "86400"})
         if path == "/news/bomb.html":  # 200 KB on the wire, 20 MB once decompressed
             return send(h, 200, gzip.compress(b"<p>" + b"0" * 20_000_000), "text/html", {"Content-Encoding": "gzip"})
+        if path in ("/news/gzip-cut.html", "/news/deflate-cut.html", "/news/gzip-whole.html"):
+            # compressed, then cut at 80 % with a Content-Length that matches what is sent
+            page = article_html("Cut in transit", url).encode()
+            packed = zlib.compress(page) if path.startswith("/news/deflate") else gzip.compress(page)
+            coding = "deflate" if path.startswith("/news/deflate") else "gzip"
+            body = packed if path.endswith("whole.html") else packed[: len(packed) * 4 // 5]
+            return send(h, 200, body, "text/html; charset=utf-8", {"Content-Encoding": coding})
+        if path == "/drip/body":  # no length, one byte at a time until the client gives up
+            return self.drip(h, path, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n", b"x")
+        if path == "/drip/headers":  # the headers themselves dribble in
+            return self.drip(h, path, b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a")
+        if path == "/sitemap-bomb.xml.gz":  # a gzip file, not a Content-Encoding: tens of KB in, 40 MB out
+            return send(h, 200, sitemap_bomb(), "application/x-gzip")
         if path.startswith("/lane/"):
             return send(h, 200, article_html("Lane " + slug, url).encode(), "text/html; charset=utf-8")
         if path == "/news/image.html":
             return send(h, 200, b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")
         return send(h, 404, b"<html><body>not found</body></html>", "text/html")
+
+    def drip(self, h: BaseHTTPRequestHandler, path: str, head: bytes, unit: bytes) -> None:
+        """Send ``head`` at once, then ``drip_bytes`` units one every ``drip_every`` seconds."""
+        h.close_connection = True
+        try:
+            h.wfile.write(head)
+            h.wfile.flush()
+            for _ in range(self.drip_bytes):
+                time.sleep(self.drip_every)
+                h.wfile.write(unit)
+                h.wfile.flush()
+                with self._lock:
+                    self.dripped[path] += 1
+        except OSError:
+            return None  # the client hung up: what the deadline is for
+        return None
+
+
+def sitemap_bomb(inflated: int = 40_000_000) -> bytes:
+    """A well-formed sitemap of about ``inflated`` bytes, one entry repeated, gzip-compressed."""
+    head = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    entry = b"<url><loc>https://n.example/a</loc></url>"
+    return gzip.compress(head + entry * (inflated // len(entry)) + b"</urlset>", compresslevel=9)
 
 
 def send(

@@ -137,6 +137,7 @@ def test_charsets_are_decided_from_the_bytes(world: dict[str, Any], server: Faul
         ("/news/to-loopback.html", "blocked: host '127.0.0.1' resolves to non-public", 1),
         ("/news/huge.html", "too large", 1),
         ("/news/truncated.html", "incomplete body", 2),
+        ("/news/gzip-cut.html", "incomplete body: gzip stream cut short", 2),
         ("/news/gone.html", "HTTP 404", 1),
         ("/news/later.html", "HTTP 503", 2),
         ("/private/secret.html", "disallowed by robots.txt", 1),
@@ -211,6 +212,22 @@ def test_a_page_that_was_down_is_stored_by_the_next_run(world: dict[str, Any], s
     assert "/news/later.html" in urls
     assert down == (4, 2), "attempts and failed runs add up across runs"
     assert feed == (True, 304)
+
+
+def test_a_cut_compressed_body_is_never_an_article(world: dict[str, Any], server: FaultServer) -> None:
+    """gzip cut at 80 % with a matching Content-Length: a failed fetch, not parsed, asked for again next run."""
+    cut = server.base + "/news/gzip-cut.html"
+    assert cut not in {url for url, _, _ in world["run1"]["articles"]}
+    assert cut not in world["run1"]["parse_log"]
+    con = store.connect(world["settings"].database, read_only=True)
+    try:
+        stored = con.execute("SELECT count(*) FROM articles WHERE url = ?", [cut]).fetchone()
+        logged = con.execute("SELECT ok, failures FROM fetch_log WHERE url = ? AND stage = 'fetch'", [cut]).fetchone()
+    finally:
+        con.close()
+    assert stored == (0,)
+    assert logged == (False, 2), "failed in both runs"
+    assert "/news/gzip-cut.html" in {p for p, _, _ in world["second_requests"]}
 
 
 def test_failed_urls_are_given_up_after_the_cap(world: dict[str, Any], server: FaultServer) -> None:

@@ -240,3 +240,112 @@ def test_parallel_tasks_share_a_hosts_schedule(tmp_path: Path) -> None:
     with one.slot("other.example"):
         pass
     assert len(first_waits) == 1 and 30.0 < first_waits[0] <= 45.0
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("8.8.8.8", True),
+        ("2606:4700::1111", True),
+        ("::ffff:127.0.0.1", False),  # IPv4-mapped
+        ("::ffff:8.8.8.8", True),
+        ("64:ff9b::7f00:1", False),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254 (cloud metadata)
+        ("64:ff9b::c0a8:101", False),  # NAT64 of 192.168.1.1
+        ("64:ff9b::808:808", True),  # NAT64 of 8.8.8.8
+        ("64:ff9b:1::a00:1", False),  # local-use NAT64 (RFC 8215) of 10.0.0.1
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("2002:a00:1::1", False),  # 6to4 of 10.0.0.1
+        ("2002:808:808::1", True),  # 6to4 of 8.8.8.8
+        ("::7f00:1", False),  # IPv4-compatible 127.0.0.1
+        ("::a9fe:a9fe", False),  # IPv4-compatible 169.254.169.254
+        ("::808:808", True),  # IPv4-compatible 8.8.8.8
+        ("fec0::1", False),  # site-local
+        ("fefe::1", False),
+        ("::1", False),
+        ("::", False),
+        ("fe80::1%eth0", False),
+        ("fd00::1", False),
+    ],
+)
+def test_the_guard_judges_ipv6_by_the_ipv4_it_embeds(address: str, public: bool) -> None:
+    """A name resolving to an IPv6 form of a private IPv4 address is refused like that address."""
+    policy = AddressPolicy(resolver=lambda host, port: [address])
+    if public:
+        assert policy.vet("name.test", 80) == [address]
+    else:
+        with pytest.raises(BlockedAddress, match="non-public"):
+            policy.vet("name.test", 80)
+
+
+def test_a_whole_compressed_body_is_decoded(tmp_path: Path, server: FaultServer) -> None:
+    with Fetcher(_settings(tmp_path, allow_private_network=True), sleep=lambda _: None) as f:
+        result, body = f.fetch(server.base + "/news/gzip-whole.html", outlet="O", kind="article")
+    assert result.ok and body is not None and body.endswith(b"</html>") and b"Cut in transit" in body
+    assert result.n_bytes == len(body)
+
+
+@pytest.mark.parametrize("path", ["/news/gzip-cut.html", "/news/deflate-cut.html"])
+def test_a_compressed_body_cut_short_is_a_failed_fetch(tmp_path: Path, server: FaultServer, path: str) -> None:
+    """The wire bytes match Content-Length, but the stream has no end: failed, retried, no body."""
+    before = server.hits(path)
+    with Fetcher(_settings(tmp_path, allow_private_network=True), sleep=lambda _: None) as f:
+        result, body = f.fetch(server.base + path, outlet="O", kind="article")
+    assert not result.ok and body is None
+    assert (result.reason or "").startswith("incomplete body:") and "cut short" in (result.reason or "")
+    assert result.attempts == 2 and server.hits(path) - before == 2
+
+
+@pytest.mark.parametrize("path", ["/drip/body", "/drip/headers"])
+def test_the_deadline_holds_against_a_drip_feed(tmp_path: Path, path: str) -> None:
+    """A byte every 0.2 s never trips the read timeout; the 2 s deadline still ends the fetch."""
+    with FaultServer(drip_bytes=60, drip_every=0.2) as drip:
+        s = _settings(tmp_path, allow_private_network=True, max_fetch_seconds=2.0, read_timeout=5.0, max_retries=0)
+        with Fetcher(s, sleep=lambda _: None) as f:
+            result, body = f.fetch(drip.base + path, outlet="O", kind="article")
+        sent = drip.dripped[path]
+    assert not result.ok and body is None
+    assert result.reason == "timeout: response not complete within 2.0 s"
+    assert sent < 60, "the fetch gave up before the server had sent everything"
+
+
+def test_the_deadline_holds_against_a_stalled_tls_handshake(tmp_path: Path) -> None:
+    """A server that accepts the TCP connection and never answers the ClientHello: connect and read
+    timeouts of 30 s do not end it, the 2 s deadline does, and the client hangs up on its own."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    seen: dict[str, bool] = {}
+
+    def stall() -> None:
+        conn, _ = listener.accept()
+        conn.settimeout(20)
+        try:
+            while conn.recv(4096):  # the ClientHello, then nothing back from us
+                pass
+            seen["client_hung_up"] = True
+        except TimeoutError:
+            seen["client_hung_up"] = False
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=stall, daemon=True)
+    thread.start()
+    s = _settings(
+        tmp_path,
+        allow_private_network=True,
+        respect_robots=False,
+        connect_timeout=30.0,
+        read_timeout=30.0,
+        max_fetch_seconds=2.0,
+        max_retries=0,
+    )
+    with Fetcher(s, sleep=lambda _: None) as f:
+        result, body = f.fetch(f"https://127.0.0.1:{port}/story.html", outlet="O", kind="article")
+    thread.join(30)
+    listener.close()
+    assert not result.ok and body is None
+    assert result.reason == "timeout: response not complete within 2.0 s"
+    assert seen == {"client_hung_up": True}

@@ -39,8 +39,13 @@ def ld_author(author: str) -> str:
         ("", "<p class='credit'>JIJI</p>", ("JIJI",)),
         ("", "<div class='source'><span>Reuters</span></div><p>March 5, 2024</p>", ("Reuters",)),
         ("", "<p class='credit'>AFP</p><p>By Ana Lima</p>", ("Ana Lima",)),
-        # an author typed as an organisation in JSON-LD
-        (ld_author('{"@type": "Organization", "name": "Northern Wire Agency"}'), "", ("Northern Wire Agency",)),
+        # an author typed as an organisation in JSON-LD: credited when it is the outlet or a wire agency;
+        # any other organisation (a company the page is about, a certifying body) is no author
+        (ld_author('{"@type": "Organization", "name": "Example Gazette"}'), "", ("Example Gazette",)),
+        (ld_author('{"@type": "Organization", "name": "Reuters"}'), "", ("Reuters",)),
+        (ld_author('{"@type": "Organization", "name": "Northern Wire Agency"}'), "", ()),
+        (ld_author('[{"@type": "Organization", "name": "Acme Pharmaceuticals"}, '
+                   '{"@type": "Organization", "name": "Borealis Biologics"}]'), "", ()),
         # one credit, the first the page states, even when several places credit different ones
         (ld_author('{"@type": "Organization", "name": "The Associated Press"}')
          + '<meta name="author" content="Reuters">', "", ("The Associated Press",)),
@@ -66,7 +71,11 @@ def test_credit_when_no_person_is_named(head: str, body_top: str, expected: tupl
     [
         # a handle with digits after a lone "by"
         ("", "<p><span>by</span> <a href='/profile/7'>river201</a></p>", ("river201",)),
-        ('<meta name="author" content="lake_walker2024">', "", ("lake_walker2024",)),
+        # a login in a meta tag is no display name: dropped (a first.last login spells one)
+        ('<meta name="author" content="lake_walker2024">', "", ()),
+        ('<meta name="author" content="lake.walker">', "", ("Lake Walker",)),
+        ('<meta name="author" content="lake.walker@example.org">', "", ("Lake Walker",)),
+        ('<meta name="author" content="lw2024@example.org">', "", ()),
         # after an "Author:" label, as forums and older CMSs write it
         ("", "<p><span>Author:</span> <a href='/profile?id=58'><b>Bo2man</b></a> am 29.12.2010, 13:36 Uhr</p>",
          ("Bo2man",)),
@@ -84,3 +93,46 @@ def test_an_agency_named_alone_after_the_text_is_no_credit() -> None:
     # below the article (a "more from Reuters" box), the name credits nothing
     page = article_page().replace("</article>", "<p>Reuters</p></article>")
     assert parse_article(page.encode(), URL, outlet="Example Gazette").authors == ()
+
+
+@pytest.mark.parametrize(
+    ("head", "body_top", "expected"),
+    [
+        # a clause of the text in an author field or a byline slot is no author
+        ('<meta name="author" content="injections are about equally effective">', "", ()),
+        ("", "<p class='byline'>By stated that pills</p>", ()),
+        ('<meta name="author" content="Board Certified">', "", ()),
+        # a one-word credit beside a full name (a partner site) is no co-author; one-word names alone are
+        ('<meta name="author" content="Ana Lima, Grist">', "", ("Ana Lima",)),
+        ('<meta name="author" content="Maria, Katerina">', "", ("Maria", "Katerina")),
+        # the authors of a cited work in the reference list are not the page's
+        (
+            '<meta name="author" content="Ana Lima">',
+            "<ol><li itemprop='citation' itemscope itemtype='http://schema.org/ScholarlyArticle'>"
+            "<meta itemprop='author' content='Tom Berg'></li></ol>",
+            ("Ana Lima",),
+        ),
+    ],
+)
+def test_authors_are_names_from_author_positions(head: str, body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Will Knight", True),  # a first name that is also a word of text
+        ("The Gazette editors", True),  # the outlet's staff credited
+        ("शुभायन चक्रवर्ती", True),  # a script without letter case
+        ("Board Certified", False),
+        ("stated that pills", False),
+    ],
+)
+def test_what_reads_as_a_name(value: str, expected: bool) -> None:
+    from pipeline.parse.authors import looks_like_name
+
+    assert looks_like_name(value) is expected
+
+
+def test_a_value_split_around_a_phrase_leaves_no_lone_word() -> None:
+    assert authors('<meta name="author" content="Center for Drug Evaluation and Research">') == ()

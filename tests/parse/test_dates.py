@@ -290,3 +290,69 @@ def test_a_modification_time_never_becomes_the_publication_date() -> None:
     a = parse_article(article_page(head=head, body_top="<p>Published 5 March 2024</p>").encode(), URL)
     assert a.modified_at is not None and a.modified_at.date() == date(2024, 3, 9)
     assert a.published_at is not None and a.published_at.date() == date(2024, 3, 5)
+
+
+_OFFSET_STAMPS = (
+    '<meta property="article:modified_time" content="2024-03-06T09:00:00-05:00">'
+    '<meta property="og:updated_time" content="2024-03-06T09:00:00-05:00">'
+)
+
+
+def test_a_bare_local_time_gets_the_offset_the_page_states() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2024-03-05T22:10:00"}</script>' + _OFFSET_STAMPS
+    )
+    a = parse_article(article_page(head=head).encode(), URL)
+    assert a.published_at is not None
+    assert a.published_at.isoformat() == "2024-03-05T22:10:00-05:00"
+
+
+def test_a_utc_stamp_moved_to_the_local_day_keeps_its_instant_in_the_local_offset() -> None:
+    # 03:00 UTC on the 6th is 22:00 on the 5th at UTC-5, the day the page shows
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2024-03-06T03:00:00Z"}</script>' + _OFFSET_STAMPS
+    )
+    a = parse_article(article_page(head=head, body_top="<p>March 5, 2024</p>").encode(), URL)
+    assert a.published_at is not None
+    assert a.published_at.isoformat() == "2024-03-05T22:00:00-05:00"
+
+
+@pytest.mark.parametrize(
+    ("head", "body_top"),
+    [
+        # a visible "Updated" label in the article's header
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-03-05"}</script>',
+            "<p>Published March 5, 2024</p><p>Updated March 9, 2024</p>",
+        ),
+        # the page node's dateModified, when the article node has none
+        (
+            '<script type="application/ld+json">{"@graph": [{"@type": "NewsArticle", "datePublished": '
+            '"2024-03-05"}, {"@type": "WebPage", "dateModified": "2024-03-09T08:00:00+01:00"}]}</script>',
+            "",
+        ),
+        # microdata
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-03-05"}</script>',
+            "<p><time itemprop='dateModified' datetime='2024-03-09'>9 March</time></p>",
+        ),
+    ],
+)
+def test_a_stated_update_fills_modified_at(head: str, body_top: str) -> None:
+    a = parse_article(article_page(head=head, body_top=body_top).encode(), URL)
+    assert a.published_at is not None and a.published_at.date() == date(2024, 3, 5)
+    assert a.modified_at is not None and a.modified_at.date() == date(2024, 3, 9)
+
+
+def test_when_the_url_and_a_stamp_disagree_htmldate_decides_unless_the_page_shows_the_day() -> None:
+    from datetime import datetime
+
+    from pipeline.parse.dates import _arbitrate
+
+    url_day, stamp = datetime(2019, 3, 5), datetime(2024, 6, 1, 10, 0)
+    assert _arbitrate(url_day, [stamp], datetime(2024, 6, 1)) == stamp
+    assert _arbitrate(url_day, [stamp], datetime(2019, 3, 5)) == url_day
+    assert _arbitrate(url_day, [stamp], None) == url_day
+    assert _arbitrate(url_day, [stamp], datetime(2021, 1, 1)) == url_day

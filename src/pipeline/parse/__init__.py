@@ -11,8 +11,7 @@ Pure: no network, no database, no printing. The steps, each replaceable on its o
    header beats htmldate's guess when nothing structured dates the page); the stated modification
    time is kept beside the publication date, never in its place; authors are the people a page
    names, or, when it names none, the organisation it credits;
-4. body text with trafilatura (precision mode, checked against balanced mode when short on a page
-   showing much more text; recall mode, JSON-LD ``articleBody`` and a paragraph fallback when it
+4. body text with trafilatura (precision mode; recall mode, JSON-LD ``articleBody`` and a paragraph fallback when it
    finds too little); then the paragraphs, list items and subheadings it dropped between two blocks
    it kept, inside the container holding most of its text, are merged back, and so are the credit
    lines just before or after them;
@@ -31,6 +30,7 @@ import logging
 import lxml.html
 from lxml import etree
 
+from pipeline.controls import strip_controls, strip_controls_line
 from pipeline.parse.authors import choose_authors
 from pipeline.parse.body import extract_body
 from pipeline.parse.dates import choose_date, choose_modified
@@ -68,8 +68,13 @@ def parse_article(
     *,
     charset: str | None = None,
     raw_ref: str | None = None,
+    domain: str | None = None,
 ) -> Article:
-    """Extract the body text and metadata of one page. Never raises on bad input."""
+    """Extract the body text and metadata of one page. Never raises on bad input.
+
+    ``domain`` is the outlet's declared domain (sources file): a canonical URL on it, or on the
+    fetched URL's own site, becomes the article's identity; one elsewhere is only recorded.
+    """
 
     def reject(reason: str) -> Article:
         log.info("not an article: %s: %s", url, reason)
@@ -83,7 +88,7 @@ def parse_article(
             language=None,
             text="",
             is_article=False,
-            not_article_reason=reason,
+            not_article_reason=strip_controls_line(reason),
             raw_ref=raw_ref,
         )
 
@@ -104,7 +109,7 @@ def parse_article(
     if tree is None or tree.find("body") is None and len(tree) == 0:
         return reject("unparseable HTML")
     try:
-        return _parse_tree_to_article(tree, url, outlet, raw_ref)
+        return _parse_tree_to_article(tree, url, outlet, raw_ref, domain)
     except RecursionError:
         return reject("markup nested too deeply to process")
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeError) as e:
@@ -114,7 +119,7 @@ def parse_article(
 
 
 def _parse_tree_to_article(
-    tree: lxml.html.HtmlElement, url: str, outlet: str, raw_ref: str | None
+    tree: lxml.html.HtmlElement, url: str, outlet: str, raw_ref: str | None, domain: str | None = None
 ) -> Article:
     large = truncate_tree(tree, LARGE_TREE_ELEMENTS, LARGE_TEXT_CHARS)
     if large:
@@ -123,21 +128,27 @@ def _parse_tree_to_article(
         log.debug("page %s: React-streamed parts moved into place", url)
     meta = meta_map(tree)
     nodes = jsonld_nodes(tree)
-    canonical = choose_canonical(tree, meta, url)
+    canonical, claimed = choose_canonical(tree, meta, url, domain)
+    if claimed:
+        log.info("page %s names %s, on another site, as its canonical URL: recorded, not its identity", url, claimed)
     ld = article_node(nodes, canonical)
     sites = site_names(meta, ld, outlet, canonical)
+    # terminal escapes and other control characters in a page never reach a stored field
     title = choose_title(tree, meta, ld, sites)
+    title = (strip_controls_line(title) or None) if title is not None else None
     # the body's first text pieces, read by the byline, dateline and shown-date steps: walked once
     body = tree.find("body")
     head = text_segments(body, HEAD_SEGMENTS) if body is not None else None
-    authors = choose_authors(tree, meta, nodes, ld, sites, large, head=head)
+    named = choose_authors(tree, meta, nodes, ld, sites, large, head=head)
+    authors = tuple(a for a in map(strip_controls_line, named) if a)
     published = choose_date(
         tree, meta, ld, canonical if canonical.startswith("http") else url, large, nodes=nodes, head=head
     )
-    modified = choose_modified(meta, ld, published)
+    modified = choose_modified(meta, ld, published, nodes=nodes, tree=tree, head=head)
     # comments can carry dates (htmldate reads them) but they mislead the text extractor
     etree.strip_tags(tree, etree.Comment)
     text, how = extract_body(tree, url, ld, large)
+    text = strip_controls(text)
     log.debug("body of %s by %s: %d chars", url, how, len(text))
     language = detect_language(text, tree.get("lang") or first(meta, "content-language", "og:locale"))
     reason = not_article_reason(tree, text, meta, nodes, ld)
@@ -154,4 +165,5 @@ def _parse_tree_to_article(
         is_article=reason is None,
         not_article_reason=reason,
         raw_ref=raw_ref,
+        claimed_canonical_url=claimed,
     )

@@ -17,6 +17,7 @@ from lxml import etree
 
 from pipeline.dedupe import WIRE_AGENCIES
 from pipeline.parse.jsonld import id_map, ld_types
+from pipeline.parse.rules import enabled
 from pipeline.parse.title import is_site
 from pipeline.parse.tree import HEAD_SEGMENTS, header_pieces, norm, text_of, text_segments
 
@@ -63,6 +64,73 @@ _AUTHOR_META = (
 
 _BRACKETED = re.compile(r"\s*[\(\[].*?[\)\]]")  # "(Reuters)", "[email]"
 
+# what a person's name may hold in lower case: name particles ("Ludwig van Beethoven")
+_PARTICLES = {
+    "van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "bin", "ibn", "al", "el", "y", "st",
+    "del", "della", "dos", "das", "do", "ter", "ten", "zu", "af", "e", "dei",
+}
+# words that never stand in a name: a clause of the text ("stated that pills", "injections are about
+# equally effective") or a label ("Medically Reviewed", "Board Certified") holds one of them
+_NOT_IN_NAMES = {
+    "the", "a", "an", "that", "this", "these", "those", "is", "are", "was", "were", "be", "been", "being",
+    "has", "have", "had", "will", "would", "can", "could", "should", "may", "might", "must", "do", "does",
+    "did", "not", "no", "or", "but", "if", "than", "then", "when", "what", "which", "who", "whom", "how",
+    "why", "where", "about", "with", "from", "for", "into", "onto", "over", "under", "after", "before",
+    "of", "on", "in", "at", "to", "as", "by", "it", "its", "they", "them", "their", "we", "our", "you",
+    "your", "he", "she", "his", "her", "i", "my", "me", "us", "all", "more", "most", "very", "also", "only",
+    "just", "so", "said", "says", "say", "stated", "states", "according", "here", "there", "equally",
+    "effective", "certified", "certification", "reviewed", "verified", "accredited", "licensed",
+    "registered", "approved", "medically", "fact", "checked", "trusted", "award", "winning", "seal",
+    "badge", "member", "since", "posts", "view", "read", "profile", "follow", "share", "comments",
+}
+_CREDIT_ROLES = {"staff", "editors", "writers", "reporters", "team", "desk", "newsroom"}
+# a user name in place of a display name: "jane.doe", "jane_doe", "jane-doe"
+_HANDLE_PARTS = re.compile(r"^([a-z][a-z'’]+)[._-]([a-z][a-z'’]+)$")
+_EMAIL = re.compile(r"^([\w.+-]+)@[\w-]+(?:\.[\w-]+)+$")
+
+
+def _name_from_handle(value: str) -> str | None:
+    """A user handle or e-mail address as the name it spells ("jane.doe", "jane.doe@example.org" ->
+    "Jane Doe"); None for any other handle or address, which names nobody readably."""
+    s = value.strip()
+    email = _EMAIL.match(s)
+    if email:
+        s = email.group(1)
+    m = _HANDLE_PARTS.match(s.lower()) if s == s.lower() else None
+    if m:
+        return f"{m.group(1).capitalize()} {m.group(2).capitalize()}"
+    return None if email else value
+
+
+def looks_like_name(name: str) -> bool:
+    """Whether ``name`` reads as a person's name: one to five words, each capitalised (or a name
+    particle, or an initial), no digits, and none of the words that make a phrase of the text or a
+    label. All-lower-case words are a phrase or a user handle, not a display name."""
+    words = name.split()
+    if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in name):
+        return False
+    capitalised = 0
+    for i, word in enumerate(words):
+        core = word.strip(".,;:'’\"()")
+        low = core.lower()
+        if not core:
+            return False
+        if len(core) == 1 and core.isupper():
+            capitalised += 1  # an initial: "Jane A Doe"
+            continue
+        # a word of running text as it is written there: in lower case, or capitalised after the
+        # first word ("Board Certified"); a first word "Will" or "The" starts a name
+        if low in _NOT_IN_NAMES and (core.islower() or i > 0):
+            return False
+        if low in _PARTICLES and capitalised:
+            continue
+        if i == len(words) - 1 and capitalised and low in _CREDIT_ROLES:
+            continue  # "The Currency editors", "Example Gazette staff": a credit of the outlet's staff
+        if core[:1].islower() or not core[:1].isalpha():
+            return False  # scripts without case (Arabic, Devanagari, CJK) pass
+        capitalised += 1
+    return capitalised > 0
+
 
 def _without_by(raw: str) -> str:
     """A byline or author value as text: entities decoded, white space folded, a leading "By" dropped."""
@@ -71,16 +139,20 @@ def _without_by(raw: str) -> str:
     return _BY.sub("", " ".join(unescape(raw).split()))
 
 
-def _clean_person(raw: str, sites: set[str]) -> list[str]:
+def _clean_person(raw: str, sites: set[str], handles: frozenset[str] = frozenset()) -> list[str]:
     """Split a byline or author value into clean person names.
 
-    A value naming the outlet is dropped, unless it reads as a person's name (a personal site).
+    A value naming the outlet is dropped, unless it reads as a person's name (a personal site). A
+    part that does not read as a name is dropped, unless it is one of ``handles``: the one-word
+    names shown after a visible "By" or "Author:" label (a forum's or blog's display name).
     """
     s = _BRACKETED.sub("", _without_by(raw))
     s = re.split(r"\s+[|–—]\s+|\s+-\s+", s)[0]  # "Jane Doe - Staff Writer"
     names: list[str] = []
+    phrase = False  # a part of the value reads as text, not a name
     for part in _NAME_SPLIT.split(s):
         part = _LEADING_ROLES.sub("", _BY.sub("", part)).strip(" .:-–—·•\t")
+        part = _name_from_handle(part) or ""
         if not part or _NOT_NAME.search(part):
             continue
         low = part.lower().strip(".")
@@ -96,7 +168,14 @@ def _clean_person(raw: str, sites: set[str]) -> list[str]:
             continue
         if _outlet_kind(part, sites) == "outlet":
             continue
+        if not looks_like_name(part) and part not in handles:
+            log.debug("author value %r does not read as a name: dropped", part)
+            phrase = True
+            continue
         names.append(part)
+    if phrase:
+        # split off a phrase ("Center for Drug Evaluation and Research"), a lone word is its tail
+        names = [n for n in names if len(n.split()) > 1]
     return names
 
 
@@ -202,11 +281,16 @@ _HANDLE = re.compile(r"^[^\W\d_][\w.-]{1,29}$")
 
 
 def _text_bylines(
-    tree: lxml.html.HtmlElement, sites: set[str], credits: list[str] | None = None, head: list[str] | None = None
+    tree: lxml.html.HtmlElement,
+    sites: set[str],
+    credits: list[str] | None = None,
+    head: list[str] | None = None,
+    handles: set[str] | None = None,
 ) -> list[str]:
     """A visible "By Jane Doe" from the headline on: "By" alone followed by a name anywhere after it,
     or "... by Jane Doe" inline close to it. Names of the outlet are passed over; the first byline
-    crediting the outlet or a wire agency is added to ``credits`` when given."""
+    crediting the outlet or a wire agency is added to ``credits`` when given, and a one-word display
+    name returned after a lone label ("by marc") to ``handles``."""
     root = tree.find("body")
     if root is None:
         return []
@@ -243,7 +327,9 @@ def _text_bylines(
             if _PERSONISH.match(nxt) and _outlet_kind(nxt, sites) != "outlet":
                 return [nxt]
             generic = nxt.lower() in _ROLE_WORDS or nxt.lower() in _ORG_WORDS
-            if _HANDLE.match(nxt) and not generic and not is_site(nxt, sites):
+            if _HANDLE.match(nxt) and not generic and not is_site(nxt, sites) and enabled("authors.handle_after_by"):
+                if handles is not None:
+                    handles.add(nxt)
                 return [nxt]  # a one-word name or handle right after a lone "by" ("by marc")
             continue
         m = _BY_INLINE.search(seg) if i < start + 150 else None
@@ -272,20 +358,6 @@ def _byline_values(tree: lxml.html.HtmlElement) -> list[str]:
     return [a.strip() for a in (found or "").split(";") if a.strip()]
 
 
-# the post's author as the CMS's analytics data layer names it (GTM4WP on WordPress: the display name)
-_DATA_LAYER_AUTHOR = re.compile(r'"pagePostAuthor"\s*:\s*"([^"\\]{2,60})"')
-
-
-def _data_layer_author(tree: lxml.html.HtmlElement) -> list[str]:
-    """The post author in an inline analytics data layer, the last source tried: pages that print no
-    byline and declare no author often still carry the CMS's author field there."""
-    for script in tree.iter("script"):
-        m = _DATA_LAYER_AUTHOR.search(script.text or "")
-        if m:
-            return [m.group(1)]
-    return []
-
-
 def choose_authors(
     tree: lxml.html.HtmlElement,
     meta: dict[str, list[str]],
@@ -302,16 +374,21 @@ def choose_authors(
     meta_values = [v for key in _AUTHOR_META for v in meta.get(key, []) if not v.lower().startswith("http")]
 
     credited: list[str] = []  # the outlet or agency a visible byline credits, met on the way
+    shown_handles: set[str] = set()  # display names after a visible "By" label
 
     def from_bylines() -> list[str]:
-        shown = _text_bylines(tree, sites, credited, head)
+        shown = _text_bylines(tree, sites, credited, head, shown_handles)
         if shown or large:  # trafilatura's byline search copies the whole tree
             return shown
         found = _byline_values(tree)
         credited.extend(c for c in (_credit(v, sites) for v in found) if c)
-        return found or _data_layer_author(tree)
+        return found
 
     def from_graph() -> list[str]:
+        found = graph_authors()
+        return found if found and enabled("authors.graph_persons") else []
+
+    def graph_authors() -> list[str]:
         # no author on the article node: a WebPage's author, else the page's only Person nodes
         for node in nodes:
             if node is not ld and "webpage" in ld_types(node) and node.get("author"):
@@ -320,7 +397,8 @@ def choose_authors(
         return [n["name"] for n in persons] if 1 <= len(persons) <= 3 else []
 
     def clean(values: list[str]) -> list[str]:
-        return [name for value in values for name in _clean_person(value, sites)]
+        handles = frozenset(shown_handles)
+        return [name for value in values for name in _clean_person(value, sites, handles)]
 
     def people(names: list[str]) -> list[str]:
         return [n for n in names if _outlet_kind(n, sites) is None]
@@ -340,11 +418,19 @@ def choose_authors(
             or credited[:1]
             or _header_agency(tree, head)
         )
-    elif any(len(n.split()) == 1 for n in names):
+    elif any(len(n.split()) == 1 for n in names) and enabled("authors.first_name_expansion"):
         # a first name alone ("Todd"): the visible byline may give the full name
         shown = people(clean(_text_bylines(tree, sites, head=head)))
         names = [next((b for b in shown if b.split()[0].lower() == n.lower()), n) for n in names]
-    return _dedupe_names(names)
+    return _dedupe_names(_without_lone_words(names))
+
+
+def _without_lone_words(names: list[str]) -> list[str]:
+    """A one-word name beside full names is a credit (an outlet, a partner site) or a handle, not a
+    co-author: "Jane Doe, Grist". One-word names alone ("Maria", "Katerina") are kept."""
+    if not any(len(n.split()) >= 2 for n in names):
+        return names
+    return [n for n in names if len(n.split()) >= 2]
 
 
 HEADER_SENTENCE_CHARS = 80  # a header piece longer than this is a sentence of the text (or a standfirst)
@@ -357,7 +443,7 @@ def _header_agency(tree: lxml.html.HtmlElement, head: list[str] | None) -> list[
         if len(piece) > HEADER_SENTENCE_CHARS:
             break  # the text has begun: a name further on is not the header's
         if _names_agency(piece):
-            return [piece.strip(" .:-–—·•|")]
+            return [piece.strip(" .:-–—·•|")] if enabled("authors.header_agency") else []
     return []
 
 
@@ -365,17 +451,14 @@ def _credits(
     ld: dict[str, Any] | None, ids: dict[str, dict[str, Any]], meta_values: list[str], sites: set[str]
 ) -> list[str]:
     """When no person is named anywhere, the organisation the page credits as the author is the author:
-    a JSON-LD author typed as an organisation, or an author value naming the outlet or a wire agency."""
+    a JSON-LD author (typed as an organisation or not) or an author value, when it names the outlet or a
+    wire agency. Other organisations (a sponsor, a company, a certifying body) are not credited: they
+    are often what the page is about or who paid for it, not who wrote it."""
     named = _ld_author_values(ld, ids)
     typed = [v for v in _ld_author_values(ld, ids, organisations=True) if v not in named]
     out: list[str] = []
     for value in typed + named + meta_values:
         name = _credit(value, sites)
-        if not name and value in typed:
-            name = " ".join(_BY.sub("", value).split())
-            generic = all(w.lower() in _ROLE_WORDS or w.lower() in _ORG_WORDS for w in name.split())
-            if generic or _NOT_NAME.search(name) or len(name) > 60:
-                name = None
         if name:
             out.append(name)
     return out

@@ -9,15 +9,15 @@ from typing import Any
 
 import lxml.html
 
+from pipeline.parse.rules import enabled
 from pipeline.parse.tree import norm, text_of, text_segments
 
 log = logging.getLogger(__name__)
 
 MIN_TEXT_CHARS = 250  # below this the body is "too little": try the fallbacks, then call it no article
-SHORT_TEXT_CHARS = 1500  # a precise extraction this short is checked against the balanced one...
-# ...when the page shows at least this many times its length: balanced mode, a second full extraction,
-# doubled the text only on dev pages showing 4.8 to 1,000 times as much, and never below 4 times
-SECOND_PASS_ROOM = 4
+# A second, balanced-mode extraction of short precise texts on pages showing four times as much was
+# removed (issue 12): cross-validated by site it acted on 38 dev pages and helped one site only, at
+# the cost of a second full extraction of each.
 
 
 
@@ -70,19 +70,6 @@ def _trafilatura_text(tree: lxml.html.HtmlElement, url: str, **options: Any) -> 
         return ""
     text = getattr(doc, "text", None) or ""
     return _paragraphs(text)
-
-
-def _has_room(tree: lxml.html.HtmlElement, chars: int) -> bool:
-    """Whether the page's visible body text is at least ``chars`` long."""
-    body = tree.find("body")
-    if body is None:
-        return False
-    seen = 0
-    for segment in text_segments(body, 1_000_000):
-        seen += len(segment)
-        if seen >= chars:
-            return True
-    return chars <= 0
 
 
 def _ld_body(ld: dict[str, Any] | None) -> str:
@@ -277,11 +264,12 @@ def _continuation_chunks(container: Any, body: Any, kept_blocks: dict[Any, int])
         return []
     # following:: is what comes after the container's end: neither its descendants nor its ancestors
     later = container.xpath("following::*[local-name() = $tag][@class = $cls]", tag=container.tag, cls=cls)
-    return [
+    chunks = [
         el
         for el in later
         if not any(True for b in el.iter(_BLOCKS) if b in kept_blocks) and not _dropped_region(el, body)
     ]
+    return chunks if chunks and enabled("body.continuation_chunks") else []
 
 
 def _credit_lines(
@@ -307,7 +295,10 @@ def _credit_lines(
 
     first, last = at[0], at[-1]
     lead = credit_lines(blocks[max(0, first - CREDIT_REACH) : first])
-    return lead, credit_lines(blocks[last + 1 : last + 1 + CREDIT_REACH])
+    tail = credit_lines(blocks[last + 1 : last + 1 + CREDIT_REACH])
+    if (lead or tail) and not enabled("body.credit_lines"):
+        return [], []
+    return lead, tail
 
 
 _MEDIA = ("img", "picture", "video", "iframe", "figure")
@@ -347,10 +338,9 @@ def extract_body(
 ) -> tuple[str, str]:
     """Return ``(text, extractor)``.
 
-    trafilatura in precision mode first (measured best on the dev sets: boilerplate stays out); when
-    that finds under ``SHORT_TEXT_CHARS`` on a page showing ``SECOND_PASS_ROOM`` times as much text,
-    its balanced mode, kept when it finds at least twice as much; recall mode when the text is still
-    under ``MIN_TEXT_CHARS``; then the JSON-LD ``articleBody`` and the densest block of paragraphs.
+    trafilatura in precision mode first (measured best on the dev sets: boilerplate stays out); recall
+    mode when the text is under ``MIN_TEXT_CHARS``; then the JSON-LD ``articleBody`` and the densest
+    block of paragraphs.
     A ``large`` tree gets one fast pass only (no readability/jusText comparison), to bound the time
     spent on it.
     """
@@ -363,20 +353,18 @@ def extract_body(
         return text, "trafilatura-fast"
     text = _trafilatura_text(tree, url, favor_precision=True)
     how = "trafilatura-precision"
-    if len(text) < SHORT_TEXT_CHARS and _has_room(tree, SECOND_PASS_ROOM * len(text)):
-        balanced = _trafilatura_text(tree, url)
-        if len(balanced) > 2 * len(text):
-            text, how = balanced, "trafilatura"
-    # balanced mode's own retry in recall mode has narrow conditions (a result under 3,000
-    # characters covering under a fifth of the page, a retry 1.5 times longer): ask directly
+    # too little text: recall mode, asked directly (balanced mode's own retry in recall mode has
+    # narrow conditions: a result under 3,000 characters covering under a fifth of the page)
     if len(text) < MIN_TEXT_CHARS:
         recall = _trafilatura_text(tree, url, favor_recall=True)
         if len(recall) > len(text):
             text, how = recall, "trafilatura-recall"
     merged = _merge_dropped_blocks(tree, text)
-    if merged != text:
+    if merged != text and enabled("body.merge_dropped"):
         text, how = merged, f"{how}+merged"
-    text = _drop_promos(text)
+    promos_out = _drop_promos(text)
+    if promos_out != text and enabled("body.drop_promos"):
+        text = promos_out
     if len(text) < MIN_TEXT_CHARS:
         fallbacks = ((_ld_body(ld), "jsonld-articleBody"), (_paragraph_fallback(tree), "paragraphs"))
         for candidate, name in fallbacks:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import lxml.html
 
 from pipeline.parse.jsonld import ld_types
+from pipeline.parse.rules import enabled
 from pipeline.parse.tree import HEAD_SEGMENTS, header_pieces, text_segments
 from pipeline.parse.urls import url_part
 
@@ -54,24 +55,54 @@ _MODIFIED_META_KEYS = (
 
 
 def choose_modified(
-    meta: dict[str, list[str]], ld: dict[str, Any] | None, published: datetime | None
+    meta: dict[str, list[str]],
+    ld: dict[str, Any] | None,
+    published: datetime | None,
+    nodes: Sequence[dict[str, Any]] = (),
+    tree: lxml.html.HtmlElement | None = None,
+    head: list[str] | None = None,
 ) -> datetime | None:
-    """The last modification time the page states (JSON-LD ``dateModified``, then meta tags).
+    """The last modification time the page states: JSON-LD ``dateModified`` (the article's node,
+    else the page node's), meta tags, microdata, then a visible "Updated ..." label in the header.
 
     Kept beside the publication date, never instead of it: an article corrected or updated after
     publication says so here. A stated modification more than a day before the publication date is
     a template default or a wrong field: it is passed over for the next candidate.
     """
-    candidates = [ld.get("dateModified")] if ld else []
+    candidates: list[Any] = [ld.get("dateModified")] if ld else []
+    candidates.extend(
+        n.get("dateModified") for n in nodes if n is not ld and ld_types(n) & _PAGE_NODE_TYPES
+    )
     candidates.extend(v for key in _MODIFIED_META_KEYS for v in meta.get(key, []))
+    if tree is not None:
+        candidates.extend(tree.xpath("//*[@itemprop='dateModified']/@*[name() = 'datetime' or name() = 'content']"))
+        candidates.append(_updated_label_date(tree, head))
     for value in candidates:
-        modified = _parse_dt(value)
+        modified = value if isinstance(value, datetime) else _parse_dt(value)
         # a day's slack: the publication date may be a local calendar day, the stamp a UTC instant
         if modified is None or (
             published is not None and _naive_utc(modified) < _naive_utc(published) - timedelta(days=1)
         ):
             continue
         return modified
+    return None
+
+
+_UPDATED_LABEL = re.compile(
+    r"\b(?:last\s+)?(?:updated|modified|revised|aktualisiert|geändert|mis à jour|actualizado|aggiornato)\b",
+    re.IGNORECASE,
+)
+UPDATED_LABEL_REACH = 80  # characters after an "Updated" label in which its date is written
+
+
+def _updated_label_date(tree: lxml.html.HtmlElement, head: list[str] | None) -> datetime | None:
+    """The date an "Updated ..." label states in the article's header ("Updated March 5, 2024",
+    "Last updated: 10:32 AM EST, Tue March 5, 2024"); None without a headline or a label."""
+    text = " ".join(header_pieces(tree, head))
+    for m in _UPDATED_LABEL.finditer(text):
+        found = _date_in_text(text[m.end() : m.end() + UPDATED_LABEL_REACH], labelled=True)
+        if found is not None:
+            return found
     return None
 
 
@@ -151,7 +182,7 @@ def _structured_dates(
         # htmldate alone would take article:modified_time
         for node in nodes:
             dt = _parse_dt(node.get("datePublished")) if ld_types(node) & _PAGE_NODE_TYPES else None
-            if dt:
+            if dt and enabled("dates.page_node"):
                 out.append(dt)
                 break
     return out
@@ -180,6 +211,8 @@ def _unless_year_only(
         return found
     iso = found.strftime("%Y-%m-%d")
     if tree.xpath("boolean(//@*[contains(., $iso)] | //script[contains(., $iso)])", iso=iso):
+        return found
+    if not enabled("dates.year_only_drop"):
         return found
     log.debug("dropped %s: a year without a day (a copyright line, most likely)", iso)
     return None
@@ -283,8 +316,10 @@ _NOT_PUBLISHED_LABEL = re.compile(
 )
 
 
-def _date_in_text(text: str) -> datetime | None:
-    """The first calendar date written out in ``text``; a slashed date only when it is unambiguous."""
+def _date_in_text(text: str, labelled: bool = False) -> datetime | None:
+    """The first calendar date written out in ``text``; a slashed date only when it is unambiguous.
+    Dates after an "Updated" or "Joined" label are passed over, unless ``labelled`` (the caller
+    looks for the label's own date)."""
     best: tuple[int, datetime] | None = None
     for pattern, order in _TEXT_DATES:
         for m in pattern.finditer(text):
@@ -306,7 +341,7 @@ def _date_in_text(text: str) -> datetime | None:
                 dt = datetime(y, mo, d)
             except ValueError:
                 continue
-            if _NOT_PUBLISHED_LABEL.search(text[max(0, m.start() - 48) : m.start()]):
+            if not labelled and _NOT_PUBLISHED_LABEL.search(text[max(0, m.start() - 48) : m.start()]):
                 continue  # "Updated on ...", "Joined ...": a date, but not the publication's
             if 1995 <= y <= datetime.now().year + 1 and (best is None or m.start() < best[0]):
                 best = (m.start(), dt)
@@ -345,8 +380,79 @@ def choose_date(
     and htmldate's, or between a UTC time stamp and the neighbouring local day; when the page shows no
     date, the UTC offset of its other time stamps gives that local day. The modification date is never
     taken for the publication date.
+
+    When one source overrules another (the URL's day a later stamp, the header's date htmldate's
+    guess) and our pick is not written on the page, htmldate's extensive search decides: the
+    candidate it agrees with (within a day) is taken, ours when it agrees with none. (Arbitrating
+    between structured values that disagree was tried: on the dev pages htmldate then sided with a
+    stale meta tag against the article node, so it is not done.) When the page states no date
+    that we read, the answer is htmldate's (its extensive search has then already run).
+
+    Which day counts, one rule: the publication day is the calendar day where the page is published,
+    as the page's own time stamps state it. A stamp with a non-zero UTC offset gives that day as
+    written (JSON-LD before meta tags when several do, since the article node describes this article
+    and OpenGraph tags are often the template's); a UTC stamp is moved to the local day that the page
+    shows, or that the offset of its other stamps gives; a bare local time is that day as written.
+    The value stored keeps the offset the page gave: a bare local time or a bare day gets the page's
+    offset when its stamps state one (see :func:`_with_page_offset`).
     """
     structured = _structured_dates(meta, ld, nodes)
+    picked, rival = _pick_date(tree, meta, url, large, structured, head)
+    rivals = [rival] if rival is not None else []
+    # a date the reader sees is the page's word: htmldate's agreement decides only between unseen ones
+    shown = picked is not None and date_shown(picked, _visible_text(tree, head)) if rivals else True
+    if rivals and not shown and enabled("dates.htmldate_arbiter"):
+        picked = _arbitrate(picked, rivals, _htmldate(tree, url, extensive=not large))
+    return _with_page_offset(picked, tree, meta, structured)
+
+
+def _arbitrate(picked: datetime | None, rivals: list[datetime], checked: datetime | None) -> datetime | None:
+    """Of our pick and its rivals, the one htmldate's answer ``checked`` falls within a day of; our
+    pick when it agrees with none (or htmldate found nothing)."""
+    if checked is None:
+        return picked
+
+    def near(a: datetime, b: datetime) -> bool:
+        return abs((a.date() - b.date()).days) <= 1
+
+    if picked is not None and near(checked, picked):
+        return picked
+    return next((r for r in rivals if near(checked, r)), picked)
+
+
+def _with_page_offset(
+    picked: datetime | None, tree: lxml.html.HtmlElement, meta: dict[str, list[str]], structured: list[datetime]
+) -> datetime | None:
+    """``picked`` with the UTC offset the page states, where it has none: the page's own stamp of
+    that local day when one has an offset (a UTC stamp is shown in the page's offset), else the
+    page's offset attached to a bare local time. A bare day without such a stamp stays a bare day."""
+    if picked is None or picked.utcoffset() is not None:
+        return picked
+    offset = _page_offset(tree, meta)
+    bare_day = (picked.hour, picked.minute, picked.second) == (0, 0, 0)
+    for stamp in structured:
+        stamp_offset = stamp.utcoffset()
+        if stamp_offset is None:
+            continue
+        if stamp_offset == _ZERO and offset is not None:
+            stamp = stamp.astimezone(timezone(offset))
+        if stamp.date() == picked.date() and (bare_day or stamp.replace(tzinfo=None) == picked):
+            return stamp
+    if offset is not None and not bare_day:
+        return picked.replace(tzinfo=timezone(offset))
+    return picked
+
+
+def _pick_date(
+    tree: lxml.html.HtmlElement,
+    meta: dict[str, list[str]],
+    url: str,
+    large: bool,
+    structured: list[datetime],
+    head: list[str] | None,
+) -> tuple[datetime | None, datetime | None]:
+    """The cascade of :func:`choose_date` before the arbitration: ``(date, rival)``, where ``rival``
+    is the value a source overruled (the URL's day a later stamp, the header's date a guess)."""
     # htmldate's extensive search (free-text dates through dateparser) is slow: without structured
     # dates its quick pass first, the extensive one only when that finds nothing (on the dev pages
     # they never disagreed); with them, htmldate runs only if their date is not shown (below)
@@ -366,25 +472,25 @@ def choose_date(
     url_day, separated = _url_day(url)
     if url_day is not None:
         if best is None or _same_local_day(best, url_day):
-            return url_day if best is None or best.date() != url_day.date() else best
-        if separated and (best.date() - url_day.date()).days > 2:
-            return url_day  # the address was made at first publication; a later stamp is a re-save
+            return (url_day if best is None or best.date() != url_day.date() else best), None
+        if separated and (best.date() - url_day.date()).days > 2 and enabled("dates.url_overrides_later_stamp"):
+            return url_day, best  # the address was made at first publication; a later stamp is a re-save
 
     if best is None:
-        return None
+        return None, None
     if not structured:
         # htmldate's guess without structured evidence: a date written in the article's header (the
         # dateline beside the byline) is the article's, where a guess may be a calendar widget's
         header = _header_date(tree, head)
-        if header is not None and header.date() != best.date():
-            return header
+        if header is not None and header.date() != best.date() and enabled("dates.header_overrides_guess"):
+            return header, best
     text = _visible_text(tree, head)
     if not text or date_shown(best, text):
-        return best
+        return best, None
     if structured:  # the structured date is not on the page: now htmldate's search is worth it
         found = _htmldate(tree, url, extensive=not large)
     if found is not None and found.date() != best.date() and date_shown(found, text):
-        return found  # htmldate's date is on the page, the structured one is not
+        return found, None  # htmldate's date is on the page, the structured one is not
     if best.utcoffset() == _ZERO:
         for shift in (-1, 1):
             day = best + timedelta(days=shift)
@@ -392,16 +498,16 @@ def choose_date(
                 continue
             # the neighbouring day written out in full, or at least as day and month while the
             # stamp's own day is not written at all
-            if date_shown(day, text) or (
-                date_shown(day, text, without_year=True) and not date_shown(best, text, without_year=True)
-            ):
-                return datetime(day.year, day.month, day.day)
+            if (
+                date_shown(day, text)
+                or (date_shown(day, text, without_year=True) and not date_shown(best, text, without_year=True))
+            ) and enabled("dates.neighbour_day"):
+                return datetime(day.year, day.month, day.day), None
         # nothing on the page dates it, but the page's other time stamps say where it is published
         offset = _page_offset(tree, meta)
-        if offset is not None and (best + offset).date() != best.date():
-            there = best + offset
-            return datetime(there.year, there.month, there.day)
-    return best
+        if offset is not None and (best + offset).date() != best.date() and enabled("dates.page_offset_day"):
+            return best.astimezone(timezone(offset)), None
+    return best, None
 
 
 _ZERO = timedelta(0)

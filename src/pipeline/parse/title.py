@@ -8,6 +8,7 @@ from typing import Any
 
 import lxml.html
 
+from pipeline.parse.rules import enabled
 from pipeline.parse.tree import first, norm, text_of
 from pipeline.parse.urls import url_part
 
@@ -91,7 +92,9 @@ def choose_title(
 
     cleaned = [strip_site_suffix(_unescape(c), sites) for c in candidates]
     cleaned = [c for c in cleaned if c and not is_site(c, sites)]
-    cleaned = [_untruncated(c, cleaned) for c in cleaned]
+    whole = [_untruncated(c, cleaned) for c in cleaned]
+    if whole != cleaned and enabled("title.untruncated"):
+        cleaned = whole
     nh1 = [(h, norm(h)) for h in h1s]
     ncl = [(c, norm(c)) for c in cleaned]
     # the visible <h1> when the metadata agrees with it; the metadata title when the <h1> only adds a

@@ -10,6 +10,8 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from pipeline.parse.rules import enabled
+
 log = logging.getLogger(__name__)
 
 
@@ -71,7 +73,7 @@ def place_streamed_content(tree: lxml.html.HtmlElement) -> int:
     extractors skip, and the "Loading" fallback stands in their place. Only swaps a script asks
     for are made; other hidden content stays hidden. Returns the number of parts moved."""
     parts = {div.get("id"): div for div in tree.xpath("//div[@hidden][starts-with(@id, 'S:')]")}
-    if not parts:
+    if not parts or not enabled("tree.streamed_content"):
         return 0
     slots = {t.get("id"): t for t in tree.xpath("//template[starts-with(@id, 'B:') or starts-with(@id, 'P:')]")}
     moved = 0
@@ -128,13 +130,32 @@ def text_of(el: Any) -> str:
 
 
 def meta_map(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
+    """Meta tag values by lower-cased key (property, name, itemprop or http-equiv), in page order.
+
+    A microdata ``<meta itemprop>`` inside a nested item (an element with ``itemscope`` that is
+    itself a property of another item: a citation, a related article) describes that item, not the
+    page: it is left out, so that a reference list's authors and dates are not the article's."""
     out: dict[str, list[str]] = {}
     for meta in tree.iter("meta"):
         key = meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv")
+        if key and key == meta.get("itemprop") and _in_nested_item(meta):
+            continue
         content = meta.get("content")
         if key and content and content.strip():
             out.setdefault(key.strip().lower(), []).append(" ".join(content.split()))
     return out
+
+
+_PAGE_ITEM_PROPS = {"mainentity", "mainentityofpage"}
+
+
+def _in_nested_item(el: Any) -> bool:
+    """Whether ``el``'s nearest microdata item is the value of another item's property."""
+    for anc in el.iterancestors():
+        if anc.get("itemscope") is not None:
+            prop = (anc.get("itemprop") or "").strip().lower()
+            return bool(prop) and prop not in _PAGE_ITEM_PROPS
+    return False
 
 
 def first(meta: dict[str, list[str]], *keys: str) -> str | None:

@@ -29,7 +29,8 @@ Comparison (migration 5): ``speakers``, ``claim_speakers``, ``entities``, ``clai
 The package: ``schema`` (open with lock retry, migrations from ``sql/migrations``, views from
 ``sql/views``), ``load`` (the loader), ``compare`` (what a compare run reads and writes),
 ``queries`` (the read API of the Claims view and the report), ``export`` (views to Parquet, CSV
-and ClaimReview JSON-LD) and ``backup``. Callers use ``from pipeline import store`` and the names re-exported here.
+and ClaimReview JSON-LD), ``backup``, and ``snapshot`` (the read snapshot the loads publish for
+readers). Callers use ``from pipeline import store`` and the names re-exported here.
 """
 
 from pipeline.store.backup import backup
@@ -78,6 +79,14 @@ from pipeline.store.schema import (
     schema_version,
     transaction,
 )
+from pipeline.store.snapshot import (
+    SNAPSHOT_MODES,
+    Published,
+    connect_reader,
+    publish_snapshot,
+    remove_snapshot,
+    snapshot_path,
+)
 
 __all__ = [
     "ARTICLE_COLUMNS", "CLAIM_COLUMNS", "CONTESTED_MIN_SCORE", "CONTESTED_WINDOW_DAYS", "DEFAULT_LOCK_WAIT",
@@ -87,4 +96,5 @@ __all__ = [
     "compare_speaker", "connect", "contested_pairs", "create_views", "fetch_failures", "find_claims",
     "health_summary", "list_entities", "list_speakers", "load_batch", "migrate", "query", "reading",
     "recent_runs", "record_run", "schema_version", "table_counts", "transaction",
+    "SNAPSHOT_MODES", "Published", "connect_reader", "publish_snapshot", "remove_snapshot", "snapshot_path",
 ]

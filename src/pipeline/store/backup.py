@@ -12,6 +12,7 @@ from pipeline.store.schema import DEFAULT_LOCK_WAIT, StoreError, _retry_on_lock
 
 
 def _sql_literal(value: str) -> str:
+    """A string as a SQL literal, quotes doubled (for ATTACH, which takes no parameters)."""
     return "'" + value.replace("'", "''") + "'"
 
 

@@ -50,6 +50,7 @@ ARTICLE_COLUMNS = {
     "minhash": "BIGINT[]",
     "bands": "VARCHAR[]",
     "wire": "VARCHAR",
+    "claimed_canonical_url": "VARCHAR",
 }
 CLAIM_COLUMNS = {
     "claim_id": "VARCHAR",
@@ -181,15 +182,15 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
             con.execute(
                 """INSERT INTO articles (article_id, canonical_url, url, outlet, title, authors, published_at,
                        first_seen_at, last_seen_at, language, text, content_hash, raw_ref, run_id, minhash, wire,
-                       modified_at)
+                       modified_at, claimed_canonical_url)
                 SELECT article_id, canonical_url, url, outlet, title, authors, published_at,
                        fetched_at, fetched_at, language, text, content_hash, raw_ref, ?, minhash, wire,
-                       modified_at
+                       modified_at, claimed_canonical_url
                 FROM _batch_articles WHERE keeper = article_id
                 ON CONFLICT (article_id) DO UPDATE SET
                     url = excluded.url, outlet = excluded.outlet, title = excluded.title,
                     authors = excluded.authors, published_at = excluded.published_at,
-                    modified_at = excluded.modified_at,
+                    modified_at = excluded.modified_at, claimed_canonical_url = excluded.claimed_canonical_url,
                     first_seen_at = least(articles.first_seen_at, excluded.first_seen_at),
                     last_seen_at = greatest(articles.last_seen_at, excluded.last_seen_at),
                     language = excluded.language, text = excluded.text,
@@ -290,6 +291,7 @@ def _link_copies(con: duckdb.DuckDBPyConnection, run_id: str, threshold: float, 
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, ...]:
+    """The one row ``sql`` returns, as integers (NULL as 0)."""
     row = con.execute(sql).fetchone()
     assert row is not None
     return tuple(int(v or 0) for v in row)

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from pipeline.store.schema import connect
+from pipeline.store.snapshot import connect_reader
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
@@ -23,6 +24,7 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) 
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts of the main tables: outlets, fetch_log, articles, claims."""
     return {
         name: int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # type: ignore[index]
         for name in ("outlets", "fetch_log", "articles", "claims")
@@ -44,6 +46,7 @@ def base_table_counts(con: duckdb.DuckDBPyConnection, catalog: str | None = None
 
 
 def _one_str(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    """The first value of the one row ``sql`` returns, as a string."""
     row = con.execute(sql).fetchone()
     assert row is not None
     return str(row[0])
@@ -86,8 +89,12 @@ EVIDENCE_SPAN_REACH = 400
 
 @contextmanager
 def reading(path: Path, lock_wait: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection for one request, closed as soon as the block ends (the loader needs the file)."""
-    con = connect(path, read_only=True, lock_wait=lock_wait)
+    """A read-only connection for one request, closed as soon as the block ends.
+
+    It reads the read snapshot when the loads publish one (``pipeline.store.snapshot``), which no
+    load ever locks; else the live file, waiting up to ``lock_wait`` seconds for a load batch.
+    """
+    con = connect_reader(path, lock_wait=lock_wait)
     try:
         yield con
     finally:
@@ -95,6 +102,7 @@ def reading(path: Path, lock_wait: float = 10.0) -> Iterator[duckdb.DuckDBPyConn
 
 
 def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Rows of a query as dicts keyed by column name."""
     names, rows = query(con, sql, params)
     return [dict(zip(names, row, strict=True)) for row in rows]
 

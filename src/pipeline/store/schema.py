@@ -93,6 +93,7 @@ def _read_views() -> tuple[tuple[str, str], ...]:
 
 
 def _strip_comments(sql: str) -> str:
+    """SQL without its ``--`` comments (so that a view named only in a comment is not a dependency)."""
     return re.sub(r"--[^\n]*", "", sql)
 
 
@@ -176,6 +177,7 @@ MAX_TEMP_DIRECTORY_SIZE = "8GB"
 
 
 def _open(path: Path, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:
+    """Open the file with the temporary-file cap, waiting out another process's lock."""
     config: dict[str, str | bool | int | float | list[str]] = {"max_temp_directory_size": MAX_TEMP_DIRECTORY_SIZE}
     return _retry_on_lock(lambda: duckdb.connect(str(path), read_only=read_only, config=config), path, lock_wait)
 
@@ -239,6 +241,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block in one transaction: committed when it ends, rolled back when it raises."""
     con.execute("BEGIN TRANSACTION")
     try:
         yield

@@ -6,7 +6,8 @@
 -- every claim of a story shares count little and the words of the disputed point count much.
 --
 -- Parameters come from the one-row table ``contested_settings`` (min_score, window_seconds), written
--- with the views (pipeline.store.CONTESTED_MIN_SCORE and CONTESTED_WINDOW_DAYS), never formatted in.
+-- with the views (pipeline.store.CONTESTED_MIN_SCORE and CONTESTED_WINDOW_DAYS), never formatted in;
+-- they ride along as columns of each claim row (t, t_pos, win), so every filter stays a row filter.
 --
 -- Only claims seen within the window (30 days) of each other are compared, whichever came first
 -- (asserted_at and denied_at: the article's seen_at, its stated publication time, else when we first
@@ -46,19 +47,20 @@ idf AS MATERIALIZED (
         FROM words GROUP BY term)),
 tagged AS MATERIALIZED (
     SELECT d.cid, d.claim_id, d.polarity, d.seen_s, b.mass, b.bag,
-           list_transform(b.bag, lambda e: e.tid) AS tids
+           list_transform(b.bag, lambda e: e.tid) AS tids, p.t, p.t_pos, p.win
     FROM (SELECT cid, sum(w) AS mass, list_sort(list({'tid': tid, 'w': w})) AS bag
           FROM words JOIN idf USING (term) GROUP BY cid) b
     JOIN dated d USING (cid)
+    CROSS JOIN params p
     WHERE d.seen_s IS NOT NULL),
 prefix AS (
     SELECT * FROM (
-        SELECT cid, polarity, seen_s, mass, tids, pos,
+        SELECT cid, polarity, seen_s, mass, tids, pos, t, t_pos, win,
                list_sum(list_transform(list_slice(bag, pos, len(bag)), lambda e: e.w)) AS rest
         FROM (SELECT *, unnest(range(1, len(bag))) AS pos FROM tagged))
-    WHERE rest >= (SELECT t FROM params) * mass * (1 - 1e-9)),
+    WHERE rest >= t * mass * (1 - 1e-9)),
 keys AS (
-    SELECT cid, polarity, mass, rest, seen_s, floor(seen_s / (SELECT win FROM params))::BIGINT AS block,
+    SELECT cid, polarity, mass, rest, seen_s, t, t_pos, win, floor(seen_s / win)::BIGINT AS block,
            tids[pos] AS x, unnest(list_slice(tids, pos + 1, len(tids))) AS y
     FROM prefix),
 asserted AS (SELECT * FROM keys WHERE polarity = 'asserts'),
@@ -68,9 +70,9 @@ denied AS (
 candidates AS (
     SELECT DISTINCT a.cid AS acid, d.cid AS dcid
     FROM asserted a JOIN denied d ON a.x = d.x AND a.y = d.y AND a.block = d.block
-    WHERE abs(a.seen_s - d.seen_s) <= (SELECT win FROM params)
-      AND least(a.rest, d.rest) >= (SELECT t_pos FROM params) * (a.mass + d.mass) * (1 - 1e-9)
-      AND least(a.mass, d.mass) >= (SELECT t FROM params) * greatest(a.mass, d.mass) * (1 - 1e-9)),
+    WHERE abs(a.seen_s - d.seen_s) <= a.win
+      AND least(a.rest, d.rest) >= a.t_pos * (a.mass + d.mass) * (1 - 1e-9)
+      AND least(a.mass, d.mass) >= a.t * greatest(a.mass, d.mass) * (1 - 1e-9)),
 shared AS (
     SELECT a.claim_id AS asserting_id, d.claim_id AS denying_id, a.mass AS ma, d.mass AS md,
            list_filter(a.bag, lambda e: list_contains(d.tids, e.tid)) AS hit

@@ -1,0 +1,74 @@
+"""Over every dev page in ../shared/data/extraction: no author we return is a phrase of the text.
+
+Skipped without the shared data (the ``shared`` fixture). The check is written apart from the
+parser's own name test, so that it can catch what that test lets through: an author string is a
+phrase, not a name, when it has more than five words, or holds a lower-case function word or verb of
+running text, or two lower-case words that are not name particles ("stated that pills",
+"injections are about equally effective").
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+from pipeline.parse import parse_article
+
+_TEXT_WORDS = {
+    "the", "a", "an", "that", "this", "is", "are", "was", "were", "be", "been", "has", "have", "had",
+    "will", "would", "can", "could", "should", "about", "with", "from", "for", "of", "to", "and", "or",
+    "it", "its", "they", "we", "you", "said", "says", "stated", "according", "not", "than", "more",
+}
+_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "bin", "al", "el", "y", "del", "dos"}
+
+
+def phrase_reason(author: str) -> str | None:
+    """Why ``author`` reads as a phrase of the text rather than a name; None when it does not."""
+    words = author.split()
+    if len(words) > 5:
+        return f"{len(words)} words"
+    cores = [w.strip(".,;:()'\"") for w in words]
+    # a text word as running text writes it: in lower case, or capitalised after the first word (a
+    # first word "Will" or "The" starts a name or an organisation's name); initials ("A.") are names
+    text_words = [
+        w.lower() for i, w in enumerate(cores)
+        if len(w) > 1 and w.lower() in _TEXT_WORDS and (w.islower() or i > 0)
+    ]
+    if text_words:
+        return f"text word {text_words[0]!r}"
+    lower = [w for w in words if w[:1].islower() and w.lower() not in _PARTICLES]
+    if len(lower) >= 2:
+        return f"lower-case words {lower}"
+    return None
+
+
+def test_phrase_check_tells_phrases_from_names() -> None:
+    assert phrase_reason("stated that pills") is not None
+    assert phrase_reason("injections are about equally effective") is not None
+    assert phrase_reason("one two three four five six") is not None
+    assert phrase_reason("Ludwig van Beethoven") is None
+    assert phrase_reason("Marwan H. Adwan") is None
+    assert phrase_reason("Bo2man") is None
+    assert phrase_reason("The Associated Press") is None
+    assert phrase_reason("Will Knight") is None
+    assert phrase_reason("A. Grosso") is None
+    assert phrase_reason("Center for Drug Evaluation") is not None
+
+
+def test_no_author_on_a_dev_page_is_a_phrase_of_the_text(shared: Path) -> None:
+    pages = sorted((shared / "data" / "extraction").glob("*/html/*"))
+    if not pages:
+        import pytest
+
+        pytest.skip(f"no dev pages under {shared / 'data' / 'extraction'}")
+    bad: list[str] = []
+    for page in pages:
+        data = page.read_bytes()
+        if page.suffix == ".gz":
+            data = gzip.decompress(data)
+        article = parse_article(data, url=page.resolve().as_uri())
+        for author in article.authors:
+            reason = phrase_reason(author)
+            if reason:
+                bad.append(f"{page.parent.parent.name}/{page.name}: {author!r} ({reason})")
+    assert not bad, "\n".join(bad)
