@@ -77,9 +77,12 @@ def extracted(docs: list[dict[str, Any]], split: str, refresh: bool) -> dict[str
     return {row["id"]: row["claims"] for row in _jsonl(cache)}
 
 
-def compare(docs: list[dict[str, Any]], claims: dict[str, list[dict[str, Any]]]) -> tuple[list[dict], list[dict]]:
+def compare(
+    docs: list[dict[str, Any]], claims: dict[str, list[dict[str, Any]]], method: str = "lexical"
+) -> tuple[list[dict], list[dict]]:
     """Predictions (the scorer's JSONL rows) and contradictions for the extracted claims."""
     from pipeline.compare import ClusterState, assign, canonical_speakers, contradictions
+    from pipeline.compare.clusters import SEMANTIC, Params
 
     articles = [(claims.get(d["doc_id"], []), d["text"]) for d in docs]
     speakers, registry = canonical_speakers(articles)
@@ -100,8 +103,13 @@ def compare(docs: list[dict[str, Any]], claims: dict[str, list[dict[str, Any]]])
                     "speaker_name": sp.name,
                 }
             )
-    state = ClusterState()
-    assignments = assign(rows, state)
+    encode = None
+    if method == "semantic":
+        from pipeline.compare.semantic import load_encoder
+
+        encode = load_encoder()
+    state = ClusterState(params=SEMANTIC if method == "semantic" else Params())
+    assignments = assign(rows, state, encode=encode)
     preds = [
         {
             "doc_id": r["doc_id"],
@@ -127,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev", choices=("dev",), help="PolNeAR split with a comparison gold")
     parser.add_argument("--refresh", action="store_true", help="re-run the extractor, ignoring the cache")
+    parser.add_argument("--method", default="lexical", choices=("lexical", "semantic"), help="clustering method")
     parser.add_argument("--out", help="write pred.jsonl and contradictions.jsonl here (default: a temp dir)")
     args = parser.parse_args(argv)
 
@@ -140,8 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     docs = _jsonl(docs_path)
     claims = extracted(docs, args.split, args.refresh)
     started = time.perf_counter()
-    preds, contra = compare(docs, claims)
-    print(f"speakers + clusters: {time.perf_counter() - started:.2f} s")
+    preds, contra = compare(docs, claims, args.method)
+    print(f"speakers + clusters ({args.method}): {time.perf_counter() - started:.2f} s")
     with tempfile.TemporaryDirectory(prefix="factcheck-compare-") as tmp:
         out = Path(args.out) if args.out else Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
