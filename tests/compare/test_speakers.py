@@ -20,6 +20,8 @@ HARBOUR = (
     "Later Mr. Feld said the work would take a year."
 )
 
+PORT = "The Harlow Port Authority said the leak was small. Later the port authority said it was fixed."
+
 CAMPAIGN = (
     "Green Party nominee Ada Lind said the plant should close. Lind promised a vote on it. "
     "The candidate said the county could not wait. The Lind campaign said a rally was planned. "
@@ -39,6 +41,8 @@ CAMPAIGN = (
         (CAMPAIGN, "The Lind campaign", None, "Ada Lind"),  # a campaign speaks for its principal
         (CAMPAIGN, "Lind", "Ada Lind", "Ada Lind"),  # what the extractor linked is kept
         (CAMPAIGN, "she", "Ada Lind", "Ada Lind"),
+        (PORT, "Port authority", None, "Harlow Port Authority"),  # a shortened organisation name
+        (PORT, "the port authority", None, "Harlow Port Authority"),
     ],
 )
 def test_in_article_resolution(text: str, speaker: str, resolved: str | None, expected: str) -> None:

@@ -340,6 +340,20 @@ class ArticleNames:
     by_surname: dict[str, Counter[str]] = field(default_factory=dict)
     roles: list[_NameMention] = field(default_factory=list)
     countries: list[tuple[int, str]] = field(default_factory=list)
+    orgs: Counter[str] = field(default_factory=Counter)  # organisation names the text spells out
+
+    def full_org(self, words: Sequence[str]) -> str | None:
+        """The longest organisation name in the text that ends with ``words`` ("port authority" ->
+        "Harlow Port Authority"), the most frequent when several do."""
+        tail = [_bare(w) for w in words if _bare(w) not in _ARTICLES]
+        if not tail:
+            return None
+        fits = [
+            (n, len(name.split()), name)
+            for name, n in self.orgs.items()
+            if [_bare(w) for w in name.split()][-len(tail) :] == tail and len(name.split()) > len(tail)
+        ]
+        return max(fits)[2] if fits else None
 
     def full_name(self, surname: str) -> str | None:
         """The full name the article gives most often for a surname, or None when none is given."""
@@ -407,6 +421,8 @@ def read_article(text: str) -> ArticleNames:
             names.countries.append((m.start, countries[key]))
             continue
         words = _person_parts(m.name)
+        if len(words) >= 2 and _bare(words[-1]) in _wordset("orgs.txt"):
+            names.orgs[" ".join(words)] += 1
         if len(words) >= 2 and _person_like(words):
             surname = _surname(words)
             if surname:
@@ -575,8 +591,9 @@ def _resolve_one(
         key = _key_text(name)
         if key in countries:
             return Mention(countries[key], None, "country")
-        if any(_bare(w) in _wordset("orgs.txt") for w in words[start:end]):
-            return Mention(name, None, "name")
+        if any(_bare(w) in _wordset("orgs.txt") for w in words[start:]):
+            # "Port authority" -> "Harlow Port Authority" when the article spells it out
+            return Mention(names.full_org(words) or " ".join(words[start:]).strip(",."), None, "name")
         parts = _person_parts(name)
         if len(parts) == 1 and resolved:
             # the extractor already linked the surname to a full name in the text
@@ -602,6 +619,10 @@ def _description(
         desc = " ".join(desc).split(" of ")[0].split()
     if not desc:
         return Mention(None, raw, "unresolved")
+    if desc[-1] in _wordset("orgs.txt"):
+        org = names.full_org(desc)
+        if org:
+            return Mention(org, None, "name")
     if desc[-1] in _COUNTRY_HEADS:
         country = names.last_country(at)
         if country:
