@@ -286,7 +286,8 @@ def _bar(m: _Member, speaker_id: str | None, sign: int, p: Params) -> float:
 def _candidates(terms: frozenset[str], speaker_id: str | None, state: ClusterState) -> set[str]:
     p = state.params
     found: set[str] = set()
-    if speaker_id:
+    if speaker_id and p.min_shared == 0:
+        # only a method that can link claims sharing no term needs the whole speaker block
         found |= state.by_speaker.get(speaker_id, set())
     for t in terms:
         ids = state.postings.get(t)
