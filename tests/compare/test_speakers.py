@@ -150,3 +150,24 @@ def test_packaged_alias_file_loads() -> None:
     registry = SpeakerRegistry()
     nato = registry.resolve("NATO")
     assert nato is not None and nato.name == "North Atlantic Treaty Organization"
+
+
+def test_pronoun_whose_antecedent_is_an_unnamed_description_stays_unknown() -> None:
+    text = (
+        "Marcus Feld spoke first. The former harbour pilot and city councillor arrived late. "
+        "She said the tide was wrong."
+    )
+    claims = [
+        claim("Marcus Feld", 0),
+        claim("She", text.find("She said"), "The former harbour pilot and city councillor"),
+    ]
+    assert [m.name for m in resolve_article(claims, text)] == ["Marcus Feld", None]
+
+
+def test_description_of_the_article_main_person() -> None:
+    text = (
+        "Ada Lind toured the mill. Lind met workers, and Lind promised jobs. Tom Hale hosted. "
+        "The candidate said wages would rise."
+    )
+    (mention,) = resolve_article([claim("The candidate", text.find("The candidate"))], text)
+    assert mention.name == "Ada Lind"

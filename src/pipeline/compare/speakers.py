@@ -341,6 +341,7 @@ class ArticleNames:
     roles: list[_NameMention] = field(default_factory=list)
     countries: list[tuple[int, str]] = field(default_factory=list)
     orgs: Counter[str] = field(default_factory=Counter)  # organisation names the text spells out
+    words: Counter[str] = field(default_factory=Counter)  # capitalised words of the text, folded
 
     def full_org(self, words: Sequence[str]) -> str | None:
         """The longest organisation name in the text that ends with ``words`` ("port authority" ->
@@ -365,10 +366,10 @@ class ArticleNames:
         return max(clean.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
 
     def main_person(self) -> str | None:
-        """The person the article names most often (by surname), or None."""
+        """The person the article mentions most often (counting every use of the surname), or None."""
         if not self.by_surname:
             return None
-        surname = max(self.by_surname, key=lambda s: (sum(self.by_surname[s].values()), s))
+        surname = max(self.by_surname, key=lambda s: (self.words[s], sum(self.by_surname[s].values()), s))
         return self.full_name(surname)
 
     def holder(self, description: Sequence[str], before: int | None) -> str | None:
@@ -386,6 +387,9 @@ class ArticleNames:
             old = best.get(m.name)
             if old is None or (score, near) > old:
                 best[m.name] = (score, near)
+        # a two-word description ("Republican nominee") must meet both words, not the head alone
+        needed = min(2, len(set(words)))
+        best = {n: v for n, v in best.items() if v[0] >= needed}
         if not best:
             return None
         ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
@@ -415,6 +419,7 @@ def read_article(text: str) -> ArticleNames:
     """Collect the names, roles and countries an article's text gives."""
     names = ArticleNames()
     countries = country_table()
+    names.words.update(_bare(w) for w in re.findall(r"\b[A-Z][\w'’-]*", text))
     for m in _names_in_text(text):
         key = _key_text(m.name)
         if key in countries:
@@ -571,7 +576,11 @@ def _resolve_one(
         return Mention(full, sub, "principal")
     if len(folded) == 1 and folded[0] in _PRONOUNS | {"who", "that", "which"}:
         if resolved and resolved.strip().lower() != raw.lower():
-            return _resolve_one(resolved, None, at, names, last_person)
+            r = _resolve_one(resolved, None, at, names, last_person)
+            if r.how not in ("main", "unresolved") or folded[0] not in _PERSON_PRONOUNS:
+                return r
+            # the antecedent is a description the text never names: better unknown than a guess
+            return Mention(None, resolved, "unresolved")
         return Mention(None, None, "pronoun-fallback" if folded[0] in _PERSON_PRONOUNS else "unresolved")
     if len(words) == 1 and words[0].isupper() and len(words[0]) > 1:
         return Mention(words[0], None, "name")  # an acronym: "FBI", never a surname
@@ -638,7 +647,7 @@ def _description(
     if desc[-1] in _titles() and not desc[-1].endswith("s"):
         main = names.main_person()
         if main:
-            return Mention(main, None, "description")
+            return Mention(main, None, "main")
     if desc[-1].endswith("s") or _singular(desc[-1]) in _wordset("groups.txt"):
         return Mention(" ".join(desc), None, "name")  # a collective: "experts", "the officials"
     if len(desc) == 1 and not raw[:1].isupper():
