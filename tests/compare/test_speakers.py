@@ -41,6 +41,11 @@ CAMPAIGN = (
         (CAMPAIGN, "The Lind campaign", None, "Ada Lind"),  # a campaign speaks for its principal
         (CAMPAIGN, "Lind", "Ada Lind", "Ada Lind"),  # what the extractor linked is kept
         (CAMPAIGN, "she", "Ada Lind", "Ada Lind"),
+        (HARBOUR, "Former Millbrook Mayor Elena Ruiz", None, "Elena Ruiz"),  # place and title
+        (HARBOUR, "Millbrook Gazette's Marcus Feld", None, "Marcus Feld"),  # an outlet owns the name
+        (HARBOUR, "Marcus Feld of Millbrook", None, "Marcus Feld"),  # the place after "of"
+        (HARBOUR, "Marcus Feld, like Ruiz", None, "Marcus Feld"),  # a comparison after the name
+        (HARBOUR, "Harbour Party donor Marcus Feld", None, "Marcus Feld"),  # an organisation word in a role
         (PORT, "Port authority", None, "Harlow Port Authority"),  # a shortened organisation name
         (PORT, "the port authority", None, "Harlow Port Authority"),
     ],

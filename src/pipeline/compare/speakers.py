@@ -282,11 +282,10 @@ def _names_in_text(text: str) -> list[_NameMention]:
                 role.append(_bare(toks[k][1]))
                 k += 1
         name_words = [w for w in name_words if w not in ("'", "’", "-")]
-        if (
-            len(name_words) > 1
-            and last_title < 0
-            and _sentence_start(text, start)
-            and _lower_elsewhere(text, name_words[0])
+        if len(name_words) > 1 and (
+            (last_title < 0 and _sentence_start(text, start) and _lower_elsewhere(text, name_words[0]))
+            or _bare(name_words[0]).endswith("ly")  # "Significantly Berman"
+            or (name_words[0].isupper() and len(name_words[0]) > 1)  # "UPDATE Farook"
         ):
             name_words = name_words[1:]  # "Meanwhile Trump": a capitalised sentence opener, not a first name
             start = toks[i + 1][0]
@@ -591,28 +590,63 @@ def _resolve_one(
         return Mention(" ".join(words), None, "name")  # "Democrats", "Senate Republicans"
     caps = [w for w in words if _is_cap(w) and _bare(w) not in _titles() and _bare(w) not in _ARTICLES]
     if caps:
-        # a name, possibly with titles and roles around it ("Rep. Elijah Cummings of Maryland")
-        start = next(k for k, w in enumerate(words) if w in caps)
-        end = start
-        while end < len(words) and (_is_cap(words[end]) or words[end] in _LOWER_NAME_PARTICLES):
-            end += 1
-        name = " ".join(words[start:end]).strip(",.")
-        key = _key_text(name)
-        if key in countries:
-            return Mention(countries[key], None, "country")
-        if any(_bare(w) in _wordset("orgs.txt") for w in words[start:]):
+        run = _name_run(words)
+        orgs = _wordset("orgs.txt")
+        if any(_bare(w) in orgs for w in run) or _bare(words[-1]) in orgs:
+            start = next(k for k, w in enumerate(words) if w in caps)
+            name = " ".join(words[start:]).strip(",.")
+            if _key_text(name) in countries:
+                return Mention(countries[_key_text(name)], None, "country")
             # "Port authority" -> "Harlow Port Authority" when the article spells it out
-            return Mention(names.full_org(words) or " ".join(words[start:]).strip(",."), None, "name")
-        parts = _person_parts(name)
-        if len(parts) == 1 and resolved:
-            # the extractor already linked the surname to a full name in the text
-            r_parts = _person_parts(resolved)
-            if len(r_parts) >= 2 and _surname(r_parts) == _bare(parts[0]):
-                return Mention(" ".join(r_parts), None, "surname")
-        full, how = _complete(" ".join(words[:end]), names)
-        return Mention(full.strip(",."), None, how)
+            return Mention(names.full_org(words) or name, None, "name")
+        if not run:
+            desc = [w for w in folded if w not in _ARTICLES]
+            return _description(raw, desc, resolved, at, names, last_person)
+        name = " ".join(run)
+        if _key_text(name) in countries:
+            return Mention(countries[_key_text(name)], None, "country")
+        r_parts = _name_run(resolved.split()) if resolved else []
+        if len(r_parts) >= 2 and _surname(r_parts) == _surname(run) and _person_like(r_parts):
+            # the extractor already linked the name to the fullest form in the text
+            return Mention(" ".join(r_parts), None, "surname" if len(run) == 1 else "name")
+        had_title = len(run) < len([w for w in words if w not in _ARTICLES])
+        full, how = _complete(name, names)
+        return Mention(full.strip(",."), None, "title" if had_title and how != "name" else how)
     desc = [w for w in folded if w not in _ARTICLES]
     return _description(raw, desc, resolved, at, names, last_person)
+
+
+def _name_run(words: Sequence[str]) -> list[str]:
+    """The person's name inside a speaker written with titles, roles, an outlet or a place:
+    "Former Florida Gov. Jeb Bush", "Breitbart's Joel Pollak", "Secretary of State John Kerry",
+    "Rep. Elijah Cummings of Maryland", "Hillary Clinton, like Obama" -> the last capitalised run
+    before an "of" or a comma that follows a name."""
+    titles = _titles()
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for w in words:
+        b = _bare(w)
+        plain = w.rstrip(",")
+        if _is_cap(w) and b not in titles and b not in _ARTICLES:
+            if _POSSESSIVE.search(plain) and "'" in plain.replace("’", "'"):
+                current = []  # "Breitbart's": an owner, not the name
+                continue
+            current.append(plain.rstrip("."))
+            if w.endswith(","):
+                runs.append(current)
+                break  # an apposition or list follows the name
+        elif current and w in _LOWER_NAME_PARTICLES:
+            current.append(w)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+            if b == "of" and runs:
+                break  # "Cummings of Maryland": the place is not the name
+    else:
+        if current:
+            runs.append(current)
+    return runs[-1] if runs else []
 
 
 def _is_role_noun(word: str) -> bool:
@@ -644,7 +678,7 @@ def _description(
         r = _resolve_one(resolved, None, at, names, last_person)
         if r.name and r.how != "unresolved":
             return r
-    if desc[-1] in _titles() and not desc[-1].endswith("s"):
+    if desc[-1] in _titles() and not desc[-1].endswith("s") and raw.split()[0].lower() in ("the", "this", "that"):
         main = names.main_person()
         if main:
             return Mention(main, None, "main")
