@@ -22,6 +22,7 @@ other speakers arrive.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import unicodedata
@@ -39,6 +40,10 @@ KINDS: tuple[str, ...] = ("person", "organisation", "country", "group")
 
 _PRONOUNS = {"he", "she", "him", "her", "his", "hers", "i", "me", "my", "we", "us", "our", "they", "them", "their"}
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers", "i", "me", "my"}
+_EMPTY_SPEAKERS = {"", "that", "this", "it"}
+_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f"}
+_HONORIFIC_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
+_GENDER_WINDOW = 250  # characters after a person's mention in which "he"/"she" count as that person's
 _ARTICLES = {"the", "a", "an", "this", "that", "these", "those"}
 _SUB_WORDS = {
     "campaign",
@@ -341,6 +346,44 @@ class ArticleNames:
     countries: list[tuple[int, str]] = field(default_factory=list)
     orgs: Counter[str] = field(default_factory=Counter)  # organisation names the text spells out
     words: Counter[str] = field(default_factory=Counter)  # capitalised words of the text, folded
+    people: list[tuple[int, str, bool]] = field(default_factory=list)  # (offset, surname, starts its sentence)
+    sentences: list[int] = field(default_factory=list)  # offsets where sentences start
+    text: str = ""
+    genders: dict[str, str] = field(default_factory=dict)  # surname -> "m" / "f", from the text's pronouns
+    gender_votes: list[tuple[int, str, str, int]] = field(default_factory=list)  # (offset, surname, m/f, weight)
+
+    def subject(self, at: int | None) -> str | None:
+        """The person a sentence is about, for a claim with no speaker at offset ``at``: a named
+        person opening the sentence ("Lind took offense at suggestions that ..."), or the person a
+        "He"/"She" opening it stands for; None otherwise."""
+        if at is None or not self.sentences:
+            return None
+        begin = self.sentences[bisect.bisect_right(self.sentences, at) - 1]
+        for pos, surname, opens in self.people:
+            if begin <= pos < at and opens:
+                return self.full_name(surname)
+        first = self.text[begin:at].split()[:1]
+        return self.antecedent(first[0].lower(), begin) if first else None
+
+    def gender(self, name: str) -> str | None:
+        """Gender, "m" or "f", as the article's own pronouns and honorifics show a person's gender, else None."""
+        return self.genders.get(_surname(_person_parts(name)) or "")
+
+    def antecedent(self, pronoun: str, before: int | None) -> str | None:
+        """The full name of the person a gendered pronoun ("he", "her") at offset ``before`` most
+        likely means, or None: the subject of this or the previous sentence when the article shows
+        that person's gender to match, else the nearest person before it whose gender matches.
+        The pronoun's own occurrence is not counted as evidence of anybody's gender."""
+        want = _GENDER.get(pronoun)
+        if want is None or before is None:
+            return None
+        genders = _gender_of(v for v in self.gender_votes if v[0] != before)
+        here = bisect.bisect_right(self.sentences, before)
+        earlier = [(pos, sur, sub) for pos, sur, sub in self.people if pos < before and genders.get(sur) == want]
+        for pos, surname, subject in reversed(earlier):
+            if subject and bisect.bisect_right(self.sentences, pos) >= here - 1:
+                return self.full_name(surname)
+        return self.full_name(earlier[-1][1]) if earlier else None
 
     def full_org(self, words: Sequence[str]) -> str | None:
         """The longest organisation name in the text that ends with ``words`` ("port authority" ->
@@ -419,7 +462,8 @@ def read_article(text: str) -> ArticleNames:
     names = ArticleNames()
     countries = country_table()
     names.words.update(_bare(w) for w in re.findall(r"\b[A-Z][\w'’-]*", text))
-    for m in _names_in_text(text):
+    mentions = _names_in_text(text)
+    for m in mentions:
         key = _key_text(m.name)
         if key in countries:
             names.countries.append((m.start, countries[key]))
@@ -433,6 +477,7 @@ def read_article(text: str) -> ArticleNames:
                 names.by_surname.setdefault(surname, Counter())[" ".join(words)] += 1
         if m.role and _person_like(_person_parts(m.name)):
             names.roles.append(m)
+    _read_people(text, mentions, names)
     # single-word country names and demonym phrases inside capitalised runs
     for run in re.finditer(r"\b[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}", text):
         key = _key_text(run.group())
@@ -440,6 +485,67 @@ def read_article(text: str) -> ArticleNames:
             names.countries.append((run.start(), countries[key]))
     names.countries.sort()
     return names
+
+
+def _read_people(text: str, mentions: Sequence[_NameMention], names: ArticleNames) -> None:
+    """Person mentions in text order, and each person's gender as the article itself shows it: an
+    honorific ("Mrs.") or the gendered pronouns that follow the person's mentions before the next
+    person is named. A gender is kept only when one side has at least twice the votes of the other."""
+    names.sentences = _sentence_starts(text)
+    names.text = text
+    for m in mentions:
+        words = _person_parts(m.name)
+        surname = _surname(words) if words else None
+        if not surname or surname not in names.by_surname:
+            continue
+        if len(words) >= 2 and not _person_like(words):
+            continue
+        names.people.append((m.start, surname, _opens_sentence(text, m.start, names.sentences)))
+        for r in m.role:
+            if r in _HONORIFIC_GENDER:
+                names.gender_votes.append((m.start, surname, _HONORIFIC_GENDER[r], 3))
+    for k, (pos, surname, _) in enumerate(names.people):
+        end = min(names.people[k + 1][0] if k + 1 < len(names.people) else len(text), pos + _GENDER_WINDOW)
+        for w in re.finditer(r"[a-z]+", text[pos:end].lower()):
+            g = _GENDER.get(w.group())
+            if g is not None:
+                names.gender_votes.append((pos + w.start(), surname, g, 1))
+    names.genders = _gender_of(names.gender_votes)
+
+
+def _sentence_starts(text: str) -> list[int]:
+    """Offsets where sentences start: after a line break, or after ".", "!" or "?" (and closing
+    quotes) and a space, unless the word before the dot is a title ("Mrs."), an initial ("J.") or an
+    abbreviation with dots inside ("U.S.")."""
+    starts = [0]
+    for m in re.finditer(r"\n+|(\S*)[.!?][\"”’']*\s+", text):
+        word = m.group(1) or ""
+        abbreviation = _bare(word) in _titles() or (len(word) == 1 and word.isupper()) or "." in word  # "U.S."
+        if m.group().startswith("\n") or not abbreviation:
+            starts.append(m.end())
+    return starts
+
+
+def _opens_sentence(text: str, pos: int, starts: Sequence[int]) -> bool:
+    """Whether the words between the sentence's start and ``pos`` are only capitalised words and
+    titles ("Mrs. Lind said", "Green Party nominee Ada Lind"): the mention is the sentence's subject."""
+    begin = starts[bisect.bisect_right(starts, pos) - 1] if starts else 0
+    titles = _titles()
+    return all(_is_cap(w) or _bare(w) in titles for w in text[begin:pos].split() if any(c.isalpha() for c in w))
+
+
+def _gender_of(votes: Iterable[tuple[int, str, str, int]]) -> dict[str, str]:
+    """surname -> "m" / "f" where one side has at least twice the other's votes."""
+    counts: dict[str, Counter[str]] = {}
+    for _, surname, g, weight in votes:
+        counts.setdefault(surname, Counter())[g] += weight
+    out: dict[str, str] = {}
+    for surname, v in counts.items():
+        if v["m"] >= 2 * v["f"] and v["m"] > 0:
+            out[surname] = "m"
+        elif v["f"] >= 2 * v["m"] and v["f"] > 0:
+            out[surname] = "f"
+    return out
 
 
 # --------------------------------------------------------------------------- per claim
@@ -503,15 +609,38 @@ def resolve_article(claims: Sequence[Any], text: str | None = None, names: Artic
     for i in order:
         c = claims[i]
         at = _get(c, "speaker_start")
-        m = _resolve_one(_get(c, "speaker"), _get(c, "speaker_resolved"), at, names, last_person)
-        if m.how == "pronoun-fallback" and last_person is not None:
-            m = Mention(last_person, m.sub, "pronoun")
-        elif m.how == "pronoun-fallback":
-            m = Mention(None, m.sub, "unresolved")
+        speaker, resolved = _get(c, "speaker"), _get(c, "speaker_resolved")
+        if not resolved and _bare((speaker or "").strip()) in _EMPTY_SPEAKERS:
+            # no speaker (or a bare "that"): the sentence's subject, when a person opens it
+            subject = names.subject(_get(c, "content_start"))
+            m = Mention(subject, None, "subject") if subject else Mention(None, None, "unresolved")
+        else:
+            end = _get(c, "speaker_end")
+            staffer = _WORKS_FOR.match(names.text, end) if isinstance(end, int) and speaker else None
+            if staffer is not None:  # the clause after the name says whom the speaker works for
+                speaker = f"{speaker}{staffer.group()}"
+            m = _resolve_one(speaker, resolved, at, names, last_person)
+        if m.how == "pronoun-fallback":
+            m = _pronoun_fallback(_bare((_get(c, "speaker") or "").strip()), at, names, last_person, m.sub)
         out[i] = m
         if m.name and _looks_person(m.name) and m.how not in ("country",):
             last_person = m.name
     return [m or Mention(None, None, "unresolved") for m in out]
+
+
+def _pronoun_fallback(
+    pronoun: str, at: int | None, names: ArticleNames, last_person: str | None, sub: str | None
+) -> Mention:
+    """A person pronoun the extractor left without antecedent: the nearest person before it whose
+    gender the article shows to match ("she" after "Mrs. Lind ... her"), else the previous person
+    speaker unless the article shows that person's gender to be the other one."""
+    found = names.antecedent(pronoun, at)
+    if found:
+        return Mention(found, sub, "pronoun")
+    want = _GENDER.get(pronoun)
+    if last_person is not None and (want is None or names.gender(last_person) in (None, want)):
+        return Mention(last_person, sub, "pronoun")
+    return Mention(None, sub, "unresolved")
 
 
 def _looks_person(name: str) -> bool:
@@ -561,21 +690,40 @@ def _resolve_one(
     agent = _agent(words)
     if agent is not None:
         who, role = agent
-        base = _resolve_one(who, None, at, names, last_person) if who not in _PRONOUNS else None
-        principal = base.name if base is not None else (last_person if who in _PRONOUNS else None)
+        if who in _PRONOUNS:
+            principal = _pronoun_fallback(who, at, names, last_person, None).name
+        else:
+            principal = _resolve_one(who, None, at, names, last_person).name
         if principal is None:
             return Mention(None, raw, "unresolved")
         return Mention(f"{principal} ({role})", None, "agent")
+    works_for = _WORKS_FOR.search(raw)
+    if works_for is not None:
+        full, _ = _complete(works_for.group(1), names)
+        return Mention(full, raw, "principal")
     owner = _principal(words)
     if owner is not None:
         who, sub = owner
         if who in ("his", "her", "their"):
-            return Mention(last_person, sub, "principal") if last_person else Mention(None, sub, "unresolved")
+            owner_m = _pronoun_fallback(who, at, names, last_person, sub)
+            return Mention(owner_m.name, sub, "principal" if owner_m.name else "unresolved")
         full, _ = _complete(who, names)
         return Mention(full, sub, "principal")
     if len(folded) == 1 and folded[0] in _PRONOUNS | {"who", "that", "which"}:
         if resolved and resolved.strip().lower() != raw.lower():
             r = _resolve_one(resolved, None, at, names, last_person)
+            want = _GENDER.get(folded[0])
+            if want is not None:
+                named = r.how not in ("main", "unresolved") and bool(r.name) and _looks_person(r.name or "")
+                if named and names.gender(r.name or "") in (None, want):
+                    return r
+                # the extractor's antecedent is no named person ("a reader", an unnamed description)
+                # or one the article shows to be of the other gender: the nearest person who fits
+                found = names.antecedent(folded[0], at)
+                if found:
+                    return Mention(found, None, "pronoun")
+                if named:
+                    return Mention(None, resolved, "unresolved")
             if r.how not in ("main", "unresolved") or folded[0] not in _PERSON_PRONOUNS:
                 return r
             # the antecedent is a description the text never names: better unknown than a guess
@@ -614,6 +762,13 @@ def _resolve_one(
         return Mention(full.strip(",."), None, "title" if had_title and how != "name" else how)
     desc = [w for w in folded if w not in _ARTICLES]
     return _description(raw, desc, resolved, at, names, last_person)
+
+
+_WORKS_FOR = re.compile(
+    r",\s*who\s+(?:runs|leads|heads|directs|manages|oversees|coordinates|works\s+(?:for|on))\s+(?:the\s+)?"
+    r"((?:[A-Z][\w.-]*\s+){0,2}[A-Z][\w-]*)['’]s?(?=\s|$)"
+)
+"""A staffer named with whom they work for: "Jane Roe, who runs Lind's field effort," -> Lind."""
 
 
 def _name_run(words: Sequence[str]) -> list[str]:
@@ -710,11 +865,16 @@ def _agent(words: list[str]) -> tuple[str, str] | None:
     if len(words) < 2 or folded[-1] not in _AGENT_WORDS:
         return None
     before = words[-2]
+    role = _singular(folded[-1])
+    role = _AGENT_SYNONYMS.get(role, role)
     if _bare(before) in ("his", "her", "their"):
-        return _bare(before), _singular(folded[-1])
+        return _bare(before), role
     if _POSSESSIVE.search(before) and "'" in before.replace("’", "'"):
-        return " ".join(words[:-1]).replace("’", "'").removesuffix("'s").strip(), _singular(folded[-1])
+        return " ".join(words[:-1]).replace("’", "'").removesuffix("'s").strip(), role
     return None
+
+
+_AGENT_SYNONYMS = {"attorney": "lawyer", "physician": "doctor"}
 
 
 def _singular(word: str) -> str:
