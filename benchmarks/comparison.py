@@ -82,7 +82,7 @@ def compare(
 ) -> tuple[list[dict], list[dict]]:
     """Predictions (the scorer's JSONL rows) and contradictions for the extracted claims."""
     from pipeline.compare import ClusterState, assign, canonical_speakers, contradictions
-    from pipeline.compare.clusters import SEMANTIC, Params
+    from pipeline.compare.clusters import HYBRID, SEMANTIC, Params
 
     articles = [(claims.get(d["doc_id"], []), d["text"]) for d in docs]
     speakers, registry = canonical_speakers(articles)
@@ -104,11 +104,11 @@ def compare(
                 }
             )
     encode = None
-    if method == "semantic":
+    if method in ("semantic", "hybrid"):
         from pipeline.compare.semantic import load_encoder
 
         encode = load_encoder()
-    state = ClusterState(params=SEMANTIC if method == "semantic" else Params())
+    state = ClusterState(params={"semantic": SEMANTIC, "hybrid": HYBRID}.get(method, Params()))
     assignments = assign(rows, state, encode=encode)
     preds = [
         {
@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev", choices=("dev",), help="PolNeAR split with a comparison gold")
     parser.add_argument("--refresh", action="store_true", help="re-run the extractor, ignoring the cache")
-    parser.add_argument("--method", default="lexical", choices=("lexical", "semantic"), help="clustering method")
+    methods = ("lexical", "semantic", "hybrid")
+    parser.add_argument("--method", default="lexical", choices=methods, help="clustering method")
     parser.add_argument("--out", help="write pred.jsonl and contradictions.jsonl here (default: a temp dir)")
     args = parser.parse_args(argv)
 

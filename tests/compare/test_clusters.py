@@ -144,3 +144,22 @@ def test_semantic_method_links_a_paraphrase_of_one_speaker() -> None:
     ]
     got = assign(claims, ClusterState(params=SEMANTIC), encode=load_encoder())
     assert got[0].cluster_id == got[1].cluster_id != got[2].cluster_id
+
+
+def test_two_known_speakers_saying_the_same_thing_are_two_claims() -> None:
+    # the same proposition from two different speakers is two claims (the gold's SAME needs one speaker)
+    claims = [
+        c("p1#0", "the Harlow River oil spill was contained by Tuesday evening", "person:ada-lind"),
+        c("q1#0", "the Harlow River oil spill was contained by Tuesday evening", "person:tom-hale"),
+    ]
+    got = assign(claims, ClusterState())
+    assert got[0].cluster_id != got[1].cluster_id
+
+
+def test_two_speakers_disagreeing_share_a_cluster_with_opposite_stance() -> None:
+    claims = [
+        c("p1#0", "the Harlow River oil spill was contained by Tuesday evening", "person:ada-lind"),
+        c("q1#0", "the Harlow River oil spill was not contained by Tuesday evening", "person:tom-hale", "denies"),
+    ]
+    got = assign(claims, ClusterState())
+    assert got[1].cluster_id == got[0].cluster_id and got[1].stance == "-"

@@ -8,8 +8,9 @@ The default method needs nothing beyond the core install:
   of its rarer terms, inside a time window, so the work per claim does not grow with the store;
 * **scoring**: IDF-weighted Jaccard of the terms against each member of a candidate cluster, with
   at least two shared terms. The bar depends on who speaks: lower for the same canonical speaker,
-  higher for two different (or unknown) speakers who agree, in between for an assertion against a
-  denial (a contradiction may come from anyone);
+  high when one speaker is unknown, in between for an assertion against a denial (a contradiction
+  may come from anyone); two different known speakers who agree are never linked (one proposition
+  from two speakers is two claims);
 * **stance**: a claim's sign is its polarity (the extractor marks denial cues and negated main
   clauses as "denies"); its stance in the cluster is "+" when the sign matches the cluster's first
   claim, else "-".
@@ -45,19 +46,26 @@ _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 class Params:
     """Thresholds of the lexical method (chosen by reasoning about the scores, see docs/COMPARISON.md)."""
 
-    same_speaker: float = 0.12  # IDF-Jaccard bar for two claims of the same canonical speaker
+    same_speaker: float = 0.20  # IDF-Jaccard bar for two claims of the same canonical speaker
     opposite: float = 0.30  # for an assertion against a denial, whoever speaks
-    other: float = 0.60  # for two different or unknown speakers with the same stance
+    # two different (or unknown) speakers saying the same thing are two claims, not one: a claim is
+    # a proposition *and* who asserts it, so by default they are never linked (math.inf)
+    other: float = math.inf
+    unknown: float = 0.60  # when one side's speaker is unknown and both have the same stance
     min_shared: int = 2  # shared terms needed in every case
     min_shared_other: int = 3  # shared terms needed between different or unknown speakers
     min_terms: int = 2  # a claim with fewer content terms is left unclustered
     window_days: int = 31  # candidates must be this close in time (when both dates are known)
     block_max: int = 500  # a term shared by more clusters than this does not open a block
-    method: str = "lexical"  # "lexical" (terms) or "semantic" (embedding cosine, needs an encoder)
+    method: str = "lexical"  # "lexical" (terms), "semantic" (embedding cosine) or "hybrid" (cosine + terms)
 
 
-SEMANTIC = Params(same_speaker=0.55, opposite=0.70, other=0.85, min_shared=0, min_shared_other=1, method="semantic")
+SEMANTIC = Params(same_speaker=0.55, opposite=0.70, unknown=0.85, min_shared=0, min_shared_other=1, method="semantic")
 """Thresholds for the semantic method: cosines of all-MiniLM-L6-v2 embeddings."""
+
+HYBRID = Params(same_speaker=0.85, opposite=1.0, unknown=1.3, min_shared=1, min_shared_other=1, method="hybrid")
+"""Thresholds for the hybrid method: the cosine plus the lexical IDF-Jaccard (0 to 2), set on
+hand-labelled PolNeAR train pairs (see docs/COMPARISON.md)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,8 +256,8 @@ def _vectors(rows: Sequence[Mapping[str, Any]], p: Params, encode: Encoder | Non
     """Embeddings of the rows' contents when the method is semantic, else nothing."""
     if p.method == "lexical":
         return {}
-    if p.method != "semantic":
-        raise ValueError(f"unknown clustering method {p.method!r}: use 'lexical' or 'semantic'")
+    if p.method not in ("semantic", "hybrid"):
+        raise ValueError(f"unknown clustering method {p.method!r}: use 'lexical', 'semantic' or 'hybrid'")
     if encode is None:
         raise ValueError("the semantic method needs an encoder: pass encode=pipeline.compare.semantic.load_encoder()")
     texts = [(str(r["claim_id"]), r.get("content") or "") for r in rows if (r.get("content") or "").strip()]
@@ -280,6 +288,8 @@ def _bar(m: _Member, speaker_id: str | None, sign: int, p: Params) -> float:
         return p.same_speaker if m.sign == sign else p.opposite
     if m.sign != sign:
         return p.opposite
+    if speaker_id is None or m.speaker_id is None:
+        return p.unknown
     return p.other
 
 
@@ -344,7 +354,7 @@ def assign(
                 sim, shared = similarity(terms, m.terms, state)
                 vector = vectors.get(cid)
                 if vector is not None and m.vector is not None:
-                    sim = cosine(vector, m.vector)
+                    sim = cosine(vector, m.vector) + (sim if p.method == "hybrid" else 0.0)
                 same = speaker_id is not None and m.speaker_id == speaker_id
                 if shared < (p.min_shared if same else p.min_shared_other) or sim < _bar(m, speaker_id, sign, p):
                     continue
