@@ -244,3 +244,13 @@ def test_staffer_who_runs_a_principals_effort_speaks_for_the_principal() -> None
     c = {"speaker": "Jane Roe", "speaker_resolved": "Jane Roe", "speaker_start": at, "speaker_end": at + 8}
     (mention,) = resolve_article([c], text)
     assert (mention.name, mention.how) == ("Ada Lind", "principal")
+
+
+def test_pronouns_inside_a_quotation_are_no_evidence_of_gender() -> None:
+    # the "he" after Kline's name are inside her quotation, about someone else
+    text = (
+        "Tom Hale, the owner, said he was away. "
+        "Vera Kline said: “he never paid, and he never will, he lied to us.” He said the bill was paid."
+    )
+    (mention,) = resolve_article([claim("He", text.find("He said"), "the plumber")], text)
+    assert mention.name == "Tom Hale"

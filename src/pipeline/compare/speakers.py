@@ -504,13 +504,41 @@ def _read_people(text: str, mentions: Sequence[_NameMention], names: ArticleName
         for r in m.role:
             if r in _HONORIFIC_GENDER:
                 names.gender_votes.append((m.start, surname, _HONORIFIC_GENDER[r], 3))
+    quoted = _quoted_spans(text)
     for k, (pos, surname, _) in enumerate(names.people):
         end = min(names.people[k + 1][0] if k + 1 < len(names.people) else len(text), pos + _GENDER_WINDOW)
         for w in re.finditer(r"[a-z]+", text[pos:end].lower()):
             g = _GENDER.get(w.group())
-            if g is not None:
+            # a pronoun inside a quotation is the quoted speaker's, usually about someone else
+            if g is not None and not _inside(quoted, pos + w.start()):
                 names.gender_votes.append((pos + w.start(), surname, g, 1))
     names.genders = _gender_of(names.gender_votes)
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the quotations in the text: curly quotes open and close, a straight double
+    quote toggles, and a line break ends any quotation left open."""
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    for m in re.finditer(r'[“”"\n]|\'\'', text):
+        ch = m.group()
+        if ch == "\n":
+            if start is not None:
+                spans.append((start, m.start()))
+            start = None
+        elif ch == "“" or (ch in ('"', "''") and start is None):
+            start = m.end() if start is None else start
+        elif start is not None:
+            spans.append((start, m.start()))
+            start = None
+    if start is not None:
+        spans.append((start, len(text)))
+    return spans
+
+
+def _inside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
+    k = bisect.bisect_right(spans, (pos, 1 << 62)) - 1
+    return k >= 0 and spans[k][0] <= pos < spans[k][1]
 
 
 def _sentence_starts(text: str) -> list[int]:
