@@ -5,6 +5,7 @@ scored by ``shared/eval/score_comparison.py`` against ``shared/data/comparison-d
     python benchmarks/comparison.py              # extract (cached), compare, score, print figures
     python benchmarks/comparison.py --refresh    # re-run the extractor instead of using the cache
     python benchmarks/comparison.py --out DIR    # keep the prediction files in DIR
+    python benchmarks/comparison.py --json PATH  # also write a result file for run_all.py (make bench)
 
 The extraction step runs the real extractor the way the pipeline runs it (``python -m pipeline.cli
 claims``, this checkout's ``src`` first) and is cached under ``tmp/cache/comparison/`` keyed by the
@@ -27,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPO, SRC, shared_dir, subprocess_env  # noqa: E402
+from common import REPO, SRC, Result, Row, shared_dir, subprocess_env  # noqa: E402
 
 CACHE = REPO / "tmp" / "cache" / "comparison"
 TARGETS = {"link_recall_ext": 0.65, "link_precision": 0.80, "speaker_r": 0.80, "speaker_p": 0.90, "coverage": 0.75}
@@ -77,9 +78,12 @@ def extracted(docs: list[dict[str, Any]], split: str, refresh: bool) -> dict[str
     return {row["id"]: row["claims"] for row in _jsonl(cache)}
 
 
-def compare(docs: list[dict[str, Any]], claims: dict[str, list[dict[str, Any]]]) -> tuple[list[dict], list[dict]]:
+def compare(
+    docs: list[dict[str, Any]], claims: dict[str, list[dict[str, Any]]], method: str = "lexical"
+) -> tuple[list[dict], list[dict]]:
     """Predictions (the scorer's JSONL rows) and contradictions for the extracted claims."""
     from pipeline.compare import ClusterState, assign, canonical_speakers, contradictions
+    from pipeline.compare.clusters import HYBRID, SEMANTIC, Params
 
     articles = [(claims.get(d["doc_id"], []), d["text"]) for d in docs]
     speakers, registry = canonical_speakers(articles)
@@ -100,8 +104,13 @@ def compare(docs: list[dict[str, Any]], claims: dict[str, list[dict[str, Any]]])
                     "speaker_name": sp.name,
                 }
             )
-    state = ClusterState()
-    assignments = assign(rows, state)
+    encode = None
+    if method in ("semantic", "hybrid"):
+        from pipeline.compare.semantic import load_encoder
+
+        encode = load_encoder()
+    state = ClusterState(params={"semantic": SEMANTIC, "hybrid": HYBRID}.get(method, Params()))
+    assignments = assign(rows, state, encode=encode)
     preds = [
         {
             "doc_id": r["doc_id"],
@@ -127,21 +136,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev", choices=("dev",), help="PolNeAR split with a comparison gold")
     parser.add_argument("--refresh", action="store_true", help="re-run the extractor, ignoring the cache")
+    methods = ("lexical", "semantic", "hybrid")
+    parser.add_argument("--method", default="lexical", choices=methods, help="clustering method")
     parser.add_argument("--out", help="write pred.jsonl and contradictions.jsonl here (default: a temp dir)")
+    parser.add_argument("--json", help="write the figures as a benchmark result file (for run_all.py)")
     args = parser.parse_args(argv)
+    command = f"PYTHONPATH=src python benchmarks/comparison.py --method {args.method}"
 
     shared = shared_dir()
     docs_path = shared / "data" / "attribution" / f"{args.split}.jsonl"
     gold_dir = shared / "data" / f"comparison-{args.split}"
     scorer = shared / "eval" / "score_comparison.py"
     if not (docs_path.is_file() and gold_dir.is_dir() and scorer.is_file()):
-        print(f"skipped: {docs_path}, {gold_dir} or {scorer} not found (set FACTCHECK_SHARED_DIR)")
+        why = f"{docs_path}, {gold_dir} or {scorer} not found (set FACTCHECK_SHARED_DIR)"
+        print(f"skipped: {why}")
+        if args.json:
+            Result(name="comparison", title=TITLE, command=command, skipped=why).write(args.json)
         return 0
     docs = _jsonl(docs_path)
     claims = extracted(docs, args.split, args.refresh)
     started = time.perf_counter()
-    preds, contra = compare(docs, claims)
-    print(f"speakers + clusters: {time.perf_counter() - started:.2f} s")
+    preds, contra = compare(docs, claims, args.method)
+    took = time.perf_counter() - started
+    print(f"speakers + clusters ({args.method}): {took:.2f} s")
     with tempfile.TemporaryDirectory(prefix="factcheck-compare-") as tmp:
         out = Path(args.out) if args.out else Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
@@ -159,7 +176,46 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  contradictions share {found / total:.2f}   (target >= 0.30: {'met' if found / total >= 0.3 else 'NOT met'})"
     )
+    if args.json:
+        result_file(result, args.method, took, len(preds), command).write(args.json)
     return 0
+
+
+TITLE = "Comparison across outlets (dev gold)"
+
+
+def result_file(score: dict[str, Any], method: str, took: float, n_claims: int, command: str) -> Result:
+    """The scorer's figures as a benchmark result, each beside its target from issue 15."""
+    counts = score["counts"]
+    found, total = (int(x) for x in score["contradictions"].split("/"))
+    rows = [
+        Row("coverage of cluster members", score["coverage"], "", TARGETS["coverage"], "higher"),
+        Row(
+            f"link recall among extracted pairs ({counts['linked_pos']}/{counts['pos_ext']})",
+            score["link_recall_ext"],
+            "",
+            TARGETS["link_recall_ext"],
+            "higher",
+        ),
+        Row("link recall, end to end", score["link_recall"], ""),
+        Row(
+            f"link precision ({counts['linked_neg']} negatives linked)",
+            score["link_precision"],
+            "",
+            TARGETS["link_precision"],
+            "higher",
+        ),
+        Row(f"contradictions found ({found}/{total})", found / total if total else 0.0, "", 0.30, "higher"),
+        Row("canonical-speaker recall", score["speaker_r"], "", TARGETS["speaker_r"], "higher"),
+        Row("canonical-speaker precision", score["speaker_p"], "", TARGETS["speaker_p"], "higher"),
+        Row("largest cluster", counts["largest_cluster"], "claims"),
+        Row(f"speakers + clusters for {n_claims:,} claims", took, "s", note=f"method {method}"),
+    ]
+    notes = [
+        "84 PolNeAR dev articles through the extractor (cached), canonical_speakers and assign, scored by "
+        "shared/eval/score_comparison.py; method and thresholds in docs/COMPARISON.md."
+    ]
+    return Result(name="comparison", title=TITLE, command=command, rows=rows, notes=notes)
 
 
 if __name__ == "__main__":

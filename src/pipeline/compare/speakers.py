@@ -22,6 +22,7 @@ other speakers arrive.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import unicodedata
@@ -39,6 +40,10 @@ KINDS: tuple[str, ...] = ("person", "organisation", "country", "group")
 
 _PRONOUNS = {"he", "she", "him", "her", "his", "hers", "i", "me", "my", "we", "us", "our", "they", "them", "their"}
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers", "i", "me", "my"}
+_EMPTY_SPEAKERS = {"", "that", "this", "it"}
+_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f"}
+_HONORIFIC_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
+_GENDER_WINDOW = 250  # characters after a person's mention in which "he"/"she" count as that person's
 _ARTICLES = {"the", "a", "an", "this", "that", "these", "those"}
 _SUB_WORDS = {
     "campaign",
@@ -282,11 +287,10 @@ def _names_in_text(text: str) -> list[_NameMention]:
                 role.append(_bare(toks[k][1]))
                 k += 1
         name_words = [w for w in name_words if w not in ("'", "’", "-")]
-        if (
-            len(name_words) > 1
-            and last_title < 0
-            and _sentence_start(text, start)
-            and _lower_elsewhere(text, name_words[0])
+        if len(name_words) > 1 and (
+            (last_title < 0 and _sentence_start(text, start) and _lower_elsewhere(text, name_words[0]))
+            or _bare(name_words[0]).endswith("ly")  # "Significantly Berman"
+            or (name_words[0].isupper() and len(name_words[0]) > 1)  # "UPDATE Farook"
         ):
             name_words = name_words[1:]  # "Meanwhile Trump": a capitalised sentence opener, not a first name
             start = toks[i + 1][0]
@@ -340,6 +344,59 @@ class ArticleNames:
     by_surname: dict[str, Counter[str]] = field(default_factory=dict)
     roles: list[_NameMention] = field(default_factory=list)
     countries: list[tuple[int, str]] = field(default_factory=list)
+    orgs: Counter[str] = field(default_factory=Counter)  # organisation names the text spells out
+    words: Counter[str] = field(default_factory=Counter)  # capitalised words of the text, folded
+    people: list[tuple[int, str, bool]] = field(default_factory=list)  # (offset, surname, starts its sentence)
+    sentences: list[int] = field(default_factory=list)  # offsets where sentences start
+    text: str = ""
+    genders: dict[str, str] = field(default_factory=dict)  # surname -> "m" / "f", from the text's pronouns
+    gender_votes: list[tuple[int, str, str, int]] = field(default_factory=list)  # (offset, surname, m/f, weight)
+
+    def subject(self, at: int | None) -> str | None:
+        """The person a sentence is about, for a claim with no speaker at offset ``at``: a named
+        person opening the sentence ("Lind took offense at suggestions that ..."), or the person a
+        "He"/"She" opening it stands for; None otherwise."""
+        if at is None or not self.sentences:
+            return None
+        begin = self.sentences[bisect.bisect_right(self.sentences, at) - 1]
+        for pos, surname, opens in self.people:
+            if begin <= pos < at and opens:
+                return self.full_name(surname)
+        first = self.text[begin:at].split()[:1]
+        return self.antecedent(first[0].lower(), begin) if first else None
+
+    def gender(self, name: str) -> str | None:
+        """Gender, "m" or "f", as the article's own pronouns and honorifics show a person's gender, else None."""
+        return self.genders.get(_surname(_person_parts(name)) or "")
+
+    def antecedent(self, pronoun: str, before: int | None) -> str | None:
+        """The full name of the person a gendered pronoun ("he", "her") at offset ``before`` most
+        likely means, or None: the subject of this or the previous sentence when the article shows
+        that person's gender to match, else the nearest person before it whose gender matches.
+        The pronoun's own occurrence is not counted as evidence of anybody's gender."""
+        want = _GENDER.get(pronoun)
+        if want is None or before is None:
+            return None
+        genders = _gender_of(v for v in self.gender_votes if v[0] != before)
+        here = bisect.bisect_right(self.sentences, before)
+        earlier = [(pos, sur, sub) for pos, sur, sub in self.people if pos < before and genders.get(sur) == want]
+        for pos, surname, subject in reversed(earlier):
+            if subject and bisect.bisect_right(self.sentences, pos) >= here - 1:
+                return self.full_name(surname)
+        return self.full_name(earlier[-1][1]) if earlier else None
+
+    def full_org(self, words: Sequence[str]) -> str | None:
+        """The longest organisation name in the text that ends with ``words`` ("port authority" ->
+        "Harlow Port Authority"), the most frequent when several do."""
+        tail = [_bare(w) for w in words if _bare(w) not in _ARTICLES]
+        if not tail:
+            return None
+        fits = [
+            (n, len(name.split()), name)
+            for name, n in self.orgs.items()
+            if [_bare(w) for w in name.split()][-len(tail) :] == tail and len(name.split()) > len(tail)
+        ]
+        return max(fits)[2] if fits else None
 
     def full_name(self, surname: str) -> str | None:
         """The full name the article gives most often for a surname, or None when none is given."""
@@ -351,10 +408,10 @@ class ArticleNames:
         return max(clean.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
 
     def main_person(self) -> str | None:
-        """The person the article names most often (by surname), or None."""
+        """The person the article mentions most often (counting every use of the surname), or None."""
         if not self.by_surname:
             return None
-        surname = max(self.by_surname, key=lambda s: (sum(self.by_surname[s].values()), s))
+        surname = max(self.by_surname, key=lambda s: (self.words[s], sum(self.by_surname[s].values()), s))
         return self.full_name(surname)
 
     def holder(self, description: Sequence[str], before: int | None) -> str | None:
@@ -372,6 +429,9 @@ class ArticleNames:
             old = best.get(m.name)
             if old is None or (score, near) > old:
                 best[m.name] = (score, near)
+        # a two-word description ("Republican nominee") must meet both words, not the head alone
+        needed = min(2, len(set(words)))
+        best = {n: v for n, v in best.items() if v[0] >= needed}
         if not best:
             return None
         ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
@@ -401,18 +461,23 @@ def read_article(text: str) -> ArticleNames:
     """Collect the names, roles and countries an article's text gives."""
     names = ArticleNames()
     countries = country_table()
-    for m in _names_in_text(text):
+    names.words.update(_bare(w) for w in re.findall(r"\b[A-Z][\w'’-]*", text))
+    mentions = _names_in_text(text)
+    for m in mentions:
         key = _key_text(m.name)
         if key in countries:
             names.countries.append((m.start, countries[key]))
             continue
         words = _person_parts(m.name)
+        if len(words) >= 2 and _bare(words[-1]) in _wordset("orgs.txt"):
+            names.orgs[" ".join(words)] += 1
         if len(words) >= 2 and _person_like(words):
             surname = _surname(words)
             if surname:
                 names.by_surname.setdefault(surname, Counter())[" ".join(words)] += 1
         if m.role and _person_like(_person_parts(m.name)):
             names.roles.append(m)
+    _read_people(text, mentions, names)
     # single-word country names and demonym phrases inside capitalised runs
     for run in re.finditer(r"\b[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}", text):
         key = _key_text(run.group())
@@ -420,6 +485,95 @@ def read_article(text: str) -> ArticleNames:
             names.countries.append((run.start(), countries[key]))
     names.countries.sort()
     return names
+
+
+def _read_people(text: str, mentions: Sequence[_NameMention], names: ArticleNames) -> None:
+    """Person mentions in text order, and each person's gender as the article itself shows it: an
+    honorific ("Mrs.") or the gendered pronouns that follow the person's mentions before the next
+    person is named. A gender is kept only when one side has at least twice the votes of the other."""
+    names.sentences = _sentence_starts(text)
+    names.text = text
+    for m in mentions:
+        words = _person_parts(m.name)
+        surname = _surname(words) if words else None
+        if not surname or surname not in names.by_surname:
+            continue
+        if len(words) >= 2 and not _person_like(words):
+            continue
+        names.people.append((m.start, surname, _opens_sentence(text, m.start, names.sentences)))
+        for r in m.role:
+            if r in _HONORIFIC_GENDER:
+                names.gender_votes.append((m.start, surname, _HONORIFIC_GENDER[r], 3))
+    quoted = _quoted_spans(text)
+    for k, (pos, surname, _) in enumerate(names.people):
+        end = min(names.people[k + 1][0] if k + 1 < len(names.people) else len(text), pos + _GENDER_WINDOW)
+        for w in re.finditer(r"[a-z]+", text[pos:end].lower()):
+            g = _GENDER.get(w.group())
+            # a pronoun inside a quotation is the quoted speaker's, usually about someone else
+            if g is not None and not _inside(quoted, pos + w.start()):
+                names.gender_votes.append((pos + w.start(), surname, g, 1))
+    names.genders = _gender_of(names.gender_votes)
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the quotations in the text: curly quotes open and close, a straight double
+    quote toggles, and a line break ends any quotation left open."""
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    for m in re.finditer(r'[“”"\n]|\'\'', text):
+        ch = m.group()
+        if ch == "\n":
+            if start is not None:
+                spans.append((start, m.start()))
+            start = None
+        elif ch == "“" or (ch in ('"', "''") and start is None):
+            start = m.end() if start is None else start
+        elif start is not None:
+            spans.append((start, m.start()))
+            start = None
+    if start is not None:
+        spans.append((start, len(text)))
+    return spans
+
+
+def _inside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
+    k = bisect.bisect_right(spans, (pos, 1 << 62)) - 1
+    return k >= 0 and spans[k][0] <= pos < spans[k][1]
+
+
+def _sentence_starts(text: str) -> list[int]:
+    """Offsets where sentences start: after a line break, or after ".", "!" or "?" (and closing
+    quotes) and a space, unless the word before the dot is a title ("Mrs."), an initial ("J.") or an
+    abbreviation with dots inside ("U.S.")."""
+    starts = [0]
+    for m in re.finditer(r"\n+|(\S*)[.!?][\"”’']*\s+", text):
+        word = m.group(1) or ""
+        abbreviation = _bare(word) in _titles() or (len(word) == 1 and word.isupper()) or "." in word  # "U.S."
+        if m.group().startswith("\n") or not abbreviation:
+            starts.append(m.end())
+    return starts
+
+
+def _opens_sentence(text: str, pos: int, starts: Sequence[int]) -> bool:
+    """Whether the words between the sentence's start and ``pos`` are only capitalised words and
+    titles ("Mrs. Lind said", "Green Party nominee Ada Lind"): the mention is the sentence's subject."""
+    begin = starts[bisect.bisect_right(starts, pos) - 1] if starts else 0
+    titles = _titles()
+    return all(_is_cap(w) or _bare(w) in titles for w in text[begin:pos].split() if any(c.isalpha() for c in w))
+
+
+def _gender_of(votes: Iterable[tuple[int, str, str, int]]) -> dict[str, str]:
+    """surname -> "m" / "f" where one side has at least twice the other's votes."""
+    counts: dict[str, Counter[str]] = {}
+    for _, surname, g, weight in votes:
+        counts.setdefault(surname, Counter())[g] += weight
+    out: dict[str, str] = {}
+    for surname, v in counts.items():
+        if v["m"] >= 2 * v["f"] and v["m"] > 0:
+            out[surname] = "m"
+        elif v["f"] >= 2 * v["m"] and v["f"] > 0:
+            out[surname] = "f"
+    return out
 
 
 # --------------------------------------------------------------------------- per claim
@@ -483,15 +637,38 @@ def resolve_article(claims: Sequence[Any], text: str | None = None, names: Artic
     for i in order:
         c = claims[i]
         at = _get(c, "speaker_start")
-        m = _resolve_one(_get(c, "speaker"), _get(c, "speaker_resolved"), at, names, last_person)
-        if m.how == "pronoun-fallback" and last_person is not None:
-            m = Mention(last_person, m.sub, "pronoun")
-        elif m.how == "pronoun-fallback":
-            m = Mention(None, m.sub, "unresolved")
+        speaker, resolved = _get(c, "speaker"), _get(c, "speaker_resolved")
+        if not resolved and _bare((speaker or "").strip()) in _EMPTY_SPEAKERS:
+            # no speaker (or a bare "that"): the sentence's subject, when a person opens it
+            subject = names.subject(_get(c, "content_start"))
+            m = Mention(subject, None, "subject") if subject else Mention(None, None, "unresolved")
+        else:
+            end = _get(c, "speaker_end")
+            staffer = _WORKS_FOR.match(names.text, end) if isinstance(end, int) and speaker else None
+            if staffer is not None:  # the clause after the name says whom the speaker works for
+                speaker = f"{speaker}{staffer.group()}"
+            m = _resolve_one(speaker, resolved, at, names, last_person)
+        if m.how == "pronoun-fallback":
+            m = _pronoun_fallback(_bare((_get(c, "speaker") or "").strip()), at, names, last_person, m.sub)
         out[i] = m
         if m.name and _looks_person(m.name) and m.how not in ("country",):
             last_person = m.name
     return [m or Mention(None, None, "unresolved") for m in out]
+
+
+def _pronoun_fallback(
+    pronoun: str, at: int | None, names: ArticleNames, last_person: str | None, sub: str | None
+) -> Mention:
+    """A person pronoun the extractor left without antecedent: the nearest person before it whose
+    gender the article shows to match ("she" after "Mrs. Lind ... her"), else the previous person
+    speaker unless the article shows that person's gender to be the other one."""
+    found = names.antecedent(pronoun, at)
+    if found:
+        return Mention(found, sub, "pronoun")
+    want = _GENDER.get(pronoun)
+    if last_person is not None and (want is None or names.gender(last_person) in (None, want)):
+        return Mention(last_person, sub, "pronoun")
+    return Mention(None, sub, "unresolved")
 
 
 def _looks_person(name: str) -> bool:
@@ -541,21 +718,44 @@ def _resolve_one(
     agent = _agent(words)
     if agent is not None:
         who, role = agent
-        base = _resolve_one(who, None, at, names, last_person) if who not in _PRONOUNS else None
-        principal = base.name if base is not None else (last_person if who in _PRONOUNS else None)
+        if who in _PRONOUNS:
+            principal = _pronoun_fallback(who, at, names, last_person, None).name
+        else:
+            principal = _resolve_one(who, None, at, names, last_person).name
         if principal is None:
             return Mention(None, raw, "unresolved")
         return Mention(f"{principal} ({role})", None, "agent")
+    works_for = _WORKS_FOR.search(raw)
+    if works_for is not None:
+        full, _ = _complete(works_for.group(1), names)
+        return Mention(full, raw, "principal")
     owner = _principal(words)
     if owner is not None:
         who, sub = owner
         if who in ("his", "her", "their"):
-            return Mention(last_person, sub, "principal") if last_person else Mention(None, sub, "unresolved")
+            owner_m = _pronoun_fallback(who, at, names, last_person, sub)
+            return Mention(owner_m.name, sub, "principal" if owner_m.name else "unresolved")
         full, _ = _complete(who, names)
         return Mention(full, sub, "principal")
     if len(folded) == 1 and folded[0] in _PRONOUNS | {"who", "that", "which"}:
         if resolved and resolved.strip().lower() != raw.lower():
-            return _resolve_one(resolved, None, at, names, last_person)
+            r = _resolve_one(resolved, None, at, names, last_person)
+            want = _GENDER.get(folded[0])
+            if want is not None:
+                named = r.how not in ("main", "unresolved") and bool(r.name) and _looks_person(r.name or "")
+                if named and names.gender(r.name or "") in (None, want):
+                    return r
+                # the extractor's antecedent is no named person ("a reader", an unnamed description)
+                # or one the article shows to be of the other gender: the nearest person who fits
+                found = names.antecedent(folded[0], at)
+                if found:
+                    return Mention(found, None, "pronoun")
+                if named:
+                    return Mention(None, resolved, "unresolved")
+            if r.how not in ("main", "unresolved") or folded[0] not in _PERSON_PRONOUNS:
+                return r
+            # the antecedent is a description the text never names: better unknown than a guess
+            return Mention(None, resolved, "unresolved")
         return Mention(None, None, "pronoun-fallback" if folded[0] in _PERSON_PRONOUNS else "unresolved")
     if len(words) == 1 and words[0].isupper() and len(words[0]) > 1:
         return Mention(words[0], None, "name")  # an acronym: "FBI", never a surname
@@ -566,27 +766,70 @@ def _resolve_one(
         return Mention(" ".join(words), None, "name")  # "Democrats", "Senate Republicans"
     caps = [w for w in words if _is_cap(w) and _bare(w) not in _titles() and _bare(w) not in _ARTICLES]
     if caps:
-        # a name, possibly with titles and roles around it ("Rep. Elijah Cummings of Maryland")
-        start = next(k for k, w in enumerate(words) if w in caps)
-        end = start
-        while end < len(words) and (_is_cap(words[end]) or words[end] in _LOWER_NAME_PARTICLES):
-            end += 1
-        name = " ".join(words[start:end]).strip(",.")
-        key = _key_text(name)
-        if key in countries:
-            return Mention(countries[key], None, "country")
-        if any(_bare(w) in _wordset("orgs.txt") for w in words[start:end]):
-            return Mention(name, None, "name")
-        parts = _person_parts(name)
-        if len(parts) == 1 and resolved:
-            # the extractor already linked the surname to a full name in the text
-            r_parts = _person_parts(resolved)
-            if len(r_parts) >= 2 and _surname(r_parts) == _bare(parts[0]):
-                return Mention(" ".join(r_parts), None, "surname")
-        full, how = _complete(" ".join(words[:end]), names)
-        return Mention(full.strip(",."), None, how)
+        run = _name_run(words)
+        orgs = _wordset("orgs.txt")
+        if any(_bare(w) in orgs for w in run) or _bare(words[-1]) in orgs:
+            start = next(k for k, w in enumerate(words) if w in caps)
+            name = " ".join(words[start:]).strip(",.")
+            if _key_text(name) in countries:
+                return Mention(countries[_key_text(name)], None, "country")
+            # "Port authority" -> "Harlow Port Authority" when the article spells it out
+            return Mention(names.full_org(words) or name, None, "name")
+        if not run:
+            desc = [w for w in folded if w not in _ARTICLES]
+            return _description(raw, desc, resolved, at, names, last_person)
+        name = " ".join(run)
+        if _key_text(name) in countries:
+            return Mention(countries[_key_text(name)], None, "country")
+        r_parts = _name_run(resolved.split()) if resolved else []
+        if len(r_parts) >= 2 and _surname(r_parts) == _surname(run) and _person_like(r_parts):
+            # the extractor already linked the name to the fullest form in the text
+            return Mention(" ".join(r_parts), None, "surname" if len(run) == 1 else "name")
+        had_title = len(run) < len([w for w in words if w not in _ARTICLES])
+        full, how = _complete(name, names)
+        return Mention(full.strip(",."), None, "title" if had_title and how != "name" else how)
     desc = [w for w in folded if w not in _ARTICLES]
     return _description(raw, desc, resolved, at, names, last_person)
+
+
+_WORKS_FOR = re.compile(
+    r",\s*who\s+(?:runs|leads|heads|directs|manages|oversees|coordinates|works\s+(?:for|on))\s+(?:the\s+)?"
+    r"((?:[A-Z][\w.-]*\s+){0,2}[A-Z][\w-]*)['’]s?(?=\s|$)"
+)
+"""A staffer named with whom they work for: "Jane Roe, who runs Lind's field effort," -> Lind."""
+
+
+def _name_run(words: Sequence[str]) -> list[str]:
+    """The person's name inside a speaker written with titles, roles, an outlet or a place:
+    "Former Florida Gov. Jeb Bush", "Breitbart's Joel Pollak", "Secretary of State John Kerry",
+    "Rep. Elijah Cummings of Maryland", "Hillary Clinton, like Obama" -> the last capitalised run
+    before an "of" or a comma that follows a name."""
+    titles = _titles()
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for w in words:
+        b = _bare(w)
+        plain = w.rstrip(",")
+        if _is_cap(w) and b not in titles and b not in _ARTICLES:
+            if _POSSESSIVE.search(plain) and "'" in plain.replace("’", "'"):
+                current = []  # "Breitbart's": an owner, not the name
+                continue
+            current.append(plain.rstrip("."))
+            if w.endswith(","):
+                runs.append(current)
+                break  # an apposition or list follows the name
+        elif current and w in _LOWER_NAME_PARTICLES:
+            current.append(w)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+            if b == "of" and runs:
+                break  # "Cummings of Maryland": the place is not the name
+    else:
+        if current:
+            runs.append(current)
+    return runs[-1] if runs else []
 
 
 def _is_role_noun(word: str) -> bool:
@@ -602,6 +845,10 @@ def _description(
         desc = " ".join(desc).split(" of ")[0].split()
     if not desc:
         return Mention(None, raw, "unresolved")
+    if desc[-1] in _wordset("orgs.txt"):
+        org = names.full_org(desc)
+        if org:
+            return Mention(org, None, "name")
     if desc[-1] in _COUNTRY_HEADS:
         country = names.last_country(at)
         if country:
@@ -614,10 +861,10 @@ def _description(
         r = _resolve_one(resolved, None, at, names, last_person)
         if r.name and r.how != "unresolved":
             return r
-    if desc[-1] in _titles() and not desc[-1].endswith("s"):
+    if desc[-1] in _titles() and not desc[-1].endswith("s") and raw.split()[0].lower() in ("the", "this", "that"):
         main = names.main_person()
         if main:
-            return Mention(main, None, "description")
+            return Mention(main, None, "main")
     if desc[-1].endswith("s") or _singular(desc[-1]) in _wordset("groups.txt"):
         return Mention(" ".join(desc), None, "name")  # a collective: "experts", "the officials"
     if len(desc) == 1 and not raw[:1].isupper():
@@ -646,11 +893,16 @@ def _agent(words: list[str]) -> tuple[str, str] | None:
     if len(words) < 2 or folded[-1] not in _AGENT_WORDS:
         return None
     before = words[-2]
+    role = _singular(folded[-1])
+    role = _AGENT_SYNONYMS.get(role, role)
     if _bare(before) in ("his", "her", "their"):
-        return _bare(before), _singular(folded[-1])
+        return _bare(before), role
     if _POSSESSIVE.search(before) and "'" in before.replace("’", "'"):
-        return " ".join(words[:-1]).replace("’", "'").removesuffix("'s").strip(), _singular(folded[-1])
+        return " ".join(words[:-1]).replace("’", "'").removesuffix("'s").strip(), role
     return None
+
+
+_AGENT_SYNONYMS = {"attorney": "lawyer", "physician": "doctor"}
 
 
 def _singular(word: str) -> str:
