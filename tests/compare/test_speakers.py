@@ -254,3 +254,36 @@ def test_pronouns_inside_a_quotation_are_no_evidence_of_gender() -> None:
     )
     (mention,) = resolve_article([claim("He", text.find("He said"), "the plumber")], text)
     assert mention.name == "Tom Hale"
+
+
+@pytest.mark.parametrize(
+    ("speaker", "expected"),
+    [
+        ("Marcus Feld of the port authority", "person:marcus-feld"),
+        ("Rep. Ann Lee of Ohio", "person:ann-lee"),
+        ("Bank of America", "organisation:bank-of-america"),
+    ],
+)
+def test_a_person_of_an_organisation_is_the_person(speaker: str, expected: str) -> None:
+    from pipeline.compare import canonical_speakers
+
+    text = f"{speaker} said the bridge will reopen in May."
+    claim = {"speaker": speaker, "speaker_resolved": None, "speaker_start": 0,
+             "content": "the bridge will reopen in May", "content_start": len(speaker) + 6}  # fmt: skip
+    (assigned,), _ = canonical_speakers([([claim], text)])
+    assert assigned[0].speaker_id == expected
+
+
+def test_a_verb_before_a_name_gives_it_no_role() -> None:
+    from pipeline.compare import canonical_speakers
+
+    text = (
+        "Harbour Mayor Ines Valk denied the report. Brant Logistics said the leak was small, and Brant Logistics "
+        "later apologised. The mayor accused Brant Logistics of hiding the damage. Campaign manager Jo Reyes "
+        "said nothing."
+    )
+    at = text.index("The mayor")
+    claim = {"speaker": "The mayor", "speaker_resolved": None, "speaker_start": at,
+             "content": "Brant Logistics of hiding the damage", "content_start": at + 18}  # fmt: skip
+    (assigned,), _ = canonical_speakers([([claim], text)])
+    assert assigned[0].speaker_id == "person:ines-valk"

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipeline.compare.stage import EntityRegistry, compare_claims, name_key
+from pipeline.compare.entities import EntityRegistry, name_key
+from pipeline.compare.stage import compare_claims
 
 
 @pytest.mark.parametrize(

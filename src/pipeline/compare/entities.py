@@ -17,24 +17,64 @@ it never changes when other entities arrive.
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
 
-from pipeline.compare.speakers import AliasEntry, _key_text, _slug, country_table, load_alias_file
+from pipeline.compare.speakers import AliasEntry, _key_text, country_table, load_alias_file
 
 log = logging.getLogger(__name__)
 
 
+_ARTICLES = {"the", "a", "an", "this", "that", "these", "those"}
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+# Head words that make an entity a place (the extractor stores names, not spaCy's labels).
+_PLACE_HEADS = {
+    "river", "lake", "sea", "ocean", "bay", "bank", "valley", "mountain", "mountains", "island", "islands",
+    "street", "road", "square", "city", "county", "state", "province", "region", "district", "terminal",
+    "port", "harbour", "harbor", "park", "bridge", "airport", "station", "coast",
+}  # fmt: skip
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+
+
+def name_key(text: str) -> str:
+    """The comparable form of a name: folded, without a leading article, possessive or punctuation
+    (the same form the speaker alias file is keyed on)."""
+    words = [_fold(_POSSESSIVE.sub("", w)).rstrip(".,;:") for w in text.split()]
+    words = [w for w in words if w]
+    while words and words[0] in _ARTICLES:
+        words = words[1:]
+    return " ".join(words).strip(" \"'“”,.")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", _fold(text)).strip("-")
+
+
+@cache
+def _org_words() -> frozenset[str]:
+    text = (resources.files("pipeline.compare") / "data" / "orgs.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
 @dataclass(frozen=True, slots=True)
 class Entity:
-    """One canonical entity: a stable id, a display name and the mentions seen for it."""
+    """One named entity: a stable id, a display name, a kind and the mentions seen for it."""
 
     entity_id: str
     name: str
-    kind: str  # "country", or the alias file's kind, else "entity"
+    kind: str  # country | organisation | place | other
     aliases: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {"entity_id": self.entity_id, "name": self.name, "kind": self.kind, "aliases": list(self.aliases)}
 
 
@@ -82,42 +122,58 @@ def resolve_entities(mentions: Sequence[str]) -> list[str]:
     return out
 
 
-@dataclass(slots=True)
 class EntityRegistry:
-    """The cross-article entity table: article-level forms -> :class:`Entity`, by a key cascade."""
+    """The cross-article entity table: article-level forms -> :class:`Entity`, by a key cascade
+    (the alias file, the country table, then :func:`name_key`); ids are slugs of the key, so they
+    never depend on what came before. ``stored`` rows (the ``entities`` table) carry over."""
 
-    aliases: dict[str, AliasEntry] = field(default_factory=load_alias_file)
-    entities: dict[str, Entity] = field(default_factory=dict)
-
-    def _key(self, name: str) -> tuple[str, str, str]:
-        k = _key_text(name)
-        entry = self.aliases.get(k)
-        if entry is not None:
-            return entry.kind, _key_text(entry.canonical), entry.canonical
-        countries = country_table()
-        if k in countries:
-            return "country", _key_text(countries[k]), countries[k]
-        return "entity", k, _display(name)
+    def __init__(self, stored: Iterable[Mapping[str, Any]] = (), aliases: Mapping[str, AliasEntry] | None = None):
+        self.aliases = dict(load_alias_file() if aliases is None else aliases)
+        self.entities: dict[str, Entity] = {}
+        for row in stored:
+            e = Entity(str(row["entity_id"]), str(row["name"]), str(row["kind"]), tuple(row.get("aliases") or ()))
+            self.entities[e.entity_id] = e
+        self.stored = dict(self.entities)
 
     def resolve(self, name: str | None, mention: str | None = None) -> Entity | None:
-        """The canonical entity of an article-level form (None or an empty name stays None);
-        ``mention``, the words as written, is kept among its aliases (default: ``name``)."""
-        if not name or not _display(name):
+        """The entity an article-level form names (None for an empty one); ``mention``, the words as
+        written (default: ``name``), is learnt as an alias."""
+        if not name:
             return None
-        kind, key, display = self._key(name)
+        key = name_key(name)
         if not key:
             return None
-        prefix = "country" if kind == "country" else "entity"
+        display = _display(name)
+        kind = "other"
+        prefix = "entity"
+        entry = self.aliases.get(key) or self.aliases.get(_key_text(name))
+        countries = country_table()
+        if entry is not None:
+            key, display = name_key(entry.canonical), entry.canonical
+            kind = entry.kind if entry.kind in ("country", "organisation") else "other"
+        elif key in countries or _key_text(name) in countries:
+            display = countries.get(key) or countries[_key_text(name)]
+            key, kind = name_key(display), "country"
+        elif any(w in _org_words() for w in key.split()):
+            kind = "organisation"
+        elif key.split()[-1] in _PLACE_HEADS:
+            kind = "place"
+        if kind == "country":
+            prefix = "country"
         entity_id = f"{prefix}:{_slug(key)}"
+        written = (mention or name).strip()
         old = self.entities.get(entity_id)
-        mention = (mention or name).strip()
         if old is None:
-            entity = Entity(entity_id, display, kind, (mention,))
+            entity = Entity(entity_id, display or written, kind, (written,))
         else:
-            aliases = old.aliases if mention in old.aliases else (*old.aliases, mention)
-            entity = Entity(entity_id, old.name, kind, aliases)
+            seen = old.aliases if written in old.aliases else (*old.aliases, written)
+            entity = Entity(entity_id, old.name, old.kind, seen)
         self.entities[entity_id] = entity
         return entity
+
+    def changed(self) -> list[Entity]:
+        """Entities new since the registry was built, or with a new alias."""
+        return [e for i, e in sorted(self.entities.items()) if self.stored.get(i) != e]
 
 
 def canonical_entities(
@@ -129,7 +185,7 @@ def canonical_entities(
     article, e.g. every claim's ``entities`` of that article): one list of :class:`Entity` (None for
     an empty mention) per article, in the same order, plus the registry (pass it back in next time)."""
     if registry is None:
-        registry = EntityRegistry(dict(aliases)) if aliases is not None else EntityRegistry()
+        registry = EntityRegistry(aliases=aliases)
     out: list[list[Entity | None]] = []
     for mentions in articles:
         mentions = list(mentions)

@@ -277,6 +277,10 @@ def _names_in_text(text: str) -> list[_NameMention]:
         name_words = name_words[last_title + 1 :]
         role = [_bare(w) for w in run[: last_title + 1]]
         b = i - 1
+        # only a title noun right before the name opens a role ("campaign manager Jane Roe"); a verb
+        # there ("The mayor accused Corvane Chemicals") makes the words before it no role of the name
+        if b < 0 or _bare(toks[b][1]) not in titles:
+            b = -1
         while b >= 0 and i - b <= 4 and toks[b][1][:1].islower() and toks[b][1] not in _ARTICLES:
             role.insert(0, _bare(toks[b][1]))
             b -= 1
@@ -768,6 +772,12 @@ def _resolve_one(
     if caps:
         run = _name_run(words)
         orgs = _wordset("orgs.txt")
+        of_at = next((k for k, w in enumerate(words) if k > 1 and w.lower() == "of"), None)
+        if of_at is not None:
+            head = _name_run(words[:of_at])
+            if len(head) >= 2 and not any(_bare(w) in orgs for w in head) and _person_like(head):
+                # "Marcus Feld of the port authority": a person, then where they work
+                return _resolve_one(" ".join(words[:of_at]), resolved, at, names, last_person)
         if any(_bare(w) in orgs for w in run) or _bare(words[-1]) in orgs:
             start = next(k for k, w in enumerate(words) if w in caps)
             name = " ".join(words[start:]).strip(",.")

@@ -9,125 +9,30 @@ Nothing here touches the database; ``pipeline.runner.compare`` reads, calls this
 It composes the two public steps of this package, :func:`~pipeline.compare.canonical_speakers`
 (with the registry restored from the stored speakers, so ids and the one-bearer surname rule carry
 over between runs) and :func:`~pipeline.compare.assign` (with :meth:`ClusterState.restore`), and
-adds entity ids: a named entity is keyed like a speaker name (case, accents, a leading "the" and a
-possessive ending ignored; the country table and the alias file applied), so "the Harlow River" and
-"Harlow River" are one ``entity:harlow-river``. A bare "Harlow" stays its own entity: which of the
-Harlow names it means is not decided from the name.
+adds entity ids through :mod:`pipeline.compare.entities`: in the article, a mention takes the
+fullest form the article gives for it ("Harlow" joins "Harlow River" when that is the only longer
+name it fits); across articles the form is keyed like a speaker name (case, accents, a leading
+"the" and a possessive ending ignored; the country table and the alias file applied), so "the
+Harlow River" and "Harlow River" are one ``entity:harlow-river``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from pipeline.compare.clusters import Assignment, ClusterState, Params, assign, content_terms, contradictions
+from pipeline.compare.entities import EntityRegistry, resolve_entities
 from pipeline.compare.speakers import (
     AliasEntry,
     Speaker,
     SpeakerRegistry,
     canonical_speakers,
-    country_table,
     load_alias_file,
 )
-
-_ARTICLES = {"the", "a", "an", "this", "that", "these", "those"}
-_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-# Head words that make an entity a place (the extractor stores names, not spaCy's labels).
-_PLACE_HEADS = {
-    "river", "lake", "sea", "ocean", "bay", "bank", "valley", "mountain", "mountains", "island", "islands",
-    "street", "road", "square", "city", "county", "state", "province", "region", "district", "terminal",
-    "port", "harbour", "harbor", "park", "bridge", "airport", "station", "coast",
-}  # fmt: skip
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-
-
-def name_key(text: str) -> str:
-    """The comparable form of a name: folded, without a leading article, possessive or punctuation
-    (the same form the speaker alias file is keyed on)."""
-    words = [_fold(_POSSESSIVE.sub("", w)).rstrip(".,;:") for w in text.split()]
-    words = [w for w in words if w]
-    while words and words[0] in _ARTICLES:
-        words = words[1:]
-    return " ".join(words).strip(" \"'“”,.")
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", _fold(text)).strip("-")
-
-
-@cache
-def _org_words() -> frozenset[str]:
-    text = (resources.files("pipeline.compare") / "data" / "orgs.txt").read_text(encoding="utf-8")
-    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
-
-
-@dataclass(frozen=True, slots=True)
-class Entity:
-    """One named entity: a stable id, a display name, a kind and the mentions seen for it."""
-
-    entity_id: str
-    name: str
-    kind: str  # country | organisation | place | other
-    aliases: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"entity_id": self.entity_id, "name": self.name, "kind": self.kind, "aliases": list(self.aliases)}
-
-
-class EntityRegistry:
-    """Entity mentions -> :class:`Entity`, keyed by :func:`name_key`; ids are slugs of the key."""
-
-    def __init__(self, stored: Iterable[Mapping[str, Any]] = (), aliases: Mapping[str, AliasEntry] | None = None):
-        self.aliases = dict(aliases or {})
-        self.entities: dict[str, Entity] = {}
-        for row in stored:
-            e = Entity(str(row["entity_id"]), str(row["name"]), str(row["kind"]), tuple(row.get("aliases") or ()))
-            self.entities[e.entity_id] = e
-        self.stored = dict(self.entities)
-
-    def resolve(self, mention: str) -> Entity | None:
-        """The entity a mention names (None for an empty mention); learns the mention as an alias."""
-        key = name_key(mention)
-        if not key:
-            return None
-        display = " ".join(w for w in mention.split() if w)
-        while display.split()[:1] and display.split()[0].lower() in _ARTICLES:
-            display = display.split(" ", 1)[1] if " " in display else ""
-        kind = "other"
-        countries = country_table()
-        entry = self.aliases.get(key)
-        if entry is not None:
-            key, display, kind = name_key(entry.canonical), entry.canonical, entry.kind
-            kind = kind if kind in ("country", "organisation") else "other"
-        elif key in countries:
-            key, display, kind = name_key(countries[key]), countries[key], "country"
-        elif any(w in _org_words() for w in key.split()):
-            kind = "organisation"
-        elif key.split()[-1] in _PLACE_HEADS:
-            kind = "place"
-        entity_id = f"entity:{_slug(key)}"
-        old = self.entities.get(entity_id)
-        if old is None:
-            entity = Entity(entity_id, display or mention.strip(), kind, (mention.strip(),))
-        else:
-            seen = old.aliases if mention.strip() in old.aliases else (*old.aliases, mention.strip())
-            entity = Entity(entity_id, old.name, old.kind, seen)
-        self.entities[entity_id] = entity
-        return entity
-
-    def changed(self) -> list[Entity]:
-        """Entities new since the registry was built, or with a new alias."""
-        return [e for i, e in sorted(self.entities.items()) if self.stored.get(i) != e]
 
 
 def restore_registry(
@@ -227,10 +132,15 @@ def resolve_new(
 
     entities = EntityRegistry(stored_entities, aliases)
     new = [c for c in claims if c.get("is_new", True)]
+    # in the article first: a bare "Harlow" takes the one longer name of the article it belongs to
+    form_of: dict[tuple[str, str], str] = {}
+    for article_id in article_ids:
+        mentions = sorted({str(m) for c in by_article[article_id] for m in c.get("entities") or ()})
+        form_of.update(((article_id, m), f) for m, f in zip(mentions, resolve_entities(mentions), strict=True))
     for c in new:
         seen: set[str] = set()
         for mention in c.get("entities") or ():
-            entity = entities.resolve(str(mention))
+            entity = entities.resolve(form_of.get((str(c["article_id"]), str(mention))) or str(mention), str(mention))
             if entity is None or mention in seen:
                 continue
             seen.add(mention)
