@@ -157,13 +157,30 @@ def find_claims(
         )
         params.extend([entity, entity, entity])
     condition = " AND ".join(where) if where else "TRUE"
-    sql = f"""
+    sql = claims_with_evidence_sql(condition, "seen_at DESC NULLS LAST, outlet, article_id, content_start")
+    rows = _dicts(con, sql, [*params, int(limit), int(offset)])
+    total = int(rows[0].pop("total")) if rows else 0
+    for later in rows[1:]:
+        later.pop("total")
+    if not rows and offset:  # past the last page: still report how many match
+        found = con.execute(f"SELECT count(*) FROM claims_by_source c WHERE {condition}", params).fetchone()
+        total = int(found[0]) if found else 0
+    return total, rows
+
+
+def claims_with_evidence_sql(condition: str, order: str) -> str:
+    """A query over ``claims_by_source`` (alias ``c``) for the claims meeting ``condition``, in
+    ``order`` (columns of ``claims_by_source``), one page (two trailing parameters: limit, offset),
+    each row with its evidence window and the offsets of content, speaker and cue.
+
+    ``condition`` and ``order`` are fixed SQL from this package; values are bound parameters."""
+    return f"""
     WITH hits AS (
         SELECT c.*, cl.speaker_start, cl.speaker_end, cl.cue_start, cl.cue_end,
                count(*) OVER () AS total
         FROM claims_by_source c JOIN claims cl USING (claim_id)
         WHERE {condition}
-        ORDER BY c.seen_at DESC NULLS LAST, c.outlet, c.article_id, c.content_start
+        ORDER BY {order}
         LIMIT ? OFFSET ?
     ), spans AS (
         SELECT h.*, a.text AS article_text,
@@ -181,21 +198,14 @@ def find_claims(
            kind, speaker, speaker_resolved, speaker_name, speaker_role, cue, cue_strength, polarity,
            content, entities, extractor_version,
            content_start, content_end, speaker_start, speaker_end, cue_start, cue_end,
+           speaker_id, canonical_speaker, cluster_id, stance, sign, origin_article_id, wire,
            greatest(lo - {EVIDENCE_CONTEXT}, 0) AS evidence_start,
            substr(article_text, greatest(lo - {EVIDENCE_CONTEXT}, 0) + 1,
                   hi + {EVIDENCE_CONTEXT} - greatest(lo - {EVIDENCE_CONTEXT}, 0)) AS evidence,
            length(article_text) AS article_length,
            total
     FROM spans
-    ORDER BY seen_at DESC NULLS LAST, outlet, article_id, content_start"""
-    rows = _dicts(con, sql, [*params, int(limit), int(offset)])
-    total = int(rows[0].pop("total")) if rows else 0
-    for later in rows[1:]:
-        later.pop("total")
-    if not rows and offset:  # past the last page: still report how many match
-        found = con.execute(f"SELECT count(*) FROM claims_by_source c WHERE {condition}", params).fetchone()
-        total = int(found[0]) if found else 0
-    return total, rows
+    ORDER BY {order}"""
 
 
 def list_speakers(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:
