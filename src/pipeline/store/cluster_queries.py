@@ -82,7 +82,9 @@ def cluster_versions(
         row.pop("total")
         row["reprints"] = []
     if not rows and offset:
-        found = con.execute(f"SELECT count(*) FROM claims_by_source c WHERE {leading}", [cluster_id, cluster_id]).fetchone()
+        found = con.execute(
+            f"SELECT count(*) FROM claims_by_source c WHERE {leading}", [cluster_id, cluster_id]
+        ).fetchone()
         total = int(found[0]) if found else 0
     if not rows:
         return total, rows
@@ -104,7 +106,9 @@ def cluster_versions(
     for reprint in reprints:
         candidates = by_article.get(reprint["origin_article_id"]) or []
         # under the original's version with the same words, else its first version in the cluster
-        target = next((c for c in candidates if c["content"] == reprint["content"]), candidates[0] if candidates else None)
+        target = next(
+            (c for c in candidates if c["content"] == reprint["content"]), candidates[0] if candidates else None
+        )
         if target is not None:
             target["reprints"].append(reprint)
     origin_outlets = _dicts(
