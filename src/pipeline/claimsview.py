@@ -101,6 +101,11 @@ def choice_param(
     return value
 
 
+def text_param(params: Mapping[str, str], name: str) -> str | None:
+    """A free-text parameter, whitespace collapsed (blank is None); too long is refused."""
+    return _text_param(params, name)
+
+
 def int_param(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
     """A whole-number parameter clamped to [low, high]; not a number is refused, naming the range."""
     return _int_param(params, name, default, low, high)
