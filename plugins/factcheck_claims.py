@@ -112,6 +112,14 @@ def _json(data: Any, status_code: int = 200) -> JSONResponse:
     )
 
 
+def _root(request: Request) -> str:
+    """The relative way from the requested page back to the view's top ("../" from cluster/<id>)."""
+    root = str(request.scope.get("root_path") or "")
+    path = request.url.path
+    inner = path[len(root) :] if root and path.startswith(root) else path
+    return "../" * max(0, inner.strip("/").count("/"))
+
+
 def _is_api(request: Request) -> bool:
     root = str(request.scope.get("root_path") or "")
     path = request.url.path
@@ -139,19 +147,19 @@ def create_app() -> FastAPI:
 
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(get_auth_manager().get_url_login(next_url=here), status_code=303)
-        return _html(claimsview.render_error(exc.title, exc.detail), exc.status_code)
+        return _html(claimsview.render_error(exc.title, exc.detail, root=_root(request)), exc.status_code)
 
     @app.exception_handler(claimsview.BadRequest)
     async def bad_request(request: Request, exc: claimsview.BadRequest) -> Response:
         if _is_api(request):
             return _json({"detail": str(exc), "parameter": exc.parameter, "allowed": list(exc.allowed)}, 400)
-        return _html(claimsview.render_error("Bad filter", str(exc)), 400)
+        return _html(claimsview.render_error("Bad filter", str(exc), root=_root(request)), 400)
 
     @app.exception_handler(claimsview.NotFound)
     async def not_found(request: Request, exc: claimsview.NotFound) -> Response:
         if _is_api(request):
             return _json({"detail": str(exc), "parameter": exc.parameter}, 404)
-        return _html(claimsview.render_error("Not found", str(exc)), 404)
+        return _html(claimsview.render_error("Not found", str(exc), root=_root(request)), 404)
 
     @app.get("/icon.svg", include_in_schema=False)
     def icon() -> Response:  # the navigation icon: static, no data, so no login needed

@@ -194,6 +194,7 @@ def test_unknown_cluster_is_404_naming_the_parameter(client: Any) -> None:
     assert api.status_code == 404 and api.json()["parameter"] == "cluster_id"
     page = client.get("/factcheck/cluster/%3Cscript%3Ex")
     assert page.status_code == 404 and "cluster_id" in page.text and "<script" not in page.text.lower()
+    assert 'action="../search"' in page.text  # the error page's links still lead back up
 
 
 def test_table_mode_shows_claims_one_line_each(client: Any, compared: Path) -> None:

@@ -802,9 +802,10 @@ def render_health(
     return page("health", "Ingest health", body, user)
 
 
-def render_error(title: str, message: str, user: str | None = None) -> str:
-    """A page that says what is wrong (no database yet, the database is busy, a bad filter)."""
-    return page("", title, f'<div class="error"><b>{esc(title)}</b><p>{esc(message)}</p></div>', user)
+def render_error(title: str, message: str, user: str | None = None, root: str = "") -> str:
+    """A page that says what is wrong (no database yet, the database is busy, a bad filter);
+    ``root`` leads back to the view's top from a page further down (``cluster/<id>``)."""
+    return page("", title, f'<div class="error"><b>{esc(title)}</b><p>{esc(message)}</p></div>', user, root)
 
 
 # --- JSON ------------------------------------------------------------------------------------------
