@@ -178,7 +178,7 @@ def create_app() -> FastAPI:
         def work(con: Any) -> tuple[int, list, dict, list, list]:
             total, rows = store.find_claims(con, **q.store_args())
             alerts = store.latest_alerts(con, FRONT_ROWS) if front else []
-            clusters = store.list_clusters(con, FRONT_ROWS) if front else []
+            clusters = store.latest_clusters(con, FRONT_ROWS) if front else []
             return total, rows, store.claim_facets(con), alerts, clusters
 
         total, rows, facets, alerts, clusters = _read(work)

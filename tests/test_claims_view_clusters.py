@@ -109,7 +109,11 @@ def test_cluster_page_shows_its_contradictions_and_framing(client: Any, compared
 def test_front_page_shows_latest_contradictions_and_newest_clusters(client: Any, compared: Path) -> None:
     n_alerts = _one(compared, "SELECT count(*) FROM alerts")
     html = client.get("/factcheck/").text
-    assert "Latest contradictions" in html and "Newest claim clusters" in html
+    assert "Latest contradictions" in html and "Clusters formed most recently" in html
+    newest = _one(
+        compared, "SELECT cluster_id FROM claim_clusters WHERE reason = 'new' ORDER BY assigned_at DESC, 1 LIMIT 1"
+    )
+    assert f'href="cluster/{newest}"' in html
     alerted = _one(compared, "SELECT cluster_id FROM alerts ORDER BY created_at DESC LIMIT 1")
     assert f'href="cluster/{alerted}"' in html
     assert html.count("compare versions") == min(n_alerts, 5)

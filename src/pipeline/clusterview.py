@@ -99,7 +99,8 @@ def clusters_table(clusters: Sequence[Mapping[str, Any]], root: str = "") -> str
 
 
 def front_overview(alerts: Sequence[Mapping[str, Any]], clusters: Sequence[Mapping[str, Any]]) -> str:
-    """The top of the front page: the latest contradictions (alerts) and the newest clusters."""
+    """The top of the front page: the latest contradictions (alerts) and the clusters the compare
+    runs formed last (the full list, by first seen, is the clusters page)."""
     if not alerts and not clusters:
         return ""
     parts = ['<section class="overview">']
@@ -107,7 +108,7 @@ def front_overview(alerts: Sequence[Mapping[str, Any]], clusters: Sequence[Mappi
         parts.append("<h2>Latest contradictions</h2>" + alerts_html(alerts))
     if clusters:
         parts.append(
-            "<h2>Newest claim clusters</h2>"
+            "<h2>Clusters formed most recently</h2>"
             + clusters_table(clusters)
             + f"<p>{link('clusters', 'every cluster →')}</p>"
         )

@@ -43,6 +43,7 @@ from pipeline.store.cluster_queries import (
     cluster_wording,
     count_clusters,
     latest_alerts,
+    latest_clusters,
     list_clusters,
     search_names,
 )
@@ -95,7 +96,8 @@ from pipeline.store.schema import (
 
 __all__ = [
     "ARTICLE_COLUMNS", "CLAIM_COLUMNS", "CLUSTER_ORDERS", "cluster_contradictions", "cluster_summary",
-    "cluster_timeline", "cluster_versions", "cluster_wording", "count_clusters", "latest_alerts", "list_clusters",
+    "cluster_timeline", "cluster_versions", "cluster_wording", "count_clusters", "latest_alerts",
+    "latest_clusters", "list_clusters",
     "search_names", "claims_with_evidence_sql", "CONTESTED_MIN_SCORE", "CONTESTED_WINDOW_DAYS", "DEFAULT_LOCK_WAIT",
     "EVIDENCE_CONTEXT", "EVIDENCE_SPAN_REACH", "LOG_COLUMNS", "MAX_TEMP_DIRECTORY_SIZE", "MIGRATIONS",
     "SCHEMA_VERSION", "SPEAKER_KEY_SQL", "VIEWS", "Batch", "Migration", "StoreError",

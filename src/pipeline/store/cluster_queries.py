@@ -53,6 +53,24 @@ def list_clusters(
     return sorted(rows, key=lambda r: rank[r["cluster_id"]])
 
 
+def latest_clusters(con: duckdb.DuckDBPyConnection, limit: int = 5) -> list[dict[str, Any]]:
+    """The ``cluster_coverage`` rows of the clusters compare runs formed last, newest first: a top-N
+    over ``claim_clusters`` alone, cheap at any size (the front page's list)."""
+    ids = [
+        r[0]
+        for r in con.execute(
+            """SELECT cluster_id FROM claim_clusters WHERE reason = 'new' AND cluster_id IS NOT NULL
+               ORDER BY assigned_at DESC, cluster_id LIMIT ?""",
+            [int(limit)],
+        ).fetchall()
+    ]
+    if not ids:
+        return []
+    rows = _dicts(con, "SELECT * FROM cluster_coverage WHERE list_contains(?::VARCHAR[], cluster_id)", [ids])
+    rank = {cid: i for i, cid in enumerate(ids)}
+    return sorted(rows, key=lambda r: rank[r["cluster_id"]])
+
+
 def cluster_summary(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str, Any] | None:
     """The ``cluster_coverage`` row of one cluster, or None when no such cluster exists."""
     rows = _dicts(con, "SELECT * FROM cluster_coverage WHERE cluster_id = ?", [cluster_id])
