@@ -25,7 +25,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPBearer
 
-from pipeline import claimsview
+from pipeline import claimsview, clusterview
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,14 @@ def _json(data: Any, status_code: int = 200) -> JSONResponse:
     )
 
 
+def _root(request: Request) -> str:
+    """The relative way from the requested page back to the view's top ("../" from cluster/<id>)."""
+    root = str(request.scope.get("root_path") or "")
+    path = request.url.path
+    inner = path[len(root) :] if root and path.startswith(root) else path
+    return "../" * max(0, inner.strip("/").count("/"))
+
+
 def _is_api(request: Request) -> bool:
     root = str(request.scope.get("root_path") or "")
     path = request.url.path
@@ -140,13 +148,19 @@ def create_app() -> FastAPI:
 
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(get_auth_manager().get_url_login(next_url=here), status_code=303)
-        return _html(claimsview.render_error(exc.title, exc.detail), exc.status_code)
+        return _html(claimsview.render_error(exc.title, exc.detail, root=_root(request)), exc.status_code)
 
     @app.exception_handler(claimsview.BadRequest)
     async def bad_request(request: Request, exc: claimsview.BadRequest) -> Response:
         if _is_api(request):
-            return _json({"detail": str(exc)}, 400)
-        return _html(claimsview.render_error("Bad filter", str(exc)), 400)
+            return _json({"detail": str(exc), "parameter": exc.parameter, "allowed": list(exc.allowed)}, 400)
+        return _html(claimsview.render_error("Bad filter", str(exc), root=_root(request)), 400)
+
+    @app.exception_handler(claimsview.NotFound)
+    async def not_found(request: Request, exc: claimsview.NotFound) -> Response:
+        if _is_api(request):
+            return _json({"detail": str(exc), "parameter": exc.parameter}, 404)
+        return _html(claimsview.render_error("Not found", str(exc), root=_root(request)), 404)
 
     @app.get("/icon.svg", include_in_schema=False)
     def icon() -> Response:  # the navigation icon: static, no data, so no login needed
@@ -159,8 +173,60 @@ def create_app() -> FastAPI:
         from pipeline import store
 
         q = claimsview.ClaimQuery.from_params(request.query_params)
-        total, rows, facets = _read(lambda con: (*store.find_claims(con, **q.store_args()), store.claim_facets(con)))
-        return _html(claimsview.render_claims(total, rows, facets, q, _user_name(user)))
+        view = claimsview.view_mode(request.query_params)
+        front = not q.active and q.offset == 0  # the front page: latest contradictions and clusters on top
+
+        def work(con: Any) -> tuple[int, list, dict, list, list]:
+            total, rows = store.find_claims(con, **q.store_args())
+            alerts = store.latest_alerts(con, FRONT_ROWS) if front else []
+            clusters = store.latest_clusters(con, FRONT_ROWS) if front else []
+            return total, rows, store.claim_facets(con), alerts, clusters
+
+        total, rows, facets, alerts, clusters = _read(work)
+        overview = clusterview.front_overview(alerts, clusters)
+        return _html(claimsview.render_claims(total, rows, facets, q, _user_name(user), view, overview))
+
+    @app.get("/clusters", response_class=HTMLResponse)
+    def clusters_page(request: Request, user: Any = User) -> Response:
+        limit, offset, order = _cluster_list_params(request)
+        total, rows = _read(
+            lambda con: (store_mod().count_clusters(con), store_mod().list_clusters(con, limit, offset, order))
+        )
+        return _html(clusterview.render_clusters(total, rows, limit, offset, order, _user_name(user)))
+
+    @app.get("/api/clusters")
+    def api_clusters(request: Request, user: Any = User) -> Response:
+        limit, offset, order = _cluster_list_params(request)
+        total, rows = _read(
+            lambda con: (store_mod().count_clusters(con), store_mod().list_clusters(con, limit, offset, order))
+        )
+        return _json({"total": total, "limit": limit, "offset": offset, "order": order, "clusters": rows})
+
+    @app.get("/cluster/{cluster_id}", response_class=HTMLResponse)
+    def cluster_page(cluster_id: str, request: Request, user: Any = User) -> Response:
+        view = claimsview.view_mode(request.query_params)
+        limit, offset = _paging(request)
+        data = _read(lambda con: _cluster(con, cluster_id, limit, offset))
+        return _html(clusterview.render_cluster(*data, limit, offset, view, _user_name(user)))
+
+    @app.get("/api/cluster/{cluster_id}")
+    def api_cluster(cluster_id: str, request: Request, user: Any = User) -> Response:
+        limit, offset = _paging(request)
+        data = _read(lambda con: _cluster(con, cluster_id, limit, offset))
+        return _json(clusterview.cluster_json(*data, limit, offset))
+
+    @app.get("/search", response_class=HTMLResponse)
+    def search_page(request: Request, user: Any = User) -> Response:
+        name = claimsview.text_param(request.query_params, "name")
+        hits = _read(lambda con: store_mod().search_names(con, name, SEARCH_ROWS)) if name else []
+        return _html(clusterview.render_search(name, hits, _user_name(user)))
+
+    @app.get("/api/search")
+    def api_search(request: Request, user: Any = User) -> Response:
+        name = claimsview.text_param(request.query_params, "name")
+        if not name:
+            raise claimsview.BadRequest("name is required: a speaker's or entity's name, alias or id", "name")
+        return _json({"name": name, "hits": _read(lambda con: store_mod().search_names(con, name, SEARCH_ROWS))})
 
     @app.get("/compare", response_class=HTMLResponse)
     def compare_page(speaker: str | None = None, entity: str | None = None, user: Any = User) -> Response:
@@ -168,10 +234,10 @@ def create_app() -> FastAPI:
         return _html(claimsview.render_compare(speaker=speaker, entity=entity, user=_user_name(user), **data))
 
     @app.get("/spread", response_class=HTMLResponse)
-    def spread_page(min_outlets: int = 2, user: Any = User) -> Response:
+    def spread_page(request: Request, user: Any = User) -> Response:
         from pipeline import store
 
-        n = max(1, min_outlets)
+        n = claimsview.int_param(request.query_params, "min_outlets", 2, 1, 1000)
         rows = _read(lambda con: store.claim_spread(con, n))
         return _html(claimsview.render_spread(rows, n, _user_name(user)))
 
@@ -205,10 +271,11 @@ def create_app() -> FastAPI:
         return _json(data)
 
     @app.get("/api/spread")
-    def api_spread(min_outlets: int = 2, user: Any = User) -> Response:
+    def api_spread(request: Request, user: Any = User) -> Response:
         from pipeline import store
 
-        return _json({"spread": _read(lambda con: store.claim_spread(con, max(1, min_outlets)))})
+        n = claimsview.int_param(request.query_params, "min_outlets", 2, 1, 1000)
+        return _json({"spread": _read(lambda con: store.claim_spread(con, n))})
 
     @app.get("/api/health")
     def api_health(user: Any = User) -> Response:
@@ -216,6 +283,50 @@ def create_app() -> FastAPI:
         return _json({"runs": runs, "failures": failures, **summary})
 
     return app
+
+
+FRONT_ROWS = 5  # alerts and clusters on the front page
+SEARCH_ROWS = 30
+
+
+def store_mod() -> Any:
+    """``pipeline.store``, imported when a request needs it (not when Airflow loads the plugin)."""
+    from pipeline import store
+
+    return store
+
+
+def _paging(request: Request) -> tuple[int, int]:
+    params = request.query_params
+    limit = claimsview.int_param(params, "limit", claimsview.DEFAULT_LIMIT, 1, claimsview.MAX_LIMIT)
+    return limit, claimsview.int_param(params, "offset", 0, 0, 10_000_000)
+
+
+def _cluster_list_params(request: Request) -> tuple[int, int, str]:
+    limit, offset = _paging(request)
+    order = claimsview.choice_param(request.query_params, "order", ("newest", "oldest"), "newest") or "newest"
+    return limit, offset, order
+
+
+def _cluster(con: Any, cluster_id: str, limit: int, offset: int) -> tuple[dict, int, list, list, list, list]:
+    """Everything a cluster page shows; NotFound (404) for an id no compare run gave out."""
+    store = store_mod()
+    if len(cluster_id) > claimsview.MAX_PARAM_LENGTH:
+        raise claimsview.BadRequest(f"cluster_id is longer than {claimsview.MAX_PARAM_LENGTH} characters", "cluster_id")
+    summary = store.cluster_summary(con, cluster_id)
+    if summary is None:
+        raise claimsview.NotFound(
+            f"cluster_id {cluster_id!r} is not a known cluster; the cluster list (clusters) shows the ids", "cluster_id"
+        )
+    total, versions = store.cluster_versions(con, cluster_id, limit, offset)
+    return (
+        summary,
+        total,
+        versions,
+        store.cluster_contradictions(con, cluster_id),
+        store.cluster_wording(con, cluster_id),
+        store.cluster_timeline(con, cluster_id),
+    )
 
 
 def _comparison(con: Any, speaker: str | None, entity: str | None) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
+from pipeline.records import CLAIM_KINDS, POLARITIES
+
 # Served with every page: no scripts, no plugins, no foreign frames; framed only by Airflow itself.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
@@ -33,15 +35,37 @@ MAX_PARAM_LENGTH = 300
 
 PAGES: tuple[tuple[str, str], ...] = (
     ("claims", "Claims"),
+    ("clusters", "Clusters"),
     ("compare", "Across outlets"),
     ("spread", "Claim spread"),
     ("health", "Ingest health"),
 )
-PAGE_HREF = {"claims": "./", "compare": "compare", "spread": "spread", "health": "health"}
+PAGE_HREF = {
+    "claims": "./",
+    "clusters": "clusters",
+    "compare": "compare",
+    "spread": "spread",
+    "health": "health",
+    "search": "search",
+}
+VIEW_MODES = ("cards", "table")
 
 
 class BadRequest(ValueError):
-    """A request parameter that cannot be used; the message says which and why."""
+    """A request parameter that cannot be used; the message says which and why (and what it may be)."""
+
+    def __init__(self, message: str, parameter: str | None = None, allowed: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.allowed = tuple(allowed)
+
+
+class NotFound(LookupError):
+    """A request naming something that does not exist (an unknown cluster id): answered with 404."""
+
+    def __init__(self, message: str, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
 
 
 def _text_param(params: Mapping[str, str], name: str) -> str | None:
@@ -50,7 +74,7 @@ def _text_param(params: Mapping[str, str], name: str) -> str | None:
         return None
     value = " ".join(str(raw).split())
     if len(value) > MAX_PARAM_LENGTH:
-        raise BadRequest(f"{name} is longer than {MAX_PARAM_LENGTH} characters")
+        raise BadRequest(f"{name} is longer than {MAX_PARAM_LENGTH} characters", name)
     return value or None
 
 
@@ -61,8 +85,35 @@ def _int_param(params: Mapping[str, str], name: str, default: int, low: int, hig
     try:
         value = int(str(raw).strip())
     except ValueError as e:
-        raise BadRequest(f"{name} must be a whole number, got {raw!r}") from e
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}, got {raw!r}", name) from e
     return max(low, min(high, value))
+
+
+def choice_param(
+    params: Mapping[str, str], name: str, allowed: Sequence[str], default: str | None = None
+) -> str | None:
+    """One of ``allowed`` (blank means ``default``); anything else is refused, naming the allowed values."""
+    value = _text_param(params, name)
+    if value is None:
+        return default
+    if value not in allowed:
+        raise BadRequest(f"{name} must be one of {', '.join(allowed)}; got {value!r}", name, allowed)
+    return value
+
+
+def text_param(params: Mapping[str, str], name: str) -> str | None:
+    """A free-text parameter, whitespace collapsed (blank is None); too long is refused."""
+    return _text_param(params, name)
+
+
+def int_param(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """A whole-number parameter clamped to [low, high]; not a number is refused, naming the range."""
+    return _int_param(params, name, default, low, high)
+
+
+def view_mode(params: Mapping[str, str]) -> str:
+    """``cards`` (the default) or ``table``: how a list of claims is shown."""
+    return choice_param(params, "view", VIEW_MODES, "cards") or "cards"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +135,8 @@ class ClaimQuery:
         return cls(
             outlet=_text_param(params, "outlet"),
             speaker=_text_param(params, "speaker"),
-            polarity=_text_param(params, "polarity"),
-            kind=_text_param(params, "kind"),
+            polarity=choice_param(params, "polarity", POLARITIES),
+            kind=choice_param(params, "kind", CLAIM_KINDS),
             text=_text_param(params, "q"),
             entity=_text_param(params, "entity"),
             limit=_int_param(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
@@ -242,6 +293,15 @@ def fmt_time(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def seen_label(row: Mapping[str, Any]) -> str:
+    """When the outlet had it: "published <time>" when the article states it, else "fetched <time>"."""
+    if row.get("published_at") is not None:
+        return f"published {fmt_time(row.get('published_at'))}"
+    if row.get("first_seen_at") is not None:
+        return f"fetched {fmt_time(row.get('first_seen_at'))}"
+    return "date unknown"
+
+
 def link(href: str, text: Any, cls: str = "") -> str:
     attr = f' class="{esc(cls)}"' if cls else ""
     return f'<a href="{esc(href)}"{attr}>{esc(text)}</a>'
@@ -335,17 +395,41 @@ ul.outlets li.first::after { content: " (first)"; color: var(--muted); font-size
 .pager a { margin-right: 12px; }
 .columns { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; }
 h2 { font-size: 16px; margin: 18px 0 6px; }
+form.search { display: inline-flex; gap: 4px; margin-left: 16px; vertical-align: middle; }
+form.search input { font: inherit; padding: 3px 6px; border: 1px solid #cbd5e1; border-radius: 4px; width: 220px; }
+form.search button { font: inherit; padding: 3px 10px; border: 1px solid var(--line); border-radius: 4px;
+               background: var(--soft); cursor: pointer; }
+.reprints { margin: 6px 0 0 16px; font-size: 12px; color: var(--muted); }
+.views a.current { font-weight: 600; color: var(--fg); text-decoration: none; }
+svg.timeline { display: block; max-width: 100%; height: auto; margin: 6px 0 12px; }
 .error { padding: 14px; border: 1px solid #fecaca; background: #fef2f2; border-radius: 6px; }
 """
 
 
-def page(current: str, title: str, body: str, user: str | None = None) -> str:
-    """A whole HTML document: the view's header and tabs around ``body`` (already escaped HTML)."""
+def search_form(root: str = "", value: str | None = None) -> str:
+    """The name search on every page: speakers and entities by canonical id, name or alias."""
+    return (
+        f'<form class="search" method="get" action="{esc(root + PAGE_HREF["search"])}" role="search">'
+        f'<input type="search" name="name" value="{esc(value)}" maxlength="{MAX_PARAM_LENGTH}" '
+        'placeholder="find a speaker or entity" aria-label="find a speaker or entity">'
+        '<button type="submit">Find</button></form>'
+    )
+
+
+def page(
+    current: str, title: str, body: str, user: str | None = None, root: str = "", search: str | None = None
+) -> str:
+    """A whole HTML document: the view's header, tabs and search box around ``body`` (escaped HTML).
+
+    ``root`` leads from the page back to the view's top (``"../"`` for pages one level down, such
+    as a cluster), since the pages link to each other with relative URLs."""
     current_attr = ' class="current"'
     tabs = "".join(
-        f'<a href="{esc(PAGE_HREF[key])}"{current_attr if key == current else ""}>{esc(label)}</a>'
+        f'<a href="{esc(root + PAGE_HREF[key] if PAGE_HREF[key] != "./" or not root else root)}"'
+        f"{current_attr if key == current else ''}>{esc(label)}</a>"
         for key, label in PAGES
     )
+    tabs += search_form(root, search)
     who = f"<small>signed in as {esc(user)}</small>" if user else ""
     return (
         "<!doctype html>\n"
@@ -387,9 +471,18 @@ def claim_html(row: Mapping[str, Any]) -> str:
     )
     if speaker and written and row.get("speaker_resolved") and written != speaker:
         speaker_html += f' <span class="meta">(written “{esc(written)}”)</span>'
+    compare_key = row.get("speaker_id") or speaker
     compare = (
-        f' <a class="meta" href="{esc(query_href("compare", {"speaker": speaker}))}">across outlets →</a>'
-        if speaker
+        f' <a class="meta" href="{esc(query_href("compare", {"speaker": compare_key}))}">across outlets →</a>'
+        if compare_key
+        else ""
+    )
+    if row.get("canonical_speaker") and row.get("canonical_speaker") != speaker:
+        speaker_html += f' <span class="meta">= {esc(row.get("canonical_speaker"))}</span>'
+    cluster = (
+        f' <a class="meta" href="{esc("cluster/" + quote(str(row["cluster_id"]), safe=""))}">'
+        "other outlets' versions →</a>"
+        if row.get("cluster_id")
         else ""
     )
     entities = "".join(
@@ -401,11 +494,11 @@ def claim_html(row: Mapping[str, Any]) -> str:
         f'<article class="claim {esc(polarity)}" id="claim-{esc(row.get("claim_id"))}">'
         f'<div class="claim-head">{speaker_html}'
         f'<span class="cue">cue: <b>{esc(row.get("cue") or "—")}</b></span>{polarity_badge(polarity)}'
-        f'<span class="meta">{esc(row.get("kind"))}</span>{compare}</div>'
+        f'<span class="meta">{esc(row.get("kind"))}</span>{compare}{cluster}</div>'
         f'<div class="content">{esc(row.get("content"))}</div>'
         f'<div class="meta">{link(query_href("claims", {"outlet": row.get("outlet")}), row.get("outlet"))} · '
         f"{external_link(row.get('canonical_url'), row.get('title') or row.get('canonical_url'))} · "
-        f"seen {esc(fmt_time(row.get('seen_at')))}"
+        f"{esc(seen_label(row))}"
         f"{' · ' + entities if entities else ''}</div>"
         f"{evidence_html(row)}</article>"
     )
@@ -417,8 +510,11 @@ def render_claims(
     facets: Mapping[str, Sequence[str]],
     query: ClaimQuery,
     user: str | None = None,
+    view: str = "cards",
+    overview: str = "",
 ) -> str:
-    """The searchable, filterable claim list."""
+    """The searchable, filterable claim list, as cards with evidence or as a compact table;
+    ``overview`` (latest contradictions and clusters, already HTML) goes above it."""
     form = (
         '<form class="filters" method="get" action="./">'
         + _input("q", "text", query.text, "words in the claim or title")
@@ -437,17 +533,61 @@ def render_claims(
         + (f", showing {query.offset + 1}–{shown_to}" if rows else "")
         + ' · <span class="legend">evidence: <mark class="hl hl-content">content</mark> '
         '<mark class="hl hl-speaker">speaker</mark> <mark class="hl hl-cue">cue</mark></span>'
-        + f' · <a href="{esc("api/claims?" + urlencode(query.to_params()))}">JSON</a></p>'
+        + f' · <a href="{esc("api/claims?" + urlencode(query.to_params()))}">JSON</a>'
+        + " · "
+        + view_switch("claims", query.to_params(), view)
+        + "</p>"
     )
-    items = "".join(claim_html(r) for r in rows) or '<p class="muted">No claims match these filters.</p>'
+    keep = {"view": "table"} if view == "table" else {}
+    if not rows:
+        items = '<p class="muted">No claims match these filters.</p>'
+    elif view == "table":
+        items = claims_table(rows)
+    else:
+        items = "".join(claim_html(r) for r in rows)
     pager = []
     if query.offset > 0:
         prev = query.to_params(offset=max(0, query.offset - query.limit))
-        pager.append(link(query_href("claims", prev), "← newer"))
+        pager.append(link(query_href("claims", {**prev, **keep}), "← newer"))
     if shown_to < total:
-        pager.append(link(query_href("claims", query.to_params(offset=shown_to)), "older →"))
-    body = form + summary + items + (f'<p class="pager">{"".join(pager)}</p>' if pager else "")
+        pager.append(link(query_href("claims", {**query.to_params(offset=shown_to), **keep}), "older →"))
+    body = overview + form + summary + items + (f'<p class="pager">{"".join(pager)}</p>' if pager else "")
     return page("claims", "Claims", body, user)
+
+
+def view_switch(page_key: str, params: Mapping[str, Any], current: str, root: str = "") -> str:
+    """Links between the card and the compact table mode of a list, keeping its other parameters."""
+    links = []
+    for mode in VIEW_MODES:
+        values = {k: v for k, v in params.items() if k != "view"}
+        if mode != "cards":
+            values["view"] = mode
+        cls = "current" if mode == current else ""
+        links.append(link(root + query_href(page_key, values), mode, cls))
+    return f'<span class="views">view as {" | ".join(links)}</span>'
+
+
+def claims_table(rows: Sequence[Mapping[str, Any]], root: str = "") -> str:
+    """Claims one line each: seen, outlet, speaker, cue, stance, the words, and their cluster."""
+    out = []
+    for r in rows:
+        speaker = r.get("canonical_speaker") or r.get("speaker_name")
+        key = r.get("speaker_id") or speaker
+        cluster = r.get("cluster_id")
+        out.append(
+            [
+                esc(seen_label(r)),
+                esc(r.get("outlet")),
+                link(root + query_href("compare", {"speaker": key}), speaker)
+                if key
+                else '<span class="muted">—</span>',
+                esc(r.get("cue") or "—"),
+                polarity_badge(r.get("polarity")),
+                f"{esc(r.get('content'))}<br>{external_link(r.get('canonical_url'), r.get('title') or 'article')}",
+                link(root + "cluster/" + quote(str(cluster), safe=""), "versions") if cluster else "",
+            ]
+        )
+    return _table(["seen", "outlet", "speaker", "cue", "stance", "claim", "cluster"], out)
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Iterable[int] = ()) -> str:
@@ -515,7 +655,7 @@ def render_compare(
             parts.append(_comparison_claims(selected.get("claims") or [], with_speaker=bool(entity)))
     speaker_rows = [
         [
-            link(query_href("compare", {"speaker": r.get("speaker")}), r.get("speaker")),
+            link(query_href("compare", {"speaker": r.get("speaker_id") or r.get("speaker")}), r.get("speaker")),
             esc(r.get("n_claims")),
             esc(r.get("n_asserts")),
             esc(r.get("n_denies")),
@@ -681,9 +821,10 @@ def render_health(
     return page("health", "Ingest health", body, user)
 
 
-def render_error(title: str, message: str, user: str | None = None) -> str:
-    """A page that says what is wrong (no database yet, the database is busy, a bad filter)."""
-    return page("", title, f'<div class="error"><b>{esc(title)}</b><p>{esc(message)}</p></div>', user)
+def render_error(title: str, message: str, user: str | None = None, root: str = "") -> str:
+    """A page that says what is wrong (no database yet, the database is busy, a bad filter);
+    ``root`` leads back to the view's top from a page further down (``cluster/<id>``)."""
+    return page("", title, f'<div class="error"><b>{esc(title)}</b><p>{esc(message)}</p></div>', user, root)
 
 
 # --- JSON ------------------------------------------------------------------------------------------

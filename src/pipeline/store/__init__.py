@@ -28,12 +28,26 @@ Comparison (migration 5): ``speakers``, ``claim_speakers``, ``entities``, ``clai
 
 The package: ``schema`` (open with lock retry, migrations from ``sql/migrations``, views from
 ``sql/views``), ``load`` (the loader), ``compare`` (what a compare run reads and writes),
-``queries`` (the read API of the Claims view and the report), ``export`` (views to Parquet, CSV
-and ClaimReview JSON-LD), ``backup``, and ``snapshot`` (the read snapshot the loads publish for
-readers). Callers use ``from pipeline import store`` and the names re-exported here.
+``queries`` (the read API of the Claims view and the report), ``cluster_queries`` (its cluster
+pages, alerts and name search), ``export`` (views to Parquet, CSV and ClaimReview JSON-LD),
+``backup``, and ``snapshot`` (the read snapshot the loads publish for readers). Callers use
+``from pipeline import store`` and the names re-exported here.
 """
 
 from pipeline.store.backup import backup
+from pipeline.store.cluster_queries import (
+    CLUSTER_ORDERS,
+    cluster_contradictions,
+    cluster_summary,
+    cluster_timeline,
+    cluster_versions,
+    cluster_wording,
+    count_clusters,
+    latest_alerts,
+    latest_clusters,
+    list_clusters,
+    search_names,
+)
 from pipeline.store.load import (
     ARTICLE_COLUMNS,
     CLAIM_COLUMNS,
@@ -50,6 +64,7 @@ from pipeline.store.queries import (
     base_table_counts,
     claim_facets,
     claim_spread,
+    claims_with_evidence_sql,
     compare_entity,
     compare_speaker,
     contested_pairs,
@@ -89,7 +104,10 @@ from pipeline.store.snapshot import (
 )
 
 __all__ = [
-    "ARTICLE_COLUMNS", "CLAIM_COLUMNS", "CONTESTED_MIN_SCORE", "CONTESTED_WINDOW_DAYS", "DEFAULT_LOCK_WAIT",
+    "ARTICLE_COLUMNS", "CLAIM_COLUMNS", "CLUSTER_ORDERS", "cluster_contradictions", "cluster_summary",
+    "cluster_timeline", "cluster_versions", "cluster_wording", "count_clusters", "latest_alerts",
+    "latest_clusters", "list_clusters",
+    "search_names", "claims_with_evidence_sql", "CONTESTED_MIN_SCORE", "CONTESTED_WINDOW_DAYS", "DEFAULT_LOCK_WAIT",
     "EVIDENCE_CONTEXT", "EVIDENCE_SPAN_REACH", "LOG_COLUMNS", "MAX_TEMP_DIRECTORY_SIZE", "MIGRATIONS",
     "SCHEMA_VERSION", "SPEAKER_KEY_SQL", "VIEWS", "Batch", "Migration", "StoreError",
     "articles_for_reprocess", "backup", "base_table_counts", "claim_facets", "claim_spread", "compare_entity",

@@ -111,10 +111,19 @@ def claim_facets(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """The values the claim filters can take: outlets, polarities, kinds and entities present in the data."""
     facets: dict[str, list[str]] = {}
     for name, sql in (
-        ("outlets", "SELECT DISTINCT outlet FROM claims_by_source ORDER BY 1"),
+        # on the base tables, not the views: the same values without computing every view row
+        ("outlets", "SELECT DISTINCT outlet FROM articles WHERE article_id IN (SELECT article_id FROM claims) "
+         "ORDER BY 1"),
         ("polarities", "SELECT DISTINCT polarity FROM claims ORDER BY 1"),
         ("kinds", "SELECT DISTINCT kind FROM claims ORDER BY 1"),
-        ("entities", "SELECT entity FROM entity_claims ORDER BY n_claims DESC, entity LIMIT 200"),
+        (  # entity_claims' names: an entity's canonical name where a compare run linked the mention
+            "entities",
+            """SELECT coalesce(e.name, m.mention) AS entity
+               FROM (SELECT claim_id, unnest(entities) AS mention FROM claims) m
+               LEFT JOIN claim_entities ce ON ce.claim_id = m.claim_id AND ce.mention = m.mention
+               LEFT JOIN entities e USING (entity_id)
+               GROUP BY 1 ORDER BY count(DISTINCT m.claim_id) DESC, 1 LIMIT 200""",
+        ),
     ):
         facets[name] = [str(row[0]) for row in con.execute(sql).fetchall() if row[0] is not None]
     return facets
@@ -165,13 +174,53 @@ def find_claims(
         )
         params.extend([entity, entity, entity])
     condition = " AND ".join(where) if where else "TRUE"
-    sql = f"""
+    order = "seen_at DESC NULLS LAST, outlet, article_id, content_start"
+    # The page's ids first, on the claim and article columns the filters and the order need (not
+    # the comparison joins of claims_by_source), then the page's rows with their evidence.
+    ids = [
+        r[0]
+        for r in con.execute(
+            f"SELECT c.claim_id FROM {LEAN_CLAIMS} c WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, int(limit), int(offset)],
+        ).fetchall()
+    ]
+    if where or offset or len(ids) == int(limit):
+        found = con.execute(f"SELECT count(*) FROM {LEAN_CLAIMS} c WHERE {condition}", params).fetchone()
+        total = int(found[0]) if found else 0
+    else:  # one unfiltered page holds them all
+        total = len(ids)
+    if not ids:
+        return total, []
+    rows = _dicts(
+        con, claims_with_evidence_sql("list_contains(?::VARCHAR[], c.claim_id)", order), [ids, len(ids), 0]
+    )
+    for row in rows:
+        row.pop("total")
+    return total, rows
+
+
+# The columns of claims_by_source that claim filters and the claim order use, from the base tables
+# alone (``seen_at`` as claims_by_source defines it), so that paging does not pay for its joins.
+LEAN_CLAIMS = """(SELECT cl.claim_id, cl.article_id, a.outlet, a.title,
+        coalesce(a.published_at, a.first_seen_at) AS seen_at, cl.kind,
+        coalesce(cl.speaker_resolved, cl.speaker) AS speaker_name, cl.polarity, cl.content, cl.entities,
+        cl.content_start
+    FROM claims cl JOIN articles a USING (article_id))"""
+
+
+def claims_with_evidence_sql(condition: str, order: str) -> str:
+    """A query over ``claims_by_source`` (alias ``c``) for the claims meeting ``condition``, in
+    ``order`` (columns of ``claims_by_source``), one page (two trailing parameters: limit, offset),
+    each row with its evidence window and the offsets of content, speaker and cue.
+
+    ``condition`` and ``order`` are fixed SQL from this package; values are bound parameters."""
+    return f"""
     WITH hits AS (
         SELECT c.*, cl.speaker_start, cl.speaker_end, cl.cue_start, cl.cue_end,
                count(*) OVER () AS total
         FROM claims_by_source c JOIN claims cl USING (claim_id)
         WHERE {condition}
-        ORDER BY c.seen_at DESC NULLS LAST, c.outlet, c.article_id, c.content_start
+        ORDER BY {order}
         LIMIT ? OFFSET ?
     ), spans AS (
         SELECT h.*, a.text AS article_text,
@@ -189,21 +238,14 @@ def find_claims(
            kind, speaker, speaker_resolved, speaker_name, speaker_role, cue, cue_strength, polarity,
            content, entities, extractor_version,
            content_start, content_end, speaker_start, speaker_end, cue_start, cue_end,
+           speaker_id, canonical_speaker, cluster_id, stance, sign, origin_article_id, wire,
            greatest(lo - {EVIDENCE_CONTEXT}, 0) AS evidence_start,
            substr(article_text, greatest(lo - {EVIDENCE_CONTEXT}, 0) + 1,
                   hi + {EVIDENCE_CONTEXT} - greatest(lo - {EVIDENCE_CONTEXT}, 0)) AS evidence,
            length(article_text) AS article_length,
            total
     FROM spans
-    ORDER BY seen_at DESC NULLS LAST, outlet, article_id, content_start"""
-    rows = _dicts(con, sql, [*params, int(limit), int(offset)])
-    total = int(rows[0].pop("total")) if rows else 0
-    for later in rows[1:]:
-        later.pop("total")
-    if not rows and offset:  # past the last page: still report how many match
-        found = con.execute(f"SELECT count(*) FROM claims_by_source c WHERE {condition}", params).fetchone()
-        total = int(found[0]) if found else 0
-    return total, rows
+    ORDER BY {order}"""
 
 
 def list_speakers(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:

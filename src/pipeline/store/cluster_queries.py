@@ -1,0 +1,220 @@
+"""The read API of the Claims view's comparison pages: claim clusters, their contradictions and
+alerts, and the search over canonical speakers and entities.
+
+Each query takes an open (read-only) connection and returns plain dicts, bounded by a limit (every
+list is paged, never whole). Values are bound parameters; the SQL assembled here is fixed text.
+Clusters are paged by their first sighting on the base tables first, and only that page's clusters
+are summarised through ``cluster_coverage``, so the cost of a page does not grow with every cluster.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from pipeline.store.queries import _dicts, claims_with_evidence_sql
+
+CLUSTER_ORDERS = ("newest", "oldest")  # by first seen
+MAX_REPRINTS = 200  # reprints folded under one page of versions
+MAX_TIMELINE_POINTS = 300
+
+# The seen time of a claim, on the base tables (what claims_by_source calls seen_at).
+_SEEN = "coalesce(a.published_at, a.first_seen_at)"
+
+
+def count_clusters(con: duckdb.DuckDBPyConnection) -> int:
+    """How many clusters a compare run has formed."""
+    row = con.execute("SELECT count(DISTINCT cluster_id) FROM claim_clusters WHERE cluster_id IS NOT NULL").fetchone()
+    return int(row[0]) if row else 0
+
+
+def list_clusters(
+    con: duckdb.DuckDBPyConnection, limit: int = 50, offset: int = 0, order: str = "newest"
+) -> list[dict[str, Any]]:
+    """One page of ``cluster_coverage`` rows ordered by first seen (``newest`` or ``oldest`` first)."""
+    if order not in CLUSTER_ORDERS:
+        raise ValueError(f"order must be one of {CLUSTER_ORDERS}, got {order!r}")
+    direction = "DESC" if order == "newest" else "ASC"
+    ids = [
+        r[0]
+        for r in con.execute(
+            f"""SELECT k.cluster_id FROM claim_clusters k JOIN claims c USING (claim_id)
+                JOIN articles a USING (article_id)
+                WHERE k.cluster_id IS NOT NULL GROUP BY k.cluster_id
+                ORDER BY min({_SEEN}) {direction} NULLS LAST, k.cluster_id LIMIT ? OFFSET ?""",
+            [int(limit), int(offset)],
+        ).fetchall()
+    ]
+    if not ids:
+        return []
+    rows = _dicts(con, "SELECT * FROM cluster_coverage WHERE list_contains(?::VARCHAR[], cluster_id)", [ids])
+    rank = {cid: i for i, cid in enumerate(ids)}
+    return sorted(rows, key=lambda r: rank[r["cluster_id"]])
+
+
+def latest_clusters(con: duckdb.DuckDBPyConnection, limit: int = 5) -> list[dict[str, Any]]:
+    """The ``cluster_coverage`` rows of the clusters compare runs formed last, newest first: a top-N
+    over ``claim_clusters`` alone, cheap at any size (the front page's list)."""
+    ids = [
+        r[0]
+        for r in con.execute(
+            """SELECT cluster_id FROM claim_clusters WHERE reason = 'new' AND cluster_id IS NOT NULL
+               ORDER BY assigned_at DESC, cluster_id LIMIT ?""",
+            [int(limit)],
+        ).fetchall()
+    ]
+    if not ids:
+        return []
+    rows = _dicts(con, "SELECT * FROM cluster_coverage WHERE list_contains(?::VARCHAR[], cluster_id)", [ids])
+    rank = {cid: i for i, cid in enumerate(ids)}
+    return sorted(rows, key=lambda r: rank[r["cluster_id"]])
+
+
+def cluster_summary(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str, Any] | None:
+    """The ``cluster_coverage`` row of one cluster, or None when no such cluster exists."""
+    rows = _dicts(con, "SELECT * FROM cluster_coverage WHERE cluster_id = ?", [cluster_id])
+    return rows[0] if rows else None
+
+
+def cluster_versions(
+    con: duckdb.DuckDBPyConnection, cluster_id: str, limit: int = 50, offset: int = 0
+) -> tuple[int, list[dict[str, Any]]]:
+    """Each outlet's version of a cluster's claim, first seen first, with its evidence window.
+
+    A wire reprint whose original article has a claim in the cluster is not listed on its own: it
+    comes under that original's version as ``reprints`` (its outlet, URL, seen time and how it was
+    linked). A reprint whose original is not in the cluster is listed, with ``original_outlet``.
+    Returns the number of listed versions and one page of them."""
+    leading = (
+        "c.cluster_id = ? AND (c.origin_article_id = c.article_id OR c.origin_article_id NOT IN "
+        "(SELECT article_id FROM claims_by_source WHERE cluster_id = ?))"
+    )
+    rows = _dicts(
+        con,
+        claims_with_evidence_sql(leading, "seen_at NULLS LAST, claim_id"),
+        [cluster_id, cluster_id, int(limit), int(offset)],
+    )
+    total = int(rows[0]["total"]) if rows else 0
+    for row in rows:
+        row.pop("total")
+        row["reprints"] = []
+    if not rows and offset:
+        found = con.execute(
+            f"SELECT count(*) FROM claims_by_source c WHERE {leading}", [cluster_id, cluster_id]
+        ).fetchone()
+        total = int(found[0]) if found else 0
+    if not rows:
+        return total, rows
+    originals = sorted({r["article_id"] for r in rows})
+    reprints = _dicts(
+        con,
+        """SELECT c.claim_id, c.article_id, c.origin_article_id, c.outlet, c.canonical_url, c.title,
+                  c.published_at, c.first_seen_at, c.seen_at, c.content, c.polarity, c.stance,
+                  coalesce(l.relation, 'reprint') AS relation, l.similarity
+           FROM claims_by_source c LEFT JOIN article_links l ON l.article_id = c.article_id
+           WHERE c.cluster_id = ? AND c.origin_article_id <> c.article_id
+             AND list_contains(?::VARCHAR[], c.origin_article_id)
+           ORDER BY c.seen_at NULLS LAST, c.claim_id LIMIT ?""",
+        [cluster_id, originals, MAX_REPRINTS],
+    )
+    by_article: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_article.setdefault(row["article_id"], []).append(row)
+    for reprint in reprints:
+        candidates = by_article.get(reprint["origin_article_id"]) or []
+        # under the original's version with the same words, else its first version in the cluster
+        target = next(
+            (c for c in candidates if c["content"] == reprint["content"]), candidates[0] if candidates else None
+        )
+        if target is not None:
+            target["reprints"].append(reprint)
+    origin_outlets = _dicts(
+        con,
+        "SELECT article_id, outlet FROM articles WHERE list_contains(?::VARCHAR[], article_id)",
+        [sorted({r["origin_article_id"] for r in rows if r["origin_article_id"] != r["article_id"]})],
+    )
+    outlet_of = {r["article_id"]: r["outlet"] for r in origin_outlets}
+    for row in rows:
+        row["original_outlet"] = outlet_of.get(row["origin_article_id"])
+    return total, rows
+
+
+def cluster_contradictions(con: duckdb.DuckDBPyConnection, cluster_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The assertion-denial pairs of one cluster (``contradictions``), earliest assertion first."""
+    return _dicts(
+        con,
+        """SELECT * FROM contradictions WHERE cluster_id = ?
+           ORDER BY asserted_at NULLS LAST, denied_at NULLS LAST, asserting_claim_id, denying_claim_id LIMIT ?""",
+        [cluster_id, int(limit)],
+    )
+
+
+def cluster_wording(con: duckdb.DuckDBPyConnection, cluster_id: str, limit: int = 100) -> list[dict[str, Any]]:
+    """Per outlet, the cue words it used for the cluster's claim (``claim_wording``), first seen first."""
+    return _dicts(
+        con,
+        "SELECT * FROM claim_wording WHERE cluster_id = ? ORDER BY first_seen_at NULLS LAST, outlet LIMIT ?",
+        [cluster_id, int(limit)],
+    )
+
+
+def cluster_timeline(
+    con: duckdb.DuckDBPyConnection, cluster_id: str, limit: int = MAX_TIMELINE_POINTS
+) -> list[dict[str, Any]]:
+    """Who reported the cluster's claim when: one point per claim (outlet, seen time, stance)."""
+    return _dicts(
+        con,
+        """SELECT claim_id, outlet, seen_at, published_at, polarity, stance, sign,
+                  coalesce(canonical_speaker, speaker_name) AS speaker, origin_article_id <> article_id AS reprint
+           FROM claims_by_source WHERE cluster_id = ? ORDER BY seen_at NULLS LAST, claim_id LIMIT ?""",
+        [cluster_id, int(limit)],
+    )
+
+
+def latest_alerts(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, Any]]:
+    """The newest contradictions written to ``alerts`` by compare runs, with both sides."""
+    return _dicts(
+        con,
+        """WITH recent AS (SELECT * FROM alerts ORDER BY created_at DESC, asserting_claim_id, denying_claim_id LIMIT ?)
+           SELECT r.cluster_id, r.created_at AS alerted_at, r.compare_run_id,
+                  r.asserting_claim_id, coalesce(a.canonical_speaker, a.speaker_name) AS asserted_by,
+                  a.speaker_id AS asserting_speaker_id, a.outlet AS asserting_outlet, a.content AS assertion,
+                  a.seen_at AS asserted_at,
+                  r.denying_claim_id, coalesce(d.canonical_speaker, d.speaker_name) AS denied_by,
+                  d.speaker_id AS denying_speaker_id, d.outlet AS denying_outlet, d.content AS denial,
+                  d.seen_at AS denied_at
+           FROM recent r
+           JOIN claims_by_source a ON a.claim_id = r.asserting_claim_id
+           JOIN claims_by_source d ON d.claim_id = r.denying_claim_id
+           ORDER BY r.created_at DESC, greatest(a.seen_at, d.seen_at) DESC NULLS LAST, r.asserting_claim_id""",
+        [int(limit)],
+    )
+
+
+def search_names(con: duckdb.DuckDBPyConnection, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Canonical speakers and entities whose id, name or any alias contains ``text`` (case ignored).
+
+    Each hit: ``type`` (speaker | entity), ``id``, ``name``, ``kind``, ``aliases`` and ``matched``
+    (the alias or name that matched); exact matches first, then by name."""
+    needle = text.strip().lower()
+    if not needle:
+        return []
+    return _dicts(
+        con,
+        """WITH hits AS (
+               SELECT 'speaker' AS type, speaker_id AS id, name, kind, aliases FROM speakers
+               UNION ALL
+               SELECT 'entity' AS type, entity_id AS id, name, kind, aliases FROM entities
+           )
+           SELECT type, id, name, kind, aliases,
+                  coalesce(list_filter(list_prepend(name, aliases), lambda n: strpos(lower(n), ?) > 0)[1], id)
+                      AS matched,
+                  (lower(id) = ? OR lower(name) = ? OR list_contains(list_transform(aliases, lambda n: lower(n)), ?))
+                      AS exact
+           FROM hits
+           WHERE strpos(lower(id), ?) > 0 OR strpos(lower(name), ?) > 0
+              OR len(list_filter(aliases, lambda n: strpos(lower(n), ?) > 0)) > 0
+           ORDER BY exact DESC, type DESC, name, id LIMIT ?""",
+        [needle, needle, needle, needle, needle, needle, needle, int(limit)],
+    )
