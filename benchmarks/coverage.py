@@ -41,14 +41,16 @@ def prediction_rows(claims_path: Path) -> list[dict[str, Any]]:
                 continue
             doc = json.loads(line)
             for n, claim in enumerate(doc["claims"]):
-                rows.append({
-                    "doc_id": doc["id"],
-                    "claim_id": f"{doc['id']}#c{n}",
-                    "content": claim["content"],
-                    "cluster_id": None,
-                    "speaker_id": None,
-                    "polarity": claim["polarity"],
-                })
+                rows.append(
+                    {
+                        "doc_id": doc["id"],
+                        "claim_id": f"{doc['id']}#c{n}",
+                        "content": claim["content"],
+                        "cluster_id": None,
+                        "speaker_id": None,
+                        "polarity": claim["polarity"],
+                    }
+                )
     return rows
 
 
@@ -67,8 +69,10 @@ def misses(scorer: Any, gold_dir: Path, preds: list[dict[str, Any]]) -> list[str
                 if j > best:
                     best, text = j, p["content"]
         if best < 0.5:
-            lines.append(f"{member['id']}  best={best:.2f}\n  gold: [{gold['source']}] [{gold['cue']}] "
-                         f"{gold['content']}\n  ours: {text}")
+            lines.append(
+                f"{member['id']}  best={best:.2f}\n  gold: [{gold['source']}] [{gold['cue']}] "
+                f"{gold['content']}\n  ours: {text}"
+            )
     return lines
 
 
@@ -95,8 +99,17 @@ def main(argv: list[str] | None = None) -> int:
                 if line.strip():
                     doc = json.loads(line)
                     out.write(json.dumps({"id": doc["doc_id"], "text": doc["text"]}, ensure_ascii=False) + "\n")
-        cmd = [sys.executable, "-m", "pipeline.cli", "claims", "-q", "--input", str(docs_path),
-               "--output", str(claims_path)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "claims",
+            "-q",
+            "--input",
+            str(docs_path),
+            "--output",
+            str(claims_path),
+        ]
         subprocess.run(cmd, check=True, env=subprocess_env(), cwd=REPO)
         preds = prediction_rows(claims_path)
         with pred_path.open("w", encoding="utf-8") as out:
@@ -109,10 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.claims import EXTRACTOR_VERSION
 
     counts = result["counts"]
-    print(f"comparison-dev, extractor `{EXTRACTOR_VERSION}`, {len(preds)} predicted claims, "
-          "scored by `shared/eval/score_comparison.py`")
-    print(f"coverage of cluster members: {result['coverage']:.3f} ({counts['extracted']} of "
-          f"{counts['members']}; target {TARGET})")
+    print(
+        f"comparison-dev, extractor `{EXTRACTOR_VERSION}`, {len(preds)} predicted claims, "
+        "scored by `shared/eval/score_comparison.py`"
+    )
+    print(
+        f"coverage of cluster members: {result['coverage']:.3f} ({counts['extracted']} of "
+        f"{counts['members']}; target {TARGET})"
+    )
     print(f"positive pairs with both sides extracted: {counts['pos_ext']} of {counts['pos_pairs']}")
     if args.misses:
         print("\nmissed cluster members:")
