@@ -34,6 +34,23 @@ CASES = [
         "the mayor has great respect for the police and her remark was an expression of anger at the budget",
     ),
     (
+        "bare infinitive joined to the cue continues the content",
+        "On Monday’s episode of “The Morning Hour,” the former governor and current party nominee said she "
+        "wanted to speak “directly to young voters” and let them know that “this is their fight too.”",
+        "said",
+        "the former governor",
+        "she wanted to speak “directly to young voters” and let them know that “this is their fight too.”",
+    ),
+    (
+        "'but would' joined to the cue continues the content",
+        "The budget office said the levy would lower revenue in the first years as buyers delayed purchases, "
+        "but would eventually add $40 billion over ten years.",
+        "said",
+        "The budget office",
+        "the levy would lower revenue in the first years as buyers delayed purchases, but would eventually "
+        "add $40 billion over ten years",
+    ),
+    (
         "infinitive right after the cue, not a clause beyond it",
         "On Friday, however, Lindqvist spoke to a gathering of dairy industry leaders, promising to lift "
         "grazing limits and open more state land to farming ― probably not exactly what Berg had in mind.",
@@ -76,6 +93,14 @@ def test_content_bounds(nlp, text: str, cue: str, speaker: str, content: str) ->
     found = [c for c in claims if c.cue == cue]
     assert [c.content for c in found] == [content], claims
     assert found[0].speaker is not None and speaker in found[0].speaker
+
+
+def test_continued_content_leaves_no_second_claim(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The budget office said the levy would lower revenue in the first years as buyers delayed purchases, "
+        "but would eventually add $40 billion over ten years."
+    )
+    assert [c.cue for c in extract_claims(text, nlp=nlp)] == ["said"]
 
 
 def test_although_inside_a_phrase_is_not_cut(nlp) -> None:  # type: ignore[no-untyped-def]

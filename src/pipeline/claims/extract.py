@@ -717,6 +717,8 @@ class _DocRules:
             tokens = self.contiguous(head, self._own_reports(head))
             if head.dep_ in _CLAUSE_DEPS and len(right) > 1:
                 tokens = self._join_clauses(tokens, right[1:])
+            if head.dep_ in _CLAUSE_DEPS:
+                tokens = self._stray_conjunct(verb, tokens)
             obj = next((c for c in verb.children if c.dep_ == "dobj" and verb.i < c.i < head.i), None)
             raised = next((c for c in verb.children if c.dep_ == "nsubjpass" and c.i < verb.i), None)
             if head.dep_ == "xcomp" and obj is not None and tokens:
@@ -776,6 +778,26 @@ class _DocRules:
                 break
             last = part[-1].i
         return self._run(tokens[0].i, last) if last > tokens[-1].i else tokens
+
+    def _stray_conjunct(self, verb: Token, tokens: list[Token]) -> list[Token]:
+        """'said she wanted to speak to them and let them know ...': a bare infinitive that the
+        parser joined to a finite cue cannot be the cue's twin (the forms differ); it continues an
+        infinitive of the content, so the content runs on through it."""
+        if not tokens or verb.tag_ not in ("VBD", "VBZ", "VBP"):
+            return tokens
+        if not any(t.tag_ == "VB" for t in tokens):
+            return tokens
+        last = tokens[-1].i
+        for child in verb.children:
+            if child.dep_ != "conj" or child.tag_ != "VB" or child.i <= last or _has_subject(child):
+                continue
+            gap = self.doc[last + 1 : child.left_edge.i]
+            if child.left_edge.i <= last or any(not (t.is_punct or t.dep_ == "cc") or t.text in ";:" for t in gap):
+                return tokens
+            if any("\n" in t.text_with_ws for t in self.doc[last : child.i]):
+                return tokens
+            return self._run(tokens[0].i, child.right_edge.i)
+        return tokens
 
     def _as_clause_content(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
         """'As experts have pointed out, Y' and 'Y, as the mayor noted': a cue in an 'as' clause
