@@ -45,6 +45,11 @@ _TO_TOPIC_VERBS = {"refer", "point", "respond", "reply", "object", "allude", "te
 _OBJECT_PREPS = {"of", "for", "about", "over", "against", "on", "to"}
 # after a comma, the start of an aside appended to reported content
 _TAIL_WORDS = frozenset(("which", "who", "despite", "compared", "according"))
+_TAIL_MARKS = frozenset(("although",))  # only opening a clause: not "a crucial, although brief, chance"
+_TAIL_PAIRS = frozenset((("even", "though"), ("even", "as")))  # ", even though ...", ", even as ..."
+# what follows a closing quote mark and is the writer's setting, not the speaker's words:
+# '"That makes me smart," when the rival said ...' (PolNeAR train: never inside a quoted content)
+_AFTER_QUOTE_WORDS = frozenset(("when", "after", "while", "although"))
 _TAIL_VBG_DEPS = frozenset(("advcl", "xcomp", "conj", "acl", "dep", "npadvmod"))
 _MAX_SPEAKER_SCAN = 45  # tokens scanned after a closing quote mark for the cue
 
@@ -650,7 +655,7 @@ class _DocRules:
         The annotators leave these out; a quotation is never cut."""
         start, end = span
         if self.quote_at(start) is not None:
-            return span
+            return self.cut_after_quote(span)
         tokens = self.doc.char_span(start, end, alignment_mode="expand")
         if tokens is None:
             return span
@@ -658,11 +663,30 @@ class _DocRules:
             if tok.text != "," or tok.idx - start < 15:
                 continue
             nxt = tok.nbor(1)
-            if nxt.lower_ in _TAIL_WORDS or (nxt.tag_ == "VBG" and nxt.dep_ in _TAIL_VBG_DEPS):
+            pair = (nxt.lower_, nxt.nbor(1).lower_) if nxt.i + 1 < len(self.doc) else None
+            if (
+                nxt.lower_ in _TAIL_WORDS
+                or (nxt.lower_ in _TAIL_MARKS and nxt.dep_ == "mark" and _has_subject(nxt.head))
+                or pair in _TAIL_PAIRS
+                or (nxt.tag_ == "VBG" and nxt.dep_ in _TAIL_VBG_DEPS)
+            ):
                 if self.quote_at(tok.idx) is not None:
                     return span
                 return self.trim(start, tok.idx) or span
         return span
+
+    def cut_after_quote(self, span: tuple[int, int]) -> tuple[int, int]:
+        """Content that opens with a quotation and runs on past it into a 'when ...', 'after ...'
+        clause ends at the closing mark: the clause is the writer's setting of the words, never
+        part of them. The quotation itself is kept whole."""
+        start, end = span
+        q = self.quote_at(start)
+        if q is None or not q.closed or q.end >= end:
+            return span
+        rest = self.text[q.end : end].lstrip(" ,")
+        if rest.split(" ", 1)[0].lower() not in _AFTER_QUOTE_WORDS:
+            return span
+        return self.trim(start, q.end) or span
 
     def _cue_extent(self, tok: Token) -> tuple[int, int]:
         return tok.idx, tok.idx + len(tok.text)
@@ -671,12 +695,19 @@ class _DocRules:
         colon = self._after_colon(verb)
         if colon is not None:
             return colon
+        aside = self._as_clause_content(verb)
+        if aside is not None:
+            return aside
         lemma = verb.lemma_.lower()
         clause = [c for c in verb.children if c.dep_ in _CLAUSE_DEPS]
         right = [c for c in clause if c.i > verb.i and not (self.is_cue_verb(c) and _has_subject(c))]
         if not clause:
             clause = [c for c in verb.children if c.dep_ == "xcomp"]
             right = [c for c in clause if c.i > verb.i]
+        elif right:
+            near = _adjacent_infinitive(verb, right[0])
+            if near is not None:
+                clause = right = [near]
         if not clause:
             late = self._late_that_clause(verb)
             if late is not None:
@@ -684,6 +715,10 @@ class _DocRules:
         if clause:
             head = right[0] if right else clause[0]
             tokens = self.contiguous(head, self._own_reports(head))
+            if head.dep_ in _CLAUSE_DEPS and len(right) > 1:
+                tokens = self._join_clauses(tokens, right[1:])
+            if head.dep_ in _CLAUSE_DEPS:
+                tokens = self._stray_conjunct(verb, tokens)
             obj = next((c for c in verb.children if c.dep_ == "dobj" and verb.i < c.i < head.i), None)
             raised = next((c for c in verb.children if c.dep_ == "nsubjpass" and c.i < verb.i), None)
             if head.dep_ == "xcomp" and obj is not None and tokens:
@@ -724,6 +759,67 @@ class _DocRules:
         if span is None:
             return None
         return self._widen_to_quotes(span), [obj]
+
+    def _join_clauses(self, tokens: list[Token], more: list[Token]) -> list[Token]:
+        """'said Trump has X and his remark was Y': the parser hangs each conjoined clause on the
+        cue as its own complement; the content runs on through every one that follows with only
+        commas and conjunctions between."""
+        if not tokens:
+            return tokens
+        last = tokens[-1].i
+        for clause in more:
+            part = self.contiguous(clause, self._own_reports(clause))
+            if not part or part[0].i <= last:
+                continue
+            gap = self.doc[last + 1 : part[0].i]
+            if any(not (t.is_punct or t.dep_ == "cc") or t.text in ";:" for t in gap):
+                break
+            if any("\n" in t.text_with_ws for t in self.doc[last : part[0].i]):
+                break
+            last = part[-1].i
+        return self._run(tokens[0].i, last) if last > tokens[-1].i else tokens
+
+    def _stray_conjunct(self, verb: Token, tokens: list[Token]) -> list[Token]:
+        """'said she wanted to speak to them and let them know ...': a bare infinitive that the
+        parser joined to a finite cue cannot be the cue's twin (the forms differ); it continues an
+        infinitive of the content, so the content runs on through it."""
+        if not tokens or verb.tag_ not in ("VBD", "VBZ", "VBP"):
+            return tokens
+        if not any(t.tag_ == "VB" for t in tokens):
+            return tokens
+        last = tokens[-1].i
+        for child in verb.children:
+            if child.dep_ != "conj" or child.tag_ != "VB" or child.i <= last or _has_subject(child):
+                continue
+            gap = self.doc[last + 1 : child.left_edge.i]
+            if child.left_edge.i <= last or any(not (t.is_punct or t.dep_ == "cc") or t.text in ";:" for t in gap):
+                return tokens
+            if any("\n" in t.text_with_ws for t in self.doc[last : child.i]):
+                return tokens
+            return self._run(tokens[0].i, child.right_edge.i)
+        return tokens
+
+    def _as_clause_content(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
+        """'As experts have pointed out, Y' and 'Y, as the mayor noted': a cue in an 'as' clause
+        with no complement of its own reports the clause it hangs on. A verb that names only the
+        act of speaking ('as the senator spoke, ...') makes the clause a time, not a report."""
+        if verb.dep_ != "advcl" or verb.lemma_.lower() in self.lex.speech_act_verbs:
+            return None
+        if not any(c.dep_ == "mark" and c.lower_ == "as" and c.i < verb.i for c in verb.children):
+            return None
+        if not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
+            return None  # "as expected", "as reported": no one said it
+        if any(c.dep_ in ("ccomp", "xcomp", "dobj", "oprd") for c in verb.children):
+            return None  # "as she said she would": the clause has content of its own
+        head = verb.head
+        if head.pos_ not in ("VERB", "AUX") or "\n" in self.doc[verb.i : head.i].text:
+            return None
+        own = {t.i for t in verb.subtree}
+        tokens = self.contiguous(head, own | self._own_reports(head))
+        span = self.token_span(tokens)
+        if span is None or span[1] - span[0] < 10:
+            return None
+        return self._widen_to_quotes(span), [head]
 
     def _passive_content(self, verb: Token) -> tuple[tuple[int, int], list[Token]] | None:
         """'The meeting was first reported by Politico', 'the country described by the president':
@@ -1091,6 +1187,18 @@ def _inverted_subject(verb: Token) -> Token | None:
                 "PRON",
             )
         ):
+            return child
+    return None
+
+
+def _adjacent_infinitive(verb: Token, clause: Token) -> Token | None:
+    """'promising to lift the rules ... - what no one had in mind': an infinitive right after the
+    cue is its content, and a clause the parser hung on the cue beyond it is not."""
+    for child in verb.children:
+        if child.dep_ != "xcomp" or not verb.i < child.i < clause.i or child.left_edge.i > verb.i + 2:
+            continue
+        infinitive = any(t.dep_ == "aux" and t.lower_ == "to" for t in child.children)
+        if infinitive and child.right_edge.i < clause.left_edge.i:
             return child
     return None
 

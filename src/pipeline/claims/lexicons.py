@@ -21,6 +21,7 @@ _FILES = (
     "clause_cue_verbs",
     "infinitive_nouns",
     "denial_cues",
+    "speech_act_verbs",
     "strength_strong",
     "strength_weak",
     "strength_concede",
@@ -42,6 +43,7 @@ class Lexicon:
     clause_cue_verbs: frozenset[str]  # speech only with a finite clause: "he continued that ..."
     infinitive_nouns: frozenset[str]  # cue nouns with an infinitive: "his promise to build a wall"
     denial_cues: frozenset[str]
+    speech_act_verbs: frozenset[str]  # the act of speaking, not what was said: "as she spoke, ..."
     strength: dict[str, str]  # lemma -> strong | weak | concede; missing lemmas are neutral
 
     def strength_of(self, lemma: str | None) -> str | None:
@@ -84,5 +86,6 @@ def load_lexicon(lang: str = "en") -> Lexicon:
         clause_cue_verbs=lists["clause_cue_verbs"],
         infinitive_nouns=lists["infinitive_nouns"],
         denial_cues=lists["denial_cues"],
+        speech_act_verbs=lists["speech_act_verbs"],
         strength=strength,
     )
