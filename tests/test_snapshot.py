@@ -188,3 +188,25 @@ def test_publishing_keeps_the_writers_lock_on_the_live_file(tmp_path: Path) -> N
     probe = subprocess.run([sys.executable, "-c", PROBE, str(store.snapshot_path(db))], capture_output=True,
                            text=True, timeout=60)
     assert probe.stdout.strip() == "opened"
+
+
+def test_a_snapshot_from_before_a_migration_is_passed_over_for_the_live_file(tmp_path: Path) -> None:
+    db = tmp_path / "f.duckdb"
+    con = store.connect(db)
+    try:
+        store.publish_snapshot(con, db)
+    finally:
+        con.close()
+    # the snapshot an older version published: its last migration not applied yet
+    old = duckdb.connect(str(store.snapshot_path(db)))
+    last = max(m.version for m in store.MIGRATIONS)
+    old.execute("DELETE FROM schema_migrations WHERE version = ?", [last])
+    old.execute("DROP VIEW IF EXISTS contradictions")
+    old.close()
+    reader = store.connect_reader(db)
+    try:
+        (path,) = reader.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+        assert Path(path).resolve() == db.resolve()
+        reader.execute("SELECT count(*) FROM contradictions").fetchone()
+    finally:
+        reader.close()

@@ -137,3 +137,30 @@ def test_a_huge_value_read_from_a_file_is_quoted_briefly(tmp_path: Path) -> None
         load_sources(path)
     assert "(line 2), field 'domain': expected a host name" in str(err.value)
     assert len(str(err.value)) < 600
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://reader:s3cr/et@feeds.example.com/rss",  # a raw / in the password ends the host early
+        "https://reader:pa?ss@feeds.example.com/rss",
+        "https://reader:pa#ss@feeds.example.com/rss",
+        "https://feeds.example.com:80x/rss",
+    ],
+)
+def test_a_url_whose_host_does_not_parse_is_refused_without_quoting_it(url: str) -> None:
+    with pytest.raises(SourcesError) as e:
+        parse_sources({"outlets": [{"name": "Paywalled", "feeds": [url]}]})
+    message = str(e.value)
+    assert "does not parse" in message and "percent-encode" in message
+    for secret in ("s3cr", "pa?ss", "pa#ss", "80x"):
+        assert secret not in message
+
+
+def test_urls_with_encoded_credentials_and_at_signs_in_paths_are_accepted() -> None:
+    (outlet,) = parse_sources(
+        {"outlets": [{"name": "Ok", "feeds": ["https://reader:s3cr%2Fet@feeds.example.com/rss"],
+                      "urls": ["https://blog.example.com/@ana/first-post"]}]}
+    )  # fmt: skip
+    assert outlet.feeds == ("https://reader:s3cr%2Fet@feeds.example.com/rss",)
+    assert outlet.urls == ("https://blog.example.com/@ana/first-post",)

@@ -295,3 +295,18 @@ def test_export_writes_readable_parquet_csv_and_claimreview(compared: Settings, 
     single = json.loads((one / f"claimreview-{wire['identifier']}.jsonld").read_text(encoding="utf-8"))
     assert single["identifier"] == wire["identifier"] and single["@context"] == "https://schema.org"
     assert cli.main(["export", "--db", str(compared.database), "--to", str(one), "--cluster", "cl-nope"]) == 2
+
+
+def test_alerts_of_claims_that_are_gone_are_pruned_by_the_next_run(compared: Settings) -> None:
+    alerts = _rows(compared, "SELECT asserting_claim_id, denying_claim_id FROM alerts ORDER BY 1, 2")
+    assert alerts, "the sample newsroom has a contradiction (the spill contained / not contained)"
+    gone, _ = alerts[0]
+    con = store.connect(compared.database)  # as a reload that re-extracted the article would leave it
+    try:
+        con.execute("DELETE FROM claims WHERE claim_id = ?", [gone])
+    finally:
+        con.close()
+    runner.compare(compared)
+    left = _rows(compared, "SELECT asserting_claim_id, denying_claim_id FROM alerts ORDER BY 1, 2")
+    assert all(gone not in pair for pair in left)
+    assert set(left) == {pair for pair in alerts if gone not in pair}

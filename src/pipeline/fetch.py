@@ -113,15 +113,20 @@ class BlockedAddress(ValueError):
 # --------------------------------------------------------------------------------------------- SSRF
 
 
-# IPv6 prefixes whose last 32 bits are an IPv4 address the packets end up at (RFC 6052 NAT64, its
-# local-use form of RFC 8215, and the deprecated IPv4-compatible form). ``ipaddress`` calls most of
-# them global, so a name resolving to 64:ff9b::7f00:1 would reach 127.0.0.1 through a translator.
+# IPv6 prefixes whose last 32 bits are an IPv4 address the packets end up at (RFC 6052 NAT64, the
+# IPv4-translated form of RFC 2765/6145, and the deprecated IPv4-compatible form). ``ipaddress``
+# calls most of them global, so a name resolving to 64:ff9b::7f00:1 would reach 127.0.0.1 through a
+# translator.
 _EMBEDS_IPV4_LAST_32 = (
     ipaddress.IPv6Network("64:ff9b::/96"),
-    ipaddress.IPv6Network("64:ff9b:1::/48"),
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),
     ipaddress.IPv6Network("::/96"),
 )
-_SITE_LOCAL = ipaddress.IPv6Network("fec0::/10")  # deprecated (RFC 3879) but still routed inside sites
+# Refused whatever they carry: site-local (deprecated by RFC 3879 but still routed inside sites), and
+# the local-use NAT64 prefix of RFC 8215, where a translator may put the IPv4 address in other bits
+# than the last 32 (prefixes shorter than /96), so no reading of it can be trusted.
+_SITE_LOCAL = ipaddress.IPv6Network("fec0::/10")
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
 
 
 def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -143,7 +148,7 @@ def _is_public(address: str) -> bool:
     """
     ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address):
-        if ip in _SITE_LOCAL:
+        if ip in _SITE_LOCAL or ip in _LOCAL_NAT64:
             return False
         inner = embedded_ipv4(ip)
         if inner is not None:
@@ -648,7 +653,8 @@ class Fetcher:
                 parts = urlsplit(current)
                 parts.port  # noqa: B018 (raises ValueError for a bad port)
             except ValueError as e:
-                raise _Failure(f"bad URL {current!r}: {e}") from e
+                # not quoted: what fails to parse may be a password with a raw / in it
+                raise _Failure("bad URL: its host or port does not parse") from e
             if parts.scheme not in ("http", "https"):
                 raise _Failure(f"blocked: scheme {parts.scheme or 'none'!r} is not fetched (only http and https)")
             if not parts.hostname:

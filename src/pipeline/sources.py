@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from pipeline.credentials import redact_url
+
 log = logging.getLogger(__name__)
 
 OUTLET_KEYS = {"name", "domain", "feeds", "urls"}
@@ -153,7 +155,21 @@ def _check_url(value: Any, where: str, problems: list[str]) -> str | None:
     except ValueError:  # e.g. a broken IPv6 host
         parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        problems.append(f"{where}: {shown(str(value))} is not an http(s) URL")
+        problems.append(f"{where}: {shown(redact_url(str(value)))} is not an http(s) URL")
+        return None
+    try:
+        parts.port  # noqa: B018 (raises ValueError when what follows the host's ':' is no number)
+        broken = not parts.hostname
+    except ValueError:
+        broken = True
+    first_segment = parts.path.split("/")[1] if parts.path.count("/") >= 1 else ""
+    if broken or ("@" in first_segment and ":" in first_segment.split("@", 1)[0]):
+        # "https://user:pa/ss@host/": a password with a raw / ? # or @ ends the host early. Never quote
+        # the value: it may hold a password.
+        problems.append(
+            f"{where}: the host or port of this {parts.scheme} URL does not parse; if it carries a user name "
+            "or password, percent-encode / ? # @ : inside them (e.g. %2F for /)"
+        )
         return None
     return str(value.strip())
 

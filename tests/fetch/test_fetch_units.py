@@ -254,6 +254,10 @@ def test_parallel_tasks_share_a_hosts_schedule(tmp_path: Path) -> None:
         ("64:ff9b::c0a8:101", False),  # NAT64 of 192.168.1.1
         ("64:ff9b::808:808", True),  # NAT64 of 8.8.8.8
         ("64:ff9b:1::a00:1", False),  # local-use NAT64 (RFC 8215) of 10.0.0.1
+        ("64:ff9b:1::808:808", False),  # local-use NAT64: refused, its IPv4 bits may sit elsewhere
+        ("::ffff:0:7f00:1", False),  # IPv4-translated (RFC 2765) 127.0.0.1
+        ("::ffff:0:a00:1", False),  # IPv4-translated 10.0.0.1
+        ("::ffff:0:808:808", True),  # IPv4-translated 8.8.8.8
         ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
         ("2002:a00:1::1", False),  # 6to4 of 10.0.0.1
         ("2002:808:808::1", True),  # 6to4 of 8.8.8.8

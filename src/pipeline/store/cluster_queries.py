@@ -25,7 +25,12 @@ _SEEN = "coalesce(a.published_at, a.first_seen_at)"
 
 def count_clusters(con: duckdb.DuckDBPyConnection) -> int:
     """How many clusters a compare run has formed."""
-    row = con.execute("SELECT count(DISTINCT cluster_id) FROM claim_clusters WHERE cluster_id IS NOT NULL").fetchone()
+    # through claims, as list_clusters reads them: a cluster whose claims a reload removed (pruned by
+    # the next compare run) is not counted, so the pager never offers an empty page
+    row = con.execute(
+        """SELECT count(DISTINCT k.cluster_id) FROM claim_clusters k JOIN claims c USING (claim_id)
+           WHERE k.cluster_id IS NOT NULL"""
+    ).fetchone()
     return int(row[0]) if row else 0
 
 

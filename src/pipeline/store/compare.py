@@ -275,7 +275,13 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
                 f"DELETE FROM {table} WHERE claim_id NOT IN (SELECT claim_id FROM claims) RETURNING 1"
             ).fetchall()
             pruned += len(row)
-        counts["pruned"] = pruned
+        # an alert whose claim is gone (re-extracted under a new id, or its article replaced) would
+        # push live contradictions off the front page: it goes with its claim
+        gone = con.execute(
+            """DELETE FROM alerts WHERE asserting_claim_id NOT IN (SELECT claim_id FROM claims)
+                   OR denying_claim_id NOT IN (SELECT claim_id FROM claims) RETURNING 1"""
+        ).fetchall()
+        counts["pruned"] = pruned + len(gone)
         new = w.assignments
         con.execute(
             """INSERT INTO compare_runs (compare_run_id, started_at, finished_at, n_claims, n_new_clusters,

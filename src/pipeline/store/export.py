@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import duckdb
 
@@ -147,7 +148,7 @@ def export_claim_reviews(con: duckdb.DuckDBPyConnection, out: Path, cluster_id: 
         reviews = list(claim_reviews(con, cluster_id))
         if not reviews:
             raise ValueError(f"no cluster {cluster_id!r}; see SELECT cluster_id FROM cluster_coverage")
-        path = out / f"claimreview-{cluster_id}.jsonld"
+        path = out / f"claimreview-{quote(cluster_id, safe='')}.jsonld"  # never a path of its own
         path.write_text(json.dumps(reviews[0], ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return path, 1
     path = out / "claimreview.jsonld"

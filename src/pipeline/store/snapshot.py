@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.store.schema import DEFAULT_LOCK_WAIT, MAX_TEMP_DIRECTORY_SIZE, StoreError, connect
+from pipeline.store.schema import DEFAULT_LOCK_WAIT, MAX_TEMP_DIRECTORY_SIZE, MIGRATIONS, StoreError, connect
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +118,25 @@ def connect_reader(path: Path, lock_wait: float = DEFAULT_LOCK_WAIT) -> duckdb.D
     if target.exists():
         config: dict[str, str | bool | int | float | list[str]] = {"max_temp_directory_size": MAX_TEMP_DIRECTORY_SIZE}
         try:
-            return duckdb.connect(str(target), read_only=True, config=config)
+            con = duckdb.connect(str(target), read_only=True, config=config)
         except duckdb.IOException as e:  # removed between the check and the open: read the live file
             if target.exists():
                 raise
             log.info("the read snapshot %s went away (%s); reading %s", target, e, path)
+        else:
+            if _fully_migrated(con):
+                return con
+            # published by an older version (before a migration this code has): its tables would be
+            # missing to the readers until the next load publishes again, so read the live file
+            con.close()
+            log.info("the read snapshot %s predates this code's schema; reading %s", target, path)
     return connect(path, read_only=True, lock_wait=lock_wait)
+
+
+def _fully_migrated(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether every migration this code knows is recorded in the database behind ``con``."""
+    try:
+        rows = con.execute("SELECT version FROM schema_migrations").fetchall()
+    except duckdb.CatalogException:
+        return False
+    return {m.version for m in MIGRATIONS} <= {int(r[0]) for r in rows}
