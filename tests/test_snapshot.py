@@ -205,7 +205,9 @@ def test_a_snapshot_from_before_a_migration_is_passed_over_for_the_live_file(tmp
     old.close()
     reader = store.connect_reader(db)
     try:
-        (path,) = reader.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+        (path,) = reader.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone()
         assert Path(path).resolve() == db.resolve()
         reader.execute("SELECT count(*) FROM contradictions").fetchone()
     finally:
