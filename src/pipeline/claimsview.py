@@ -843,19 +843,23 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def claim_json(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One claim row for the API: its evidence as one object, with highlight spans relative to the
+    evidence text (the claim list and a cluster's versions both use it)."""
+    item = {k: v for k, v in row.items() if k not in {"evidence", "evidence_start", "article_length"}}
+    item["evidence"] = {
+        "text": row.get("evidence"),
+        "start": row.get("evidence_start"),
+        "article_length": row.get("article_length"),
+        "highlights": [asdict(h) for h in evidence_highlights(row)],
+        "offsets_match": evidence_matches(row),
+    }
+    return item
+
+
 def claims_json(total: int, rows: Sequence[Mapping[str, Any]], query: ClaimQuery) -> dict[str, Any]:
     """The claim list for the API; each claim's evidence carries its highlight spans (evidence offsets)."""
-    claims = []
-    for row in rows:
-        item = {k: v for k, v in row.items() if k not in {"evidence", "evidence_start", "article_length"}}
-        item["evidence"] = {
-            "text": row.get("evidence"),
-            "start": row.get("evidence_start"),
-            "article_length": row.get("article_length"),
-            "highlights": [asdict(h) for h in evidence_highlights(row)],
-            "offsets_match": evidence_matches(row),
-        }
-        claims.append(item)
+    claims = [claim_json(row) for row in rows]
     return jsonable(
         {
             "total": total,

@@ -11,7 +11,6 @@ A cluster page sits one level down (``cluster/<id>``), so its links lead back up
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -19,11 +18,10 @@ from urllib.parse import quote
 from pipeline.claimsview import (
     DEFAULT_LIMIT,
     _table,
+    claim_json,
     claims_table,
     esc,
-    evidence_highlights,
     evidence_html,
-    evidence_matches,
     external_link,
     fmt_time,
     jsonable,
@@ -339,16 +337,10 @@ def render_cluster(
 
 
 def version_json(row: Mapping[str, Any]) -> dict[str, Any]:
-    """One version for the API, its evidence with highlight spans relative to the evidence text."""
-    item = {k: v for k, v in row.items() if k not in {"evidence", "evidence_start", "article_length"}}
+    """One version for the API: the claim as the claim list gives it, and whether "seen" is the
+    publication time or the fetch time."""
+    item = claim_json(row)
     item["seen_as"] = "published" if row.get("published_at") is not None else "fetched"
-    item["evidence"] = {
-        "text": row.get("evidence"),
-        "start": row.get("evidence_start"),
-        "article_length": row.get("article_length"),
-        "highlights": [asdict(h) for h in evidence_highlights(row)],
-        "offsets_match": evidence_matches(row),
-    }
     return item
 
 

@@ -34,6 +34,15 @@ def count_clusters(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
+def _coverage_in_order(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str, Any]]:
+    """The ``cluster_coverage`` rows of ``ids``, in the order of ``ids``."""
+    if not ids:
+        return []
+    rows = _dicts(con, "SELECT * FROM cluster_coverage WHERE list_contains(?::VARCHAR[], cluster_id)", [ids])
+    rank = {cid: i for i, cid in enumerate(ids)}
+    return sorted(rows, key=lambda r: rank[r["cluster_id"]])
+
+
 def list_clusters(
     con: duckdb.DuckDBPyConnection, limit: int = 50, offset: int = 0, order: str = "newest"
 ) -> list[dict[str, Any]]:
@@ -51,11 +60,7 @@ def list_clusters(
             [int(limit), int(offset)],
         ).fetchall()
     ]
-    if not ids:
-        return []
-    rows = _dicts(con, "SELECT * FROM cluster_coverage WHERE list_contains(?::VARCHAR[], cluster_id)", [ids])
-    rank = {cid: i for i, cid in enumerate(ids)}
-    return sorted(rows, key=lambda r: rank[r["cluster_id"]])
+    return _coverage_in_order(con, ids)
 
 
 def latest_clusters(con: duckdb.DuckDBPyConnection, limit: int = 5) -> list[dict[str, Any]]:
@@ -69,11 +74,7 @@ def latest_clusters(con: duckdb.DuckDBPyConnection, limit: int = 5) -> list[dict
             [int(limit)],
         ).fetchall()
     ]
-    if not ids:
-        return []
-    rows = _dicts(con, "SELECT * FROM cluster_coverage WHERE list_contains(?::VARCHAR[], cluster_id)", [ids])
-    rank = {cid: i for i, cid in enumerate(ids)}
-    return sorted(rows, key=lambda r: rank[r["cluster_id"]])
+    return _coverage_in_order(con, ids)
 
 
 def cluster_summary(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str, Any] | None:
