@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pipeline.compare import ClusterState, assign, contradictions
-from pipeline.compare.clusters import cluster_id_for, content_terms
+from pipeline.compare.clusters import claim_sign, cluster_id_for, content_terms
 
 
 def c(cid: str, content: str, speaker: str | None = None, polarity: str = "asserts", **kw: Any) -> dict[str, Any]:
@@ -163,3 +163,34 @@ def test_two_speakers_disagreeing_share_a_cluster_with_opposite_stance() -> None
     ]
     got = assign(claims, ClusterState())
     assert got[1].cluster_id == got[0].cluster_id and got[1].stance == "-"
+
+
+@pytest.mark.parametrize(
+    ("content", "polarity", "sign"),
+    [
+        ("the spill was contained", "asserts", 1),
+        ("the spill was not contained", "denies", -1),  # the extractor already read the negation
+        ("him for not paying the harbour dues", "asserts", -1),  # a negation outside the main clause
+        ("the spill report a hoax made up by the council", "asserts", -1),
+        ("the ferry captain refused to keep the gates shut", "asserts", -1),
+        ("that the council never refused to pay", "asserts", 1),  # two inversions cancel
+        ("that the spill report was a hoax", "denies", 1),  # denying that it was a hoax
+    ],
+)
+def test_claim_sign_reads_inverting_words_and_outer_negations(content: str, polarity: str, sign: int) -> None:
+    assert claim_sign({"content": content, "polarity": polarity}) == sign
+
+
+def test_one_speaker_whose_sign_differs_is_still_one_claim() -> None:
+    claims = [
+        c("p1#0", "the harbour dues of the ferry company were never paid", "person:ada-lind", "denies"),
+        c(
+            "q1#0",
+            "the ferry company skipped its harbour dues again this spring after a bad winter in Millbrook "
+            "and a long strike by the crews",
+            "person:ada-lind",
+        ),
+    ]
+    state = ClusterState()
+    got = assign(claims, state)
+    assert got[1].cluster_id == got[0].cluster_id
