@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from pipeline.compare import SpeakerRegistry, canonical_speakers, parse_alias_file, resolve_article
+from pipeline.compare.speakers import read_article
 
 
 def claim(speaker: str | None, at: int, resolved: str | None = None) -> dict[str, Any]:
@@ -287,3 +288,14 @@ def test_a_verb_before_a_name_gives_it_no_role() -> None:
              "content": "Brant Logistics of hiding the damage", "content_start": at + 18}  # fmt: skip
     (assigned,), _ = canonical_speakers([([claim], text)])
     assert assigned[0].speaker_id == "person:ines-valk"
+
+
+def test_the_pronoun_i_and_things_are_never_a_speakers_name() -> None:
+    text = (
+        "Ada Lind, the nominee, spoke in Millbrook. “Maybe I can say it plainly,” she said. "
+        "World War II veterans were in the hall. The nominee said the port would reopen."
+    )
+    (mention,) = resolve_article([claim("The nominee", text.find("The nominee said"))], text)
+    assert mention.name == "Ada Lind"
+    names = read_article(text)
+    assert set(names.by_surname) == {"lind"}  # neither "Maybe I" nor "World War II" is a person

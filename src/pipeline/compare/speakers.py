@@ -44,6 +44,7 @@ _EMPTY_SPEAKERS = {"", "that", "this", "it"}
 _GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f"}
 _HONORIFIC_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
 _GENDER_WINDOW = 250  # characters after a person's mention in which "he"/"she" count as that person's
+_ROMAN = re.compile(r"[IVX]+")
 _ARTICLES = {"the", "a", "an", "this", "that", "these", "those"}
 _SUB_WORDS = {
     "campaign",
@@ -250,12 +251,15 @@ def _names_in_text(text: str) -> list[_NameMention]:
     i = 0
     while i < len(toks):
         start, word = toks[i]
-        if not _is_cap(word):
+        if not _is_cap(word) or word == "I":
             i += 1
             continue
         j = i
         run: list[str] = []
-        while j < len(toks) and (_is_cap(toks[j][1]) or (run and toks[j][1] in _LOWER_NAME_PARTICLES)):
+        # the pronoun "I" is never part of a name ("Maybe I can ...")
+        while j < len(toks) and (
+            (_is_cap(toks[j][1]) and toks[j][1] != "I") or (run and toks[j][1] in _LOWER_NAME_PARTICLES)
+        ):
             if run and text[toks[j - 1][0] + len(toks[j - 1][1]) : toks[j][0]] != " ":
                 break  # a line break or punctuation between two capitalised words ends the name
             run.append(toks[j][1])
@@ -320,10 +324,16 @@ def _person_like(words: Sequence[str]) -> bool:
     """Whether capitalised words can be a person's name: no organisation word, no country name."""
     orgs = _wordset("orgs.txt")
     countries = country_table()
-    return bool(words) and all(
+    return bool(words) and not _names_a_thing(words) and all(
         (_is_cap(w) or w in _LOWER_NAME_PARTICLES) and _bare(w) not in orgs and _key_text(w) not in countries
         for w in words
     )
+
+
+def _names_a_thing(words: Sequence[str]) -> bool:
+    """Whether a capitalised run names a thing, an event or a place by its head ("World War II")."""
+    heads = [w for w in words if not _ROMAN.fullmatch(w.strip(".,")) and not w.strip(".,").isdigit()]
+    return bool(heads) and _bare(heads[-1]) in _wordset("not_people.txt")
 
 
 def _person_parts(name: str) -> list[str]:
@@ -682,6 +692,7 @@ def _looks_person(name: str) -> bool:
         and all(_is_cap(w) for w in words)
         and _key_text(name) not in country_table()
         and not any(_bare(w) in _wordset("orgs.txt") for w in words)
+        and not _names_a_thing(words)
     )
 
 
