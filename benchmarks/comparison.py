@@ -78,6 +78,30 @@ def extracted(docs: list[dict[str, Any]], split: str, refresh: bool) -> dict[str
     return {row["id"]: row["claims"] for row in _jsonl(cache)}
 
 
+def _cached(encode: Any) -> Any:
+    """``encode`` with its vectors kept under ``tmp/cache/comparison/`` by content, so a second run
+    of the semantic method on the same claims does not spend minutes on the model again."""
+    import numpy as np
+
+    path = CACHE / "vectors-all-minilm-l6-v2.npz"
+    known: dict[str, Any] = {}
+    if path.is_file():
+        with np.load(path) as npz:
+            known = dict(zip((str(k) for k in npz["keys"]), npz["vectors"], strict=True))
+
+    def run(texts: list[str]) -> list[Any]:
+        key = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+        missing = sorted({k: t for k, t in zip(key, texts, strict=True) if k not in known}.items())
+        if missing:
+            known.update(zip((k for k, _ in missing), encode([t for _, t in missing]), strict=True))
+            CACHE.mkdir(parents=True, exist_ok=True)
+            keys = sorted(known)
+            np.savez(path, keys=np.array(keys), vectors=np.stack([known[k] for k in keys]))
+        return [known[k] for k in key]
+
+    return run
+
+
 def compare(
     docs: list[dict[str, Any]], claims: dict[str, list[dict[str, Any]]], method: str = "lexical"
 ) -> tuple[list[dict], list[dict]]:
@@ -108,7 +132,7 @@ def compare(
     if method in ("semantic", "hybrid"):
         from pipeline.compare.semantic import load_encoder
 
-        encode = load_encoder()
+        encode = _cached(load_encoder())
     state = ClusterState(params={"semantic": SEMANTIC, "hybrid": HYBRID}.get(method, Params()))
     assignments = assign(rows, state, encode=encode)
     preds = [
