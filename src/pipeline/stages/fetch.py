@@ -59,7 +59,7 @@ class OutletState:
         from pipeline.fetch import charset_of
 
         content_type = self.archive.meta(ref).get("headers", {}).get("content-type")
-        if result.kind == "feed":  # article 304s are counted in the fetch summary instead
+        if result.kind == "feed":  # a refetch run has many article 304s: not logged one by one
             log.info("feed %s (%s) unchanged since the last run", result.url, self.outlet)
         return replace(result, archive_ref=ref, content_type=content_type, charset=charset_of(content_type or ""))
 
