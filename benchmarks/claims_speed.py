@@ -49,9 +49,10 @@ def main() -> int:
     args = parser.parse_args()
 
     from pipeline.claims import extract_many, load_nlp
+    from pipeline.settings import Settings
 
     texts, what = load_texts()
-    nlp = load_nlp()
+    nlp = load_nlp(Settings.from_env().spacy_model)
     result = Result(
         name="claims",
         title="Claims vs parser",

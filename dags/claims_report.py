@@ -10,13 +10,15 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Asset, dag, get_current_context, task
 
-from pipeline.settings import CLAIMS_ASSET_NAME, CLAIMS_ASSET_URI
+from pipeline.settings import Settings
+
+SETTINGS = Settings.from_env()  # cheap: reads the environment only
 
 
 @dag(
     dag_id="claims_report",
     description="After each load of claims: write the cross-outlet comparison report (Markdown and JSON)",
-    schedule=[Asset(name=CLAIMS_ASSET_NAME, uri=CLAIMS_ASSET_URI)],
+    schedule=[Asset(name=SETTINGS.claims_asset_name, uri=SETTINGS.claims_asset_uri)],
     # It only ever runs after a load, and only reads DuckDB: unpaused from the start, so the first
     # ingest (a demo, say) gets its report without anyone finding this DAG and unpausing it.
     is_paused_upon_creation=False,

@@ -15,14 +15,15 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Asset, dag, get_current_context, task
 
-from pipeline.settings import CLAIMS_ASSET_NAME, CLAIMS_ASSET_URI
+from pipeline.settings import Settings
 
-DUCKDB_POOL = "duckdb_writer"
+SETTINGS = Settings.from_env()  # cheap: reads the environment only
+DUCKDB_POOL = SETTINGS.writer_pool
 
 
 @dag(
     dag_id="compare_claims",
-    schedule=[Asset(name=CLAIMS_ASSET_NAME, uri=CLAIMS_ASSET_URI)],
+    schedule=[Asset(name=SETTINGS.claims_asset_name, uri=SETTINGS.claims_asset_uri)],
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,

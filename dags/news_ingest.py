@@ -13,28 +13,29 @@ one transaction per outlet, and updates the ``factcheck_claims`` asset, so ``cla
 once per ingest run with whatever was loaded. ``check_outlets`` then fails the run if any outlet
 did not load: the good outlets are committed, and the run is red rather than green.
 
-Configuration comes from ``FACTCHECK_*`` environment variables (see ``pipeline.settings``); the
-work itself lives in ``pipeline.runner``. It runs hourly once unpaused (new DAGs start paused).
+Configuration comes from ``FACTCHECK_*`` environment variables through ``pipeline.settings``
+(the asset, pool and load queue names too); the work itself lives in ``pipeline.runner``. It runs
+hourly once unpaused (new DAGs start paused).
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import Any
 
 import pendulum
 from airflow.sdk import Asset, dag, get_current_context, task, task_group
 
-from pipeline.settings import CLAIMS_ASSET_NAME, CLAIMS_ASSET_URI
+from pipeline.settings import Settings
 
-CLAIMS_ASSET = Asset(name=CLAIMS_ASSET_NAME, uri=CLAIMS_ASSET_URI)
-DUCKDB_POOL = "duckdb_writer"
+# Cheap: reads the environment only. The Airflow names come from the settings like everything else.
+SETTINGS = Settings.from_env()
+CLAIMS_ASSET = Asset(name=SETTINGS.claims_asset_name, uri=SETTINGS.claims_asset_uri)
+DUCKDB_POOL = SETTINGS.writer_pool
 # With workers on several hosts, the load must run on the one that has the DuckDB file on its disk:
-# name a Celery queue only that worker listens to (`airflow celery worker -q default,<queue>`).
-# Unset, the load goes to the default queue like every other task.
-LOAD_QUEUE = os.environ.get("FACTCHECK_LOAD_QUEUE", "")
-LOAD_ROUTING = {"queue": LOAD_QUEUE} if LOAD_QUEUE else {}
+# FACTCHECK_LOAD_QUEUE names a Celery queue only that worker listens to (`airflow celery worker -q
+# default,<queue>`). Unset, the load goes to the default queue like every other task.
+LOAD_ROUTING = SETTINGS.load_routing
 # Each mapped task instance is shown under its outlet's name instead of "Map Index 3".
 OUTLET_NAME = "{{ task.op_kwargs['outlet'] }}"
 

@@ -19,8 +19,11 @@ from typing import Any
 import pendulum
 from airflow.sdk import Asset, dag, get_current_context, task, task_group
 
-CLAIMS_ASSET = Asset(name="factcheck_claims", uri="file:///factcheck/claims")
-DUCKDB_POOL = "duckdb_writer"
+from pipeline.settings import Settings
+
+SETTINGS = Settings.from_env()  # cheap: reads the environment only
+CLAIMS_ASSET = Asset(name=SETTINGS.claims_asset_name, uri=SETTINGS.claims_asset_uri)
+DUCKDB_POOL = SETTINGS.writer_pool
 OUTLET_NAME = "{{ task.op_kwargs['outlet'] }}"  # mapped task instances are shown under the outlet's name
 
 

@@ -26,6 +26,7 @@ print(json.dumps({
             "timetable": type(dag.timetable).__name__,
             "catchup": dag.catchup,
             "pools": {t.task_id: t.pool for t in dag.tasks},
+            "queues": {t.task_id: t.queue for t in dag.tasks},
             "outlets": {t.task_id: [getattr(a, "name", None) for a in t.outlets] for t in dag.tasks},
             "map_index_templates": {t.task_id: t.map_index_template for t in dag.tasks},
             "mapped_groups": sorted(

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.records import Article, Claim, FetchResult
+from pipeline.records import Article, Claim, FetchResult, StagedArticle
 from pipeline.runner import claim_id
 from pipeline.settings import Settings
-from pipeline.staging import RunPaths, write_jsonl
+from pipeline.staging import RunPaths, result_row, write_jsonl
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 VERSION = "synthetic-1"
@@ -68,9 +68,7 @@ def stage_run(
             sentences = [f"Speaker {o}-{a}-{c} said that claim number {c} holds." for c in range(claims_per_article)]
             text = " ".join(sentences) + " " + ("Filler words. " * (padding // 14))
             article = Article(url, url, name, f"Story {a}", ("A. Writer",), T0 + timedelta(minutes=a), "en", text)
-            row = article.to_dict()
-            row["fetched_at"] = T0.isoformat()
-            articles.append(row)
+            articles.append(StagedArticle(article, fetched_at=T0.isoformat()).to_dict())
             for c, sentence in enumerate(sentences):
                 start = text.index(sentence)
                 content = f"claim number {c} holds"
@@ -81,8 +79,7 @@ def stage_run(
                 crow.update(claim_id=claim_id(article.article_id, claim, VERSION), article_id=article.article_id,
                             extractor_version=VERSION)
                 claims.append(crow)
-            logs.append(dict(FetchResult(url, name, "article", True, 200, attempts=1, started_at=T0).to_dict(),
-                             stage="fetch"))
+            logs.append(result_row(FetchResult(url, name, "article", True, 200, attempts=1, started_at=T0), "fetch"))
         write_jsonl(paths.log_file("fetch", name), logs)
         write_jsonl(paths.stage_file("parse", name), articles)
         write_jsonl(paths.stage_file("extract", name), claims)

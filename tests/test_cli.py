@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +11,11 @@ from pathlib import Path
 from pipeline.demo.server import NewsroomServer
 
 
-def factcheck(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def factcheck(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=600, cwd=cwd
+        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=600, cwd=cwd, env=env
     )
 
 
@@ -56,6 +59,18 @@ def test_claims_jsonl_offsets_point_into_the_text(tmp_path: Path) -> None:
         if c["speaker_start"] is not None:
             assert text[c["speaker_start"] : c["speaker_end"]] == c["speaker"]
     assert any(c["polarity"] == "denies" for c in claims)
+
+
+def test_the_model_setting_reaches_the_claims_command(tmp_path: Path) -> None:
+    """FACTCHECK_SPACY_MODEL goes through Settings to the extractor; --model wins over it."""
+    text = tmp_path / "a.txt"
+    text.write_text('"Taxes will not rise," she said.', encoding="utf-8")
+    env = {**os.environ, "FACTCHECK_SPACY_MODEL": "no_such_spacy_model_xyz"}
+    proc = factcheck("claims", "--text", str(text), env=env)
+    assert proc.returncode == 2 and "no_such_spacy_model_xyz" in proc.stderr, proc.stderr
+    proc = factcheck("claims", "--text", str(text), "--model", "another_missing_model", env=env)
+    assert proc.returncode == 2 and "another_missing_model" in proc.stderr
+    assert "no_such_spacy_model_xyz" not in proc.stderr
 
 
 def test_claims_input_errors_name_the_line(tmp_path: Path) -> None:

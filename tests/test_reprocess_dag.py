@@ -60,3 +60,24 @@ def test_reprocess_runs_each_outlet_through_its_own_chain(tmp_path: Path) -> Non
     finally:
         con.close()
     assert run == (len(outlets),)
+
+
+def test_airflow_names_come_from_the_settings(tmp_path: Path) -> None:
+    """Overriding the asset, the writer pool and the load queue in the environment reaches every
+    DAG through ``Settings``: no DAG file keeps its own copy of a name."""
+    env = localairflow.airflow_env(tmp_path / "airflow", DAGS)
+    env.update(
+        FACTCHECK_CLAIMS_ASSET_NAME="claims_elsewhere",
+        FACTCHECK_WRITER_POOL="one_writer",
+        FACTCHECK_LOAD_QUEUE="duckdb_host",
+    )
+    info = probe_dags(DAGS, env)
+    assert info["errors"] == {}
+    assert info["heavy"] == []
+    dags = info["dags"]
+    ingest, reprocess = dags["news_ingest"], dags["reprocess"]
+    assert ingest["queues"]["load"] == "duckdb_host"
+    assert ingest["queues"]["outlet.fetch"] != "duckdb_host"  # only the load goes to the DuckDB host
+    assert ingest["pools"]["load"] == reprocess["pools"]["load"] == "one_writer"
+    assert reprocess["pools"]["list_articles"] == dags["compare_claims"]["pools"]["compare"] == "one_writer"
+    assert ingest["outlets"]["load"] == reprocess["outlets"]["load"] == ["claims_elsewhere"]

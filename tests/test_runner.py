@@ -82,7 +82,7 @@ def test_articles_in_other_languages_are_kept_without_claims(tmp_path: Path, new
 
 
 def _summary(caplog: pytest.LogCaptureFixture, stage: str, outlet: str) -> str:
-    lines = [r.getMessage() for r in caplog.records if r.name == "pipeline.runner"]
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("pipeline.stages")]
     found = [line for line in lines if line.startswith(f"{stage} summary for {outlet}: ")]
     assert len(found) == 1, lines
     return found[0]
@@ -102,7 +102,7 @@ def test_every_stage_logs_one_summary_line_with_counts_and_failures_by_reason(
     sources = newsroom.write_sources(tmp_path / "sources.yaml", extra_outlets=[mixed])
     s = Settings(data_dir=tmp_path / "data", sources_path=sources, allow_private_network=True, per_host_delay=0.0,
                  max_retries=0)
-    caplog.set_level(logging.INFO, logger="pipeline.runner")
+    caplog.set_level(logging.INFO, logger="pipeline.stages")
     for stage in (runner.discover, runner.fetch, runner.parse, runner.extract):
         stage(s, "r", outlet)
     assert _summary(caplog, "discover", outlet) == (
@@ -157,3 +157,71 @@ def test_an_outlet_whose_every_feed_fails_fails_alone(tmp_path: Path, newsroom: 
         con.close()
     assert [(stage, reason.split(":")[0]) for stage, reason in reasons] == [("discover", "connection error")]
     assert articles == (0,)
+
+
+def _stored_articles(s: Settings) -> list[tuple[object, ...]]:
+    con = store.connect(s.database, read_only=True)
+    try:
+        return con.execute(
+            "SELECT article_id, url, canonical_url, title, text, content_hash, raw_ref, first_seen_at "
+            "FROM articles ORDER BY article_id"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def _fetch_state(s: Settings, outlet: str) -> dict[str, dict[str, object]]:
+    """What a run must not change on a 304: validators, the archived body, and what is stored."""
+    from pipeline.state import FetchState
+
+    keep = ("kind", "etag", "last_modified", "archive_ref", "stored", "stored_run", "failed_runs", "reason")
+    urls = FetchState.load(s.state_dir, outlet).urls
+    return {url: {k: entry.get(k) for k in keep} for url, entry in urls.items()}
+
+
+def test_an_unchanged_page_or_feed_is_read_from_the_archive_and_changes_nothing(
+    tmp_path: Path, newsroom: NewsroomServer
+) -> None:
+    """A second run with refetch asks for every stored page and every feed conditionally: each 304
+    becomes the body archived before (feeds and articles through the same path), the articles are
+    parsed from it again, and the stored articles and the fetch state stay as they were."""
+    from pipeline.staging import read_results
+
+    s = _settings(tmp_path, newsroom)
+    runner.run_all(s, "run-1")
+    names = runner.outlet_names(s)
+    articles_before = _stored_articles(s)
+    state_before = {name: _fetch_state(s, name) for name in names}
+    assert articles_before
+
+    again = s.with_overrides(refetch=True)
+    runner.run_all(again, "run-2")
+
+    assert _stored_articles(again) == articles_before
+    assert {name: _fetch_state(again, name) for name in names} == state_before
+    paths = RunPaths(again, "run-2")
+    unchanged = 0
+    for name in names:
+        archived = {url: e["archive_ref"] for url, e in state_before[name].items()}
+        results = [*read_results(paths.log_file("discover", name)), *read_results(paths.log_file("fetch", name))]
+        for r in results:
+            if r.ok and r.status == 304:
+                unchanged += 1
+                assert r.archive_ref == archived[r.url], r.url  # read from the body archived before
+        parsed = {a["url"] for a in read_jsonl(paths.stage_file("parse", name))}
+        stored = {url for url, e in state_before[name].items() if e["stored"]}
+        assert stored <= parsed, "every stored page was parsed again from its archived body"
+    kinds = {r.kind for name in names for stage in ("discover", "fetch")
+             for r in read_results(paths.log_file(stage, name)) if r.status == 304}  # fmt: skip
+    assert unchanged and kinds == {"feed", "article"}
+
+
+def test_the_model_setting_reaches_the_claim_extractor(tmp_path: Path, newsroom: NewsroomServer) -> None:
+    s = _settings(tmp_path, newsroom)
+    name = runner.outlet_names(s)[0]
+    for stage in (runner.discover, runner.fetch, runner.parse):
+        stage(s, "r", name)
+    configured = Settings.from_env({"FACTCHECK_SPACY_MODEL": "no_such_spacy_model_xyz"}, data_dir=s.data_dir,
+                                   sources_path=s.sources_path)  # fmt: skip
+    with pytest.raises(ValueError, match="no_such_spacy_model_xyz"):
+        runner.extract(configured, "r", name)

@@ -36,3 +36,31 @@ def test_bad_settings_say_what_to_fix(env: dict[str, str], message: str) -> None
 def test_contact_goes_into_the_user_agent() -> None:
     s = Settings(contact="mailto:desk@example.org")
     assert s.full_user_agent.endswith("mailto:desk@example.org")
+
+
+def test_airflow_names_and_the_model_are_settings_with_overrides() -> None:
+    s = Settings.from_env({"FACTCHECK_LOAD_QUEUE": "duckdb_host", "FACTCHECK_WRITER_POOL": "one_writer",
+                           "FACTCHECK_SPACY_MODEL": "my_model"})  # fmt: skip
+    assert (s.load_queue, s.writer_pool, s.spacy_model) == ("duckdb_host", "one_writer", "my_model")
+    assert s.load_routing == {"queue": "duckdb_host"}
+    defaults = Settings.from_env({})
+    assert defaults.load_routing == {}  # the load goes to the default queue
+    assert (defaults.writer_pool, defaults.claims_asset_name) == ("duckdb_writer", "factcheck_claims")
+    with pytest.raises(ValueError, match="FACTCHECK_WRITER_POOL must not be empty"):
+        Settings.from_env({"FACTCHECK_WRITER_POOL": " "})
+
+
+def test_no_module_but_settings_reads_the_environment() -> None:
+    """The library and the DAG files get configuration from ``Settings`` only (``localairflow`` is a
+    developer tool that prepares environments for the airflow command)."""
+    import re
+
+    repo = Path(__file__).resolve().parents[1]
+    allowed = {repo / "src/pipeline/settings.py", repo / "src/pipeline/localairflow.py"}
+    files = [*sorted((repo / "src/pipeline").rglob("*.py")), *sorted((repo / "dags").glob("*.py"))]
+    readers = [
+        str(f.relative_to(repo))
+        for f in files
+        if f not in allowed and re.search(r"\bos\.environ\b|\bgetenv\(", f.read_text(encoding="utf-8"))
+    ]
+    assert files and readers == []

@@ -17,6 +17,7 @@ from fsspec.implementations.local import LocalFileSystem
 from staged import stage_run, write_sources
 
 from pipeline import runner, store
+from pipeline.demo.server import NewsroomServer
 from pipeline.settings import Settings
 from pipeline.staging import RunPaths, StagedFile, local_copy, read_jsonl, write_jsonl
 
@@ -252,3 +253,26 @@ def test_a_marker_without_a_zone_is_read_as_utc_and_a_cleared_marker_protects_th
     pruned = RunPaths(settings, "current").prune_loaded(timedelta(days=7), datetime.now(UTC))
     assert pruned == ["naive"]
     assert len(_run_folders(settings)) == 2
+
+
+def test_the_parse_staging_file_has_one_schema_for_its_two_readers(tmp_path: Path, newsroom: NewsroomServer) -> None:
+    """What the parse stage writes is what the extract stage reads back (``StagedArticle``) and the
+    columns the store reads (``store.ARTICLE_COLUMNS``); a key no stage writes is refused."""
+    from pipeline.records import STAGED_ARTICLE_KEYS, StagedArticle
+    from pipeline.staging import read_articles
+
+    settings = Settings(data_dir=tmp_path / "data", sources_path=newsroom.write_sources(tmp_path / "sources.yaml"),
+                        allow_private_network=True, per_host_delay=0.0)  # fmt: skip
+    name = runner.outlet_names(settings)[0]
+    for stage in (runner.discover, runner.fetch, runner.parse):
+        stage(settings, "r", name)
+    parse_file = RunPaths(settings, "r").stage_file("parse", name)
+    rows = list(read_jsonl(parse_file))
+    assert rows
+    for row in rows:
+        assert set(row) == STAGED_ARTICLE_KEYS
+        assert set(store.ARTICLE_COLUMNS) <= set(row)
+        assert set(row) - set(store.ARTICLE_COLUMNS) == {"is_article", "not_article_reason"}
+    assert [a.to_dict() for a in read_articles(parse_file)] == rows
+    with pytest.raises(ValueError, match="wordcount"):
+        StagedArticle.from_dict({**rows[0], "wordcount": 3})

@@ -91,7 +91,7 @@ def _claim_row(claim: Any) -> dict[str, Any]:
 def cmd_claims(args: argparse.Namespace) -> int:
     from pipeline.claims import extract_claims, extract_many, load_nlp
 
-    nlp = load_nlp(args.model)
+    nlp = load_nlp(args.model or _settings(args).spacy_model)
     if args.text:
         text = Path(args.text).read_text(encoding="utf-8")
         for i, claim in enumerate(extract_claims(text, nlp=nlp), 1):

@@ -22,9 +22,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.settings import WRITER_POOL, Settings
+
 log = logging.getLogger(__name__)
 
-DUCKDB_POOL = "duckdb_writer"
+DUCKDB_POOL = WRITER_POOL  # the default of the writer_pool setting
 
 
 def airflow_executable() -> str:
@@ -68,7 +70,8 @@ def prepare(env: Mapping[str, str], timeout: float = 600) -> None:
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
     airflow = airflow_executable()
     _run([airflow, "db", "migrate"], env, timeout)
-    _run([airflow, "pools", "set", DUCKDB_POOL, "1", "the single DuckDB writer"], env, timeout)
+    pool = Settings.from_env(env).writer_pool  # the pool the DAG files will name
+    _run([airflow, "pools", "set", pool, "1", "the single DuckDB writer"], env, timeout)
 
 
 UI_CONFIG_PROBE = """

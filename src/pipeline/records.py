@@ -129,6 +129,54 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class StagedArticle:
+    """An article as the parse stage stages it: the Article, when its page was fetched, and the
+    fingerprint the store links near-duplicates by (``dedupe.fingerprint``).
+
+    The one schema of the parse staging file: the extract stage reads it back with ``from_dict``
+    (which refuses a key it does not know) and the store reads the same keys as
+    ``store.ARTICLE_COLUMNS``.
+    """
+
+    article: Article
+    fetched_at: str | None = None
+    minhash: tuple[int, ...] | None = None
+    bands: tuple[str, ...] | None = None
+    wire: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        row = self.article.to_dict()
+        row.update(
+            fetched_at=self.fetched_at,
+            minhash=list(self.minhash) if self.minhash is not None else None,
+            bands=list(self.bands) if self.bands is not None else None,
+            wire=self.wire,
+        )
+        return row
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> StagedArticle:
+        unknown = set(row) - STAGED_ARTICLE_KEYS
+        if unknown:
+            raise ValueError(f"a staged article has keys no stage writes: {sorted(unknown)}")
+        row = dict(row)
+        extra = {k: row.pop(k, None) for k in ("fetched_at", "minhash", "bands", "wire")}
+        minhash, bands = extra["minhash"], extra["bands"]
+        return cls(
+            Article.from_dict(row),
+            fetched_at=extra["fetched_at"],
+            minhash=tuple(minhash) if minhash is not None else None,
+            bands=tuple(bands) if bands is not None else None,
+            wire=extra["wire"],
+        )
+
+
+STAGED_ARTICLE_KEYS = frozenset(f.name for f in fields(Article)) | {
+    "article_id", "fetched_at", "minhash", "bands", "wire",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     """One attributed claim: who (speaker) said (cue) what (content), with offsets into the text."""
 

@@ -1,7 +1,8 @@
 """One frozen ``Settings`` object, built from packaged defaults plus ``FACTCHECK_*`` environment overrides.
 
 The CLI and the DAGs build it the same way (``Settings.from_env()``) and pass it down explicitly;
-no other module reads the environment.
+no other module reads the environment. Building it reads nothing but the environment, so DAG
+files may build it at top level for their Airflow names (asset, pool, load queue).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 
 PREFIX = "FACTCHECK_"
 # The Airflow asset the load task updates and the comparison DAGs are scheduled on. The library
-# does not import Airflow, so it names the asset and the DAG files build it from these.
+# does not import Airflow, so it names the asset and the DAG files build it from the settings.
 CLAIMS_ASSET_NAME = "factcheck_claims"
 CLAIMS_ASSET_URI = "file:///factcheck/claims"
+WRITER_POOL = "duckdb_writer"  # the one-slot Airflow pool of every task that writes DuckDB
 DEFAULT_SOURCES = "packaged:sources.yaml"
 MAX_KEEP_DAYS = 36_500  # staging retention beyond a century is a typo, and overflows a timedelta
 
@@ -72,6 +74,13 @@ class Settings:
     # when the load publishes the read snapshot <db>.read.duckdb that `factcheck sql`, the report and the
     # Claims view read: after every outlet batch ("batch"), once at the end of a run ("run"), or never ("off")
     read_snapshot: str = "batch"
+    # Airflow names the DAG files use (the library never imports Airflow): the asset every load
+    # updates, the one-slot pool of the DuckDB writers, and a Celery queue for the load task that
+    # only the worker on the DuckDB file's host listens to ("" = the default queue)
+    claims_asset_name: str = CLAIMS_ASSET_NAME
+    claims_asset_uri: str = CLAIMS_ASSET_URI
+    writer_pool: str = WRITER_POOL
+    load_queue: str = ""
 
     def __post_init__(self) -> None:
         if self.db_path is None:
@@ -103,6 +112,11 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{PREFIX}{name.upper()} must be a positive number")
+        for name in ("claims_asset_name", "claims_asset_uri", "writer_pool"):
+            if not getattr(self, name).strip():
+                raise ValueError(f"{PREFIX}{name.upper()} must not be empty")
+        if self.load_queue != self.load_queue.strip():
+            raise ValueError(f"{PREFIX}LOAD_QUEUE must be a queue name without spaces around it")
         if self.read_snapshot not in ("batch", "run", "off"):
             raise ValueError(f"{PREFIX}READ_SNAPSHOT must be batch, run or off, not {self.read_snapshot!r}")
 
@@ -142,6 +156,11 @@ class Settings:
     def robots_token(self) -> str:
         """The product token robots.txt rules are matched against (the User-Agent up to its first '/')."""
         return self.user_agent.split("/", 1)[0].split()[0] if self.user_agent.strip() else "*"
+
+    @property
+    def load_routing(self) -> dict[str, str]:
+        """Task arguments that send the load task to ``load_queue`` (none when it is unset)."""
+        return {"queue": self.load_queue} if self.load_queue else {}
 
     @property
     def full_user_agent(self) -> str:

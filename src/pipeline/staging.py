@@ -41,7 +41,7 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
 from pipeline.files import atomic_write
-from pipeline.records import sha256_hex
+from pipeline.records import FetchResult, StagedArticle, sha256_hex
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -244,6 +244,26 @@ def read_jsonl(path: Path | StagedFile) -> Iterator[dict[str, Any]]:
         for line in fh:
             if line.strip():
                 yield json.loads(line)
+
+
+def result_row(result: FetchResult, stage: str) -> dict[str, Any]:
+    """A fetch result as a stage log (and the fetch stage file) holds it: its fields and the stage."""
+    row = result.to_dict()
+    row["stage"] = stage
+    return row
+
+
+def read_results(path: StagingFile) -> Iterator[FetchResult]:
+    """The fetch results of a stage log or of the fetch stage file (rows of ``result_row``)."""
+    for row in read_jsonl(path):
+        row.pop("stage", None)
+        yield FetchResult.from_dict(row)
+
+
+def read_articles(path: StagingFile) -> Iterator[StagedArticle]:
+    """The articles of a parse stage file (rows of ``StagedArticle.to_dict``)."""
+    for row in read_jsonl(path):
+        yield StagedArticle.from_dict(row)
 
 
 def local_copy(file: StagingFile, into: Path) -> Path | None:

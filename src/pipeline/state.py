@@ -13,7 +13,7 @@ one JSON file per outlet, ``<data_dir>/state/<safe outlet name>.json``:
         "failed_runs": 0, "last_failed_run": "...", "reason": "...",
         "last_run": "...", "updated": 1767225600.0}}}
 
-Who writes what, and why it is safe:
+Who writes what, and why it is safe (every write goes through ``pipeline.stages.fetch.OutletState``):
 
 - discover and fetch (one task per outlet) record validators, archive references and failures as
   they fetch; load records ``stored`` only after the outlet's transaction committed, and counts a

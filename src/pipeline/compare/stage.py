@@ -4,7 +4,7 @@
 ``pipeline.store.compare`` reads them), those articles' texts, and what earlier runs stored (the
 cluster assignments within the time window, every canonical speaker and entity), and returns a
 :class:`CompareResult`: the speakers, entities, cluster assignments and contradictions to write.
-Nothing here touches the database; ``pipeline.runner.compare`` reads, calls this, and writes.
+Nothing here touches the database; ``pipeline.stages.compare`` reads, calls this, and writes.
 
 It composes the two public steps of this package, :func:`~pipeline.compare.canonical_speakers`
 (with the registry restored from the stored speakers, so ids and the one-bearer surname rule carry

@@ -1,0 +1,86 @@
+"""The compare stage: DuckDB claims not yet compared -> speakers, entities, clusters and alerts."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from pipeline.settings import Settings
+from pipeline.stages.load import publish_snapshot
+
+log = logging.getLogger(__name__)
+
+
+def compare(settings: Settings, compare_run_id: str | None = None, max_articles: int | None = None) -> dict[str, Any]:
+    """Compare the claims no run has compared yet: canonical speakers, entities, clusters and new
+    contradictions (alerts), written in one transaction. Returns the run's summary.
+
+    One writable connection is held from the first read to the commit (so no load interleaves);
+    the work is the pure ``pipeline.compare.stage`` (``resolve_new``, then ``cluster_new``). Claims
+    already compared are read only as the state to compare with: the clusters within the time
+    window around the new claims' dates that share a term or the speaker with one of them, so a
+    run's cost follows the new claims, not the store. A run that adds nothing writes nothing
+    but its ``compare_runs`` row. ``max_articles`` caps the articles taken in one run (the rest stay
+    new for the next).
+    """
+    from pipeline import store
+    from pipeline.compare import load_alias_file
+    from pipeline.compare.clusters import Params
+    from pipeline.compare.stage import cluster_new, resolve_new
+    from pipeline.store import compare as compare_store
+
+    started = datetime.now(UTC)
+    run = compare_run_id or "compare__" + started.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    aliases = load_alias_file(settings.speaker_aliases_path)  # a bad alias file stops here, naming the line
+    params = Params()
+    t0 = time.perf_counter()
+    con = store.connect(settings.database)
+    try:
+        articles = compare_store.pending_articles(con, max_articles)
+        claims = compare_store.claims_of_articles(con, articles)
+        result = resolve_new(
+            claims,
+            compare_store.article_texts(con, articles),
+            compare_store.stored_speakers(con),
+            compare_store.stored_entities(con),
+            aliases,
+        )
+        terms, speaker_ids = result.block_keys()
+        new_dates = [c["seen_at"] for c in claims if c["is_new"] and c["seen_at"] is not None]
+        state = compare_store.cluster_state_rows(
+            con, min(new_dates, default=None), max(new_dates, default=None), params.window_days,
+            terms, speaker_ids, params.block_max,
+        ) if claims else compare_store.ClusterStateRows([], {}, 0)  # fmt: skip
+        cluster_new(result, state.rows, state.df, state.n_claims, params)
+        write = compare_store.CompareWrite(
+            compare_run_id=run,
+            started_at=started,
+            speakers=result.speakers,
+            claim_speakers=result.claim_speakers,
+            entities=result.entities,
+            claim_entities=result.claim_entities,
+            assignments=result.assignment_rows(),
+            alerts=result.alerts,
+            n_restored=result.n_restored,
+        )
+        counts = compare_store.write_compare(con, write)
+        publish_snapshot(settings, con, end_of_run=True)  # readers of the snapshot see the new clusters
+    finally:
+        con.close()
+    summary: dict[str, Any] = {
+        "compare_run_id": run,
+        "articles": len(articles),
+        "claims": len(result.assignments),
+        "restored": result.n_restored,
+        "speakers": counts["speakers"],
+        "new_speakers": counts["new_speakers"],
+        "entities": len(result.entities),
+        "alerts": counts["alerts"],
+        "pruned": counts["pruned"],
+        "reasons": result.reasons(),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+    log.info("compare %s: %s", run, summary)
+    return summary
