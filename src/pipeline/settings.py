@@ -69,7 +69,7 @@ class Settings:
     max_sitemap_depth: int = 2
     # a loaded run's staging folder is deleted by a load this many days later; 0 keeps every folder
     staging_keep_days: float = 7.0
-    # a speaker alias file a user corrects (pipeline.compare.speakers format); default: the packaged one
+    # a speaker alias file a user corrects (pipeline.compare.aliases format); default: the packaged one
     speaker_aliases_path: Path | None = None
     # when the load publishes the read snapshot <db>.read.duckdb that `factcheck sql`, the report and the
     # Claims view read: after every outlet batch ("batch"), once at the end of a run ("run"), or never ("off")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pipeline.compare import SpeakerRegistry, canonical_speakers, parse_alias_file, resolve_article
-from pipeline.compare.speakers import read_article
+from pipeline.compare.names import read_article
 
 
 def claim(speaker: str | None, at: int, resolved: str | None = None) -> dict[str, Any]:

@@ -9,17 +9,11 @@ over claims.
 No database I/O here: the store writes what these functions return.
 """
 
+from pipeline.compare.aliases import load_alias_file, parse_alias_file
 from pipeline.compare.clusters import Assignment, ClusterState, assign, contradictions
 from pipeline.compare.entities import Entity, EntityRegistry, canonical_entities, resolve_entities
-from pipeline.compare.speakers import (
-    Speaker,
-    SpeakerAssignment,
-    SpeakerRegistry,
-    canonical_speakers,
-    load_alias_file,
-    parse_alias_file,
-    resolve_article,
-)
+from pipeline.compare.mentions import resolve_article
+from pipeline.compare.speakers import Speaker, SpeakerAssignment, SpeakerRegistry, canonical_speakers
 
 __all__ = [
     "Assignment",

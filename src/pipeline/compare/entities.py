@@ -25,7 +25,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pipeline.compare.speakers import AliasEntry, _key_text, country_table, load_alias_file
+from pipeline.compare.aliases import AliasEntry, load_alias_file
+from pipeline.compare.lexicon import _key_text, country_table
 
 log = logging.getLogger(__name__)
 

@@ -24,15 +24,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.compare.aliases import AliasEntry, load_alias_file
 from pipeline.compare.clusters import Assignment, ClusterState, Params, assign, content_terms, contradictions
 from pipeline.compare.entities import EntityRegistry, resolve_entities
-from pipeline.compare.speakers import (
-    AliasEntry,
-    Speaker,
-    SpeakerRegistry,
-    canonical_speakers,
-    load_alias_file,
-)
+from pipeline.compare.speakers import Speaker, SpeakerRegistry, canonical_speakers
 
 
 def restore_registry(

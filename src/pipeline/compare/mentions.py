@@ -1,0 +1,379 @@
+"""In the article: each claim's speaker becomes the fullest name the article gives for it."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.compare.lexicon import (
+    _ARTICLES,
+    _COUNTRY_HEADS,
+    _EMPTY_SPEAKERS,
+    _GENDER,
+    _LOWER_NAME_PARTICLES,
+    _PERSON_PRONOUNS,
+    _POSSESSIVE,
+    _PRONOUNS,
+    _SUB_WORDS,
+    _bare,
+    _key_text,
+    _titles,
+    _wordset,
+    country_table,
+)
+from pipeline.compare.names import (
+    ArticleNames,
+    _is_cap,
+    _names_a_thing,
+    _person_like,
+    _person_parts,
+    _surname,
+    read_article,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A claim's speaker as the article resolves it: the name to key on, and a finer speaker."""
+
+    name: str | None
+    sub: str | None = None  # the spokesperson or campaign under the principal, kept apart
+    how: str = "name"  # name | surname | title | description | pronoun | principal | country | unresolved
+
+
+def _get(claim: Any, key: str) -> Any:
+    if isinstance(claim, Mapping):
+        return claim.get(key)
+    return getattr(claim, key, None)
+
+
+def _principal(words: list[str]) -> tuple[str, str] | None:
+    """("the Clinton campaign" | "Hillary Clinton's spokeswoman Jane Roe") -> (principal, sub)."""
+    folded = [_bare(w) for w in words]
+    for k, w in enumerate(folded):
+        if w not in _SUB_WORDS:
+            continue
+        # "X's campaign", "the X campaign", "X campaign manager Y"
+        left = words[:k]
+        while left and _bare(left[0]) in _ARTICLES:
+            left = left[1:]
+        if left and _is_cap(left[-1]):
+            # the capitalised run just before the sub word
+            run: list[str] = []
+            for x in reversed(left):
+                if not _is_cap(x):
+                    break
+                run.insert(0, x)
+            return " ".join(run), " ".join(words)
+        if left and _bare(left[-1]) in ("his", "her", "their"):
+            return _bare(left[-1]), " ".join(words)
+        # "a spokesman for X"
+        if k + 2 <= len(words) and folded[k + 1 : k + 2] == ["for"]:
+            run = []
+            for x in words[k + 2 :]:
+                if not _is_cap(x):
+                    break
+                run.append(x)
+            if run:
+                return " ".join(run), " ".join(words)
+    return None
+
+
+def resolve_article(claims: Sequence[Any], text: str | None = None, names: ArticleNames | None = None) -> list[Mention]:
+    """One :class:`Mention` per claim of one article (claims in any order; mapping or ``Claim``)."""
+    names = names if names is not None else read_article(text or "")
+    order = sorted(
+        range(len(claims)), key=lambda i: _get(claims[i], "speaker_start") or _get(claims[i], "content_start") or 0
+    )
+    out: list[Mention | None] = [None] * len(claims)
+    last_person: str | None = None
+    for i in order:
+        c = claims[i]
+        at = _get(c, "speaker_start")
+        speaker, resolved = _get(c, "speaker"), _get(c, "speaker_resolved")
+        if not resolved and _bare((speaker or "").strip()) in _EMPTY_SPEAKERS:
+            # no speaker (or a bare "that"): the sentence's subject, when a person opens it
+            subject = names.subject(_get(c, "content_start"))
+            m = Mention(subject, None, "subject") if subject else Mention(None, None, "unresolved")
+        else:
+            end = _get(c, "speaker_end")
+            staffer = _WORKS_FOR.match(names.text, end) if isinstance(end, int) and speaker else None
+            if staffer is not None:  # the clause after the name says whom the speaker works for
+                speaker = f"{speaker}{staffer.group()}"
+            m = _resolve_one(speaker, resolved, at, names, last_person)
+        if m.how == "pronoun-fallback":
+            m = _pronoun_fallback(_bare((_get(c, "speaker") or "").strip()), at, names, last_person, m.sub)
+        out[i] = m
+        if m.name and _looks_person(m.name) and m.how not in ("country",):
+            last_person = m.name
+    return [m or Mention(None, None, "unresolved") for m in out]
+
+
+def _pronoun_fallback(
+    pronoun: str, at: int | None, names: ArticleNames, last_person: str | None, sub: str | None
+) -> Mention:
+    """A person pronoun the extractor left without antecedent: the nearest person before it whose
+    gender the article shows to match ("she" after "Mrs. Lind ... her"), else the previous person
+    speaker unless the article shows that person's gender to be the other one."""
+    found = names.antecedent(pronoun, at)
+    if found:
+        return Mention(found, sub, "pronoun")
+    want = _GENDER.get(pronoun)
+    if last_person is not None and (want is None or names.gender(last_person) in (None, want)):
+        return Mention(last_person, sub, "pronoun")
+    return Mention(None, sub, "unresolved")
+
+
+def _looks_person(name: str) -> bool:
+    words = name.split()
+    return (
+        1 <= len(words) <= 4
+        and all(_is_cap(w) for w in words)
+        and _key_text(name) not in country_table()
+        and not any(_bare(w) in _wordset("orgs.txt") for w in words)
+        and not _names_a_thing(words)
+    )
+
+
+def _complete(name: str, names: ArticleNames) -> tuple[str, str]:
+    """A person name completed from the article: ("Mr. Trump" -> "Donald Trump", "title")."""
+    words = _person_parts(name)
+    if not words:
+        return name, "name"
+    had_title = len(words) < len(name.split())
+    if len(words) == 1:
+        full = names.full_name(_bare(words[0]))
+        if full:
+            return full, "title" if had_title else "surname"
+        return words[0], "name"
+    surname = _surname(words)
+    counts = names.by_surname.get(surname or "", Counter())
+    # "Donald J. Trump" and "Donald Trump" keep their own spelling; the registry keys them together
+    if counts and " ".join(words) not in counts and len(words) == 2 and _bare(words[0]) in _titles():
+        return names.full_name(surname or "") or " ".join(words), "title"
+    return " ".join(words), "name"
+
+
+def _resolve_one(
+    speaker: str | None, resolved: str | None, at: int | None, names: ArticleNames, last_person: str | None
+) -> Mention:
+    if not speaker and not resolved:
+        return Mention(None, None, "unresolved")
+    raw = (speaker or resolved or "").strip(" \"“”'-,")
+    raw = re.sub(r"^.*\s-\s", "", raw)  # "predictable - Donald J. Trump"
+    words = raw.split()
+    if not words:
+        return Mention(None, None, "unresolved")
+    folded = [_bare(w) for w in words]
+    countries = country_table()
+    key = _key_text(raw)
+    if key in countries:
+        return Mention(countries[key], None, "country")
+    agent = _agent(words)
+    if agent is not None:
+        who, role = agent
+        if who in _PRONOUNS:
+            principal = _pronoun_fallback(who, at, names, last_person, None).name
+        else:
+            principal = _resolve_one(who, None, at, names, last_person).name
+        if principal is None:
+            return Mention(None, raw, "unresolved")
+        return Mention(f"{principal} ({role})", None, "agent")
+    works_for = _WORKS_FOR.search(raw)
+    if works_for is not None:
+        full, _ = _complete(works_for.group(1), names)
+        return Mention(full, raw, "principal")
+    owner = _principal(words)
+    if owner is not None:
+        who, sub = owner
+        if who in ("his", "her", "their"):
+            owner_m = _pronoun_fallback(who, at, names, last_person, sub)
+            return Mention(owner_m.name, sub, "principal" if owner_m.name else "unresolved")
+        full, _ = _complete(who, names)
+        return Mention(full, sub, "principal")
+    if len(folded) == 1 and folded[0] in _PRONOUNS | {"who", "that", "which"}:
+        if resolved and resolved.strip().lower() != raw.lower():
+            r = _resolve_one(resolved, None, at, names, last_person)
+            want = _GENDER.get(folded[0])
+            if want is not None:
+                named = r.how not in ("main", "unresolved") and bool(r.name) and _looks_person(r.name or "")
+                if named and names.gender(r.name or "") in (None, want):
+                    return r
+                # the extractor's antecedent is no named person ("a reader", an unnamed description)
+                # or one the article shows to be of the other gender: the nearest person who fits
+                found = names.antecedent(folded[0], at)
+                if found:
+                    return Mention(found, None, "pronoun")
+                if named:
+                    return Mention(None, resolved, "unresolved")
+            if r.how not in ("main", "unresolved") or folded[0] not in _PERSON_PRONOUNS:
+                return r
+            # the antecedent is a description the text never names: better unknown than a guess
+            return Mention(None, resolved, "unresolved")
+        return Mention(None, None, "pronoun-fallback" if folded[0] in _PERSON_PRONOUNS else "unresolved")
+    if len(words) == 1 and words[0].isupper() and len(words[0]) > 1:
+        return Mention(words[0], None, "name")  # an acronym: "FBI", never a surname
+    if folded[0] in _ARTICLES and len(words) > 1 and (not _is_cap(words[1]) or _is_role_noun(words[-1])):
+        return _description(raw, folded[1:], resolved, at, names, last_person)
+    group = _singular(folded[-1])
+    if len(words) <= 2 and words[-1].endswith("s") and group in _wordset("groups.txt"):
+        return Mention(" ".join(words), None, "name")  # "Democrats", "Senate Republicans"
+    caps = [w for w in words if _is_cap(w) and _bare(w) not in _titles() and _bare(w) not in _ARTICLES]
+    if caps:
+        run = _name_run(words)
+        orgs = _wordset("orgs.txt")
+        of_at = next((k for k, w in enumerate(words) if k > 1 and w.lower() == "of"), None)
+        if of_at is not None:
+            head = _name_run(words[:of_at])
+            if len(head) >= 2 and not any(_bare(w) in orgs for w in head) and _person_like(head):
+                # "Marcus Feld of the port authority": a person, then where they work
+                return _resolve_one(" ".join(words[:of_at]), resolved, at, names, last_person)
+        if any(_bare(w) in orgs for w in run) or _bare(words[-1]) in orgs:
+            start = next(k for k, w in enumerate(words) if w in caps)
+            name = " ".join(words[start:]).strip(",.")
+            if _key_text(name) in countries:
+                return Mention(countries[_key_text(name)], None, "country")
+            # "Port authority" -> "Harlow Port Authority" when the article spells it out
+            return Mention(names.full_org(words) or name, None, "name")
+        if not run:
+            desc = [w for w in folded if w not in _ARTICLES]
+            return _description(raw, desc, resolved, at, names, last_person)
+        name = " ".join(run)
+        if _key_text(name) in countries:
+            return Mention(countries[_key_text(name)], None, "country")
+        r_parts = _name_run(resolved.split()) if resolved else []
+        if len(r_parts) >= 2 and _surname(r_parts) == _surname(run) and _person_like(r_parts):
+            # the extractor already linked the name to the fullest form in the text
+            return Mention(" ".join(r_parts), None, "surname" if len(run) == 1 else "name")
+        had_title = len(run) < len([w for w in words if w not in _ARTICLES])
+        full, how = _complete(name, names)
+        return Mention(full.strip(",."), None, "title" if had_title and how != "name" else how)
+    desc = [w for w in folded if w not in _ARTICLES]
+    return _description(raw, desc, resolved, at, names, last_person)
+
+
+_WORKS_FOR = re.compile(
+    r",\s*who\s+(?:runs|leads|heads|directs|manages|oversees|coordinates|works\s+(?:for|on))\s+(?:the\s+)?"
+    r"((?:[A-Z][\w.-]*\s+){0,2}[A-Z][\w-]*)['’]s?(?=\s|$)"
+)
+"""A staffer named with whom they work for: "Jane Roe, who runs Lind's field effort," -> Lind."""
+
+
+def _name_run(words: Sequence[str]) -> list[str]:
+    """The person's name inside a speaker written with titles, roles, an outlet or a place:
+    "Former Florida Gov. Jeb Bush", "Breitbart's Joel Pollak", "Secretary of State John Kerry",
+    "Rep. Elijah Cummings of Maryland", "Hillary Clinton, like Obama" -> the last capitalised run
+    before an "of" or a comma that follows a name."""
+    titles = _titles()
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for w in words:
+        b = _bare(w)
+        plain = w.rstrip(",")
+        if _is_cap(w) and b not in titles and b not in _ARTICLES:
+            if _POSSESSIVE.search(plain) and "'" in plain.replace("’", "'"):
+                current = []  # "Breitbart's": an owner, not the name
+                continue
+            current.append(plain.rstrip("."))
+            if w.endswith(","):
+                runs.append(current)
+                break  # an apposition or list follows the name
+        elif current and w in _LOWER_NAME_PARTICLES:
+            current.append(w)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+            if b == "of" and runs:
+                break  # "Cummings of Maryland": the place is not the name
+    else:
+        if current:
+            runs.append(current)
+    return runs[-1] if runs else []
+
+
+def _is_role_noun(word: str) -> bool:
+    """A lower-case title noun ending a description ("the Green Party nominee")."""
+    return word.islower() and (_bare(word) in _titles() or _bare(word) in _COUNTRY_HEADS)
+
+
+def _description(
+    raw: str, desc: list[str], resolved: str | None, at: int | None, names: ArticleNames, last_person: str | None
+) -> Mention:
+    """A speaker written as a description: "the mayor", "the Republican nominee", "the Communist country"."""
+    if " of " in f" {' '.join(desc)} ":
+        desc = " ".join(desc).split(" of ")[0].split()
+    if not desc:
+        return Mention(None, raw, "unresolved")
+    if desc[-1] in _wordset("orgs.txt"):
+        org = names.full_org(desc)
+        if org:
+            return Mention(org, None, "name")
+    if desc[-1] in _COUNTRY_HEADS:
+        country = names.last_country(at)
+        if country:
+            return Mention(country, None, "country")
+    if desc[-1] in _titles():
+        holder = names.holder(desc, at)
+        if holder:
+            return Mention(holder, None, "description")
+    if resolved and resolved.strip().lower() != raw.lower() and _is_cap(resolved.strip()[:1]):
+        r = _resolve_one(resolved, None, at, names, last_person)
+        if r.name and r.how != "unresolved":
+            return r
+    if desc[-1] in _titles() and not desc[-1].endswith("s") and raw.split()[0].lower() in ("the", "this", "that"):
+        main = names.main_person()
+        if main:
+            return Mention(main, None, "main")
+    if desc[-1].endswith("s") or _singular(desc[-1]) in _wordset("groups.txt"):
+        return Mention(" ".join(desc), None, "name")  # a collective: "experts", "the officials"
+    if len(desc) == 1 and not raw[:1].isupper():
+        return Mention(desc[0], None, "name")  # "public", "video"
+    return Mention(None, raw, "unresolved")
+
+
+_AGENT_WORDS = {
+    "lawyer",
+    "lawyers",
+    "attorney",
+    "attorneys",
+    "doctor",
+    "physician",
+    "wife",
+    "husband",
+    "son",
+    "daughter",
+}
+
+
+def _agent(words: list[str]) -> tuple[str, str] | None:
+    """("his lawyer" | "Pagliano's attorney") -> (principal, agent role): a separate speaker from the
+    principal, unlike a spokesperson."""
+    folded = [_bare(w) for w in words]
+    if len(words) < 2 or folded[-1] not in _AGENT_WORDS:
+        return None
+    before = words[-2]
+    role = _singular(folded[-1])
+    role = _AGENT_SYNONYMS.get(role, role)
+    if _bare(before) in ("his", "her", "their"):
+        return _bare(before), role
+    if _POSSESSIVE.search(before) and "'" in before.replace("’", "'"):
+        return " ".join(words[:-1]).replace("’", "'").removesuffix("'s").strip(), role
+    return None
+
+
+_AGENT_SYNONYMS = {"attorney": "lawyer", "physician": "doctor"}
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+# --------------------------------------------------------------------------- across articles
