@@ -130,10 +130,10 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
     that is staged, logged or stored (``pipeline.credentials``).
     """
     from pipeline import state as fetch_state
-    from pipeline.canonical import normalize_url
     from pipeline.credentials import Credentials, redact_url
     from pipeline.discover import FeedTooLarge, NotAFeed, read_feed
-    from pipeline.fetch import Fetcher
+    from pipeline.net.client import Fetcher
+    from pipeline.urls import normalize_url
 
     def candidate_url(url: str) -> str:
         return redact_url(normalize_url(url))  # no credentials in staging, state or records
@@ -248,7 +248,7 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
 
     from pipeline import state as fetch_state
     from pipeline.credentials import Credentials
-    from pipeline.fetch import Fetcher, Request, charset_of
+    from pipeline.net.client import Fetcher, Request, charset_of
 
     outlet = {o.name: o for o in load_sources(settings.sources)}.get(outlet_name)
     credentials = Credentials.from_urls(outlet.feeds + outlet.urls) if outlet else Credentials()
@@ -578,7 +578,7 @@ def reparse(settings: Settings, run_id: str, outlet_name: str, progress: Progres
     An article keeps its identity: if the parser now finds another canonical URL, the stored one is
     kept (and the change logged), so its claims are replaced rather than duplicated under a new id.
     """
-    from pipeline.fetch import charset_of
+    from pipeline.net.client import charset_of
 
     paths = RunPaths(settings, run_id)
     archive = Archive(settings.archive_dir)
