@@ -15,17 +15,19 @@ from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsp
 TRACKING_PARAMS = frozenset(
     {
         "_ga", "_gl", "_hsenc", "_hsmi", "cmp", "cmpid", "dclid", "fbclid", "feature", "gbraid", "gclid",
-        "gclsrc", "guccounter", "icid", "igshid", "intcmp", "ito", "mc_cid", "mc_eid", "mkt_tok", "msclkid",
+        "gclsrc", "guccounter", "icid", "igshid", "intcmp", "ito", "mkt_tok", "msclkid",
         "ncid", "ocid", "oly_anon_id", "oly_enc_id", "oref", "ref", "ref_src", "ref_url", "rss", "rssid",
         "s_cid", "sc_cid", "share", "smid", "smtyp", "soc_src", "soc_trk", "spm", "sr_share", "taid", "trk",
         "trkcampaign", "twclid", "vero_id", "wbraid", "wt.mc_id", "wt_mc_id", "yclid",
     }
 )  # fmt: skip
-# Families of tracking parameters: Google Analytics, Matomo/Piwik, AT Internet, Yahoo consent, internal.
-TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_", "guce_referrer", "__")
+# Families: Google Analytics, Matomo/Piwik, AT Internet, Mailchimp, internal campaigns (itm_), Yahoo consent.
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_", "mc_", "itm_", "guce_referrer", "__")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]")
+# "//" in a path is a template slip, except after a colon: a URL inside the path (web.archive.org)
+_REPEATED_SLASHES = re.compile(r"(?<!:)/{2,}")
 
 
 def is_tracking(name: str) -> bool:
@@ -38,8 +40,8 @@ def normalize(url: str) -> str | None:
     """One form for one document, or None unless ``url`` is an absolute http(s) URL with a host.
 
     Lower-case scheme and host (IDNA-encoded, no trailing dot), no default port, repeated slashes
-    in the path collapsed, tracking parameters and the fragment dropped; the other parameters keep
-    their order and credentials are kept as written.
+    in the path collapsed (not the ``//`` of a URL inside the path), tracking parameters and the
+    fragment dropped; the other parameters keep their order and credentials are kept as written.
     """
     try:
         parts = urlsplit(url.strip())
@@ -63,7 +65,7 @@ def normalize(url: str) -> str | None:
         if parts.password:
             auth += ":" + parts.password
         netloc = f"{auth}@{netloc}"
-    path = re.sub(r"/{2,}", "/", parts.path) or "/"
+    path = _REPEATED_SLASHES.sub("/", parts.path) or "/"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)]
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True) if query else "", ""))
 

@@ -64,3 +64,8 @@ def test_a_parameter_that_chooses_the_document_is_kept() -> None:
 )
 def test_candidate_urls_are_normalised(url: str, expected: str) -> None:
     assert normalize_url(url) == expected
+
+
+def test_a_url_inside_the_path_keeps_its_double_slash() -> None:
+    archived = "https://web.archive.org/web/2020/https://news.example.org/a//b"
+    assert normalize_url(archived) == "https://web.archive.org/web/2020/https://news.example.org/a/b"
