@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.archive import Archive
-from pipeline.fetch import Fetcher, Request
+from pipeline.net.client import Fetcher, Request
 from pipeline.settings import Settings
 
 PARAGRAPH = (

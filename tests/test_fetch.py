@@ -11,7 +11,8 @@ import pytest
 
 from pipeline.archive import Archive
 from pipeline.demo.server import NewsroomServer
-from pipeline.fetch import BlockedAddress, Fetcher, check_url
+from pipeline.net.client import Fetcher
+from pipeline.net.guard import BlockedAddress, check_url
 from pipeline.settings import Settings
 
 

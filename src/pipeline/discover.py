@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 from lxml import etree
 
-from pipeline.inflate import InflateError, TooLarge, inflate
+from pipeline.net.inflate import InflateError, TooLarge, inflate
 from pipeline.settings import Settings
 
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.fetch import AddressPolicy, Fetcher
+from pipeline.net.client import Fetcher
+from pipeline.net.guard import AddressPolicy
 from pipeline.settings import Settings
 
 x509 = pytest.importorskip("cryptography.x509")

@@ -1,5 +1,6 @@
-"""Pieces of the fetch stage on their own: URL normalisation, the state file, the address guard with
-an injected resolver, the host gate, robots.txt Crawl-delay, conditional GET."""
+"""Pieces of the fetch stage on their own: the state file, the address guard with an injected
+resolver, the host gate, robots.txt Crawl-delay, conditional GET (URL normalisation is tested in
+tests/parse/test_url_identity.py)."""
 
 from __future__ import annotations
 
@@ -11,27 +12,11 @@ import pytest
 from faultserver import FaultServer
 
 from pipeline import state
-from pipeline.canonical import normalize_url
-from pipeline.fetch import AddressPolicy, BlockedAddress, Fetcher, HostGate, Request, check_url
+from pipeline.net.client import Fetcher, Request
+from pipeline.net.guard import AddressPolicy, BlockedAddress, check_url
+from pipeline.net.politeness import HostGate
 from pipeline.records import FetchResult
 from pipeline.settings import Settings
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("HTTPS://News.Example.COM:443/a/b.html#top", "https://news.example.com/a/b.html"),
-        ("http://n.example:80/x?utm_source=rss&id=7&fbclid=abc", "http://n.example/x?id=7"),
-        ("https://n.example/x?gclid=1&utm_campaign=a", "https://n.example/x"),
-        ("https://n.example/x?b=2&a=1", "https://n.example/x?b=2&a=1"),  # order kept: it may matter
-        ("https://n.example:8443//a//b", "https://n.example:8443/a/b"),
-        ("https://n.example", "https://n.example/"),
-        ("mailto:x@example.org", "mailto:x@example.org"),
-        ("https://bücher.example/a", "https://xn--bcher-kva.example/a"),
-    ],
-)
-def test_candidate_urls_are_normalised(url: str, expected: str) -> None:
-    assert normalize_url(url) == expected
 
 
 def test_state_counts_a_failure_once_per_run_and_gives_up(tmp_path: Path) -> None:
@@ -116,10 +101,10 @@ def test_the_host_gate_spaces_requests_to_one_host() -> None:
 def test_robots_rules_are_matched_per_path(tmp_path: Path) -> None:
     from protego import Protego
 
-    from pipeline.fetch import _Robots
+    from pipeline.net.robots import RobotsRules
 
     with Fetcher(_settings(tmp_path, per_host_delay=0.5)) as f:
-        f._robots["http://h.example"] = _Robots(Protego.parse("User-agent: *\nDisallow: /x/\n"))
+        f.robots.rules["http://h.example"] = RobotsRules(Protego.parse("User-agent: *\nDisallow: /x/\n"))
         assert f.allowed_by_robots("http://h.example/x/1") == "disallowed by robots.txt"
         assert f.allowed_by_robots("http://h.example/y/1") is None
 
@@ -208,11 +193,11 @@ def test_a_decompression_bomb_stops_at_the_cap(tmp_path: Path, server: FaultServ
 def test_retry_after_as_an_http_date() -> None:
     from email.utils import format_datetime
 
-    from pipeline.fetch import _retry_after
+    from pipeline.net.politeness import retry_after
 
     soon = datetime.now(UTC) + timedelta(seconds=30)
-    assert 20 <= (_retry_after(format_datetime(soon, usegmt=True)) or 0) <= 30
-    assert _retry_after("120") == 120.0 and _retry_after("soon") is None
+    assert 20 <= (retry_after(format_datetime(soon, usegmt=True)) or 0) <= 30
+    assert retry_after("120") == 120.0 and retry_after("soon") is None
 
 
 def test_more_than_one_lane_per_host_when_allowed(tmp_path: Path, server: FaultServer) -> None:

@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from pipeline.inflate import Corrupt, TooLarge, Truncated, Unsupported, inflate
+from pipeline.net.inflate import Corrupt, TooLarge, Truncated, Unsupported, inflate
 
 DATA = b"".join(b"line %d of a page that compresses well enough\n" % i for i in range(4000))
 GZ = gzip.compress(DATA)

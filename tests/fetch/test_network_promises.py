@@ -144,7 +144,7 @@ def test_credentials_in_source_urls_are_used_and_never_stored(tmp_path: Path, ca
 def test_credentials_go_to_their_origin_only(tmp_path: Path) -> None:
     """A redirect to another origin carries no Authorization, and credentials a server writes into
     its Location are neither sent nor recorded."""
-    from pipeline.fetch import Fetcher
+    from pipeline.net.client import Fetcher
 
     protected = _Protected()
     try:

@@ -33,6 +33,7 @@ from lxml import etree
 from pipeline.controls import strip_controls, strip_controls_line
 from pipeline.parse.authors import choose_authors
 from pipeline.parse.body import extract_body
+from pipeline.parse.canonical import choose_canonical
 from pipeline.parse.dates import choose_date, choose_modified
 from pipeline.parse.encoding import binary_reason, decide_charset, decode_html
 from pipeline.parse.jsonld import article_node, jsonld_nodes
@@ -47,8 +48,8 @@ from pipeline.parse.tree import (
     text_segments,
     truncate_tree,
 )
-from pipeline.parse.urls import choose_canonical, clean_url
 from pipeline.records import Article
+from pipeline.urls import clean_url
 
 __all__ = ["clean_url", "decide_charset", "decode_html", "parse_article", "strip_site_suffix"]
 

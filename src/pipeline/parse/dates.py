@@ -14,7 +14,7 @@ import lxml.html
 from pipeline.parse.jsonld import ld_types
 from pipeline.parse.rules import enabled
 from pipeline.parse.tree import HEAD_SEGMENTS, header_pieces, text_segments
-from pipeline.parse.urls import url_part
+from pipeline.urls import url_part
 
 log = logging.getLogger(__name__)
 

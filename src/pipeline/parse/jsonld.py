@@ -11,7 +11,7 @@ from typing import Any
 
 import lxml.html
 
-from pipeline.parse.urls import clean_url
+from pipeline.urls import clean_url
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import lxml.html
 
 from pipeline.parse.rules import enabled
 from pipeline.parse.tree import first, norm, text_of
-from pipeline.parse.urls import url_part
+from pipeline.urls import url_part
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«/]\s+|\s+[|•·»]\s*|\s*[|•·»]\s+")
 

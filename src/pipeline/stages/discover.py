@@ -34,10 +34,10 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
     that is staged, logged or stored (``pipeline.credentials``). An outlet none of whose feeds
     could be read raises ``OutletFailed``.
     """
-    from pipeline.canonical import normalize_url
     from pipeline.credentials import Credentials, redact_url
     from pipeline.discover import FeedTooLarge, NotAFeed, read_feed
-    from pipeline.fetch import Fetcher
+    from pipeline.net.client import Fetcher
+    from pipeline.urls import normalize_url
 
     def candidate_url(url: str) -> str:
         return redact_url(normalize_url(url))  # no credentials in staging, state or records

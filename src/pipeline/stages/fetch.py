@@ -56,7 +56,7 @@ class OutletState:
         ref = self._archived(result.url)
         if ref is None:
             return result
-        from pipeline.fetch import charset_of
+        from pipeline.net.client import charset_of
 
         content_type = self.archive.meta(ref).get("headers", {}).get("content-type")
         if result.kind == "feed":  # a refetch run has many article 304s: not logged one by one
@@ -86,7 +86,7 @@ def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress 
     parsed again: a page an earlier run fetched but did not store, a redo of this run, or --refetch.
     """
     from pipeline.credentials import Credentials
-    from pipeline.fetch import Fetcher, Request
+    from pipeline.net.client import Fetcher, Request
 
     outlet = listed_outlets(settings).get(outlet_name)
     credentials = Credentials.from_urls(outlet.feeds + outlet.urls) if outlet else Credentials()

@@ -25,7 +25,7 @@ def parse_one(
     """Parse one archived body; return the staged article (None if it is not one) and its log record.
 
     ``domain`` (the outlet's declared one) decides with the fetched URL's site which canonical URL
-    the page may take as its identity (``pipeline.parse.urls``)."""
+    the page may take as its identity (``pipeline.parse.canonical``)."""
     from pipeline.dedupe import fingerprint
     from pipeline.parse import parse_article
 
@@ -105,7 +105,7 @@ def reparse(settings: Settings, run_id: str, outlet_name: str, progress: Progres
     An article keeps its identity: if the parser now finds another canonical URL, the stored one is
     kept (and the change logged), so its claims are replaced rather than duplicated under a new id.
     """
-    from pipeline.fetch import charset_of
+    from pipeline.net.client import charset_of
 
     paths = RunPaths(settings, run_id)
     archive = Archive(settings.archive_dir)

@@ -1,14 +1,8 @@
-"""Streaming decompression with an output cap and an end-of-stream check. Pure: bytes in, bytes out.
+"""Streaming gzip/deflate decompression under an output cap, with an end-of-stream check. Pure.
 
-Used for HTTP bodies (``Content-Encoding: gzip`` / ``deflate``, decoded here rather than by
-urllib3, which accepts a stream cut short as if it were whole) and for gzip-compressed feed files
-(``discover.read_feed``). Two promises:
-
-- **Bounded.** Output is produced at most ``limit + 1`` bytes at a time and counted; going over
-  ``limit`` raises ``TooLarge``, so a few MB on the wire never become GBs in memory (a gzip bomb).
-- **Whole or nothing.** ``finish()`` raises ``Truncated`` unless every stream reached its end
-  marker (for gzip, its CRC and length trailer were checked by zlib), so a body cut at 80 % with a
-  matching Content-Length is a failure, not a shorter article.
+Used for HTTP bodies (``pipeline.net.client``) and gzip-compressed feed files (``discover``).
+Going over the cap raises ``TooLarge`` (a gzip bomb stays small); a stream without its end marker
+raises ``Truncated`` at ``finish()`` (see docs/FETCHING.md, "Robustness").
 """
 
 from __future__ import annotations

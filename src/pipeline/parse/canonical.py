@@ -1,61 +1,24 @@
-"""The canonical URL of a page: rel=canonical and og:url checked against the fetched URL, tracking removed.
+"""The canonical URL of a page: rel=canonical and og:url checked against the fetched URL.
 
 The canonical URL is the article's identity in the store, so a page may only name one on its own
 site: the registered domain of the fetched URL (``news.example.co.uk`` and ``www.example.co.uk``
 are one site, ``a.github.io`` and ``b.github.io`` are two), or the domain its outlet declares in
 the sources file. A canonical URL on another site is a claim of the page, kept beside the identity
 (``Article.claimed_canonical_url``), never the identity: otherwise any site could name another
-outlet's article as its canonical and replace that article in the store.
+outlet's article as its canonical and replace that article in the store. URLs are normalised
+by ``pipeline.urls``.
 """
-
 
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import NamedTuple
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 import tld
 
-_TRACKING = re.compile(
-    r"^(utm_\w+|fbclid|gclid|gclsrc|dclid|msclkid|mc_cid|mc_eid|yclid|_ga|_gl|igshid|mkt_tok|"
-    r"ocid|cmpid|icid|ncid|sr_share|share|ref|ref_src|ref_url|smid|smtyp|spm|wt\.mc_id|wt_mc_id|"
-    r"__twitter_impression|s_cid|cid|at_medium|at_campaign|at_custom\d|trk|trkcampaign|sc_cid|"
-    r"rss|rssid|feature|taid|oref|intcmp|cmp|guccounter|guce_referrer\w*|soc_src|soc_trk)$",
-    re.IGNORECASE,
-)
-
-
-_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
-def url_part(url: str, part: str) -> str:
-    """``urlsplit(url).<part>``, or "" for a URL that cannot be split (e.g. a broken IPv6 host)."""
-    try:
-        return getattr(urlsplit(url), part) or ""
-    except ValueError:
-        return ""
-
-
-def clean_url(candidate: str | None, base: str) -> str | None:
-    """Resolve ``candidate`` against ``base``, strip tracking parameters and the fragment.
-
-    Returns None unless the result is an http(s) URL with a host.
-    """
-    if not candidate or not candidate.strip():
-        return None
-    candidate = _CONTROL_CHARS.sub(lambda m: quote(m.group()), candidate.strip())  # never raw in a URL
-    try:
-        absolute = urljoin(base, candidate) if base else candidate
-        parts = urlsplit(absolute)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
+from pipeline.urls import clean_url, url_part
 
 
 def _host(url: str) -> str | None:
@@ -143,5 +106,3 @@ def _is_home_page_of(candidate: str, page: str | None) -> bool:
     if not page:
         return False
     return url_part(candidate, "path") in ("", "/") and url_part(page, "path") not in ("", "/")
-
-
