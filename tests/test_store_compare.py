@@ -310,3 +310,22 @@ def test_alerts_of_claims_that_are_gone_are_pruned_by_the_next_run(compared: Set
     left = _rows(compared, "SELECT asserting_claim_id, denying_claim_id FROM alerts ORDER BY 1, 2")
     assert all(gone not in pair for pair in left)
     assert set(left) == {pair for pair in alerts if gone not in pair}
+
+
+def test_the_compare_method_is_a_setting_and_a_wrong_one_is_refused(
+    fresh: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(ValueError, match="COMPARE_METHOD must be one of lexical, semantic, hybrid"):
+        Settings.from_env({"FACTCHECK_COMPARE_METHOD": "fuzzy"})
+    try:
+        import sentence_transformers  # noqa: F401
+    except ImportError:
+        # without the [semantic] extra the run stops before writing, saying what to install
+        with pytest.raises(ImportError, match=r"\[semantic\] extra"):
+            runner.compare(fresh.with_overrides(compare_method="semantic"))
+        assert _rows(fresh, "SELECT count(*) FROM claim_clusters") == [(0,)]
+        return
+    assert cli.main(["compare", "--db", str(fresh.database), "--method", "semantic"]) == 0
+    assert "new claims from 7 articles" in capsys.readouterr().out
+    unclustered = _rows(fresh, "SELECT count(*) FROM claim_clusters WHERE cluster_id IS NULL AND reason IS NULL")
+    assert unclustered == [(0,)]  # every claim has a cluster or a reason, as with the lexical method

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.controls import escape_controls, escape_json_line
+from pipeline.settings import COMPARE_METHODS
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +212,9 @@ def _compare_summary(summary: dict[str, Any]) -> str:
 def cmd_compare(args: argparse.Namespace) -> int:
     from pipeline import runner, store
 
-    settings = _settings(args, speaker_aliases_path=Path(args.aliases) if args.aliases else None)
+    settings = _settings(
+        args, speaker_aliases_path=Path(args.aliases) if args.aliases else None, compare_method=args.method
+    )
     print(_compare_summary(runner.compare(settings)))
     con = store.connect(settings.database, read_only=True)
     try:
@@ -411,6 +414,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="the data directory (default: FACTCHECK_DATA_DIR)")
     p.add_argument(
         "--aliases", help="a speaker alias file to use instead of the packaged one (canonical<TAB>kind<TAB>alias|alias)"
+    )
+    p.add_argument(
+        "--method",
+        choices=COMPARE_METHODS,
+        help="how clusters are scored (default: FACTCHECK_COMPARE_METHOD or lexical; semantic and hybrid "
+        "need the [semantic] extra)",
     )
     p.add_argument("--limit", type=int, default=15, help="clusters to print (default 15)")
     p.add_argument("--max-width", type=int, default=50, help="cut cells longer than this (default 50)")

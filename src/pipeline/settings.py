@@ -19,6 +19,7 @@ PREFIX = "FACTCHECK_"
 # does not import Airflow, so it names the asset and the DAG files build it from the settings.
 CLAIMS_ASSET_NAME = "factcheck_claims"
 CLAIMS_ASSET_URI = "file:///factcheck/claims"
+COMPARE_METHODS = ("lexical", "semantic", "hybrid")  # pipeline.compare.clusters.Params.method
 WRITER_POOL = "duckdb_writer"  # the one-slot Airflow pool of every task that writes DuckDB
 DEFAULT_SOURCES = "packaged:sources.yaml"
 MAX_KEEP_DAYS = 36_500  # staging retention beyond a century is a typo, and overflows a timedelta
@@ -74,6 +75,9 @@ class Settings:
     # when the load publishes the read snapshot <db>.read.duckdb that `factcheck sql`, the report and the
     # Claims view read: after every outlet batch ("batch"), once at the end of a run ("run"), or never ("off")
     read_snapshot: str = "batch"
+    # how claim clusters are scored: "lexical" (the core install), "semantic" or "hybrid" (need the
+    # [semantic] extra: sentence embeddings); see docs/COMPARISON.md for the figures of each
+    compare_method: str = "lexical"
     # Airflow names the DAG files use (the library never imports Airflow): the asset every load
     # updates, the one-slot pool of the DuckDB writers, and a Celery queue for the load task that
     # only the worker on the DuckDB file's host listens to ("" = the default queue)
@@ -117,6 +121,10 @@ class Settings:
                 raise ValueError(f"{PREFIX}{name.upper()} must not be empty")
         if self.load_queue != self.load_queue.strip():
             raise ValueError(f"{PREFIX}LOAD_QUEUE must be a queue name without spaces around it")
+        if self.compare_method not in COMPARE_METHODS:
+            raise ValueError(
+                f"{PREFIX}COMPARE_METHOD must be one of {', '.join(COMPARE_METHODS)}, not {self.compare_method!r}"
+            )
         if self.read_snapshot not in ("batch", "run", "off"):
             raise ValueError(f"{PREFIX}READ_SNAPSHOT must be batch, run or off, not {self.read_snapshot!r}")
 

@@ -68,6 +68,14 @@ HYBRID = Params(same_speaker=0.85, opposite=1.0, unknown=1.3, min_shared=1, min_
 hand-labelled PolNeAR train pairs (see docs/COMPARISON.md)."""
 
 
+def params_for(method: str) -> Params:
+    """The thresholds of a clustering method by name: "lexical", "semantic" or "hybrid"."""
+    table = {"lexical": Params(), "semantic": SEMANTIC, "hybrid": HYBRID}
+    if method not in table:
+        raise ValueError(f"unknown clustering method {method!r}: use 'lexical', 'semantic' or 'hybrid'")
+    return table[method]
+
+
 @dataclass(frozen=True, slots=True)
 class Assignment:
     """Where one claim went: its cluster and stance, or no cluster and the reason."""

@@ -27,6 +27,7 @@ from typing import Any
 from pipeline.compare.aliases import AliasEntry, load_alias_file
 from pipeline.compare.clusters import Assignment, ClusterState, Params, assign, content_terms, contradictions
 from pipeline.compare.entities import EntityRegistry, resolve_entities
+from pipeline.compare.semantic import Encoder
 from pipeline.compare.speakers import Speaker, SpeakerRegistry, canonical_speakers
 
 
@@ -164,24 +165,26 @@ def cluster_new(
     df: Mapping[str, int] | None = None,
     n_claims: int | None = None,
     params: Params | None = None,
+    encode: Encoder | None = None,
 ) -> CompareResult:
     """Assign ``result.batch`` to clusters against the stored ``state_rows`` and list the new
     contradictions (pairs with at least one new claim); fills and returns ``result``.
 
     ``df`` and ``n_claims`` are the term frequencies over the whole time window when the rows are
     only the candidate clusters (``pipeline.store.compare.cluster_state_rows``), so the term weights
-    are those of a state holding the whole window; without them the rows' own counts are used."""
+    are those of a state holding the whole window; without them the rows' own counts are used.
+    The semantic and hybrid methods need ``encode`` (stored contents are embedded again)."""
     rows = []
     for r in state_rows:
         row = dict(r)
         row.setdefault("date", row.get("seen_at"))
         rows.append(row)
-    state = ClusterState.restore(rows, params)
+    state = ClusterState.restore(rows, params, encode)
     if df is not None and n_claims is not None:
         state.df = Counter(df)
         state.n_claims = n_claims
     result.n_restored = len(rows)
-    result.assignments = assign(result.batch, state)
+    result.assignments = assign(result.batch, state, encode)
     fresh = {a.claim_id for a in result.assignments}
     touched = {a.cluster_id for a in result.assignments if a.cluster_id}
     result.alerts = [

@@ -27,14 +27,19 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
     """
     from pipeline import store
     from pipeline.compare import load_alias_file
-    from pipeline.compare.clusters import Params
+    from pipeline.compare.clusters import params_for
     from pipeline.compare.stage import cluster_new, resolve_new
     from pipeline.store import compare as compare_store
 
     started = datetime.now(UTC)
     run = compare_run_id or "compare__" + started.strftime("%Y-%m-%dT%H:%M:%S.%f")
     aliases = load_alias_file(settings.speaker_aliases_path)  # a bad alias file stops here, naming the line
-    params = Params()
+    params = params_for(settings.compare_method)
+    encode = None
+    if params.method != "lexical":
+        from pipeline.compare.semantic import load_encoder
+
+        encode = load_encoder()  # without the [semantic] extra this says what to install
     t0 = time.perf_counter()
     con = store.connect(settings.database)
     try:
@@ -53,7 +58,7 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
             con, min(new_dates, default=None), max(new_dates, default=None), params.window_days,
             terms, speaker_ids, params.block_max,
         ) if claims else compare_store.ClusterStateRows([], {}, 0)  # fmt: skip
-        cluster_new(result, state.rows, state.df, state.n_claims, params)
+        cluster_new(result, state.rows, state.df, state.n_claims, params, encode)
         write = compare_store.CompareWrite(
             compare_run_id=run,
             started_at=started,
