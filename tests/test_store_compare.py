@@ -329,3 +329,30 @@ def test_the_compare_method_is_a_setting_and_a_wrong_one_is_refused(
     assert "new claims from 7 articles" in capsys.readouterr().out
     unclustered = _rows(fresh, "SELECT count(*) FROM claim_clusters WHERE cluster_id IS NULL AND reason IS NULL")
     assert unclustered == [(0,)]  # every claim has a cluster or a reason, as with the lexical method
+
+
+def test_a_fold_moves_every_stored_member_and_alert_of_the_folded_cluster(compared: Settings) -> None:
+    from datetime import UTC, datetime
+
+    (keep, gone) = [
+        r[0]
+        for r in _rows(
+            compared,
+            "SELECT cluster_id FROM claim_clusters WHERE cluster_id IS NOT NULL "
+            "GROUP BY cluster_id ORDER BY count(*) DESC, cluster_id LIMIT 2",
+        )
+    ]
+    moving = _rows(compared, "SELECT claim_id, sign FROM claim_clusters WHERE cluster_id = ?", [gone])
+    con = store.connect(compared.database)
+    try:
+        write = compare_store.CompareWrite("fold-test", datetime.now(UTC), merges=[(gone, keep, -1)])
+        assert compare_store.write_compare(con, write)["merged"] == 1
+    finally:
+        con.close()
+    assert _rows(compared, "SELECT count(*) FROM claim_clusters WHERE cluster_id = ?", [gone]) == [(0,)]
+    assert _rows(compared, "SELECT count(*) FROM alerts WHERE cluster_id = ?", [gone]) == [(0,)]
+    for claim_id, sign in moving:
+        stance = "+" if sign == -1 else "-"  # relative to the kept cluster's founder, who denies
+        assert _rows(compared, "SELECT cluster_id, stance FROM claim_clusters WHERE claim_id = ?", [claim_id]) == [
+            (keep, stance)
+        ]

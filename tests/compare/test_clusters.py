@@ -194,3 +194,36 @@ def test_one_speaker_whose_sign_differs_is_still_one_claim() -> None:
     state = ClusterState()
     got = assign(claims, state)
     assert got[1].cluster_id == got[0].cluster_id
+
+
+BRIDGE = [
+    c("m1#0", "the harbour dredging starts in May", "org:port", date="2031-03-01"),
+    c("m2#0", "the council found money for the channel", "org:port", date="2031-03-02"),
+    c("m3#0", "the council found money so the harbour dredging starts in May", "org:port", date="2031-03-03"),
+]
+
+
+def test_a_claim_bridging_two_clusters_folds_them_into_the_older_one() -> None:
+    from dataclasses import replace
+
+    from pipeline.compare.clusters import Params
+
+    state = ClusterState(params=replace(Params(), merge=True))
+    first = assign(BRIDGE[:2], state)
+    assert first[0].cluster_id != first[1].cluster_id  # nothing shared: two clusters
+    (bridge,) = assign(BRIDGE[2:], state)
+    older = cluster_id_for("m1#0")
+    assert bridge.cluster_id == older
+    assert {state.assigned[k].cluster_id for k in ("m1#0", "m2#0", "m3#0")} == {older}
+    assert state.merges == [(cluster_id_for("m2#0"), older, 1)]
+    assert assign(BRIDGE, state)[2] == bridge and len(state.merges) == 1  # a re-run folds nothing again
+    restored = ClusterState.restore(
+        [{**row, **state.assigned[row["claim_id"]].to_dict()} for row in BRIDGE], params=state.params
+    )
+    assert set(restored.clusters) == {older} and len(restored.clusters[older].members) == 3
+
+
+def test_without_merging_a_bridging_claim_joins_one_cluster_only() -> None:
+    state = ClusterState()  # the lexical default does not fold clusters
+    got = assign(BRIDGE, state)
+    assert len({a.cluster_id for a in got}) == 2 and state.merges == []

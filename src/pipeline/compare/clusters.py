@@ -16,9 +16,11 @@ The default method needs nothing beyond the core install:
   claim, else "-".
 
 Clusters are incremental with stable ids: :func:`assign` takes new claims and the state built so
-far, puts each claim in the best cluster or starts one (its id a hash of the founding claim's id),
-and never moves or renames earlier claims. A claim already assigned keeps its assignment, so a
-re-run adds nothing. A claim that cannot be compared gets ``cluster_id=None`` and a reason.
+far, puts each claim in the best cluster or starts one (its id a hash of the founding claim's id).
+Unrelated claims never move or rename earlier ones. With ``Params.merge`` (the semantic methods),
+a new claim that clears the bar in two clusters folds them into the one founded first, so the
+later cluster's claims take its id (listed in ``ClusterState.merges`` for the store). A claim
+already assigned keeps its assignment, so a re-run adds nothing. A claim that cannot be compared gets ``cluster_id=None`` and a reason.
 """
 
 from __future__ import annotations
@@ -58,12 +60,17 @@ class Params:
     window_days: int = 31  # candidates must be this close in time (when both dates are known)
     block_max: int = 500  # a term shared by more clusters than this does not open a block
     method: str = "lexical"  # "lexical" (terms), "semantic" (embedding cosine) or "hybrid" (cosine + terms)
+    merge: bool = False  # a claim that clears the bar in two clusters joins them into the older one
 
 
-SEMANTIC = Params(same_speaker=0.55, opposite=0.70, unknown=0.85, min_shared=0, min_shared_other=1, method="semantic")
+SEMANTIC = Params(
+    same_speaker=0.55, opposite=0.70, unknown=0.85, min_shared=0, min_shared_other=1, method="semantic", merge=True
+)
 """Thresholds for the semantic method: cosines of all-MiniLM-L6-v2 embeddings."""
 
-HYBRID = Params(same_speaker=0.85, opposite=1.0, unknown=1.3, min_shared=1, min_shared_other=1, method="hybrid")
+HYBRID = Params(
+    same_speaker=0.85, opposite=1.0, unknown=1.3, min_shared=1, min_shared_other=1, method="hybrid", merge=True
+)
 """Thresholds for the hybrid method: the cosine plus the lexical IDF-Jaccard (0 to 2), set on
 hand-labelled PolNeAR train pairs (see docs/COMPARISON.md)."""
 
@@ -126,6 +133,7 @@ class ClusterState:
     postings: dict[str, set[str]] = field(default_factory=dict)  # term -> cluster ids
     by_speaker: dict[str, set[str]] = field(default_factory=dict)  # speaker id -> cluster ids
     df: Counter[str] = field(default_factory=Counter)  # term -> claims containing it
+    merges: list[tuple[str, str, int]] = field(default_factory=list)  # (folded id, kept id, kept sign)
     n_claims: int = 0
     _idf: dict[str, float] = field(default_factory=dict, repr=False)
     _idf_at: int = -1
@@ -370,6 +378,7 @@ def assign(
         speaker_id = claim.get("speaker_id")
         day = _day(claim.get("date"))
         best: tuple[float, str] | None = None
+        hits: set[str] = set()
         for cluster_id in sorted(_candidates(terms, speaker_id, state)):
             cluster = state.clusters[cluster_id]
             for m in cluster.members:
@@ -382,6 +391,7 @@ def assign(
                 same = speaker_id is not None and m.speaker_id == speaker_id
                 if shared < (p.min_shared if same else p.min_shared_other) or sim < _bar(m, speaker_id, sign, p):
                     continue
+                hits.add(cluster_id)
                 if best is None or sim > best[0]:
                     best = (sim, cluster_id)
         if best is None:
@@ -389,12 +399,40 @@ def assign(
             state.clusters[cluster.cluster_id] = cluster
             a = Assignment(cid, cluster.cluster_id, "+", sign, "new")
         else:
+            if p.merge and len(hits) > 1:
+                best = (best[0], _merge(state, hits))
             cluster = state.clusters[best[1]]
             stance = "+" if sign == cluster.sign else "-"
             a = Assignment(cid, cluster.cluster_id, stance, sign, "joined", round(best[0], 4))
         state._add(cluster, _member(claim, cid, terms, sign, vectors.get(cid)))
         state.assigned[cid] = a
     return [state.assigned[str(c["claim_id"])] for c in new_claims]
+
+
+def _merge(state: ClusterState, ids: set[str]) -> str:
+    """Fold the clusters ``ids`` into the one founded first and return its id. Moved claims keep
+    their sign and take their stance from the kept cluster's founder; each fold is listed in
+    ``state.merges``, so a store can move the folded cluster's rows the state does not hold."""
+
+    def founded(cid: str) -> tuple[int, str]:
+        first = state.clusters[cid].members[0]
+        return (first.day if first.day is not None else 10**9, first.claim_id)
+
+    keep_id = min(ids, key=founded)
+    keep = state.clusters[keep_id]
+    for cid in sorted(ids - {keep_id}):
+        gone = state.clusters.pop(cid)
+        for m in gone.members:
+            state._add(keep, m)
+            old = state.assigned[m.claim_id]
+            stance = "+" if m.sign == keep.sign else "-"
+            state.assigned[m.claim_id] = Assignment(m.claim_id, keep_id, stance, m.sign, old.reason, old.score)
+        state.merges.append((cid, keep_id, keep.sign))
+        for t in {t for m in gone.members for t in m.terms}:
+            state.postings.get(t, set()).discard(cid)
+        for s in {m.speaker_id for m in gone.members if m.speaker_id}:
+            state.by_speaker.get(s, set()).discard(cid)
+    return keep_id
 
 
 @dataclass(frozen=True, slots=True)

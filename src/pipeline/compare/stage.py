@@ -59,6 +59,7 @@ class CompareResult:
     batch: list[dict[str, Any]] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
+    merges: list[tuple[str, str, int]] = field(default_factory=list)  # (folded id, kept id, kept sign), in order
     n_restored: int = 0
 
     def reasons(self) -> dict[str, int]:
@@ -187,10 +188,13 @@ def cluster_new(
     result.assignments = assign(result.batch, state, encode)
     fresh = {a.claim_id for a in result.assignments}
     touched = {a.cluster_id for a in result.assignments if a.cluster_id}
+    merged = {keep for _, keep, _ in state.merges}  # a fold may set two earlier claims against each other
+    result.merges = list(state.merges)
     result.alerts = [
         {"asserting_claim_id": x.asserting_claim_id, "denying_claim_id": x.denying_claim_id, "cluster_id": x.cluster_id}
         for x in contradictions(state)
-        if x.cluster_id in touched and (x.asserting_claim_id in fresh or x.denying_claim_id in fresh)
+        if x.cluster_id in merged
+        or (x.cluster_id in touched and (x.asserting_claim_id in fresh or x.denying_claim_id in fresh))
     ]
     return result
 

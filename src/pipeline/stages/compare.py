@@ -68,6 +68,7 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
             claim_entities=result.claim_entities,
             assignments=result.assignment_rows(),
             alerts=result.alerts,
+            merges=result.merges,
             n_restored=result.n_restored,
         )
         counts = compare_store.write_compare(con, write)
@@ -83,6 +84,7 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
         "new_speakers": counts["new_speakers"],
         "entities": len(result.entities),
         "alerts": counts["alerts"],
+        "merged": counts["merged"],
         "pruned": counts["pruned"],
         "reasons": result.reasons(),
         "seconds": round(time.perf_counter() - t0, 3),

@@ -174,6 +174,7 @@ class CompareWrite:
     claim_entities: list[dict[str, Any]] = field(default_factory=list)  # claim_id, mention, entity_id
     assignments: list[dict[str, Any]] = field(default_factory=list)  # Assignment.to_dict()
     alerts: list[dict[str, Any]] = field(default_factory=list)  # asserting/denying claim ids, cluster_id
+    merges: list[tuple[str, str, int]] = field(default_factory=list)  # (folded id, kept id, kept sign), in order
     n_restored: int = 0
 
 
@@ -208,7 +209,8 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
     """Write one compare run in a single transaction; returns what it wrote.
 
     Assignments and speakers of claims already assigned are never overwritten (a re-run adds
-    nothing); speakers and entities are upserted (a new alias extends the list); alerts are inserted
+    nothing), except that the members of a cluster a new claim folded into an older one take the
+    older one's id; speakers and entities are upserted (a new alias extends the list); alerts are inserted
     once per pair; rows of claims no longer stored are deleted; ``compare_runs`` is written last."""
     counts: dict[str, int] = {}
     with transaction(con):
@@ -260,6 +262,15 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
             [w.started_at, run],
         )
         counts["assigned"] = _count(con, "claim_clusters") - before
+        for gone, keep, keep_sign in w.merges:
+            # every stored member of a folded cluster moves, those outside the run's window too
+            con.execute(
+                """UPDATE claim_clusters SET cluster_id = ?, stance = CASE WHEN sign = ? THEN '+' ELSE '-' END
+                   WHERE cluster_id = ?""",
+                [keep, int(keep_sign), gone],
+            )
+            con.execute("UPDATE alerts SET cluster_id = ? WHERE cluster_id = ?", [keep, gone])
+        counts["merged"] = len(w.merges)
         _stage(con, "alerts", w.alerts)
         before = _count(con, "alerts")
         con.execute(
