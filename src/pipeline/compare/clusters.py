@@ -20,7 +20,8 @@ far, puts each claim in the best cluster or starts one (its id a hash of the fou
 Unrelated claims never move or rename earlier ones. With ``Params.merge`` (the semantic methods),
 a new claim that clears the bar in two clusters folds them into the one founded first, so the
 later cluster's claims take its id (listed in ``ClusterState.merges`` for the store). A claim
-already assigned keeps its assignment, so a re-run adds nothing. A claim that cannot be compared gets ``cluster_id=None`` and a reason.
+already assigned keeps its assignment, so a re-run adds nothing. A claim that cannot be compared
+gets ``cluster_id=None`` and a reason.
 """
 
 from __future__ import annotations
