@@ -61,3 +61,10 @@ def test_a_draft_cannot_be_changed() -> None:
     d = Draft("indirect", (0, 5))
     with pytest.raises(dataclasses.FrozenInstanceError):
         d.content = (0, 6)  # type: ignore[misc]
+
+
+def test_a_rule_reads_its_own_word_list_by_name() -> None:
+    lex = load_lexicon("en")
+    assert "say" in lex.words("cue_verbs")
+    with pytest.raises(ValueError, match="no lexicon 'no_such_list'"):
+        lex.words("no_such_list")

@@ -1,7 +1,8 @@
 """The claim constructions, one module each; every module here defines ``RULE`` (a ``Rule``).
 
 Adding a construction is one new module with a ``find(doc_index, lexicon)`` generator, its
-``RULE`` and, if it needs words, a list under ``lexicons/<lang>/``. Rules run in ``order``.
+``RULE`` and, if it needs words, a list ``lexicons/<lang>/NAME.txt`` read with ``lexicon.words(NAME)``.
+Rules run in ``order``.
 """
 
 from __future__ import annotations
