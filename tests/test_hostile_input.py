@@ -145,7 +145,7 @@ def test_a_page_naming_another_outlets_article_as_canonical_does_not_replace_it(
 def test_an_article_the_claim_rules_fail_on_is_counted_and_logged(
     tmp_path: Path, newsroom: NewsroomServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pipeline.claims as claims_api
+    import pipeline.claims.api as claims_api
 
     real = claims_api.claims_from_doc
 

@@ -90,7 +90,7 @@ BROKEN = "The marker sentence trips the rules."
 @pytest.fixture
 def rule_bug(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fault injection: the real rules, except that a text holding ``BROKEN`` raises as a rule bug would."""
-    import pipeline.claims as claims_api
+    import pipeline.claims.api as claims_api
 
     real = claims_api.claims_from_doc
 

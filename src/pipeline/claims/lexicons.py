@@ -51,6 +51,10 @@ class Lexicon:
             return None
         return self.strength.get(lemma, "neutral")
 
+    def words(self, name: str) -> frozenset[str]:
+        """Any list ``lexicons/<lang>/<name>.txt``: where a new rule keeps its own words."""
+        return _words(self.lang, name)
+
 
 def _read_list(lang: str, name: str) -> frozenset[str]:
     path = resources.files("pipeline.claims").joinpath("lexicons", lang, f"{name}.txt")
@@ -64,6 +68,11 @@ def _read_list(lang: str, name: str) -> frozenset[str]:
         if word:
             words.add(word)
     return frozenset(words)
+
+
+@functools.lru_cache(maxsize=64)
+def _words(lang: str, name: str) -> frozenset[str]:
+    return _read_list(lang, name)
 
 
 @functools.lru_cache(maxsize=8)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Doc, Span, Token
 
 if TYPE_CHECKING:
-    from pipeline.claims.extract import Draft
+    from pipeline.claims.draft import Draft
 
 _SINGULAR_PERSON_PRONOUNS = {"he", "she", "him", "her", "i"}
 _PLURAL_PRONOUNS = {"they", "them", "we"}
@@ -63,21 +63,22 @@ def resolve_speakers(
     out: list[str | None] = []
     position = {id(d): n for n, d in enumerate(drafts)}
     for d in drafts:
-        if d.speaker is None or d.speaker_head is None:
+        speaker = d.speaker
+        if speaker is None:
             out.append(None)
             continue
         if d.inherited_from is not None:
             source = position.get(id(d.inherited_from))
             out.append(out[source] if source is not None and source < len(out) else None)
             continue
-        head = d.speaker_head
-        s_start, s_end = d.speaker
+        head = speaker.head
+        s_start, s_end = speaker.span
         speaker_text = text[s_start:s_end]
         lower = head.lower_
         resolved: str | None
-        if d.antecedent is not None:
-            words = d.antecedent.split()
-            resolved = full.get(words[-1], d.antecedent) if len(words) == 1 else d.antecedent
+        if speaker.antecedent is not None:
+            words = speaker.antecedent.split()
+            resolved = full.get(words[-1], speaker.antecedent) if len(words) == 1 else speaker.antecedent
             person = head.head.head.ent_type_ == "PERSON" or head.head.head.pos_ == "PROPN"
             mentions.append(_Mention(s_start, resolved, person, False, False, lower))
         elif head.pos_ == "PRON" or lower in _PRONOUNS:
@@ -110,7 +111,7 @@ def resolve_speakers(
                     ):
                         resolved = m.name
                         break
-                if resolved is None and d.role is None:
+                if resolved is None and speaker.role is None:
                     resolved = None
                 else:
                     resolved = resolved or speaker_text
@@ -126,7 +127,7 @@ def resolve_speakers(
                     head.lemma_.lower(),
                 )
             )
-            if d.role:
+            if speaker.role:
                 mentions[-1].person = True
         out.append(resolved)
     return out
