@@ -133,6 +133,8 @@ class Scorer:
 
 def _page_figures(sc: Scorer, preds: dict[str, Row], key: str) -> dict[str, float]:
     figures = sc.score(preds, [key])
+    if "author_precision" not in figures and sc.gt[key].get("author"):
+        figures["author_precision"] = 1.0  # no name returned: no wrong name (so dropping one counts)
     return {m: figures[m] for m in METRICS if m in figures}
 
 
@@ -214,6 +216,7 @@ def cross_validate(
                 cv.update({fkey: parse_row(by_key[fkey]) for fkey in keys})
 
         figures: dict[str, dict[str, Any]] = {}
+        misses: dict[str, list[str]] = {}
         for name, sc in scorers.items():
             fold_figures = {}
             for f in sorted(folds):
@@ -221,7 +224,22 @@ def cross_validate(
                 if keys:
                     fold_figures[f] = {"pages": len(keys), "dev": sc.score(dev, keys), "cv": sc.score(cv, keys)}
             figures[name] = {"dev": sc.score(dev), "cv": sc.score(cv), "folds": fold_figures}
-    return {"figures": figures, "support": support, "off_in_fold": off_in_fold, "k": k}
+            misses[name] = _misses(sc, cv)
+    return {"figures": figures, "support": support, "off_in_fold": off_in_fold, "k": k, "misses": misses}
+
+
+def _misses(sc: Scorer, preds: dict[str, Row]) -> list[str]:
+    """One line per page whose author or date the scorer counts wrong: what the gold says, what we give."""
+    out = []
+    for gkey, fkey in sorted(sc.files().items()):
+        g, p = sc.gt[gkey], preds.get(fkey, {})
+        figures = _page_figures(sc, preds, gkey)
+        if figures.get("author_acc", 1.0) < 1.0:
+            out.append(f"{fkey} author: gold {g.get('author')!r}, ours {p.get('authors')!r}")
+        if figures.get("date_acc", 1.0) < 1.0:
+            gold = g.get("publish_date") or g.get("date")
+            out.append(f"{fkey} date: gold {gold}, ours {p.get('published')} (modified {p.get('modified')})")
+    return out
 
 
 def rules_table(result: dict[str, Any]) -> str:

@@ -136,3 +136,14 @@ def test_what_reads_as_a_name(value: str, expected: bool) -> None:
 
 def test_a_value_split_around_a_phrase_leaves_no_lone_word() -> None:
     assert authors('<meta name="author" content="Center for Drug Evaluation and Research">') == ()
+
+
+def test_a_by_line_in_the_site_footer_is_no_byline() -> None:
+    # a menu heading of the site's footer ("By Harbour Collective"): site chrome, not the article's
+    site_footer = article_page().replace(
+        "<footer><p>", "<footer><h3>By Harbour Collective</h3><p>"
+    )
+    assert parse_article(site_footer.encode(), URL, outlet="Example Gazette").authors == ()
+    # the article's own footer holds its byline on many blog themes
+    own_footer = article_page().replace("</article>", "<footer><p>By Ana Lima</p></footer></article>")
+    assert parse_article(own_footer.encode(), URL, outlet="Example Gazette").authors == ("Ana Lima",)

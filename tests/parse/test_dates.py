@@ -8,6 +8,7 @@ import pytest
 from parse_pages import article_page
 
 from pipeline.parse import parse_article
+from pipeline.parse.dates import _parse_dt
 
 URL = "https://news.example.org/transport/buses"
 
@@ -356,3 +357,28 @@ def test_when_the_url_and_a_stamp_disagree_htmldate_decides_unless_the_page_show
     assert _arbitrate(url_day, [stamp], datetime(2019, 3, 5)) == url_day
     assert _arbitrate(url_day, [stamp], None) == url_day
     assert _arbitrate(url_day, [stamp], datetime(2021, 1, 1)) == url_day
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("20200924T15:04:34Z", "2020-09-24T15:04:34+00:00"),
+        ("20200924T150434+0200", "2020-09-24T15:04:34+02:00"),
+        ("20200924", "2020-09-24T00:00:00"),
+        ("20201324T15:04:34Z", None),  # no 13th month
+        ("120200924", None),  # a number that holds a date is not one
+    ],
+)
+def test_iso_basic_format_is_read(value: str, expected: str | None) -> None:
+    got = _parse_dt(value)
+    assert (got.isoformat() if got else None) == expected
+
+
+def test_basic_format_stamps_date_the_page_and_its_update() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "20200924T15:04:34Z", '
+        '"dateModified": "20200925T09:00:00Z"}</script>'
+    )
+    a = parse_article(article_page(head=head).encode(), URL)
+    assert a.published_at is not None and a.published_at.isoformat() == "2020-09-24T15:04:34+00:00"
+    assert a.modified_at is not None and a.modified_at.isoformat() == "2020-09-25T09:00:00+00:00"

@@ -278,6 +278,10 @@ _NOT_BYLINE_BEFORE = re.compile(
 _NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|(?:van|von|de|der|den|da|di|du|la|le|bin|al|el|y|st\.?)|[A-Z]\.)"
 _PERSONISH = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}$")
 _HANDLE = re.compile(r"^[^\W\d_][\w.-]{1,29}$")
+# the site's footers: a <footer> (or the "contentinfo" landmark) outside the article and the main content
+_SITE_FOOTERS = etree.XPath(
+    "descendant-or-self::*[self::footer or @role='contentinfo'][not(ancestor::article) and not(ancestor::main)]"
+)
 
 
 def _text_bylines(
@@ -306,6 +310,16 @@ def _text_bylines(
         return "outlet" if _outlet_kind(name, sites) == "outlet" else "agency"
 
     segments = head if head is not None else text_segments(root, HEAD_SEGMENTS)
+    footer: set[str] | None = None
+
+    def in_site_footer(seg: str) -> bool:
+        """Whether ``seg`` is text of the site's footer (outside the article): a "By ..." there is
+        a menu heading or a credit of the site ("By Example Hotels"), not the article's byline."""
+        nonlocal footer
+        if footer is None:
+            footer = {piece for el in _SITE_FOOTERS(root) for piece in text_segments(el, 2000)}
+        return seg in footer and enabled("authors.site_footer")
+
     start = 0
     h1 = next(root.iter("h1"), None)
     if h1 is not None:
@@ -318,6 +332,8 @@ def _text_bylines(
         if len(seg) > 160:
             continue
         if _BY_ALONE.match(seg):
+            if in_site_footer(seg):
+                continue
             nxt = next((x for x in segments[i + 1 : i + 4] if x.strip(" |·•,")), "").strip(" |·•,")
             kind = credit(nxt)
             if kind == "agency":
@@ -333,7 +349,7 @@ def _text_bylines(
                 return [nxt]  # a one-word name or handle right after a lone "by" ("by marc")
             continue
         m = _BY_INLINE.search(seg) if i < start + 150 else None
-        if m and not _NOT_BYLINE_BEFORE.search(seg[: m.start() + 1]):
+        if m and not _NOT_BYLINE_BEFORE.search(seg[: m.start() + 1]) and not in_site_footer(seg):
             names = m.group(1).strip()
             first = re.split(r"\s*(?:,|\band\b|&|\s[-–—|]\s)\s*", names)[0].strip(" .")
             kind = credit(names)

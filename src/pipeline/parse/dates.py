@@ -117,12 +117,19 @@ _ISO_DT = re.compile(
 )
 
 
+# ISO-8601's basic format, as a whole value: "20200924", "20200924T15:04:34Z", "20200924T150434+0200"
+_ISO_BASIC = re.compile(
+    r"((?:19|20)\d{2})(\d{2})(\d{2})(?:T(\d{2}):?(\d{2})(?::?(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
 def _parse_dt(value: Any) -> datetime | None:
-    """An ISO-8601 date or date-time, else a free-form one with a month name ("Tue, Sep 15 2020 EDT")."""
+    """An ISO-8601 date or date-time (extended or basic format), else a free-form one with a month
+    name ("Tue, Sep 15 2020 EDT")."""
     if not isinstance(value, str):
         return None
     s = value.strip()
-    m = _ISO_DT.match(s)
+    m = _ISO_DT.match(s) or _ISO_BASIC.fullmatch(s)
     if m:
         iso = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
         if m.group(4):

@@ -27,6 +27,7 @@ RULES: dict[str, str] = {
     "authors.first_name_expansion": "a one-word author is expanded from the visible byline",
     "authors.graph_persons": "a WebPage's author or the page's only Person nodes stand in for the article's",
     "authors.handle_after_by": "a one-word name or handle right after a lone 'By' is an author",
+    "authors.site_footer": "a 'By ...' line in the site's footer, outside the article, is not a byline",
     "authors.header_agency": "a wire agency named alone in the article header credits it",
     "dates.page_node": "a WebPage/Question node's datePublished when no article node or meta tag dates the page",
     "dates.year_only_drop": "htmldate's 1 January of a bare year is dropped unless the page writes that day",
