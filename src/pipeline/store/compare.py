@@ -262,14 +262,14 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
             [w.started_at, run],
         )
         counts["assigned"] = _count(con, "claim_clusters") - before
-        for gone, keep, keep_sign in w.merges:
+        for folded, keep, keep_sign in w.merges:
             # every stored member of a folded cluster moves, those outside the run's window too
             con.execute(
                 """UPDATE claim_clusters SET cluster_id = ?, stance = CASE WHEN sign = ? THEN '+' ELSE '-' END
                    WHERE cluster_id = ?""",
-                [keep, int(keep_sign), gone],
+                [keep, int(keep_sign), folded],
             )
-            con.execute("UPDATE alerts SET cluster_id = ? WHERE cluster_id = ?", [keep, gone])
+            con.execute("UPDATE alerts SET cluster_id = ? WHERE cluster_id = ?", [keep, folded])
         counts["merged"] = len(w.merges)
         _stage(con, "alerts", w.alerts)
         before = _count(con, "alerts")
