@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPO, SRC, load_scorer, shared_dir, subprocess_env  # noqa: E402
+from common import REPO, SRC, load_scorer, run_claims_cli, shared_dir  # noqa: E402
 
 DOCS_FILE = REPO / "docs" / "BENCHMARKS.md"
 SECTION = "## Attribution"
@@ -62,15 +61,6 @@ FLOOR = {  # pinned a little under what rules-6 reaches on dev: a drop below fai
 def figure(result: dict[str, Any], key: str) -> float:
     value = result[key]
     return float(value["f1"] if isinstance(value, dict) else value)
-
-
-def run_cli(docs_path: Path, pred_path: Path) -> float:
-    env = subprocess_env()
-    cmd = [sys.executable, "-m", "pipeline.cli", "claims", "-q"]
-    cmd += ["--input", str(docs_path), "--output", str(pred_path)]
-    started = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, cwd=REPO)
-    return time.perf_counter() - started
 
 
 Preds = dict[str, list[dict[str, Any]]]
@@ -166,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         with docs_path.open("w", encoding="utf-8") as fh:
             for doc in gold:
                 fh.write(json.dumps({"id": doc["doc_id"], "text": doc["text"]}, ensure_ascii=False) + "\n")
-        wall = run_cli(docs_path, pred_path)
+        wall = run_claims_cli(docs_path, pred_path)
         gold_loaded, preds = scorer.load(str(gold_path), str(pred_path))
     result = scorer.score(gold_loaded, preds)
     times = timing([doc["text"] for doc in gold], args.model)

@@ -78,6 +78,18 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def run_claims_cli(docs_path: Path, out_path: Path) -> float:
+    """Extract claims the way the pipeline does: ``python -m pipeline.cli claims`` in a child process
+    with this checkout's src first, from ``docs_path`` (JSONL of id, text) to ``out_path``; returns
+    the wall seconds it took."""
+    import subprocess
+
+    cmd = [sys.executable, "-m", "pipeline.cli", "claims", "-q", "--input", str(docs_path), "--output", str(out_path)]
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, env=subprocess_env(), cwd=REPO)
+    return time.perf_counter() - started
+
+
 @dataclass
 class Row:
     """One figure beside its target. ``better`` is 'lower' or 'higher'; no target means informational."""

@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPO, SRC, Result, Row, shared_dir, subprocess_env  # noqa: E402
+from common import REPO, SRC, Result, Row, run_claims_cli, shared_dir  # noqa: E402
 
 CACHE = REPO / "tmp" / "cache" / "comparison"
 TARGETS = {"link_recall_ext": 0.65, "link_precision": 0.80, "speaker_r": 0.80, "speaker_p": 0.90, "coverage": 0.75}
@@ -58,21 +58,9 @@ def extracted(docs: list[dict[str, Any]], split: str, refresh: bool) -> dict[str
         docs_path = CACHE / f"docs-{split}-{digest}.jsonl"
         _write_jsonl(docs_path, inputs)
         partial = cache.with_suffix(".partial")
-        cmd = [
-            sys.executable,
-            "-m",
-            "pipeline.cli",
-            "claims",
-            "-q",
-            "--input",
-            str(docs_path),
-            "--output",
-            str(partial),
-        ]
-        started = time.perf_counter()
-        subprocess.run(cmd, check=True, env=subprocess_env(), cwd=REPO)
+        took = run_claims_cli(docs_path, partial)
         partial.replace(cache)
-        print(f"extracted {len(docs)} articles in {time.perf_counter() - started:.0f} s -> {cache}")
+        print(f"extracted {len(docs)} articles in {took:.0f} s -> {cache}")
     else:
         print(f"extraction cached: {cache}")
     return {row["id"]: row["claims"] for row in _jsonl(cache)}

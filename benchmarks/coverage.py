@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPO, load_scorer, shared_dir, subprocess_env  # noqa: E402
+from common import load_scorer, run_claims_cli, shared_dir  # noqa: E402
 
 TARGET = 0.75
 
@@ -99,18 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                 if line.strip():
                     doc = json.loads(line)
                     out.write(json.dumps({"id": doc["doc_id"], "text": doc["text"]}, ensure_ascii=False) + "\n")
-        cmd = [
-            sys.executable,
-            "-m",
-            "pipeline.cli",
-            "claims",
-            "-q",
-            "--input",
-            str(docs_path),
-            "--output",
-            str(claims_path),
-        ]
-        subprocess.run(cmd, check=True, env=subprocess_env(), cwd=REPO)
+        run_claims_cli(docs_path, claims_path)
         preds = prediction_rows(claims_path)
         with pred_path.open("w", encoding="utf-8") as out:
             for row in preds:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPO, shared_dir, subprocess_env  # noqa: E402
+from common import run_claims_cli, shared_dir  # noqa: E402
 
 OUTPUT = "claims.jsonl"
 
@@ -53,9 +52,7 @@ def extract(docs: list[dict[str, str]], out_path: Path) -> None:
         with docs_path.open("w", encoding="utf-8") as fh:
             for doc in docs:
                 fh.write(json.dumps(doc, ensure_ascii=False) + "\n")
-        cmd = [sys.executable, "-m", "pipeline.cli", "claims", "-q", "--input", str(docs_path)]
-        cmd += ["--output", str(out_path)]
-        subprocess.run(cmd, check=True, env=subprocess_env(), cwd=REPO)
+        run_claims_cli(docs_path, out_path)
 
 
 def read_rows(path: Path) -> dict[str, dict[str, Any]]:
