@@ -25,9 +25,10 @@ LANGUAGE_SAMPLE_CHARS = 1000
 
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
-    from py3langid.langid import _load_identifier
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return _load_identifier(norm_probs=True)
+    # the packaged model through the public class, with probabilities normalised to 0..1
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def detect_language(text: str, html_lang: str | None) -> str | None:
