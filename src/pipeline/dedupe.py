@@ -30,10 +30,10 @@ BANDS = 16
 ROWS = NUM_PERM // BANDS
 SHINGLE = 5
 NEAR_DUPLICATE = 0.8
-_PRIME = (1 << 61) - 1
+_PRIME = (1 << 31) - 1  # a Mersenne prime: (a * h + b) mod p is exact in uint64 for a, b, h < p
 _rng = np.random.default_rng(20260301)  # fixed: signatures must be comparable across runs and machines
-_A = _rng.integers(1, 1 << 31, size=NUM_PERM, dtype=np.uint64)
-_B = _rng.integers(0, 1 << 31, size=NUM_PERM, dtype=np.uint64)
+_A = _rng.integers(1, _PRIME, size=NUM_PERM, dtype=np.uint64)
+_B = _rng.integers(0, _PRIME, size=NUM_PERM, dtype=np.uint64)
 
 @dataclass(frozen=True, slots=True)
 class Agency:
@@ -89,12 +89,14 @@ def shingle_hashes(text: str) -> np.ndarray:
 
 
 def minhash(text: str) -> list[int]:
-    """A MinHash signature (``NUM_PERM`` values below 2**61) of the text's word shingles."""
+    """A MinHash signature (``NUM_PERM`` values below 2**31) of the text's word shingles."""
     hashes = shingle_hashes(text)
     if hashes.size == 0:
         return [0] * NUM_PERM
-    # (a * h + b) mod p with h, a < 2**31 and b < 2**31: no uint64 overflow
-    table = (np.outer(hashes, _A) + _B) % np.uint64(_PRIME)
+    # a universal family over Z_p: every shingle hash is first reduced mod p, so each of the NUM_PERM
+    # maps wraps around p many times and orders the shingles independently of the others (with p
+    # above the hashes' range, the maps hardly wrapped and the 64 minima mostly named one shingle)
+    table = (np.outer(hashes % np.uint64(_PRIME), _A) + _B) % np.uint64(_PRIME)
     return [int(v) for v in table.min(axis=0)]
 
 
