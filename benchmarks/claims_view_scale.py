@@ -18,20 +18,20 @@ time and the bytes sent. The target of issue 15: every page under 1 s at 1M clai
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import resource
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import store_scale  # noqa: E402
-from common import REPO, median  # noqa: E402
+from common import median  # noqa: E402
+from plugin_app import signed_in_client  # noqa: E402
 
 RUN = "bench-history"
 
@@ -93,41 +93,81 @@ def generate_sql(con: Any, n_claims: int) -> None:
     )
 
 
-def app_client() -> Any:
-    """The plugin's app mounted at /factcheck with the login check stubbed out."""
-    from fastapi import FastAPI
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-
-    spec = importlib.util.spec_from_file_location("factcheck_claims_bench", REPO / "plugins" / "factcheck_claims.py")
-    assert spec is not None and spec.loader is not None
-    plugin = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(plugin)
-    app = plugin.create_app()
-    app.dependency_overrides[plugin.signed_in_user] = lambda: None
-    root = FastAPI()
-    root.mount(plugin.URL_PREFIX, app)
-    return TestClient(root)
-
-
 def pages(con: Any, n_claims: int) -> dict[str, str]:
-    """The requests to time: every new page and its JSON, on the widest cluster and a common speaker."""
+    """The requests to time: every page and JSON endpoint of the view, on the widest cluster and a
+    common speaker, with the deep pages at half the claims."""
     widest = con.execute(
         "SELECT cluster_id FROM claim_clusters GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
     ).fetchone()[0]
+    half = max(0, n_claims // 2)
     return {
         "front page (/)": "/factcheck/",
         "claims, table mode": "/factcheck/?view=table&polarity=denies",
+        "claims, deep page": f"/factcheck/?offset={half}",
+        "claims, text search": "/factcheck/?q=wire%20claim%20number%2042",
+        "api/claims, deep page": f"/factcheck/api/claims?offset={half}&limit=200",
+        "api/facets": "/factcheck/api/facets",
         "clusters": "/factcheck/clusters",
-        "clusters, deep page": f"/factcheck/clusters?offset={max(0, n_claims // 2)}",
+        "clusters, deep page": f"/factcheck/clusters?offset={half}",
+        "api/clusters": "/factcheck/api/clusters?order=oldest",
         "cluster page (widest)": f"/factcheck/cluster/{widest}",
         "cluster page, table mode": f"/factcheck/cluster/{widest}?view=table",
         "api/cluster (widest)": f"/factcheck/api/cluster/{widest}",
         "search (speaker 3)": "/factcheck/search?name=speaker%203",
-        "api/clusters": "/factcheck/api/clusters?order=oldest",
+        "compare": "/factcheck/compare",
+        "compare (speaker 3)": "/factcheck/compare?speaker=Speaker%203",
+        "compare (entity 3)": "/factcheck/compare?entity=Entity%203",
+        "spread": "/factcheck/spread",
+        "health": "/factcheck/health",
     }
+
+
+def build(db: Path, size: int, generator: str, work: Path) -> None:
+    """A database of ``size`` synthetic claims with their comparison, at ``db`` (replacing its claims)."""
+    from pipeline import store
+
+    gen = store_scale.Generator()
+    con = store.connect(db)
+    try:
+        loaded, batch_no = 0, 0
+        if generator == "sql":
+            for table in ("claims", "articles"):
+                con.execute(f"DELETE FROM {table}")
+            generate_sql(con, size)
+            loaded = size
+        while loaded < size:
+            outlet = f"Outlet {batch_no % 20}"
+            arts, claims = gen.batch(outlet, "bench")
+            af, cf = work / f"a{batch_no}.jsonl", work / f"c{batch_no}.jsonl"
+            store_scale.write_jsonl(af, arts)
+            store_scale.write_jsonl(cf, claims)
+            counts = store.load_batch(con, store.Batch(f"bench-{batch_no}", {"name": outlet}, (), af, cf))
+            af.unlink()
+            cf.unlink()
+            loaded += int(counts["claims"])
+            batch_no += 1
+        for table in ("alerts", "claim_clusters", "claim_speakers", "speakers"):
+            con.execute(f"DELETE FROM {table}")
+        fill_comparison(con)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def built(db: Path, size: int) -> bool:
+    """Whether ``db`` already holds ``size`` claims, compared (a file kept by an earlier run)."""
+    from pipeline import store
+
+    if not db.exists():
+        return False
+    con = store.connect(db)  # writable: an older file is migrated here, before the pages are timed
+    try:
+        n = con.execute("SELECT count(*) FROM claims").fetchone()[0]
+        k = con.execute("SELECT count(*) FROM claim_clusters").fetchone()[0]
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return bool(n == size and k == size)
 
 
 def main() -> int:
@@ -135,66 +175,81 @@ def main() -> int:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--generator", choices=("sql", "python"), default="sql")
-    parser.add_argument("--keep", help="build the database in this folder and keep it (default: a temporary one)")
+    parser.add_argument(
+        "--keep", help="build the databases in this folder and keep them; a kept one is reused (default: temporary)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
     from pipeline import store
 
-    gen = store_scale.Generator()
     results: dict[str, dict[int, tuple[float, int]]] = {}
+    serving_peak = 0.0
     with tempfile.TemporaryDirectory(prefix="bench-view-") as tmp:
         work = Path(args.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
-        db = work / "view.duckdb"
-        os.environ["FACTCHECK_DB_PATH"] = str(db)
-        loaded, batch_no = 0, 0
-        client = app_client()
         for size in sizes:
-            con = store.connect(db)
-            if args.generator == "sql":
-                for table in ("claims", "articles"):
-                    con.execute(f"DELETE FROM {table}")
-                generate_sql(con, size)
-                loaded = size
-            while loaded < size:
-                outlet = f"Outlet {batch_no % 20}"
-                arts, claims = gen.batch(outlet, "bench")
-                af, cf = work / f"a{batch_no}.jsonl", work / f"c{batch_no}.jsonl"
-                store_scale.write_jsonl(af, arts)
-                store_scale.write_jsonl(cf, claims)
-                counts = store.load_batch(con, store.Batch(f"bench-{batch_no}", {"name": outlet}, (), af, cf))
-                af.unlink()
-                cf.unlink()
-                loaded += int(counts["claims"])
-                batch_no += 1
-            for table in ("alerts", "claim_clusters", "claim_speakers", "speakers"):
-                con.execute(f"DELETE FROM {table}")
-            fill_comparison(con)
-            con.execute("CHECKPOINT")
-            todo = pages(con, size)
-            con.close()
-            print(f"{loaded:,} claims", flush=True)
-            for name, path in todo.items():
-                times, sent = [], 0
-                for _ in range(args.repeat):
-                    t0 = time.perf_counter()
-                    response = client.get(path)
-                    times.append(time.perf_counter() - t0)
-                    if response.status_code != 200:
-                        raise SystemExit(f"{path}: HTTP {response.status_code}: {response.text[:300]}")
-                    sent = len(response.content)
-                results.setdefault(name, {})[size] = (median(times), sent)
-                print(f"  {name}: {median(times):.3f} s, {sent / 1e3:,.0f} kB", flush=True)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+            db = work / f"view-{size}.duckdb"
+            started = time.perf_counter()
+            if built(db, size):
+                print(f"{size:,} claims: reusing {db} (opened and migrated in {time.perf_counter() - started:.1f} s)")
+            else:
+                build(db, size, args.generator, work)
+                print(f"{size:,} claims: built {db} in {time.perf_counter() - started:.0f} s", flush=True)
+            with store.reading(db) as con:
+                todo = pages(con, size)
+            os.environ["FACTCHECK_DB_PATH"] = str(db)
+            serving_peak = max(serving_peak, serving(todo, size, args.repeat, results))
     print("\n| page | " + " | ".join(f"{s:,} claims" for s in sizes) + " |")
     print("|---|" + "---|" * len(sizes))
     for name, by_size in results.items():
         print(
             f"| {name} | " + " | ".join(f"{by_size[s][0]:.3f} s, {by_size[s][1] / 1e3:,.0f} kB" for s in sizes) + " |"
         )
-    print(f"\npeak RSS of this process (loading included): {peak:,.0f} MB")
+    print(f"\npeak RSS of the serving child process: {serving_peak:,.0f} MB")
     return 0
+
+
+def serving(todo: dict[str, str], size: int, repeat: int, results: dict[str, dict[int, tuple[float, int]]]) -> float:
+    """Time the pages in a child process, so that its peak memory is the serving alone; returns it in MB."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_serve, args=(todo, repeat, queue))
+    child.start()
+    figures, peak, error = queue.get()
+    child.join()
+    if error:
+        raise SystemExit(error)
+    print(f"{size:,} claims")
+    for name, (seconds, sent) in figures.items():
+        results.setdefault(name, {})[size] = (seconds, sent)
+        print(f"  {name}: {seconds:.3f} s, {sent / 1e3:,.0f} kB", flush=True)
+    return float(peak)
+
+
+def _serve(todo: dict[str, str], repeat: int, queue: Any) -> None:
+    """The child: each page ``repeat`` times through the plugin's app; (medians and sizes, peak RSS, error)."""
+    figures: dict[str, tuple[float, int]] = {}
+    error = "the serving child stopped before the end"
+    try:
+        with signed_in_client() as (_plugin, client):
+            for name, path in todo.items():
+                times, sent = [], 0
+                for _ in range(repeat):
+                    t0 = time.perf_counter()
+                    response = client.get(path)
+                    times.append(time.perf_counter() - t0)
+                    if response.status_code != 200:
+                        raise RuntimeError(f"{path}: HTTP {response.status_code}: {response.text[:300]}")
+                    sent = len(response.content)
+                figures[name] = (median(times), sent)
+        error = ""
+    except RuntimeError as e:
+        error = str(e)
+    finally:
+        queue.put((figures, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3, error))
 
 
 if __name__ == "__main__":

@@ -8,20 +8,18 @@ renderers are also fed hostile rows to check that nothing from an article or fee
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import plugin_app
 import pytest
 
 from pipeline import claimsview, clusterview, runner, store
 from pipeline.settings import Settings
 
-REPO = Path(__file__).resolve().parents[1]
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -39,22 +37,8 @@ def compared(tmp_path_factory: pytest.TempPathFactory, loaded_settings: Settings
 @pytest.fixture
 def client(compared: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The plugin's app mounted as the api-server mounts it, login stubbed (tested in test_plugin)."""
-    from fastapi import FastAPI
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-
-    spec = importlib.util.spec_from_file_location("factcheck_claims_clusters", REPO / "plugins" / "factcheck_claims.py")
-    assert spec is not None and spec.loader is not None
-    plugin = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(plugin)
-    app = plugin.create_app()
-    app.dependency_overrides[plugin.signed_in_user] = lambda: None
-    root = FastAPI()
-    root.mount(plugin.URL_PREFIX, app)
     monkeypatch.setenv("FACTCHECK_DB_PATH", str(compared))
-    with TestClient(root) as c:
+    with plugin_app.signed_in_client() as (_plugin, c):
         yield c
 
 

@@ -3,8 +3,9 @@ alerts, and the search over canonical speakers and entities.
 
 Each query takes an open (read-only) connection and returns plain dicts, bounded by a limit (every
 list is paged, never whole). Values are bound parameters; the SQL assembled here is fixed text.
-Clusters are paged by their first sighting on the base tables first, and only that page's clusters
-are summarised through ``cluster_coverage``, so the cost of a page does not grow with every cluster.
+The cluster lists read ``cluster_summaries`` (one row per cluster, rewritten by each compare run
+for the clusters it touched), so a page costs a top-N over one narrow table, not an aggregate of
+every cluster's claims.
 """
 
 from __future__ import annotations
@@ -19,26 +20,18 @@ CLUSTER_ORDERS = ("newest", "oldest")  # by first seen
 MAX_REPRINTS = 200  # reprints folded under one page of versions
 MAX_TIMELINE_POINTS = 300
 
-# The seen time of a claim, on the base tables (what claims_by_source calls seen_at).
-_SEEN = "coalesce(a.published_at, a.first_seen_at)"
-
 
 def count_clusters(con: duckdb.DuckDBPyConnection) -> int:
-    """How many clusters a compare run has formed."""
-    # through claims, as list_clusters reads them: a cluster whose claims a reload removed (pruned by
-    # the next compare run) is not counted, so the pager never offers an empty page
-    row = con.execute(
-        """SELECT count(DISTINCT k.cluster_id) FROM claim_clusters k JOIN claims c USING (claim_id)
-           WHERE k.cluster_id IS NOT NULL"""
-    ).fetchone()
+    """How many clusters the compare runs have formed (as of the last run)."""
+    row = con.execute("SELECT count(*) FROM cluster_summaries").fetchone()
     return int(row[0]) if row else 0
 
 
-def _coverage_in_order(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str, Any]]:
-    """The ``cluster_coverage`` rows of ``ids``, in the order of ``ids``."""
+def _summaries_in_order(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str, Any]]:
+    """The ``cluster_summaries`` rows of ``ids``, in the order of ``ids``."""
     if not ids:
         return []
-    rows = _dicts(con, "SELECT * FROM cluster_coverage WHERE list_contains(?::VARCHAR[], cluster_id)", [ids])
+    rows = _dicts(con, "SELECT * FROM cluster_summaries WHERE list_contains(?::VARCHAR[], cluster_id)", [ids])
     rank = {cid: i for i, cid in enumerate(ids)}
     return sorted(rows, key=lambda r: rank[r["cluster_id"]])
 
@@ -46,26 +39,27 @@ def _coverage_in_order(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[d
 def list_clusters(
     con: duckdb.DuckDBPyConnection, limit: int = 50, offset: int = 0, order: str = "newest"
 ) -> list[dict[str, Any]]:
-    """One page of ``cluster_coverage`` rows ordered by first seen (``newest`` or ``oldest`` first)."""
+    """One page of cluster summaries ordered by first seen (``newest`` or ``oldest`` first).
+
+    The order is a top-N over the stored summaries' first sightings alone; only the page's rows are
+    then read whole."""
     if order not in CLUSTER_ORDERS:
         raise ValueError(f"order must be one of {CLUSTER_ORDERS}, got {order!r}")
     direction = "DESC" if order == "newest" else "ASC"
     ids = [
         r[0]
         for r in con.execute(
-            f"""SELECT k.cluster_id FROM claim_clusters k JOIN claims c USING (claim_id)
-                JOIN articles a USING (article_id)
-                WHERE k.cluster_id IS NOT NULL GROUP BY k.cluster_id
-                ORDER BY min({_SEEN}) {direction} NULLS LAST, k.cluster_id LIMIT ? OFFSET ?""",
+            f"""SELECT cluster_id FROM cluster_summaries
+                ORDER BY first_seen_at {direction} NULLS LAST, cluster_id LIMIT ? OFFSET ?""",
             [int(limit), int(offset)],
         ).fetchall()
     ]
-    return _coverage_in_order(con, ids)
+    return _summaries_in_order(con, ids)
 
 
 def latest_clusters(con: duckdb.DuckDBPyConnection, limit: int = 5) -> list[dict[str, Any]]:
-    """The ``cluster_coverage`` rows of the clusters compare runs formed last, newest first: a top-N
-    over ``claim_clusters`` alone, cheap at any size (the front page's list)."""
+    """The summaries of the clusters compare runs formed last, newest first: a top-N over
+    ``claim_clusters`` alone, cheap at any size (the front page's list)."""
     ids = [
         r[0]
         for r in con.execute(
@@ -74,12 +68,12 @@ def latest_clusters(con: duckdb.DuckDBPyConnection, limit: int = 5) -> list[dict
             [int(limit)],
         ).fetchall()
     ]
-    return _coverage_in_order(con, ids)
+    return _summaries_in_order(con, ids)
 
 
 def cluster_summary(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str, Any] | None:
-    """The ``cluster_coverage`` row of one cluster, or None when no such cluster exists."""
-    rows = _dicts(con, "SELECT * FROM cluster_coverage WHERE cluster_id = ?", [cluster_id])
+    """The stored summary of one cluster, or None when no compare run formed such a cluster."""
+    rows = _dicts(con, "SELECT * FROM cluster_summaries WHERE cluster_id = ?", [cluster_id])
     return rows[0] if rows else None
 
 
