@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.store.queries import _dicts, claims_with_evidence_sql
+from pipeline.store.queries import _dicts, claims_by_id
 
 CLUSTER_ORDERS = ("newest", "oldest")  # by first seen
 MAX_REPRINTS = 200  # reprints folded under one page of versions
@@ -86,24 +86,25 @@ def cluster_versions(
     comes under that original's version as ``reprints`` (its outlet, URL, seen time and how it was
     linked). A reprint whose original is not in the cluster is listed, with ``original_outlet``.
     Returns the number of listed versions and one page of them."""
-    leading = (
-        "c.cluster_id = ? AND (c.origin_article_id = c.article_id OR c.origin_article_id NOT IN "
-        "(SELECT article_id FROM claims_by_source WHERE cluster_id = ?))"
-    )
-    rows = _dicts(
-        con,
-        claims_with_evidence_sql(leading, "seen_at NULLS LAST, claim_id"),
-        [cluster_id, cluster_id, int(limit), int(offset)],
-    )
-    total = int(rows[0]["total"]) if rows else 0
+    # the listed members' ids in order, on the base tables, then those few rows whole
+    listed = con.execute(
+        """WITH members AS (
+               SELECT k.claim_id, c.article_id, coalesce(l.original_article_id, c.article_id) AS origin,
+                      coalesce(a.published_at, a.first_seen_at) AS seen_at
+               FROM claim_clusters k JOIN claims c USING (claim_id) JOIN articles a ON a.article_id = c.article_id
+               LEFT JOIN article_links l ON l.article_id = c.article_id
+               WHERE k.cluster_id = ?)
+           SELECT claim_id, count(*) OVER () AS total FROM members
+           WHERE origin = article_id OR origin NOT IN (SELECT article_id FROM members)
+           ORDER BY seen_at NULLS LAST, claim_id LIMIT ? OFFSET ?""",
+        [cluster_id, int(limit), int(offset)],
+    ).fetchall()
+    if not listed and offset:
+        return cluster_versions(con, cluster_id, 1, 0)[0], []
+    total = int(listed[0][1]) if listed else 0
+    rows = claims_by_id(con, [r[0] for r in listed])
     for row in rows:
-        row.pop("total")
         row["reprints"] = []
-    if not rows and offset:
-        found = con.execute(
-            f"SELECT count(*) FROM claims_by_source c WHERE {leading}", [cluster_id, cluster_id]
-        ).fetchone()
-        total = int(found[0]) if found else 0
     if not rows:
         return total, rows
     originals = sorted({r["article_id"] for r in rows})

@@ -174,29 +174,36 @@ def find_claims(
         )
         params.extend([entity, entity, entity])
     condition = " AND ".join(where) if where else "TRUE"
-    order = "seen_at DESC NULLS LAST, outlet, article_id, content_start"
-    # The page's ids first, on the claim and article columns the filters and the order need (not
-    # the comparison joins of claims_by_source), then the page's rows with their evidence.
+    # Claims are ordered by their article's seen time (then outlet and article), then by place in the
+    # text. So the matches are counted per article first, the articles ordered (far fewer rows than
+    # claims) with a running total, and only the articles holding the page are read claim by claim:
+    # the count and the page in one pass, and a deep page costs what the first one does.
+    spans = con.execute(
+        f"""WITH hits AS (SELECT c.article_id, count(*) AS n FROM {LEAN_CLAIMS} c WHERE {condition}
+                          GROUP BY c.article_id),
+                 ranked AS (
+                     SELECT h.article_id, h.n, sum(h.n) OVER () AS total, sum(h.n) OVER (
+                                ORDER BY coalesce(a.published_at, a.first_seen_at) DESC NULLS LAST, a.outlet,
+                                         h.article_id ROWS UNBOUNDED PRECEDING) AS upto
+                     FROM hits h JOIN articles a USING (article_id))
+            SELECT article_id, upto - n AS before, total
+            FROM ranked WHERE upto > ? AND upto - n < ? ORDER BY upto""",
+        [*params, int(offset), int(offset) + int(limit)],
+    ).fetchall()
+    if not spans:
+        found = con.execute(f"SELECT count(*) FROM {LEAN_CLAIMS} c WHERE {condition}", params).fetchone()
+        return (int(found[0]) if found else 0), []
+    total, skip = int(spans[0][2]), int(offset) - int(spans[0][1])
     ids = [
         r[0]
         for r in con.execute(
-            f"SELECT c.claim_id FROM {LEAN_CLAIMS} c WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
-            [*params, int(limit), int(offset)],
+            f"""SELECT c.claim_id FROM {LEAN_CLAIMS} c
+                WHERE {condition} AND c.article_id IN (SELECT unnest(?::VARCHAR[]))
+                ORDER BY seen_at DESC NULLS LAST, outlet, article_id, content_start, claim_id LIMIT ? OFFSET ?""",
+            [*params, [r[0] for r in spans], int(limit), skip],
         ).fetchall()
     ]
-    if where or offset or len(ids) == int(limit):
-        found = con.execute(f"SELECT count(*) FROM {LEAN_CLAIMS} c WHERE {condition}", params).fetchone()
-        total = int(found[0]) if found else 0
-    else:  # one unfiltered page holds them all
-        total = len(ids)
-    if not ids:
-        return total, []
-    rows = _dicts(
-        con, claims_with_evidence_sql("list_contains(?::VARCHAR[], c.claim_id)", order), [ids, len(ids), 0]
-    )
-    for row in rows:
-        row.pop("total")
-    return total, rows
+    return total, claims_by_id(con, ids)
 
 
 # The columns of claims_by_source that claim filters and the claim order use, from the base tables
@@ -208,44 +215,58 @@ LEAN_CLAIMS = """(SELECT cl.claim_id, cl.article_id, a.outlet, a.title,
     FROM claims cl JOIN articles a USING (article_id))"""
 
 
-def claims_with_evidence_sql(condition: str, order: str) -> str:
-    """A query over ``claims_by_source`` (alias ``c``) for the claims meeting ``condition``, in
-    ``order`` (columns of ``claims_by_source``), one page (two trailing parameters: limit, offset),
-    each row with its evidence window and the offsets of content, speaker and cue.
+def claims_by_id(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The claims ``claim_ids`` as ``claims_by_source`` rows, in that order, each with its evidence
+    window (``evidence``, ``evidence_start``, ``article_length``) and the offsets of content,
+    speaker and cue (into the article text).
 
-    ``condition`` and ``order`` are fixed SQL from this package; values are bound parameters."""
-    return f"""
-    WITH hits AS (
-        SELECT c.*, cl.speaker_start, cl.speaker_end, cl.cue_start, cl.cue_end,
-               count(*) OVER () AS total
-        FROM claims_by_source c JOIN claims cl USING (claim_id)
-        WHERE {condition}
-        ORDER BY {order}
-        LIMIT ? OFFSET ?
-    ), spans AS (
-        SELECT h.*, a.text AS article_text,
-               least(h.content_start,
-                     CASE WHEN h.speaker_start >= h.content_start - {EVIDENCE_SPAN_REACH} THEN h.speaker_start END,
-                     CASE WHEN h.cue_start >= h.content_start - {EVIDENCE_SPAN_REACH} THEN h.cue_start END)
-                   AS lo,
-               greatest(h.content_end,
-                        CASE WHEN h.speaker_end <= h.content_end + {EVIDENCE_SPAN_REACH} THEN h.speaker_end END,
-                        CASE WHEN h.cue_end <= h.content_end + {EVIDENCE_SPAN_REACH} THEN h.cue_end END)
-                   AS hi
-        FROM hits h JOIN articles a USING (article_id)
+    The claims are picked first and the other tables joined to those few rows; article texts are
+    read for the page's articles only."""
+    if not claim_ids:
+        return []
+    rows = _dicts(
+        con,
+        f"""WITH page AS (
+                SELECT claim_id, pos FROM (SELECT unnest(?::VARCHAR[]) AS claim_id,
+                                                  generate_subscripts(?::VARCHAR[], 1) AS pos)),
+            picked AS (
+                SELECT cl.*, p.pos,
+                       least(cl.content_start,
+                             CASE WHEN cl.speaker_start >= cl.content_start - {EVIDENCE_SPAN_REACH}
+                                  THEN cl.speaker_start END,
+                             CASE WHEN cl.cue_start >= cl.content_start - {EVIDENCE_SPAN_REACH} THEN cl.cue_start END)
+                           AS lo,
+                       greatest(cl.content_end,
+                                CASE WHEN cl.speaker_end <= cl.content_end + {EVIDENCE_SPAN_REACH}
+                                     THEN cl.speaker_end END,
+                                CASE WHEN cl.cue_end <= cl.content_end + {EVIDENCE_SPAN_REACH} THEN cl.cue_end END)
+                           AS hi
+                FROM claims cl JOIN page p USING (claim_id)),
+            texts AS (
+                SELECT article_id, text FROM articles
+                WHERE article_id IN (SELECT article_id FROM picked))
+            SELECT c.claim_id, c.article_id, a.outlet, a.canonical_url, a.title, a.published_at, a.first_seen_at,
+                   coalesce(a.published_at, a.first_seen_at) AS seen_at,
+                   c.kind, c.speaker, c.speaker_resolved, coalesce(c.speaker_resolved, c.speaker) AS speaker_name,
+                   c.speaker_role, c.cue, c.cue_strength, c.polarity, c.content, c.entities, c.extractor_version,
+                   c.content_start, c.content_end, c.speaker_start, c.speaker_end, c.cue_start, c.cue_end,
+                   cs.speaker_id, sp.name AS canonical_speaker, k.cluster_id, k.stance, k.sign,
+                   coalesce(l.original_article_id, c.article_id) AS origin_article_id, a.wire,
+                   greatest(c.lo - {EVIDENCE_CONTEXT}, 0) AS evidence_start,
+                   substr(t.text, greatest(c.lo - {EVIDENCE_CONTEXT}, 0) + 1,
+                          c.hi + {EVIDENCE_CONTEXT} - greatest(c.lo - {EVIDENCE_CONTEXT}, 0)) AS evidence,
+                   length(t.text) AS article_length
+            FROM picked c
+            JOIN articles a ON a.article_id = c.article_id
+            LEFT JOIN texts t ON t.article_id = c.article_id
+            LEFT JOIN article_links l ON l.article_id = c.article_id
+            LEFT JOIN claim_speakers cs ON cs.claim_id = c.claim_id
+            LEFT JOIN speakers sp ON sp.speaker_id = cs.speaker_id
+            LEFT JOIN claim_clusters k ON k.claim_id = c.claim_id
+            ORDER BY c.pos""",
+        [list(claim_ids), list(claim_ids)],
     )
-    SELECT claim_id, article_id, outlet, canonical_url, title, published_at, first_seen_at, seen_at,
-           kind, speaker, speaker_resolved, speaker_name, speaker_role, cue, cue_strength, polarity,
-           content, entities, extractor_version,
-           content_start, content_end, speaker_start, speaker_end, cue_start, cue_end,
-           speaker_id, canonical_speaker, cluster_id, stance, sign, origin_article_id, wire,
-           greatest(lo - {EVIDENCE_CONTEXT}, 0) AS evidence_start,
-           substr(article_text, greatest(lo - {EVIDENCE_CONTEXT}, 0) + 1,
-                  hi + {EVIDENCE_CONTEXT} - greatest(lo - {EVIDENCE_CONTEXT}, 0)) AS evidence,
-           length(article_text) AS article_length,
-           total
-    FROM spans
-    ORDER BY {order}"""
+    return rows
 
 
 def list_speakers(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:
