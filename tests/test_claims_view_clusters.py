@@ -306,3 +306,23 @@ def test_timeline_places_reports_in_time_order() -> None:
     assert svg.count(">A</text>") == 1 and ">C</text>" not in svg and "1 undated not drawn" in svg
     assert 'fill="#ffffff" stroke="#15803d"' in svg  # the reprint drawn hollow
     assert "No dated reports" in clusterview.timeline_svg(points[3:])
+
+
+def test_facets_are_served_again_only_when_the_data_changes(client: Any, compared: Path, tmp_path: Path) -> None:
+    with store.reading(compared) as con:
+        facets, version = store.claim_facets(con), store.data_version(con)
+    assert client.get("/factcheck/api/facets").json() == facets
+    changed = tmp_path / "changed.duckdb"
+    shutil.copy(compared, changed)
+    con = store.connect(changed)
+    try:
+        con.execute("DELETE FROM claims WHERE claim_id = (SELECT min(claim_id) FROM claims)")
+        assert store.data_version(con) != version
+    finally:
+        con.close()
+
+
+def test_reading_refuses_a_memory_limit_that_is_not_a_size() -> None:
+    with pytest.raises(ValueError, match="memory_limit"):
+        with store.reading(Path("unused.duckdb"), memory_limit="all of it"):
+            pass

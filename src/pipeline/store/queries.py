@@ -5,6 +5,7 @@ plain values; filters are bound as parameters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,15 +88,26 @@ EVIDENCE_CONTEXT = 160
 EVIDENCE_SPAN_REACH = 400
 
 
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$", re.IGNORECASE)
+
+
 @contextmanager
-def reading(path: Path, lock_wait: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def reading(
+    path: Path, lock_wait: float = 10.0, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection for one request, closed as soon as the block ends.
 
     It reads the read snapshot when the loads publish one (``pipeline.store.snapshot``), which no
     load ever locks; else the live file, waiting up to ``lock_wait`` seconds for a load batch.
+    ``memory_limit`` ("256MB") caps DuckDB's memory for the connection: a big query spills to disk
+    (or fails) rather than grow the serving process.
     """
+    if memory_limit is not None and not _MEMORY.match(memory_limit):
+        raise ValueError(f"memory_limit must be a size such as '256MB', not {memory_limit!r}")
     con = connect_reader(path, lock_wait=lock_wait)
     try:
+        if memory_limit is not None:
+            con.execute(f"SET memory_limit = '{memory_limit}'")
         yield con
     finally:
         con.close()
@@ -105,6 +117,18 @@ def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ())
     """Rows of a query as dicts keyed by column name."""
     names, rows = query(con, sql, params)
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """A cheap fingerprint of what the claim facets are computed from: the claims (their ids are
+    hashes of article, span and extractor version, so a changed claim changes it), the entity
+    links and the compare runs. Equal fingerprints, equal facets."""
+    row = con.execute(
+        """SELECT (SELECT count(*) FROM claims), (SELECT bit_xor(hash(claim_id)) FROM claims),
+                  (SELECT count(*) FROM claim_entities), (SELECT count(*) FROM entities),
+                  (SELECT count(*) FROM compare_runs)"""
+    ).fetchone()
+    return tuple(row) if row else ()
 
 
 def claim_facets(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
