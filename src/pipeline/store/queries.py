@@ -303,9 +303,13 @@ def list_entities(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict
     return _dicts(con, "SELECT * FROM entity_claims ORDER BY n_claims DESC, n_outlets DESC, entity LIMIT ?", [limit])
 
 
+COMPARE_ROWS = 200  # claims listed for one speaker or entity across outlets, first seen first
+
+
 def compare_speaker(con: duckdb.DuckDBPyConnection, speaker: str) -> dict[str, Any] | None:
     """One speaker across outlets: the ``speaker_outlets`` summary, and each of their claims (same
-    wording grouped) with the outlets carrying it, its stance, and who had it first. None if unknown.
+    wording grouped) with the outlets carrying it, its stance, and who had it first (the first
+    ``COMPARE_ROWS``). None if unknown.
 
     ``speaker`` is a name (case and a leading "the" ignored), any name the speaker went by ("Feld"
     finds Marcus Feld once a compare run merged them), or a ``speaker_id``."""
@@ -331,15 +335,16 @@ def compare_speaker(con: duckdb.DuckDBPyConnection, speaker: str) -> dict[str, A
                    min(seen_at) AS first_seen_at, arg_min(outlet, seen_at) AS first_outlet,
                    arg_min(canonical_url, seen_at) AS first_url
             FROM claims_by_source WHERE {where}
-            GROUP BY content_key, polarity ORDER BY first_seen_at NULLS LAST, content""",
-        [param],
+            GROUP BY content_key, polarity ORDER BY first_seen_at NULLS LAST, content LIMIT ?""",
+        [param, COMPARE_ROWS],
     )
     return {"summary": summary[0], "claims": claims}
 
 
 def compare_entity(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, Any] | None:
     """One named entity across outlets: the ``entity_claims`` summary (who asserts, who denies), and
-    each claim about it with its speaker, stance, outlets and first sighting. None if unknown.
+    each claim about it with its speaker, stance, outlets and first sighting (the first
+    ``COMPARE_ROWS``). None if unknown.
 
     ``entity`` is the entity's name, any mention of it ("the Harlow River" finds Harlow River once
     a compare run linked them) or an ``entity_id``."""
@@ -360,8 +365,8 @@ def compare_entity(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, Any
                   arg_min(canonical_url, seen_at) AS first_url
            FROM claims_by_source WHERE list_has_any(entities, ?::VARCHAR[])
            GROUP BY content_key, coalesce(canonical_speaker, speaker_name), polarity
-           ORDER BY first_seen_at NULLS LAST, content""",
-        [list(summary[0]["mentions"] or [])],
+           ORDER BY first_seen_at NULLS LAST, content LIMIT ?""",
+        [list(summary[0]["mentions"] or []), COMPARE_ROWS],
     )
     return {"summary": summary[0], "claims": claims}
 
