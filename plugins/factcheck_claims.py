@@ -337,7 +337,7 @@ def _cluster(con: Any, cluster_id: str, limit: int, offset: int) -> tuple[dict, 
         summary,
         total,
         versions,
-        store.cluster_contradictions(con, cluster_id),
+        store.cluster_contradictions(con, cluster_id, summary=summary),
         store.cluster_wording(con, cluster_id),
         store.cluster_timeline(con, cluster_id),
     )

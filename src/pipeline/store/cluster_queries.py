@@ -94,7 +94,9 @@ def cluster_versions(
                FROM claim_clusters k JOIN claims c USING (claim_id) JOIN articles a ON a.article_id = c.article_id
                LEFT JOIN article_links l ON l.article_id = c.article_id
                WHERE k.cluster_id = ?)
-           SELECT claim_id, count(*) OVER () AS total FROM members
+           SELECT claim_id, count(*) OVER () AS total,
+                  (SELECT count(*) FROM members WHERE origin <> article_id) AS n_reprints
+           FROM members
            WHERE origin = article_id OR origin NOT IN (SELECT article_id FROM members)
            ORDER BY seen_at NULLS LAST, claim_id LIMIT ? OFFSET ?""",
         [cluster_id, int(limit), int(offset)],
@@ -105,7 +107,8 @@ def cluster_versions(
     rows = claims_by_id(con, [r[0] for r in listed])
     for row in rows:
         row["reprints"] = []
-    if not rows:
+        row["original_outlet"] = None
+    if not rows or not listed[0][2]:  # no reprint in the cluster: nothing to fold or to name
         return total, rows
     originals = sorted({r["article_id"] for r in rows})
     reprints = _dicts(
@@ -141,8 +144,15 @@ def cluster_versions(
     return total, rows
 
 
-def cluster_contradictions(con: duckdb.DuckDBPyConnection, cluster_id: str, limit: int = 50) -> list[dict[str, Any]]:
-    """The assertion-denial pairs of one cluster (``contradictions``), earliest assertion first."""
+def cluster_contradictions(
+    con: duckdb.DuckDBPyConnection, cluster_id: str, limit: int = 50, summary: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The assertion-denial pairs of one cluster (``contradictions``), earliest assertion first.
+
+    With the cluster's ``summary`` at hand, a cluster that does not both assert and deny is
+    answered without a query."""
+    if summary is not None and not (summary.get("n_asserting") and summary.get("n_denying")):
+        return []
     return _dicts(
         con,
         """SELECT * FROM contradictions WHERE cluster_id = ?
