@@ -298,9 +298,19 @@ def list_speakers(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict
     return _dicts(con, "SELECT * FROM speaker_outlets ORDER BY n_claims DESC, n_outlets DESC, speaker LIMIT ?", [limit])
 
 
+NAMES_SHOWN = 20  # speakers named per side of one entity in a list (a common entity has thousands)
+_ENTITY_NAMES = f"""* REPLACE (list_slice(asserted_by, 1, {NAMES_SHOWN}) AS asserted_by,
+                     list_slice(denied_by, 1, {NAMES_SHOWN}) AS denied_by)"""
+
+
 def list_entities(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:
-    """Named entities across outlets (``entity_claims``), most discussed first."""
-    return _dicts(con, "SELECT * FROM entity_claims ORDER BY n_claims DESC, n_outlets DESC, entity LIMIT ?", [limit])
+    """Named entities across outlets (``entity_claims``), most discussed first, each naming at most
+    ``NAMES_SHOWN`` speakers per side."""
+    return _dicts(
+        con,
+        f"SELECT {_ENTITY_NAMES} FROM entity_claims ORDER BY n_claims DESC, n_outlets DESC, entity LIMIT ?",
+        [limit],
+    )
 
 
 COMPARE_ROWS = 200  # claims listed for one speaker or entity across outlets, first seen first
@@ -342,15 +352,15 @@ def compare_speaker(con: duckdb.DuckDBPyConnection, speaker: str) -> dict[str, A
 
 
 def compare_entity(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, Any] | None:
-    """One named entity across outlets: the ``entity_claims`` summary (who asserts, who denies), and
-    each claim about it with its speaker, stance, outlets and first sighting (the first
-    ``COMPARE_ROWS``). None if unknown.
+    """One named entity across outlets: the ``entity_claims`` summary (who asserts, who denies, at
+    most ``NAMES_SHOWN`` each), and each claim about it with its speaker, stance, outlets and first
+    sighting (the first ``COMPARE_ROWS``). None if unknown.
 
     ``entity`` is the entity's name, any mention of it ("the Harlow River" finds Harlow River once
     a compare run linked them) or an ``entity_id``."""
     summary = _dicts(
         con,
-        """SELECT * FROM entity_claims WHERE entity = ? OR entity_id = ? OR list_contains(mentions, ?)
+        f"""SELECT {_ENTITY_NAMES} FROM entity_claims WHERE entity = ? OR entity_id = ? OR list_contains(mentions, ?)
            ORDER BY (entity = ?) DESC, n_claims DESC LIMIT 1""",
         [entity, entity, entity, entity],
     )
