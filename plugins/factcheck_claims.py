@@ -216,6 +216,24 @@ def create_app() -> FastAPI:
         data = _read(lambda con: _cluster(con, cluster_id, limit, offset))
         return _json(clusterview.cluster_json(*data, limit, offset))
 
+    @app.get("/archive/{article_id}")
+    def archived_copy(article_id: str, user: Any = User) -> Response:
+        """The article's page as we fetched it, from the archive: rendered sandboxed (no script, an
+        opaque origin that cannot reach Airflow's cookies) and loading nothing from elsewhere."""
+        from pipeline.archive import Archive, ArchiveError
+        from pipeline.settings import Settings
+
+        if len(article_id) > claimsview.MAX_PARAM_LENGTH:
+            raise claimsview.BadRequest(f"article_id is longer than {claimsview.MAX_PARAM_LENGTH} characters")
+        ref = _read(lambda con: store_mod().article_archive_ref(con, article_id))
+        try:
+            if ref is None:
+                raise ArchiveError(f"no archived copy of article {article_id!r}")
+            body = Archive(Settings.from_env().archive_dir).get(ref)
+        except ArchiveError as e:
+            raise claimsview.NotFound(str(e), "article_id") from e
+        return Response(body, media_type="text/html", headers=ARCHIVE_HEADERS)
+
     @app.get("/search", response_class=HTMLResponse)
     def search_page(request: Request, user: Any = User) -> Response:
         name = claimsview.text_param(request.query_params, "name")
@@ -285,6 +303,14 @@ def create_app() -> FastAPI:
     return app
 
 
+# An archived page is untrusted HTML: sandboxed without allow-scripts or allow-same-origin, and
+# nothing fetched from elsewhere (no trackers, no images from the outlet).
+ARCHIVE_HEADERS = {
+    "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 FRONT_ROWS = 5  # alerts and clusters on the front page
 SEARCH_ROWS = 30
 

@@ -326,3 +326,27 @@ def test_reading_refuses_a_memory_limit_that_is_not_a_size() -> None:
     with pytest.raises(ValueError, match="memory_limit"):
         with store.reading(Path("unused.duckdb"), memory_limit="all of it"):
             pass
+
+
+def test_each_version_links_its_archived_copy_served_sandboxed(
+    client: Any, compared: Path, loaded_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.archive import Archive
+
+    monkeypatch.setenv("FACTCHECK_DATA_DIR", str(loaded_settings.data_dir))  # where the run archived the pages
+    cid = _one(compared, "SELECT cluster_id FROM cluster_summaries ORDER BY n_claims DESC, cluster_id LIMIT 1")
+    html = client.get(f"/factcheck/cluster/{cid}").text
+    article_id = _one(
+        compared,
+        f"""SELECT c.article_id FROM claims c JOIN claim_clusters k USING (claim_id) JOIN articles a
+            ON a.article_id = c.article_id WHERE k.cluster_id = '{cid}' AND a.raw_ref IS NOT NULL
+            ORDER BY 1 LIMIT 1""",
+    )
+    assert f'href="../archive/{article_id}"' in html and "archived copy" in html
+    copy = client.get(f"/factcheck/archive/{article_id}")
+    assert copy.status_code == 200
+    assert copy.headers["content-security-policy"].startswith("sandbox;")  # no script, opaque origin
+    ref = _one(compared, f"SELECT raw_ref FROM articles WHERE article_id = '{article_id}'")
+    assert copy.content == Archive(loaded_settings.archive_dir).get(ref)
+    missing = client.get("/factcheck/archive/no-such-article")
+    assert missing.status_code == 404 and "no archived copy" in missing.text

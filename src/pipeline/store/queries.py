@@ -275,7 +275,7 @@ def claims_by_id(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> li
                    c.speaker_role, c.cue, c.cue_strength, c.polarity, c.content, c.entities, c.extractor_version,
                    c.content_start, c.content_end, c.speaker_start, c.speaker_end, c.cue_start, c.cue_end,
                    cs.speaker_id, sp.name AS canonical_speaker, k.cluster_id, k.stance, k.sign,
-                   coalesce(l.original_article_id, c.article_id) AS origin_article_id, a.wire,
+                   coalesce(l.original_article_id, c.article_id) AS origin_article_id, a.wire, a.raw_ref,
                    greatest(c.lo - {EVIDENCE_CONTEXT}, 0) AS evidence_start,
                    substr(t.text, greatest(c.lo - {EVIDENCE_CONTEXT}, 0) + 1,
                           c.hi + {EVIDENCE_CONTEXT} - greatest(c.lo - {EVIDENCE_CONTEXT}, 0)) AS evidence,
@@ -291,6 +291,12 @@ def claims_by_id(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> li
         [list(claim_ids), list(claim_ids)],
     )
     return rows
+
+
+def article_archive_ref(con: duckdb.DuckDBPyConnection, article_id: str) -> str | None:
+    """The archive reference of an article's stored body (``raw_ref``), or None."""
+    row = con.execute("SELECT raw_ref FROM articles WHERE article_id = ?", [article_id]).fetchone()
+    return str(row[0]) if row and row[0] else None
 
 
 def list_speakers(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:
