@@ -350,3 +350,35 @@ def test_each_version_links_its_archived_copy_served_sandboxed(
     assert copy.content == Archive(loaded_settings.archive_dir).get(ref)
     missing = client.get("/factcheck/archive/no-such-article")
     assert missing.status_code == 404 and "no archived copy" in missing.text
+
+
+def test_a_headline_is_folded_under_the_body_claim_that_restates_it(compared: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "headline.duckdb"
+    shutil.copy(compared, copy)
+    con = store.connect(copy)
+    try:
+        cid, body, article = con.execute(
+            """SELECT k.cluster_id, k.claim_id, c.article_id FROM claim_clusters k JOIN claims c USING (claim_id)
+               WHERE k.cluster_id IS NOT NULL AND c.article_id NOT IN (SELECT article_id FROM article_links)
+               ORDER BY k.cluster_id, k.claim_id LIMIT 1"""
+        ).fetchone()
+        total_before, _ = store.cluster_versions(con, cid)
+        words = "Harbour stays shut all week"  # the article's headline, as a claim of its own
+        con.execute("UPDATE articles SET title = ? WHERE article_id = ?", [f"Port authority: {words}", article])
+        con.execute(
+            "INSERT INTO claims SELECT * REPLACE ('headline-claim' AS claim_id, ? AS content) FROM claims "
+            "WHERE claim_id = ?",
+            [words, body],
+        )
+        con.execute(
+            "INSERT INTO claim_clusters SELECT * REPLACE ('headline-claim' AS claim_id) FROM claim_clusters "
+            "WHERE claim_id = ?",
+            [body],
+        )
+        total, versions = store.cluster_versions(con, cid)
+    finally:
+        con.close()
+    assert total == total_before and "headline-claim" not in {v["claim_id"] for v in versions}
+    assert [v["headlines"] for v in versions if v["article_id"] == article] == [[words]]  # shown once
+    html = clusterview.render_cluster({"cluster_id": cid}, total, versions, [], [], [], 50, 0)
+    assert html.count(f"also its headline: “{words}”") == 1 and 'id="claim-headline-claim"' not in html

@@ -85,29 +85,42 @@ def cluster_versions(
     A wire reprint whose original article has a claim in the cluster is not listed on its own: it
     comes under that original's version as ``reprints`` (its outlet, URL, seen time and how it was
     linked). A reprint whose original is not in the cluster is listed, with ``original_outlet``.
-    Returns the number of listed versions and one page of them."""
+    A claim whose words are part of its article's title (a headline) is not listed when a claim of
+    the same article restates it in the body: its words come as ``headlines`` of that article's
+    first version. Returns the number of listed versions and one page of them."""
     # the listed members' ids in order, on the base tables, then those few rows whole
     listed = con.execute(
         """WITH members AS (
-               SELECT k.claim_id, c.article_id, coalesce(l.original_article_id, c.article_id) AS origin,
-                      coalesce(a.published_at, a.first_seen_at) AS seen_at
+               SELECT k.claim_id, c.article_id, c.content, coalesce(l.original_article_id, c.article_id) AS origin,
+                      coalesce(a.published_at, a.first_seen_at) AS seen_at,
+                      strpos(lower(coalesce(a.title, '')), lower(c.content)) > 0 AS headline
                FROM claim_clusters k JOIN claims c USING (claim_id) JOIN articles a ON a.article_id = c.article_id
                LEFT JOIN article_links l ON l.article_id = c.article_id
-               WHERE k.cluster_id = ?)
-           SELECT claim_id, count(*) OVER () AS total,
-                  (SELECT count(*) FROM members WHERE origin <> article_id) AS n_reprints
-           FROM members
-           WHERE origin = article_id OR origin NOT IN (SELECT article_id FROM members)
-           ORDER BY seen_at NULLS LAST, claim_id LIMIT ? OFFSET ?""",
+               WHERE k.cluster_id = ?),
+           shown AS (
+               SELECT *, count(*) FILTER (WHERE NOT headline) OVER (PARTITION BY article_id) AS n_body
+               FROM members WHERE origin = article_id OR origin NOT IN (SELECT article_id FROM members)),
+           kept AS (
+               SELECT *, claim_id = min(claim_id) OVER (PARTITION BY article_id) AS leads
+               FROM shown WHERE NOT (headline AND n_body > 0)),
+           heads AS (
+               SELECT article_id, list(content ORDER BY claim_id) AS headlines
+               FROM shown WHERE headline AND n_body > 0 GROUP BY article_id)
+           SELECT k.claim_id, count(*) OVER () AS total,
+                  (SELECT count(*) FROM members WHERE origin <> article_id) AS n_reprints,
+                  CASE WHEN k.leads THEN h.headlines END AS headlines
+           FROM kept k LEFT JOIN heads h USING (article_id)
+           ORDER BY k.seen_at NULLS LAST, k.claim_id LIMIT ? OFFSET ?""",
         [cluster_id, int(limit), int(offset)],
     ).fetchall()
     if not listed and offset:
         return cluster_versions(con, cluster_id, 1, 0)[0], []
     total = int(listed[0][1]) if listed else 0
     rows = claims_by_id(con, [r[0] for r in listed])
-    for row in rows:
+    for row, (_, _, _, headlines) in zip(rows, listed, strict=True):
         row["reprints"] = []
         row["original_outlet"] = None
+        row["headlines"] = list(headlines or [])
     if not rows or not listed[0][2]:  # no reprint in the cluster: nothing to fold or to name
         return total, rows
     originals = sorted({r["article_id"] for r in rows})
