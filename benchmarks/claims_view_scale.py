@@ -18,20 +18,21 @@ time and the bytes sent. The target of issue 15: every page under 1 s at 1M clai
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import logging
 import os
 import resource
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import store_scale  # noqa: E402
-from common import REPO, median  # noqa: E402
+from common import median  # noqa: E402
+from plugin_app import signed_in_client  # noqa: E402
 
 RUN = "bench-history"
 
@@ -57,13 +58,18 @@ def fill_comparison(con: Any) -> None:
             JOIN claims a ON a.claim_id = ka.claim_id JOIN claims d ON d.claim_id = kd.claim_id
             WHERE ka.sign > 0 AND a.article_id <> d.article_id LIMIT 1000
             ON CONFLICT DO NOTHING""",
+        # the stored summaries, as the compare runs would have kept them
+        "DELETE FROM cluster_summaries",
+        "INSERT INTO cluster_summaries BY NAME SELECT * FROM cluster_coverage",
     ):
         con.execute(sql)
 
 
-def generate_sql(con: Any, n_claims: int) -> None:
-    """Articles and claims of ``n_claims`` synthetic claims, written straight into the tables."""
+def generate_sql(con: Any, n_claims: int, first: int = 0) -> None:
+    """Articles and claims of ``n_claims`` synthetic claims, written straight into the tables;
+    ``first`` continues the stream after that many claims (the next articles, dated later)."""
     n_articles = n_claims // store_scale.CLAIMS_PER_ARTICLE
+    first_article = first // store_scale.CLAIMS_PER_ARTICLE
     seconds_per_article = 86400 / store_scale.ARTICLES_PER_DAY
     con.execute(
         f"""INSERT INTO articles (article_id, canonical_url, url, outlet, title, authors, published_at,
@@ -74,7 +80,7 @@ def generate_sql(con: Any, n_claims: int) -> None:
                    TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_seconds(CAST(i * {seconds_per_article} AS BIGINT)),
                    TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_seconds(CAST(i * {seconds_per_article} AS BIGINT)),
                    NULL, 'en', repeat('Synthetic words of an article. ', 40), md5('h' || i), NULL, 'bench'
-            FROM range({n_articles}) t(i)"""
+            FROM range({first_article}, {first_article + n_articles}) t(i)"""
     )
     con.execute(
         f"""INSERT INTO claims (claim_id, article_id, kind, speaker, speaker_start, speaker_end, speaker_resolved,
@@ -89,45 +95,85 @@ def generate_sql(con: Any, n_claims: int) -> None:
             FROM (SELECT j, CASE WHEN hash(j) % 10 = 0
                                  THEN 'wire claim number ' || (hash(j * 3) % 500 + 500 * (j // 25000))
                                  ELSE 'claim words ' || j || ' ' || left(md5('w' || j), 12) END AS content
-                  FROM range({n_claims}) t(j))"""
+                  FROM range({first}, {first + n_claims}) t(j))"""
     )
 
 
-def app_client() -> Any:
-    """The plugin's app mounted at /factcheck with the login check stubbed out."""
-    from fastapi import FastAPI
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-
-    spec = importlib.util.spec_from_file_location("factcheck_claims_bench", REPO / "plugins" / "factcheck_claims.py")
-    assert spec is not None and spec.loader is not None
-    plugin = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(plugin)
-    app = plugin.create_app()
-    app.dependency_overrides[plugin.signed_in_user] = lambda: None
-    root = FastAPI()
-    root.mount(plugin.URL_PREFIX, app)
-    return TestClient(root)
-
-
 def pages(con: Any, n_claims: int) -> dict[str, str]:
-    """The requests to time: every new page and its JSON, on the widest cluster and a common speaker."""
+    """The requests to time: every page and JSON endpoint of the view, on the widest cluster and a
+    common speaker, with the deep pages at half the claims."""
     widest = con.execute(
         "SELECT cluster_id FROM claim_clusters GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
     ).fetchone()[0]
+    half = max(0, n_claims // 2)
     return {
         "front page (/)": "/factcheck/",
         "claims, table mode": "/factcheck/?view=table&polarity=denies",
+        "claims, deep page": f"/factcheck/?offset={half}",
+        "claims, text search": "/factcheck/?q=wire%20claim%20number%2042",
+        "api/claims, deep page": f"/factcheck/api/claims?offset={half}&limit=200",
+        "api/facets": "/factcheck/api/facets",
         "clusters": "/factcheck/clusters",
-        "clusters, deep page": f"/factcheck/clusters?offset={max(0, n_claims // 2)}",
+        "clusters, deep page": f"/factcheck/clusters?offset={half}",
+        "api/clusters": "/factcheck/api/clusters?order=oldest",
         "cluster page (widest)": f"/factcheck/cluster/{widest}",
         "cluster page, table mode": f"/factcheck/cluster/{widest}?view=table",
         "api/cluster (widest)": f"/factcheck/api/cluster/{widest}",
         "search (speaker 3)": "/factcheck/search?name=speaker%203",
-        "api/clusters": "/factcheck/api/clusters?order=oldest",
+        "compare": "/factcheck/compare",
+        "compare (speaker 3)": "/factcheck/compare?speaker=Speaker%203",
+        "compare (entity 3)": "/factcheck/compare?entity=Entity%203",
+        "spread": "/factcheck/spread",
+        "health": "/factcheck/health",
     }
+
+
+def build(db: Path, size: int, generator: str, work: Path) -> None:
+    """A database of ``size`` synthetic claims with their comparison, at ``db`` (replacing its claims)."""
+    from pipeline import store
+
+    gen = store_scale.Generator()
+    con = store.connect(db)
+    try:
+        loaded, batch_no = 0, 0
+        if generator == "sql":
+            for table in ("claims", "articles"):
+                con.execute(f"DELETE FROM {table}")
+            generate_sql(con, size)
+            loaded = size
+        while loaded < size:
+            outlet = f"Outlet {batch_no % 20}"
+            arts, claims = gen.batch(outlet, "bench")
+            af, cf = work / f"a{batch_no}.jsonl", work / f"c{batch_no}.jsonl"
+            store_scale.write_jsonl(af, arts)
+            store_scale.write_jsonl(cf, claims)
+            counts = store.load_batch(con, store.Batch(f"bench-{batch_no}", {"name": outlet}, (), af, cf))
+            af.unlink()
+            cf.unlink()
+            loaded += int(counts["claims"])
+            batch_no += 1
+        for table in ("alerts", "claim_clusters", "claim_speakers", "speakers"):
+            con.execute(f"DELETE FROM {table}")
+        fill_comparison(con)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def built(db: Path, size: int) -> bool:
+    """Whether ``db`` already holds ``size`` claims, compared (a file kept by an earlier run)."""
+    from pipeline import store
+
+    if not db.exists():
+        return False
+    con = store.connect(db)  # writable: an older file is migrated here, before the pages are timed
+    try:
+        n = con.execute("SELECT count(*) FROM claims").fetchone()[0]
+        k = con.execute("SELECT count(*) FROM claim_clusters").fetchone()[0]
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return bool(n == size and k == size)
 
 
 def main() -> int:
@@ -135,66 +181,90 @@ def main() -> int:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--generator", choices=("sql", "python"), default="sql")
-    parser.add_argument("--keep", help="build the database in this folder and keep it (default: a temporary one)")
+    parser.add_argument("--skip", default="", help="comma-separated page names (as in the table) not to time")
+    parser.add_argument(
+        "--keep", help="build the databases in this folder and keep them; a kept one is reused (default: temporary)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
     from pipeline import store
 
-    gen = store_scale.Generator()
-    results: dict[str, dict[int, tuple[float, int]]] = {}
+    results: dict[str, dict[int, tuple[float, int, int]]] = {}
+    serving_peak = 0.0
     with tempfile.TemporaryDirectory(prefix="bench-view-") as tmp:
         work = Path(args.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
-        db = work / "view.duckdb"
-        os.environ["FACTCHECK_DB_PATH"] = str(db)
-        loaded, batch_no = 0, 0
-        client = app_client()
         for size in sizes:
-            con = store.connect(db)
-            if args.generator == "sql":
-                for table in ("claims", "articles"):
-                    con.execute(f"DELETE FROM {table}")
-                generate_sql(con, size)
-                loaded = size
-            while loaded < size:
-                outlet = f"Outlet {batch_no % 20}"
-                arts, claims = gen.batch(outlet, "bench")
-                af, cf = work / f"a{batch_no}.jsonl", work / f"c{batch_no}.jsonl"
-                store_scale.write_jsonl(af, arts)
-                store_scale.write_jsonl(cf, claims)
-                counts = store.load_batch(con, store.Batch(f"bench-{batch_no}", {"name": outlet}, (), af, cf))
-                af.unlink()
-                cf.unlink()
-                loaded += int(counts["claims"])
-                batch_no += 1
-            for table in ("alerts", "claim_clusters", "claim_speakers", "speakers"):
-                con.execute(f"DELETE FROM {table}")
-            fill_comparison(con)
-            con.execute("CHECKPOINT")
-            todo = pages(con, size)
-            con.close()
-            print(f"{loaded:,} claims", flush=True)
-            for name, path in todo.items():
-                times, sent = [], 0
-                for _ in range(args.repeat):
-                    t0 = time.perf_counter()
-                    response = client.get(path)
-                    times.append(time.perf_counter() - t0)
-                    if response.status_code != 200:
-                        raise SystemExit(f"{path}: HTTP {response.status_code}: {response.text[:300]}")
-                    sent = len(response.content)
-                results.setdefault(name, {})[size] = (median(times), sent)
-                print(f"  {name}: {median(times):.3f} s, {sent / 1e3:,.0f} kB", flush=True)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+            db = work / f"view-{size}.duckdb"
+            started = time.perf_counter()
+            if built(db, size):
+                print(f"{size:,} claims: reusing {db} (opened and migrated in {time.perf_counter() - started:.1f} s)")
+            else:
+                build(db, size, args.generator, work)
+                print(f"{size:,} claims: built {db} in {time.perf_counter() - started:.0f} s", flush=True)
+            with store.reading(db) as con:
+                todo = {k: v for k, v in pages(con, size).items() if k not in args.skip.split(",")}
+            os.environ["FACTCHECK_DB_PATH"] = str(db)
+            serving_peak = max(serving_peak, serving(todo, size, args.repeat, results))
     print("\n| page | " + " | ".join(f"{s:,} claims" for s in sizes) + " |")
     print("|---|" + "---|" * len(sizes))
     for name, by_size in results.items():
         print(
-            f"| {name} | " + " | ".join(f"{by_size[s][0]:.3f} s, {by_size[s][1] / 1e3:,.0f} kB" for s in sizes) + " |"
+            f"| {name} | " + " | ".join(_cell(*by_size[s]) if s in by_size else "" for s in sizes) + " |"
         )
-    print(f"\npeak RSS of this process (loading included): {peak:,.0f} MB")
+    print(f"\npeak RSS of the serving child process: {serving_peak:,.0f} MB")
     return 0
+
+
+def serving(
+    todo: dict[str, str], size: int, repeat: int, results: dict[str, dict[int, tuple[float, int, int]]]
+) -> float:
+    """Time the pages in a child process, so that its peak memory is the serving alone; returns it in MB."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_serve, args=(todo, repeat, queue))
+    child.start()
+    figures, peak = queue.get()
+    child.join()
+    print(f"{size:,} claims")
+    for name, (seconds, sent, status) in figures.items():
+        results.setdefault(name, {})[size] = (seconds, sent, status)
+        print(f"  {name}: {_cell(seconds, sent, status)}", flush=True)
+    return float(peak)
+
+
+def _cell(seconds: float, sent: int, status: int) -> str:
+    return f"{seconds:.3f} s, {sent / 1e3:,.0f} kB" + ("" if status == 200 else f" (HTTP {status})")
+
+
+def _serve(todo: dict[str, str], repeat: int, queue: Any) -> None:
+    """The child: each page up to ``repeat`` times through the plugin's app (once when it takes over
+    5 s or fails); puts (name -> (median s, bytes sent, HTTP status), peak RSS in MB) on ``queue``."""
+    import duckdb
+
+    logging.getLogger("httpx2").setLevel(logging.WARNING)  # one line per request otherwise
+    figures: dict[str, tuple[float, int, int]] = {}
+    try:
+        with signed_in_client() as (_plugin, client):
+            for name, path in todo.items():
+                times, sent, status = [], 0, 200
+                for _ in range(repeat):
+                    t0 = time.perf_counter()
+                    try:  # the test client raises what the app raised; the api-server would answer 500
+                        response = client.get(path)
+                        sent, status = len(response.content), response.status_code
+                    except duckdb.Error as e:
+                        print(f"  {path}: {type(e).__name__}: {str(e).splitlines()[0]}", flush=True)
+                        sent, status = 0, 500
+                    times.append(time.perf_counter() - t0)
+                    if status != 200 or times[-1] > 5:
+                        break
+                figures[name] = (median(times), sent, status)
+    finally:
+        queue.put((figures, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3))
 
 
 if __name__ == "__main__":

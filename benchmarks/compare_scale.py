@@ -24,6 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import claims_view_scale  # noqa: E402
 import store_scale  # noqa: E402
 from common import REPO, Result, Row, median, run_measured, subprocess_env  # noqa: E402
 
@@ -56,6 +57,10 @@ def _compare_stored(con: object) -> None:
                    CASE WHEN row_number() OVER w = 1 THEN 'new' ELSE 'joined' END, NULL, now(), '{run}'
             FROM claims WINDOW w AS (PARTITION BY content ORDER BY claim_id)
             ON CONFLICT DO NOTHING""",
+    ]
+    sql += [  # the stored cluster summaries, as the compare runs would have kept them
+        "DELETE FROM cluster_summaries",
+        "INSERT INTO cluster_summaries BY NAME SELECT * FROM cluster_coverage",
     ]
     for statement in sql:
         con.execute(statement)  # type: ignore[attr-defined]
@@ -104,6 +109,11 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--hours", type=float, default=1.0, help="new claims: this many hours of the stream")
+    parser.add_argument(
+        "--generator", choices=("python", "sql"), default="python",
+        help="python: store_scale.Generator through store.load_batch (slow: about an hour per 1M claims here); "
+        "sql: claims_view_scale's in-database generator, the history and the new hour alike",
+    )
     parser.add_argument("--json")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -113,7 +123,7 @@ def main() -> int:
     result = Result(
         name="compare",
         title="Compare at scale",
-        command=f"PYTHONPATH=src python benchmarks/compare_scale.py --sizes {args.sizes}",
+        command=f"PYTHONPATH=src python benchmarks/compare_scale.py --sizes {args.sizes} --generator {args.generator}",
     )
     hour_articles = max(1, round(store_scale.ARTICLES_PER_DAY * args.hours / 24))
     table = ["| stored claims | new claims | compare wall | peak RSS | restored | " + " | ".join(QUERIES) + " |"]
@@ -127,10 +137,17 @@ def main() -> int:
             con = store.connect(db)
             loader = _Loader(gen, con, work)
             loaded = 0
+            if args.generator == "sql":
+                claims_view_scale.generate_sql(con, size)
+                loaded = size
             while loaded < size:
                 loaded += loader.load(min(1_000, (size - loaded) // store_scale.CLAIMS_PER_ARTICLE or 1))
             _compare_stored(con)
-            fresh = loader.load(hour_articles)
+            if args.generator == "sql":
+                fresh = hour_articles * store_scale.CLAIMS_PER_ARTICLE
+                claims_view_scale.generate_sql(con, fresh, first=size)
+            else:
+                fresh = loader.load(hour_articles)
             con.execute("CHECKPOINT")
             con.close()
             print(f" {loaded:,} claims stored and compared, {fresh} new; running factcheck compare", flush=True)

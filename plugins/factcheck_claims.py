@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 URL_PREFIX = "/factcheck"
 RESOURCE_NAME = "Factcheck Claims"  # the custom view auth managers are asked about
 DB_LOCK_WAIT = 10.0  # seconds a request waits for a running load to release the DuckDB file
+DB_MEMORY = "256MB"  # DuckDB's memory per request: a big query spills to disk instead of growing the api-server
 LOADING_DAGS = ("news_ingest", "reprocess")  # the DAGs whose runs the Ingest health page lists
 
 T = TypeVar("T")
@@ -85,7 +86,7 @@ def _read(work: Callable[[Any], T]) -> T:
     from pipeline.settings import Settings
 
     try:
-        with store.reading(Settings.from_env().database, lock_wait=DB_LOCK_WAIT) as con:
+        with store.reading(Settings.from_env().database, lock_wait=DB_LOCK_WAIT, memory_limit=DB_MEMORY) as con:
             return work(con)
     except store.StoreError as e:  # no database yet, or a load held it longer than DB_LOCK_WAIT
         log.warning("claims view: %s", e)
@@ -180,7 +181,7 @@ def create_app() -> FastAPI:
             total, rows = store.find_claims(con, **q.store_args())
             alerts = store.latest_alerts(con, FRONT_ROWS) if front else []
             clusters = store.latest_clusters(con, FRONT_ROWS) if front else []
-            return total, rows, store.claim_facets(con), alerts, clusters
+            return total, rows, _facets(con), alerts, clusters
 
         total, rows, facets, alerts, clusters = _read(work)
         overview = clusterview.front_overview(alerts, clusters)
@@ -214,6 +215,24 @@ def create_app() -> FastAPI:
         limit, offset = _paging(request)
         data = _read(lambda con: _cluster(con, cluster_id, limit, offset))
         return _json(clusterview.cluster_json(*data, limit, offset))
+
+    @app.get("/archive/{article_id}")
+    def archived_copy(article_id: str, user: Any = User) -> Response:
+        """The article's page as we fetched it, from the archive: rendered sandboxed (no script, an
+        opaque origin that cannot reach Airflow's cookies) and loading nothing from elsewhere."""
+        from pipeline.archive import Archive, ArchiveError
+        from pipeline.settings import Settings
+
+        if len(article_id) > claimsview.MAX_PARAM_LENGTH:
+            raise claimsview.BadRequest(f"article_id is longer than {claimsview.MAX_PARAM_LENGTH} characters")
+        ref = _read(lambda con: store_mod().article_archive_ref(con, article_id))
+        try:
+            if ref is None:
+                raise ArchiveError(f"no archived copy of article {article_id!r}")
+            body = Archive(Settings.from_env().archive_dir).get(ref)
+        except ArchiveError as e:
+            raise claimsview.NotFound(str(e), "article_id") from e
+        return Response(body, media_type="text/html", headers=ARCHIVE_HEADERS)
 
     @app.get("/search", response_class=HTMLResponse)
     def search_page(request: Request, user: Any = User) -> Response:
@@ -257,9 +276,8 @@ def create_app() -> FastAPI:
 
     @app.get("/api/facets")
     def api_facets(user: Any = User) -> Response:
-        from pipeline import store
 
-        return _json(_read(store.claim_facets))
+        return _json(_read(_facets))
 
     @app.get("/api/compare")
     def api_compare(speaker: str | None = None, entity: str | None = None, user: Any = User) -> Response:
@@ -285,6 +303,14 @@ def create_app() -> FastAPI:
     return app
 
 
+# An archived page is untrusted HTML: sandboxed without allow-scripts or allow-same-origin, and
+# nothing fetched from elsewhere (no trackers, no images from the outlet).
+ARCHIVE_HEADERS = {
+    "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 FRONT_ROWS = 5  # alerts and clusters on the front page
 SEARCH_ROWS = 30
 
@@ -294,6 +320,20 @@ def store_mod() -> Any:
     from pipeline import store
 
     return store
+
+
+_FACETS: dict[tuple[Any, ...], dict[str, list[str]]] = {}
+
+
+def _facets(con: Any) -> dict[str, list[str]]:
+    """The claim filters' values, computed once per state of the data (``store.data_version``):
+    the entity facet reads every claim's entities, which takes about a second at 1M claims."""
+    store = store_mod()
+    version = store.data_version(con)
+    if version not in _FACETS:
+        _FACETS.clear()
+        _FACETS[version] = store.claim_facets(con)
+    return _FACETS[version]
 
 
 def _paging(request: Request) -> tuple[int, int]:
@@ -323,7 +363,7 @@ def _cluster(con: Any, cluster_id: str, limit: int, offset: int) -> tuple[dict, 
         summary,
         total,
         versions,
-        store.cluster_contradictions(con, cluster_id),
+        store.cluster_contradictions(con, cluster_id, summary=summary),
         store.cluster_wording(con, cluster_id),
         store.cluster_timeline(con, cluster_id),
     )

@@ -8,20 +8,18 @@ renderers are also fed hostile rows to check that nothing from an article or fee
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import plugin_app
 import pytest
 
 from pipeline import claimsview, clusterview, runner, store
 from pipeline.settings import Settings
 
-REPO = Path(__file__).resolve().parents[1]
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -39,22 +37,8 @@ def compared(tmp_path_factory: pytest.TempPathFactory, loaded_settings: Settings
 @pytest.fixture
 def client(compared: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The plugin's app mounted as the api-server mounts it, login stubbed (tested in test_plugin)."""
-    from fastapi import FastAPI
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-
-    spec = importlib.util.spec_from_file_location("factcheck_claims_clusters", REPO / "plugins" / "factcheck_claims.py")
-    assert spec is not None and spec.loader is not None
-    plugin = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(plugin)
-    app = plugin.create_app()
-    app.dependency_overrides[plugin.signed_in_user] = lambda: None
-    root = FastAPI()
-    root.mount(plugin.URL_PREFIX, app)
     monkeypatch.setenv("FACTCHECK_DB_PATH", str(compared))
-    with TestClient(root) as c:
+    with plugin_app.signed_in_client() as (_plugin, c):
         yield c
 
 
@@ -322,3 +306,79 @@ def test_timeline_places_reports_in_time_order() -> None:
     assert svg.count(">A</text>") == 1 and ">C</text>" not in svg and "1 undated not drawn" in svg
     assert 'fill="#ffffff" stroke="#15803d"' in svg  # the reprint drawn hollow
     assert "No dated reports" in clusterview.timeline_svg(points[3:])
+
+
+def test_facets_are_served_again_only_when_the_data_changes(client: Any, compared: Path, tmp_path: Path) -> None:
+    with store.reading(compared) as con:
+        facets, version = store.claim_facets(con), store.data_version(con)
+    assert client.get("/factcheck/api/facets").json() == facets
+    changed = tmp_path / "changed.duckdb"
+    shutil.copy(compared, changed)
+    con = store.connect(changed)
+    try:
+        con.execute("DELETE FROM claims WHERE claim_id = (SELECT min(claim_id) FROM claims)")
+        assert store.data_version(con) != version
+    finally:
+        con.close()
+
+
+def test_reading_refuses_a_memory_limit_that_is_not_a_size() -> None:
+    with pytest.raises(ValueError, match="memory_limit"):
+        with store.reading(Path("unused.duckdb"), memory_limit="all of it"):
+            pass
+
+
+def test_each_version_links_its_archived_copy_served_sandboxed(
+    client: Any, compared: Path, loaded_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.archive import Archive
+
+    monkeypatch.setenv("FACTCHECK_DATA_DIR", str(loaded_settings.data_dir))  # where the run archived the pages
+    cid = _one(compared, "SELECT cluster_id FROM cluster_summaries ORDER BY n_claims DESC, cluster_id LIMIT 1")
+    html = client.get(f"/factcheck/cluster/{cid}").text
+    article_id = _one(
+        compared,
+        f"""SELECT c.article_id FROM claims c JOIN claim_clusters k USING (claim_id) JOIN articles a
+            ON a.article_id = c.article_id WHERE k.cluster_id = '{cid}' AND a.raw_ref IS NOT NULL
+            ORDER BY 1 LIMIT 1""",
+    )
+    assert f'href="../archive/{article_id}"' in html and "archived copy" in html
+    copy = client.get(f"/factcheck/archive/{article_id}")
+    assert copy.status_code == 200
+    assert copy.headers["content-security-policy"].startswith("sandbox;")  # no script, opaque origin
+    ref = _one(compared, f"SELECT raw_ref FROM articles WHERE article_id = '{article_id}'")
+    assert copy.content == Archive(loaded_settings.archive_dir).get(ref)
+    missing = client.get("/factcheck/archive/no-such-article")
+    assert missing.status_code == 404 and "no archived copy" in missing.text
+
+
+def test_a_headline_is_folded_under_the_body_claim_that_restates_it(compared: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "headline.duckdb"
+    shutil.copy(compared, copy)
+    con = store.connect(copy)
+    try:
+        cid, body, article = con.execute(
+            """SELECT k.cluster_id, k.claim_id, c.article_id FROM claim_clusters k JOIN claims c USING (claim_id)
+               WHERE k.cluster_id IS NOT NULL AND c.article_id NOT IN (SELECT article_id FROM article_links)
+               ORDER BY k.cluster_id, k.claim_id LIMIT 1"""
+        ).fetchone()
+        total_before, _ = store.cluster_versions(con, cid)
+        words = "Harbour stays shut all week"  # the article's headline, as a claim of its own
+        con.execute("UPDATE articles SET title = ? WHERE article_id = ?", [f"Port authority: {words}", article])
+        con.execute(
+            "INSERT INTO claims SELECT * REPLACE ('headline-claim' AS claim_id, ? AS content) FROM claims "
+            "WHERE claim_id = ?",
+            [words, body],
+        )
+        con.execute(
+            "INSERT INTO claim_clusters SELECT * REPLACE ('headline-claim' AS claim_id) FROM claim_clusters "
+            "WHERE claim_id = ?",
+            [body],
+        )
+        total, versions = store.cluster_versions(con, cid)
+    finally:
+        con.close()
+    assert total == total_before and "headline-claim" not in {v["claim_id"] for v in versions}
+    assert [v["headlines"] for v in versions if v["article_id"] == article] == [[words]]  # shown once
+    html = clusterview.render_cluster({"cluster_id": cid}, total, versions, [], [], [], 50, 0)
+    assert html.count(f"also its headline: “{words}”") == 1 and 'id="claim-headline-claim"' not in html

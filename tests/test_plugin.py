@@ -20,11 +20,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import plugin_app
 import pytest
 import requests
 
@@ -400,31 +400,10 @@ def test_comparison_spread_and_health_queries(ingested: Path) -> None:
 # --- the plugin's app in-process: what a request gets when the database cannot be read ---------------
 
 
-def _plugin_module() -> Any:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("factcheck_claims_under_test", PLUGINS / "factcheck_claims.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
-def signed_in_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any]]:
+def signed_in_client() -> Iterator[tuple[Any, Any]]:
     """The plugin's FastAPI app with the login check stubbed out (the real one is tested on a real server)."""
-    from fastapi import FastAPI
-
-    with warnings.catch_warnings():  # starlette's TestClient warns that it prefers httpx2 to httpx
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-
-    plugin = _plugin_module()
-    app = plugin.create_app()
-    app.dependency_overrides[plugin.signed_in_user] = lambda: None
-    root = FastAPI()
-    root.mount(plugin.URL_PREFIX, app)  # as the api-server mounts it
-    with TestClient(root) as client:
+    with plugin_app.signed_in_client() as (plugin, client):
         yield plugin, client
 
 

@@ -64,7 +64,15 @@ def _snapshot(settings: Settings) -> dict[str, list[tuple]]:
         "speakers": _rows(settings, "SELECT claim_id, speaker_id FROM claim_speakers ORDER BY 1"),
         "alerts": _rows(settings, "SELECT asserting_claim_id, denying_claim_id, cluster_id FROM alerts ORDER BY 1, 2"),
         "entities": _rows(settings, "SELECT claim_id, mention, entity_id FROM claim_entities ORDER BY 1, 2"),
+        "summaries": _rows(settings, "SELECT * FROM cluster_summaries ORDER BY cluster_id"),
     }
+
+
+def _assert_summaries_are_current(settings: Settings) -> None:
+    """The stored cluster summaries, kept run by run, equal cluster_coverage computed from scratch."""
+    stored = _rows(settings, "SELECT * FROM cluster_summaries ORDER BY cluster_id")
+    assert stored, "no cluster summaries were written"
+    assert stored == _rows(settings, "SELECT * FROM cluster_coverage ORDER BY cluster_id")
 
 
 def test_every_claim_gets_a_cluster_or_a_reason_and_the_views_answer(compared: Settings) -> None:
@@ -164,6 +172,7 @@ def test_a_rerun_adds_nothing_and_new_claims_keep_earlier_ids(fresh: Settings) -
     con.close()
     assert n_held is not None and n_held[0] >= 2
     first = runner.compare(fresh)
+    _assert_summaries_are_current(fresh)
     before = _snapshot(fresh)
     again = runner.compare(fresh)
     assert again["claims"] == 0 and again["alerts"] == 0 and again["new_speakers"] == 0
@@ -210,6 +219,7 @@ def test_a_rerun_adds_nothing_and_new_claims_keep_earlier_ids(fresh: Settings) -
         "Marcus Feld of the port authority": {"person:marcus-feld"}
     }
     assert runner.compare(fresh)["claims"] == 0
+    _assert_summaries_are_current(fresh)
 
 
 def test_a_compare_that_fails_before_its_commit_leaves_the_previous_clusters(fresh: Settings, tmp_path: Path) -> None:
@@ -310,6 +320,18 @@ def test_alerts_of_claims_that_are_gone_are_pruned_by_the_next_run(compared: Set
     left = _rows(compared, "SELECT asserting_claim_id, denying_claim_id FROM alerts ORDER BY 1, 2")
     assert all(gone not in pair for pair in left)
     assert set(left) == {pair for pair in alerts if gone not in pair}
+    _assert_summaries_are_current(compared)
+
+
+def test_migration_6_summarises_the_clusters_of_an_older_database(compared: Settings) -> None:
+    con = store.connect(compared.database)  # as a database compared before migration 6 left it
+    try:
+        con.execute("DROP TABLE cluster_summaries")
+        con.execute("DELETE FROM schema_migrations WHERE version = 6")
+    finally:
+        con.close()
+    store.connect(compared.database).close()  # a writable connection migrates
+    _assert_summaries_are_current(compared)
 
 
 def test_the_compare_method_is_a_setting_and_a_wrong_one_is_refused(
@@ -356,3 +378,4 @@ def test_a_fold_moves_every_stored_member_and_alert_of_the_folded_cluster(compar
         assert _rows(compared, "SELECT cluster_id, stance FROM claim_clusters WHERE claim_id = ?", [claim_id]) == [
             (keep, stance)
         ]
+    _assert_summaries_are_current(compared)  # the folded cluster's summary is gone, the kept one's current

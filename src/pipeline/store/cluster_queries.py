@@ -3,8 +3,9 @@ alerts, and the search over canonical speakers and entities.
 
 Each query takes an open (read-only) connection and returns plain dicts, bounded by a limit (every
 list is paged, never whole). Values are bound parameters; the SQL assembled here is fixed text.
-Clusters are paged by their first sighting on the base tables first, and only that page's clusters
-are summarised through ``cluster_coverage``, so the cost of a page does not grow with every cluster.
+The cluster lists read ``cluster_summaries`` (one row per cluster, rewritten by each compare run
+for the clusters it touched), so a page costs a top-N over one narrow table, not an aggregate of
+every cluster's claims.
 """
 
 from __future__ import annotations
@@ -13,32 +14,24 @@ from typing import Any
 
 import duckdb
 
-from pipeline.store.queries import _dicts, claims_with_evidence_sql
+from pipeline.store.queries import _dicts, claims_by_id
 
 CLUSTER_ORDERS = ("newest", "oldest")  # by first seen
 MAX_REPRINTS = 200  # reprints folded under one page of versions
 MAX_TIMELINE_POINTS = 300
 
-# The seen time of a claim, on the base tables (what claims_by_source calls seen_at).
-_SEEN = "coalesce(a.published_at, a.first_seen_at)"
-
 
 def count_clusters(con: duckdb.DuckDBPyConnection) -> int:
-    """How many clusters a compare run has formed."""
-    # through claims, as list_clusters reads them: a cluster whose claims a reload removed (pruned by
-    # the next compare run) is not counted, so the pager never offers an empty page
-    row = con.execute(
-        """SELECT count(DISTINCT k.cluster_id) FROM claim_clusters k JOIN claims c USING (claim_id)
-           WHERE k.cluster_id IS NOT NULL"""
-    ).fetchone()
+    """How many clusters the compare runs have formed (as of the last run)."""
+    row = con.execute("SELECT count(*) FROM cluster_summaries").fetchone()
     return int(row[0]) if row else 0
 
 
-def _coverage_in_order(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str, Any]]:
-    """The ``cluster_coverage`` rows of ``ids``, in the order of ``ids``."""
+def _summaries_in_order(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str, Any]]:
+    """The ``cluster_summaries`` rows of ``ids``, in the order of ``ids``."""
     if not ids:
         return []
-    rows = _dicts(con, "SELECT * FROM cluster_coverage WHERE list_contains(?::VARCHAR[], cluster_id)", [ids])
+    rows = _dicts(con, "SELECT * FROM cluster_summaries WHERE list_contains(?::VARCHAR[], cluster_id)", [ids])
     rank = {cid: i for i, cid in enumerate(ids)}
     return sorted(rows, key=lambda r: rank[r["cluster_id"]])
 
@@ -46,26 +39,27 @@ def _coverage_in_order(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[d
 def list_clusters(
     con: duckdb.DuckDBPyConnection, limit: int = 50, offset: int = 0, order: str = "newest"
 ) -> list[dict[str, Any]]:
-    """One page of ``cluster_coverage`` rows ordered by first seen (``newest`` or ``oldest`` first)."""
+    """One page of cluster summaries ordered by first seen (``newest`` or ``oldest`` first).
+
+    The order is a top-N over the stored summaries' first sightings alone; only the page's rows are
+    then read whole."""
     if order not in CLUSTER_ORDERS:
         raise ValueError(f"order must be one of {CLUSTER_ORDERS}, got {order!r}")
     direction = "DESC" if order == "newest" else "ASC"
     ids = [
         r[0]
         for r in con.execute(
-            f"""SELECT k.cluster_id FROM claim_clusters k JOIN claims c USING (claim_id)
-                JOIN articles a USING (article_id)
-                WHERE k.cluster_id IS NOT NULL GROUP BY k.cluster_id
-                ORDER BY min({_SEEN}) {direction} NULLS LAST, k.cluster_id LIMIT ? OFFSET ?""",
+            f"""SELECT cluster_id FROM cluster_summaries
+                ORDER BY first_seen_at {direction} NULLS LAST, cluster_id LIMIT ? OFFSET ?""",
             [int(limit), int(offset)],
         ).fetchall()
     ]
-    return _coverage_in_order(con, ids)
+    return _summaries_in_order(con, ids)
 
 
 def latest_clusters(con: duckdb.DuckDBPyConnection, limit: int = 5) -> list[dict[str, Any]]:
-    """The ``cluster_coverage`` rows of the clusters compare runs formed last, newest first: a top-N
-    over ``claim_clusters`` alone, cheap at any size (the front page's list)."""
+    """The summaries of the clusters compare runs formed last, newest first: a top-N over
+    ``claim_clusters`` alone, cheap at any size (the front page's list)."""
     ids = [
         r[0]
         for r in con.execute(
@@ -74,12 +68,12 @@ def latest_clusters(con: duckdb.DuckDBPyConnection, limit: int = 5) -> list[dict
             [int(limit)],
         ).fetchall()
     ]
-    return _coverage_in_order(con, ids)
+    return _summaries_in_order(con, ids)
 
 
 def cluster_summary(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str, Any] | None:
-    """The ``cluster_coverage`` row of one cluster, or None when no such cluster exists."""
-    rows = _dicts(con, "SELECT * FROM cluster_coverage WHERE cluster_id = ?", [cluster_id])
+    """The stored summary of one cluster, or None when no compare run formed such a cluster."""
+    rows = _dicts(con, "SELECT * FROM cluster_summaries WHERE cluster_id = ?", [cluster_id])
     return rows[0] if rows else None
 
 
@@ -91,26 +85,43 @@ def cluster_versions(
     A wire reprint whose original article has a claim in the cluster is not listed on its own: it
     comes under that original's version as ``reprints`` (its outlet, URL, seen time and how it was
     linked). A reprint whose original is not in the cluster is listed, with ``original_outlet``.
-    Returns the number of listed versions and one page of them."""
-    leading = (
-        "c.cluster_id = ? AND (c.origin_article_id = c.article_id OR c.origin_article_id NOT IN "
-        "(SELECT article_id FROM claims_by_source WHERE cluster_id = ?))"
-    )
-    rows = _dicts(
-        con,
-        claims_with_evidence_sql(leading, "seen_at NULLS LAST, claim_id"),
-        [cluster_id, cluster_id, int(limit), int(offset)],
-    )
-    total = int(rows[0]["total"]) if rows else 0
-    for row in rows:
-        row.pop("total")
+    A claim whose words are part of its article's title (a headline) is not listed when a claim of
+    the same article restates it in the body: its words come as ``headlines`` of that article's
+    first version. Returns the number of listed versions and one page of them."""
+    # the listed members' ids in order, on the base tables, then those few rows whole
+    listed = con.execute(
+        """WITH members AS (
+               SELECT k.claim_id, c.article_id, c.content, coalesce(l.original_article_id, c.article_id) AS origin,
+                      coalesce(a.published_at, a.first_seen_at) AS seen_at,
+                      strpos(lower(coalesce(a.title, '')), lower(c.content)) > 0 AS headline
+               FROM claim_clusters k JOIN claims c USING (claim_id) JOIN articles a ON a.article_id = c.article_id
+               LEFT JOIN article_links l ON l.article_id = c.article_id
+               WHERE k.cluster_id = ?),
+           shown AS (
+               SELECT *, count(*) FILTER (WHERE NOT headline) OVER (PARTITION BY article_id) AS n_body
+               FROM members WHERE origin = article_id OR origin NOT IN (SELECT article_id FROM members)),
+           kept AS (
+               SELECT *, claim_id = min(claim_id) OVER (PARTITION BY article_id) AS leads
+               FROM shown WHERE NOT (headline AND n_body > 0)),
+           heads AS (
+               SELECT article_id, list(content ORDER BY claim_id) AS headlines
+               FROM shown WHERE headline AND n_body > 0 GROUP BY article_id)
+           SELECT k.claim_id, count(*) OVER () AS total,
+                  (SELECT count(*) FROM members WHERE origin <> article_id) AS n_reprints,
+                  CASE WHEN k.leads THEN h.headlines END AS headlines
+           FROM kept k LEFT JOIN heads h USING (article_id)
+           ORDER BY k.seen_at NULLS LAST, k.claim_id LIMIT ? OFFSET ?""",
+        [cluster_id, int(limit), int(offset)],
+    ).fetchall()
+    if not listed and offset:
+        return cluster_versions(con, cluster_id, 1, 0)[0], []
+    total = int(listed[0][1]) if listed else 0
+    rows = claims_by_id(con, [r[0] for r in listed])
+    for row, (_, _, _, headlines) in zip(rows, listed, strict=True):
         row["reprints"] = []
-    if not rows and offset:
-        found = con.execute(
-            f"SELECT count(*) FROM claims_by_source c WHERE {leading}", [cluster_id, cluster_id]
-        ).fetchone()
-        total = int(found[0]) if found else 0
-    if not rows:
+        row["original_outlet"] = None
+        row["headlines"] = list(headlines or [])
+    if not rows or not listed[0][2]:  # no reprint in the cluster: nothing to fold or to name
         return total, rows
     originals = sorted({r["article_id"] for r in rows})
     reprints = _dicts(
@@ -146,8 +157,15 @@ def cluster_versions(
     return total, rows
 
 
-def cluster_contradictions(con: duckdb.DuckDBPyConnection, cluster_id: str, limit: int = 50) -> list[dict[str, Any]]:
-    """The assertion-denial pairs of one cluster (``contradictions``), earliest assertion first."""
+def cluster_contradictions(
+    con: duckdb.DuckDBPyConnection, cluster_id: str, limit: int = 50, summary: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The assertion-denial pairs of one cluster (``contradictions``), earliest assertion first.
+
+    With the cluster's ``summary`` at hand, a cluster that does not both assert and deny is
+    answered without a query."""
+    if summary is not None and not (summary.get("n_asserting") and summary.get("n_denying")):
+        return []
     return _dicts(
         con,
         """SELECT * FROM contradictions WHERE cluster_id = ?

@@ -216,6 +216,12 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
     with transaction(con):
         run = w.compare_run_id
         _stage(con, "speakers", w.speakers)
+        con.execute("CREATE OR REPLACE TEMP TABLE _touched (cluster_id VARCHAR)")
+        con.execute(  # a canonical name that changes changes the asserted_by / denied_by of its clusters
+            """INSERT INTO _touched SELECT k.cluster_id FROM claim_speakers cs JOIN claim_clusters k USING (claim_id)
+               WHERE cs.speaker_id IN (SELECT n.speaker_id FROM _new_speakers n JOIN speakers s USING (speaker_id)
+                                       WHERE s.name IS DISTINCT FROM n.name)"""
+        )
         before = _count(con, "speakers")
         con.execute(
             """INSERT INTO speakers (speaker_id, name, kind, aliases, compare_run_id)
@@ -262,6 +268,11 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
             [w.started_at, run],
         )
         counts["assigned"] = _count(con, "claim_clusters") - before
+        con.execute(  # the clusters of every claim of the articles compared (a reload may have changed them)
+            """INSERT INTO _touched SELECT k.cluster_id FROM claim_clusters k JOIN claims c USING (claim_id)
+               WHERE c.article_id IN
+                     (SELECT c2.article_id FROM claims c2 JOIN _new_claim_clusters n USING (claim_id))"""
+        )
         for folded, keep, keep_sign in w.merges:
             # every stored member of a folded cluster moves, those outside the run's window too
             con.execute(
@@ -270,6 +281,7 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
                 [keep, int(keep_sign), folded],
             )
             con.execute("UPDATE alerts SET cluster_id = ? WHERE cluster_id = ?", [keep, folded])
+            con.execute("INSERT INTO _touched VALUES (?), (?)", [folded, keep])  # the folded one's summary goes
         counts["merged"] = len(w.merges)
         _stage(con, "alerts", w.alerts)
         before = _count(con, "alerts")
@@ -281,6 +293,10 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
         )
         counts["alerts"] = _count(con, "alerts") - before
         pruned = 0
+        con.execute(
+            """INSERT INTO _touched SELECT cluster_id FROM claim_clusters
+               WHERE claim_id NOT IN (SELECT claim_id FROM claims)"""
+        )
         for table in ("claim_clusters", "claim_speakers", "claim_entities"):
             row = con.execute(
                 f"DELETE FROM {table} WHERE claim_id NOT IN (SELECT claim_id FROM claims) RETURNING 1"
@@ -293,6 +309,7 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
                    OR denying_claim_id NOT IN (SELECT claim_id FROM claims) RETURNING 1"""
         ).fetchall()
         counts["pruned"] = pruned + len(gone)
+        counts["summarised"] = _summarise_touched(con)
         new = w.assignments
         con.execute(
             """INSERT INTO compare_runs (compare_run_id, started_at, finished_at, n_claims, n_new_clusters,
@@ -313,7 +330,21 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
         )
         for table in _COLUMNS:
             con.execute(f"DROP TABLE IF EXISTS _new_{table}")
+        con.execute("DROP TABLE IF EXISTS _touched")
     return counts
+
+
+def _summarise_touched(con: duckdb.DuckDBPyConnection) -> int:
+    """Rewrite the ``cluster_summaries`` rows of the clusters in ``_touched`` from ``cluster_coverage``
+    (a cluster left without claims loses its row); returns how many clusters were rewritten."""
+    con.execute("DELETE FROM _touched WHERE cluster_id IS NULL")
+    con.execute("DELETE FROM cluster_summaries WHERE cluster_id IN (SELECT cluster_id FROM _touched)")
+    con.execute(
+        """INSERT INTO cluster_summaries BY NAME
+           SELECT * FROM cluster_coverage WHERE cluster_id IN (SELECT cluster_id FROM _touched)"""
+    )
+    row = con.execute("SELECT count(DISTINCT cluster_id) FROM _touched").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -5,6 +5,7 @@ plain values; filters are bound as parameters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,15 +88,26 @@ EVIDENCE_CONTEXT = 160
 EVIDENCE_SPAN_REACH = 400
 
 
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$", re.IGNORECASE)
+
+
 @contextmanager
-def reading(path: Path, lock_wait: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def reading(
+    path: Path, lock_wait: float = 10.0, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection for one request, closed as soon as the block ends.
 
     It reads the read snapshot when the loads publish one (``pipeline.store.snapshot``), which no
     load ever locks; else the live file, waiting up to ``lock_wait`` seconds for a load batch.
+    ``memory_limit`` ("256MB") caps DuckDB's memory for the connection: a big query spills to disk
+    (or fails) rather than grow the serving process.
     """
+    if memory_limit is not None and not _MEMORY.match(memory_limit):
+        raise ValueError(f"memory_limit must be a size such as '256MB', not {memory_limit!r}")
     con = connect_reader(path, lock_wait=lock_wait)
     try:
+        if memory_limit is not None:
+            con.execute(f"SET memory_limit = '{memory_limit}'")
         yield con
     finally:
         con.close()
@@ -105,6 +117,18 @@ def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ())
     """Rows of a query as dicts keyed by column name."""
     names, rows = query(con, sql, params)
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """A cheap fingerprint of what the claim facets are computed from: the claims (their ids are
+    hashes of article, span and extractor version, so a changed claim changes it), the entity
+    links and the compare runs. Equal fingerprints, equal facets."""
+    row = con.execute(
+        """SELECT (SELECT count(*) FROM claims), (SELECT bit_xor(hash(claim_id)) FROM claims),
+                  (SELECT count(*) FROM claim_entities), (SELECT count(*) FROM entities),
+                  (SELECT count(*) FROM compare_runs)"""
+    ).fetchone()
+    return tuple(row) if row else ()
 
 
 def claim_facets(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
@@ -174,29 +198,36 @@ def find_claims(
         )
         params.extend([entity, entity, entity])
     condition = " AND ".join(where) if where else "TRUE"
-    order = "seen_at DESC NULLS LAST, outlet, article_id, content_start"
-    # The page's ids first, on the claim and article columns the filters and the order need (not
-    # the comparison joins of claims_by_source), then the page's rows with their evidence.
+    # Claims are ordered by their article's seen time (then outlet and article), then by place in the
+    # text. So the matches are counted per article first, the articles ordered (far fewer rows than
+    # claims) with a running total, and only the articles holding the page are read claim by claim:
+    # the count and the page in one pass, and a deep page costs what the first one does.
+    spans = con.execute(
+        f"""WITH hits AS (SELECT c.article_id, count(*) AS n FROM {LEAN_CLAIMS} c WHERE {condition}
+                          GROUP BY c.article_id),
+                 ranked AS (
+                     SELECT h.article_id, h.n, sum(h.n) OVER () AS total, sum(h.n) OVER (
+                                ORDER BY coalesce(a.published_at, a.first_seen_at) DESC NULLS LAST, a.outlet,
+                                         h.article_id ROWS UNBOUNDED PRECEDING) AS upto
+                     FROM hits h JOIN articles a USING (article_id))
+            SELECT article_id, upto - n AS before, total
+            FROM ranked WHERE upto > ? AND upto - n < ? ORDER BY upto""",
+        [*params, int(offset), int(offset) + int(limit)],
+    ).fetchall()
+    if not spans:
+        found = con.execute(f"SELECT count(*) FROM {LEAN_CLAIMS} c WHERE {condition}", params).fetchone()
+        return (int(found[0]) if found else 0), []
+    total, skip = int(spans[0][2]), int(offset) - int(spans[0][1])
     ids = [
         r[0]
         for r in con.execute(
-            f"SELECT c.claim_id FROM {LEAN_CLAIMS} c WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
-            [*params, int(limit), int(offset)],
+            f"""SELECT c.claim_id FROM {LEAN_CLAIMS} c
+                WHERE {condition} AND c.article_id IN (SELECT unnest(?::VARCHAR[]))
+                ORDER BY seen_at DESC NULLS LAST, outlet, article_id, content_start, claim_id LIMIT ? OFFSET ?""",
+            [*params, [r[0] for r in spans], int(limit), skip],
         ).fetchall()
     ]
-    if where or offset or len(ids) == int(limit):
-        found = con.execute(f"SELECT count(*) FROM {LEAN_CLAIMS} c WHERE {condition}", params).fetchone()
-        total = int(found[0]) if found else 0
-    else:  # one unfiltered page holds them all
-        total = len(ids)
-    if not ids:
-        return total, []
-    rows = _dicts(
-        con, claims_with_evidence_sql("list_contains(?::VARCHAR[], c.claim_id)", order), [ids, len(ids), 0]
-    )
-    for row in rows:
-        row.pop("total")
-    return total, rows
+    return total, claims_by_id(con, ids)
 
 
 # The columns of claims_by_source that claim filters and the claim order use, from the base tables
@@ -208,44 +239,64 @@ LEAN_CLAIMS = """(SELECT cl.claim_id, cl.article_id, a.outlet, a.title,
     FROM claims cl JOIN articles a USING (article_id))"""
 
 
-def claims_with_evidence_sql(condition: str, order: str) -> str:
-    """A query over ``claims_by_source`` (alias ``c``) for the claims meeting ``condition``, in
-    ``order`` (columns of ``claims_by_source``), one page (two trailing parameters: limit, offset),
-    each row with its evidence window and the offsets of content, speaker and cue.
+def claims_by_id(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The claims ``claim_ids`` as ``claims_by_source`` rows, in that order, each with its evidence
+    window (``evidence``, ``evidence_start``, ``article_length``) and the offsets of content,
+    speaker and cue (into the article text).
 
-    ``condition`` and ``order`` are fixed SQL from this package; values are bound parameters."""
-    return f"""
-    WITH hits AS (
-        SELECT c.*, cl.speaker_start, cl.speaker_end, cl.cue_start, cl.cue_end,
-               count(*) OVER () AS total
-        FROM claims_by_source c JOIN claims cl USING (claim_id)
-        WHERE {condition}
-        ORDER BY {order}
-        LIMIT ? OFFSET ?
-    ), spans AS (
-        SELECT h.*, a.text AS article_text,
-               least(h.content_start,
-                     CASE WHEN h.speaker_start >= h.content_start - {EVIDENCE_SPAN_REACH} THEN h.speaker_start END,
-                     CASE WHEN h.cue_start >= h.content_start - {EVIDENCE_SPAN_REACH} THEN h.cue_start END)
-                   AS lo,
-               greatest(h.content_end,
-                        CASE WHEN h.speaker_end <= h.content_end + {EVIDENCE_SPAN_REACH} THEN h.speaker_end END,
-                        CASE WHEN h.cue_end <= h.content_end + {EVIDENCE_SPAN_REACH} THEN h.cue_end END)
-                   AS hi
-        FROM hits h JOIN articles a USING (article_id)
+    The claims are picked first and the other tables joined to those few rows; article texts are
+    read for the page's articles only."""
+    if not claim_ids:
+        return []
+    rows = _dicts(
+        con,
+        f"""WITH page AS (
+                SELECT claim_id, pos FROM (SELECT unnest(?::VARCHAR[]) AS claim_id,
+                                                  generate_subscripts(?::VARCHAR[], 1) AS pos)),
+            picked AS (
+                SELECT cl.*, p.pos,
+                       least(cl.content_start,
+                             CASE WHEN cl.speaker_start >= cl.content_start - {EVIDENCE_SPAN_REACH}
+                                  THEN cl.speaker_start END,
+                             CASE WHEN cl.cue_start >= cl.content_start - {EVIDENCE_SPAN_REACH} THEN cl.cue_start END)
+                           AS lo,
+                       greatest(cl.content_end,
+                                CASE WHEN cl.speaker_end <= cl.content_end + {EVIDENCE_SPAN_REACH}
+                                     THEN cl.speaker_end END,
+                                CASE WHEN cl.cue_end <= cl.content_end + {EVIDENCE_SPAN_REACH} THEN cl.cue_end END)
+                           AS hi
+                FROM claims cl JOIN page p USING (claim_id)),
+            texts AS (
+                SELECT article_id, text FROM articles
+                WHERE article_id IN (SELECT article_id FROM picked))
+            SELECT c.claim_id, c.article_id, a.outlet, a.canonical_url, a.title, a.published_at, a.first_seen_at,
+                   coalesce(a.published_at, a.first_seen_at) AS seen_at,
+                   c.kind, c.speaker, c.speaker_resolved, coalesce(c.speaker_resolved, c.speaker) AS speaker_name,
+                   c.speaker_role, c.cue, c.cue_strength, c.polarity, c.content, c.entities, c.extractor_version,
+                   c.content_start, c.content_end, c.speaker_start, c.speaker_end, c.cue_start, c.cue_end,
+                   cs.speaker_id, sp.name AS canonical_speaker, k.cluster_id, k.stance, k.sign,
+                   coalesce(l.original_article_id, c.article_id) AS origin_article_id, a.wire, a.raw_ref,
+                   greatest(c.lo - {EVIDENCE_CONTEXT}, 0) AS evidence_start,
+                   substr(t.text, greatest(c.lo - {EVIDENCE_CONTEXT}, 0) + 1,
+                          c.hi + {EVIDENCE_CONTEXT} - greatest(c.lo - {EVIDENCE_CONTEXT}, 0)) AS evidence,
+                   length(t.text) AS article_length
+            FROM picked c
+            JOIN articles a ON a.article_id = c.article_id
+            LEFT JOIN texts t ON t.article_id = c.article_id
+            LEFT JOIN article_links l ON l.article_id = c.article_id
+            LEFT JOIN claim_speakers cs ON cs.claim_id = c.claim_id
+            LEFT JOIN speakers sp ON sp.speaker_id = cs.speaker_id
+            LEFT JOIN claim_clusters k ON k.claim_id = c.claim_id
+            ORDER BY c.pos""",
+        [list(claim_ids), list(claim_ids)],
     )
-    SELECT claim_id, article_id, outlet, canonical_url, title, published_at, first_seen_at, seen_at,
-           kind, speaker, speaker_resolved, speaker_name, speaker_role, cue, cue_strength, polarity,
-           content, entities, extractor_version,
-           content_start, content_end, speaker_start, speaker_end, cue_start, cue_end,
-           speaker_id, canonical_speaker, cluster_id, stance, sign, origin_article_id, wire,
-           greatest(lo - {EVIDENCE_CONTEXT}, 0) AS evidence_start,
-           substr(article_text, greatest(lo - {EVIDENCE_CONTEXT}, 0) + 1,
-                  hi + {EVIDENCE_CONTEXT} - greatest(lo - {EVIDENCE_CONTEXT}, 0)) AS evidence,
-           length(article_text) AS article_length,
-           total
-    FROM spans
-    ORDER BY {order}"""
+    return rows
+
+
+def article_archive_ref(con: duckdb.DuckDBPyConnection, article_id: str) -> str | None:
+    """The archive reference of an article's stored body (``raw_ref``), or None."""
+    row = con.execute("SELECT raw_ref FROM articles WHERE article_id = ?", [article_id]).fetchone()
+    return str(row[0]) if row and row[0] else None
 
 
 def list_speakers(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:
@@ -253,14 +304,28 @@ def list_speakers(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict
     return _dicts(con, "SELECT * FROM speaker_outlets ORDER BY n_claims DESC, n_outlets DESC, speaker LIMIT ?", [limit])
 
 
+NAMES_SHOWN = 20  # speakers named per side of one entity in a list (a common entity has thousands)
+_ENTITY_NAMES = f"""* REPLACE (list_slice(asserted_by, 1, {NAMES_SHOWN}) AS asserted_by,
+                     list_slice(denied_by, 1, {NAMES_SHOWN}) AS denied_by)"""
+
+
 def list_entities(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:
-    """Named entities across outlets (``entity_claims``), most discussed first."""
-    return _dicts(con, "SELECT * FROM entity_claims ORDER BY n_claims DESC, n_outlets DESC, entity LIMIT ?", [limit])
+    """Named entities across outlets (``entity_claims``), most discussed first, each naming at most
+    ``NAMES_SHOWN`` speakers per side."""
+    return _dicts(
+        con,
+        f"SELECT {_ENTITY_NAMES} FROM entity_claims ORDER BY n_claims DESC, n_outlets DESC, entity LIMIT ?",
+        [limit],
+    )
+
+
+COMPARE_ROWS = 200  # claims listed for one speaker or entity across outlets, first seen first
 
 
 def compare_speaker(con: duckdb.DuckDBPyConnection, speaker: str) -> dict[str, Any] | None:
     """One speaker across outlets: the ``speaker_outlets`` summary, and each of their claims (same
-    wording grouped) with the outlets carrying it, its stance, and who had it first. None if unknown.
+    wording grouped) with the outlets carrying it, its stance, and who had it first (the first
+    ``COMPARE_ROWS``). None if unknown.
 
     ``speaker`` is a name (case and a leading "the" ignored), any name the speaker went by ("Feld"
     finds Marcus Feld once a compare run merged them), or a ``speaker_id``."""
@@ -286,21 +351,22 @@ def compare_speaker(con: duckdb.DuckDBPyConnection, speaker: str) -> dict[str, A
                    min(seen_at) AS first_seen_at, arg_min(outlet, seen_at) AS first_outlet,
                    arg_min(canonical_url, seen_at) AS first_url
             FROM claims_by_source WHERE {where}
-            GROUP BY content_key, polarity ORDER BY first_seen_at NULLS LAST, content""",
-        [param],
+            GROUP BY content_key, polarity ORDER BY first_seen_at NULLS LAST, content LIMIT ?""",
+        [param, COMPARE_ROWS],
     )
     return {"summary": summary[0], "claims": claims}
 
 
 def compare_entity(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, Any] | None:
-    """One named entity across outlets: the ``entity_claims`` summary (who asserts, who denies), and
-    each claim about it with its speaker, stance, outlets and first sighting. None if unknown.
+    """One named entity across outlets: the ``entity_claims`` summary (who asserts, who denies, at
+    most ``NAMES_SHOWN`` each), and each claim about it with its speaker, stance, outlets and first
+    sighting (the first ``COMPARE_ROWS``). None if unknown.
 
     ``entity`` is the entity's name, any mention of it ("the Harlow River" finds Harlow River once
     a compare run linked them) or an ``entity_id``."""
     summary = _dicts(
         con,
-        """SELECT * FROM entity_claims WHERE entity = ? OR entity_id = ? OR list_contains(mentions, ?)
+        f"""SELECT {_ENTITY_NAMES} FROM entity_claims WHERE entity = ? OR entity_id = ? OR list_contains(mentions, ?)
            ORDER BY (entity = ?) DESC, n_claims DESC LIMIT 1""",
         [entity, entity, entity, entity],
     )
@@ -315,8 +381,8 @@ def compare_entity(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, Any
                   arg_min(canonical_url, seen_at) AS first_url
            FROM claims_by_source WHERE list_has_any(entities, ?::VARCHAR[])
            GROUP BY content_key, coalesce(canonical_speaker, speaker_name), polarity
-           ORDER BY first_seen_at NULLS LAST, content""",
-        [list(summary[0]["mentions"] or [])],
+           ORDER BY first_seen_at NULLS LAST, content LIMIT ?""",
+        [list(summary[0]["mentions"] or []), COMPARE_ROWS],
     )
     return {"summary": summary[0], "claims": claims}
 
