@@ -23,6 +23,7 @@ class ArchiveError(LookupError):
 
 
 class Archive:
+    """Raw response bodies under ``root``, gzipped once per content hash, each with its response metadata."""
     def __init__(self, root: Path) -> None:
         self.root = root
 
@@ -47,12 +48,14 @@ class Archive:
         return digest
 
     def has(self, ref: str) -> bool:
+        """True when ``ref`` names a body in the archive."""
         try:
             return self._paths(self._digest(ref))[0].exists()
         except ArchiveError:
             return False
 
     def get(self, ref: str) -> bytes:
+        """The body ``ref`` names; ArchiveError when it is not stored."""
         body_path, _ = self._paths(self._digest(ref))
         try:
             return gzip.decompress(body_path.read_bytes())
@@ -60,6 +63,7 @@ class Archive:
             raise ArchiveError(f"{ref} is not in the archive at {self.root}") from e
 
     def meta(self, ref: str) -> dict[str, Any]:
+        """The response metadata stored with ``ref``; ArchiveError when there is none."""
         _, meta_path = self._paths(self._digest(ref))
         try:
             data: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))

@@ -39,6 +39,7 @@ def _read_page(path: Path) -> bytes:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    """Print each saved page's parsed article as one JSON line; return 1 if any file could not be read."""
     from pipeline.parse import parse_article
 
     if args.url and len(args.files) > 1:
@@ -90,6 +91,7 @@ def _claim_row(claim: Any) -> dict[str, Any]:
 
 
 def cmd_claims(args: argparse.Namespace) -> int:
+    """Print the claims of one text file, or write each input document's claims as JSON lines."""
     from pipeline.claims import extract_claims, extract_many, load_nlp
 
     nlp = load_nlp(args.model or _settings(args).spacy_model)
@@ -150,6 +152,7 @@ def _with_progress(label: str, quiet: bool, work: Any) -> Any:
     bar = _progress(None, label, quiet)
 
     def progress(stage: str, outlet: str, n: int) -> None:
+        """Advance the progress bar by one and show the stage and outlet."""
         bar.set_description(escape_controls(f"{stage} {outlet}")[:40])
         bar.update(1)
 
@@ -160,6 +163,7 @@ def _with_progress(label: str, quiet: bool, work: Any) -> Any:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Run the whole pipeline in this process, then print the run totals and a comparison summary."""
     from datetime import UTC, datetime
 
     from pipeline import runner
@@ -210,6 +214,7 @@ def _compare_summary(summary: dict[str, Any]) -> str:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    """Compare stored claims, then print the summary and the clusters carried by more than one claim."""
     from pipeline import runner, store
 
     settings = _settings(
@@ -234,6 +239,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """Export the store's views and ClaimReview JSON (or one cluster's) to a folder."""
     from pipeline import store
     from pipeline.store.export import export_claim_reviews, export_views
 
@@ -252,6 +258,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
+    """Re-parse and re-extract the stored articles without fetching, then print the totals."""
     from datetime import UTC, datetime
 
     from pipeline import runner
@@ -268,6 +275,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
+    """Run one SQL query on the store (its read snapshot, or the live file) and print the rows as a table."""
     import duckdb
 
     from pipeline import store
@@ -291,6 +299,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    """Load one run's staged files into the store and print what was loaded."""
     from pipeline import runner
 
     settings = _settings(args, staging_url=args.staging_url)
@@ -303,6 +312,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    """Back up the store to a file and print the verified row counts."""
     from pipeline import store
 
     settings = _settings(args)
@@ -313,6 +323,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """Write the Markdown report on the store and print its path."""
     from pipeline.report import write_report
 
     settings = _settings(args)
@@ -327,6 +338,7 @@ def format_table(names: Sequence[str], rows: Sequence[Sequence[Any]], max_width:
     """
 
     def cell(value: Any) -> str:
+        """One cell as text: whitespace collapsed, control characters escaped, cut to ``max_width``."""
         text = "" if value is None else str(value)
         text = escape_controls(" ".join(text.split()))
         return text if len(text) <= max_width else text[: max_width - 1] + "…"
@@ -341,6 +353,7 @@ def format_table(names: Sequence[str], rows: Sequence[Sequence[Any]], max_width:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``factcheck`` argument parser with one subcommand per command."""
     parser = argparse.ArgumentParser(prog="factcheck", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and skipped documents")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -443,6 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv``, run the chosen subcommand and return its exit status (2 on bad sources, store or config)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -37,6 +37,7 @@ _B = _rng.integers(0, _PRIME, size=NUM_PERM, dtype=np.uint64)
 
 @dataclass(frozen=True, slots=True)
 class Agency:
+    """A wire agency: its stored name, the names credit lines use, and whether those match only as written."""
     name: str  # as stored in ``articles.wire``
     names: tuple[str, ...]  # every way credit lines write it, the short name first
     exact_case: bool  # acronyms that are also words or letter runs ("AP") match only as written
@@ -79,6 +80,7 @@ def normalise(text: str) -> list[str]:
 
 
 def shingle_hashes(text: str) -> np.ndarray:
+    """The distinct 32-bit hashes of the text's word shingles (the whole text when shorter), as uint64."""
     words = normalise(text)
     if len(words) < SHINGLE:
         grams = [" ".join(words)] if words else []

@@ -37,6 +37,7 @@ DEFAULT_MAX_BYTES: int = Settings().max_feed_bytes  # the cap of a fetched feed,
 
 @dataclass(frozen=True, slots=True)
 class FeedContents:
+    """What a feed or sitemap lists: its kind, article URLs and child sitemap URLs."""
     kind: str  # rss20, atom10, ..., sitemap, sitemapindex, urllist
     article_urls: tuple[str, ...] = ()
     sitemap_urls: tuple[str, ...] = field(default=())  # child sitemaps of a sitemap index

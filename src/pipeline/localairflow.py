@@ -30,6 +30,7 @@ DUCKDB_POOL = WRITER_POOL  # the default of the writer_pool setting
 
 
 def airflow_executable() -> str:
+    """The path of the ``airflow`` command beside this Python, or on PATH; FileNotFoundError if none."""
     beside = Path(sys.executable).parent / "airflow"
     found = str(beside) if beside.exists() else shutil.which("airflow")
     if not found:
@@ -185,6 +186,7 @@ def worker_hostname() -> str:
 
 
 def free_port() -> int:
+    """A free TCP port on the loopback address."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -231,6 +233,7 @@ class Stack:
     # ---- state file, so that `scripts/stack.py down` can stop what `up` started ----
     @property
     def state_file(self) -> Path:
+        """The JSON file that records this stack."""
         return self.root / "stack.json"
 
     def save(self) -> Path:
@@ -242,6 +245,7 @@ class Stack:
 
     @classmethod
     def load(cls, root: Path) -> Stack:
+        """The stack recorded in ``root``'s stack.json."""
         data = json.loads((root / "stack.json").read_text(encoding="utf-8"))
         data["root"] = Path(data["root"])
         return cls(**data)
@@ -261,6 +265,7 @@ class Stack:
             con.close()
 
     def airflow(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        """Run an ``airflow`` command with this stack's environment."""
         return _run([airflow_executable(), *args], self.env, timeout)
 
     def wait_for_dag(self, dag_id: str, timeout: float = 180) -> None:
@@ -273,12 +278,14 @@ class Stack:
         )
 
     def trigger(self, dag_id: str, run_id: str) -> None:
+        """Trigger a run of a DAG with the given run id."""
         self.airflow("dags", "trigger", dag_id, "--run-id", run_id)
 
     def wait_for_runs(self, dag_id: str, count: int, timeout: float = 600) -> list[tuple[str, str]]:
         """Wait until ``count`` runs of the DAG have finished; return (run_id, state) of every run."""
 
         def finished() -> bool:
+            """True once at least ``count`` runs of the DAG have succeeded or failed."""
             rows = self.sql(
                 "SELECT count(*) FROM dag_run WHERE dag_id = %s AND state IN ('success', 'failed')", (dag_id,)
             )
@@ -293,6 +300,7 @@ class Stack:
         """Wait until the DAG has at least one run and none queued or running; return (run_id, state)."""
 
         def idle() -> bool:
+            """True when the DAG has runs and none is queued or running."""
             rows = self.sql(
                 "SELECT count(*), count(*) FILTER (WHERE state IN ('queued', 'running')) FROM dag_run "
                 "WHERE dag_id = %s",
@@ -306,9 +314,11 @@ class Stack:
         )]
 
     def alive(self) -> dict[str, bool]:
+        """Whether each of the stack's processes is still running, by name."""
         return {name: _pid_alive(pid) for name, pid in self.processes.items()}
 
     def log_tail(self, name: str, chars: int = 3000) -> str:
+        """The last ``chars`` characters of a process's log ("" when there is none)."""
         path = self.root / "logs" / f"{name}.log"
         return path.read_text(encoding="utf-8", errors="replace")[-chars:] if path.exists() else ""
 

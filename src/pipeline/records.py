@@ -42,10 +42,12 @@ class Candidate:
     found_in: str | None = None  # the feed or sitemap it came from; None for listed URLs
 
     def to_dict(self) -> dict[str, Any]:
+        """The candidate as a plain dict."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> Candidate:
+        """A candidate from its dict."""
         return cls(**row)
 
 
@@ -71,12 +73,14 @@ class FetchResult:
     last_modified: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as a plain dict, the start time as an ISO string."""
         row = asdict(self)
         row["started_at"] = _iso(self.started_at)
         return row
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> FetchResult:
+        """A fetch result from its dict."""
         row = dict(row)
         row["started_at"] = _from_iso(row.get("started_at"))
         return cls(**row)
@@ -112,6 +116,7 @@ class Article:
         return sha256_hex(self.canonical_url)[:32]
 
     def to_dict(self) -> dict[str, Any]:
+        """The article as a plain dict with ISO dates and its ``article_id``."""
         row = {f.name: getattr(self, f.name) for f in fields(self)}
         row["authors"] = list(self.authors)
         row["published_at"] = _iso(self.published_at)
@@ -121,6 +126,7 @@ class Article:
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> Article:
+        """An article from its dict (``article_id`` is ignored: it is derived)."""
         row = {k: v for k, v in row.items() if k != "article_id"}
         row["authors"] = tuple(row.get("authors") or ())
         row["published_at"] = _from_iso(row.get("published_at"))
@@ -145,6 +151,7 @@ class StagedArticle:
     wire: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The article's dict plus the staging fields (fetch time, MinHash, bands, wire)."""
         row = self.article.to_dict()
         row.update(
             fetched_at=self.fetched_at,
@@ -156,6 +163,7 @@ class StagedArticle:
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> StagedArticle:
+        """A staged article from its dict; ValueError on keys no stage writes."""
         unknown = set(row) - STAGED_ARTICLE_KEYS
         if unknown:
             raise ValueError(f"a staged article has keys no stage writes: {sorted(unknown)}")
@@ -205,12 +213,14 @@ class Claim:
             raise ValueError(f"bad content span {self.content_start}..{self.content_end}")
 
     def to_dict(self) -> dict[str, Any]:
+        """The claim as a plain dict."""
         row = asdict(self)
         row["entities"] = list(self.entities)
         return row
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> Claim:
+        """A claim from its dict."""
         row = dict(row)
         row["entities"] = tuple(row.get("entities") or ())
         return cls(**row)

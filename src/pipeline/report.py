@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    """One section of the report: its key, its heading and the SQL query that fills it."""
     key: str
     title: str
     sql: str

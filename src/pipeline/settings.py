@@ -41,6 +41,7 @@ def _parse_bool(name: str, raw: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """The pipeline's configuration: packaged defaults, overridden from the environment (``from_env``)."""
     data_dir: Path = Path("data")
     db_path: Path | None = None  # default: data_dir / "factcheck.duckdb"
     sources_path: Path | None = None  # default: the packaged sources file
@@ -130,16 +131,19 @@ class Settings:
 
     @property
     def database(self) -> Path:
+        """The DuckDB file (``db_path``, filled in when the settings are built)."""
         assert self.db_path is not None
         return self.db_path
 
     @property
     def sources(self) -> Path:
+        """The sources YAML file (``sources_path``, filled in when the settings are built)."""
         assert self.sources_path is not None
         return self.sources_path
 
     @property
     def staging_dir(self) -> Path:
+        """The staging folder under the data directory."""
         return self.data_dir / "staging"
 
     @property
@@ -149,6 +153,7 @@ class Settings:
 
     @property
     def archive_dir(self) -> Path:
+        """The raw-page archive folder under the data directory."""
         return self.data_dir / "archive"
 
     @property
@@ -158,6 +163,7 @@ class Settings:
 
     @property
     def allowed_endpoints(self) -> frozenset[str]:
+        """The ``allow_endpoints`` entries as a set of "ip:port" strings."""
         return frozenset(e.strip() for e in self.allow_endpoints.split(",") if e.strip())
 
     @property
@@ -172,6 +178,7 @@ class Settings:
 
     @property
     def full_user_agent(self) -> str:
+        """The User-Agent header: ``user_agent`` followed by ``contact`` when set."""
         return f"{self.user_agent} {self.contact}".strip() if self.contact else self.user_agent
 
     @classmethod
@@ -188,6 +195,7 @@ class Settings:
         return cls(**values)
 
     def with_overrides(self, **changes: Any) -> Settings:
+        """A copy of these settings with the given fields changed."""
         return replace(self, **changes)
 
 

@@ -41,6 +41,7 @@ class _BoundedRepr(reprlib.Repr):
     """``reprlib.Repr`` that also bounds the located str and dict subclasses the loader builds."""
 
     def repr1(self, x: Any, level: int) -> str:
+        """Bounded repr of ``x``, treating str and dict subclasses as plain str and dict."""
         if isinstance(x, str):
             return self.repr_str(str(x), level)
         if isinstance(x, dict):
@@ -132,16 +133,19 @@ def _refuse_aliases(text: str, origin: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Outlet:
+    """One news outlet from the sources file: its name, domain, feeds and listed article URLs."""
     name: str
     domain: str | None
     feeds: tuple[str, ...]
     urls: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """The outlet as a plain dict."""
         return {"name": self.name, "domain": self.domain, "feeds": list(self.feeds), "urls": list(self.urls)}
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> Outlet:
+        """An outlet from its dict."""
         return cls(row["name"], row.get("domain"), tuple(row.get("feeds") or ()), tuple(row.get("urls") or ()))
 
 
@@ -278,6 +282,7 @@ def load_sources(path: Path) -> list[Outlet]:
 
 
 def find_outlet(outlets: list[Outlet], name: str) -> Outlet:
+    """The outlet named ``name``; SourcesError listing the known names when there is none."""
     for outlet in outlets:
         if outlet.name == name:
             return outlet

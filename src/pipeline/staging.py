@@ -66,14 +66,17 @@ class StagedFile:
 
     @property
     def is_local(self) -> bool:
+        """True when the file is on the local file system."""
         return isinstance(self.fs, LocalFileSystem)
 
     @property
     def url(self) -> str:
+        """The file's full URL, protocol included."""
         return str(self.fs.unstrip_protocol(self.path))
 
     @property
     def name(self) -> str:
+        """The last part of the path."""
         return self.path.rstrip("/").rsplit("/", 1)[-1]
 
     def local_path(self) -> Path | None:
@@ -81,9 +84,11 @@ class StagedFile:
         return Path(self.path) if self.is_local else None
 
     def exists(self) -> bool:
+        """True when the file exists."""
         return bool(self.fs.exists(self.path))
 
     def open(self, mode: str = "r") -> IO[Any]:
+        """Open the file; text modes read and write UTF-8."""
         return self.fs.open(self.path, mode, encoding="utf-8") if "b" not in mode else self.fs.open(self.path, mode)
 
     def __str__(self) -> str:
@@ -103,6 +108,7 @@ StagingFile = Path | StagedFile
 
 @dataclass(frozen=True)
 class RunPaths:
+    """Where one run's staging files, logs and loaded marker live."""
     settings: Settings
     run_id: str
 
@@ -112,6 +118,7 @@ class RunPaths:
 
     @property
     def root(self) -> StagingFile:
+        """The run's own folder."""
         return self._child(safe_name(self.run_id))
 
     def _child(self, *parts: str) -> StagingFile:
@@ -119,12 +126,15 @@ class RunPaths:
         return child.local_path() or child
 
     def stage_file(self, stage: str, outlet: str) -> StagingFile:
+        """The JSON-lines file one stage writes for one outlet."""
         return self._child(safe_name(self.run_id), stage, f"{safe_name(outlet)}.jsonl")
 
     def log_file(self, stage: str, outlet: str) -> StagingFile:
+        """The JSON-lines log one stage writes for one outlet."""
         return self._child(safe_name(self.run_id), "log", f"{safe_name(outlet)}.{stage}.jsonl")
 
     def loaded_marker(self) -> StagingFile:
+        """The file that marks this run as loaded."""
         return self._child(safe_name(self.run_id), LOADED_MARKER)
 
     def clear_loaded(self) -> None:
@@ -240,6 +250,7 @@ def write_text_atomic(path: Path, text: str) -> Path:
 
 
 def read_jsonl(path: Path | StagedFile) -> Iterator[dict[str, Any]]:
+    """Yield each non-blank line of a JSON-lines staging file as a dict."""
     with path.open(encoding="utf-8") if isinstance(path, Path) else path.open("r") as fh:
         for line in fh:
             if line.strip():

@@ -53,6 +53,7 @@ Entries = dict[str, dict[str, Any]]
 
 
 def state_path(root: Path, outlet: str) -> Path:
+    """The state file of one outlet under ``root``."""
     return root / f"{safe_name(outlet)}.json"
 
 
@@ -65,16 +66,20 @@ class FetchState:
 
     @classmethod
     def load(cls, root: Path, outlet: str) -> FetchState:
+        """Read one outlet's state from ``root``."""
         return cls(outlet, _read(state_path(root, outlet)))
 
     def get(self, url: str) -> dict[str, Any]:
+        """The stored entry for ``url`` (empty when there is none)."""
         return self.urls.get(url, {})
 
     def validators(self, url: str) -> dict[str, str]:
+        """The ETag and Last-Modified kept for ``url``, for a conditional GET."""
         entry = self.get(url)
         return {k: entry[k] for k in ("etag", "last_modified") if entry.get(k)}
 
     def is_stored(self, url: str) -> bool:
+        """True when ``url`` became a stored article."""
         return bool(self.get(url).get("stored"))
 
     def stored_before(self, url: str, run_id: str) -> bool:
@@ -84,6 +89,7 @@ class FetchState:
         return bool(entry.get("stored")) and entry.get("stored_run") != run_id
 
     def gave_up(self, url: str, max_failed_runs: int) -> bool:
+        """True when ``url`` was never stored and failed in at least ``max_failed_runs`` runs."""
         entry = self.get(url)
         return not entry.get("stored") and int(entry.get("failed_runs") or 0) >= max_failed_runs
 
@@ -150,6 +156,7 @@ def record_fetches(root: Path, outlet: str, run_id: str, results: Iterable[Fetch
     now = time.time()
 
     def change(urls: Entries) -> None:
+        """Record each fetch: validators and archive reference on success, a failure count otherwise."""
         for r in items:
             entry = urls.setdefault(r.url, {})
             entry.update(kind=r.kind, last_run=run_id, updated=now)
@@ -174,6 +181,7 @@ def record_loaded(
     horizon = now - PRUNE_AFTER_DAYS * 86400
 
     def change(urls: Entries) -> None:
+        """Mark stored URLs, count rejected pages as failures, and drop stored entries not updated lately."""
         for url in stored_urls:
             entry = urls.setdefault(url, {"kind": "article"})
             if not entry.get("stored"):

@@ -72,6 +72,7 @@ def extract_many(
     total = 0
 
     def numbered() -> Iterator[tuple[str, tuple[int, int]]]:
+        """Yield each text's chunks with (text index, offset); TypeError on a text that is not a str."""
         nonlocal total
         for n, text in enumerate(texts):
             total = n + 1

@@ -34,6 +34,7 @@ class DocIndex:
 
     @classmethod
     def build(cls, doc: Doc, lex: Lexicon) -> DocIndex:
+        """Index ``doc`` in one pass: sentence starts, quotes, and the candidate cue tokens of ``lex``."""
         sent_start: list[int] = []
         verbs: list[Token] = []
         nouns: list[Token] = []
@@ -71,6 +72,7 @@ class DocIndex:
         )
 
     def sent(self, tok: Token) -> Span:
+        """The sentence that holds ``tok`` (cached)."""
         start = self.sent_start[tok.i]
         found = self._sents.get(start)
         if found is None:
@@ -82,12 +84,14 @@ class DocIndex:
         return found
 
     def quote_at(self, char: int) -> Quote | None:
+        """The quote that covers character offset ``char``, or None."""
         i = bisect.bisect_right(self.quote_starts, char) - 1
         if i >= 0 and self.quotes[i].start <= char < self.quotes[i].end:
             return self.quotes[i]
         return None
 
     def is_cue_verb(self, tok: Token) -> bool:
+        """True when ``tok`` is tagged as a verb and its lemma is a cue verb."""
         if tok.pos_ not in ("VERB", "AUX") and tok.tag_ not in ("VBD", "VBZ", "VBP", "VBG", "VBN", "VB"):
             return False
         return tok.lemma_.lower() in self.cue_verbs

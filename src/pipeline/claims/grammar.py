@@ -12,6 +12,7 @@ ADDRESSEE_VERBS = frozenset(("tell", "ask", "assure", "remind", "warn", "urge", 
 
 
 def has_subject(tok: Token) -> bool:
+    """True when ``tok`` has a subject among its children."""
     return any(c.dep_ in SUBJECTS for c in tok.children)
 
 
@@ -31,4 +32,5 @@ def when(prep: Token) -> bool:
 
 
 def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """True when the half-open spans ``a`` and ``b`` share at least one position."""
     return a[0] < b[1] and b[0] < a[1]

@@ -47,6 +47,7 @@ class Lexicon:
     strength: dict[str, str]  # lemma -> strong | weak | concede; missing lemmas are neutral
 
     def strength_of(self, lemma: str | None) -> str | None:
+        """The strength of a cue lemma (strong, weak, concede, else neutral); None when there is no lemma."""
         if lemma is None:
             return None
         return self.strength.get(lemma, "neutral")

@@ -32,6 +32,7 @@ def trim(ix: DocIndex, start: int, end: int) -> Span | None:
 
 
 def trim_end_punct(ix: DocIndex, span: Span) -> Span:
+    """``span`` without the periods, commas, semicolons and colons at its end (one character kept at least)."""
     start, end = span
     while end > start + 1 and ix.text[end - 1] in ".,;:":
         end -= 1
@@ -39,6 +40,7 @@ def trim_end_punct(ix: DocIndex, span: Span) -> Span:
 
 
 def token_span(ix: DocIndex, tokens: list[Token]) -> Span | None:
+    """The trimmed character span from the first to the last of ``tokens``; None when there are none."""
     if not tokens:
         return None
     first, last = tokens[0], tokens[-1]

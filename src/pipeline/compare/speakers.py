@@ -42,6 +42,7 @@ class Speaker:
     aliases: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """The speaker as a plain dict."""
         return {"speaker_id": self.speaker_id, "name": self.name, "kind": self.kind, "aliases": list(self.aliases)}
 
 

@@ -47,6 +47,7 @@ Gutachten. Eine Entscheidung soll im nächsten Monat fallen, nachdem die Anwohne
 
 
 def load_newsroom(path: Path | None = None) -> dict[str, Any]:
+    """Read the demo newsroom (outlets and articles) from a YAML file, by default the packaged one."""
     source = path or Path(str(resources.files("pipeline.demo") / "newsroom.yaml"))
     data: dict[str, Any] = yaml.safe_load(source.read_text(encoding="utf-8"))
     return data
@@ -54,6 +55,7 @@ def load_newsroom(path: Path | None = None) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Page:
+    """One HTTP response the demo server sends: status, content type and body."""
     status: int
     content_type: str
     body: bytes
@@ -173,6 +175,7 @@ class Newsroom:
                 article["_related"] = [a for a in items if a is not article]
 
     def feed_path(self, slug: str) -> str:
+        """The path of an outlet's feed: its sitemap or its RSS/Atom feed."""
         return f"/{slug}/sitemap.xml" if self.outlets[slug]["feed"] == "sitemap" else f"/{slug}/feed.xml"
 
     def sources(self, base: str, extra_feeds: dict[str, list[str]] | None = None) -> dict[str, Any]:
@@ -184,6 +187,7 @@ class Newsroom:
         return {"outlets": outlets}
 
     def render(self, path: str, base: str) -> Page:
+        """The page served at ``path``: a feed, an outlet index, an article, a fault, or a 404."""
         path = path.split("?", 1)[0]
         if path.startswith("/_fault/"):
             return self._fault(path.removeprefix("/_fault/"))
@@ -238,7 +242,9 @@ class NewsroomServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            """Serves the newsroom's pages, with ETags so a repeated conditional GET gets a 304."""
             def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+                """Record the request and send the rendered page (or a 304 when the ETag matches)."""
                 server.requests.append(self.path)
                 page = server.newsroom.render(self.path, server.base_url)
                 # validators like a real site's, so a second run's conditional GET gets a 304
@@ -258,6 +264,7 @@ class NewsroomServer:
                 self.wfile.write(page.body)
 
             def log_message(self, format: str, *args: Any) -> None:
+                """Log nothing."""
                 return None
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
@@ -265,14 +272,17 @@ class NewsroomServer:
 
     @property
     def base_url(self) -> str:
+        """The server's address, as ``http://host:port``."""
         host, port = self._httpd.server_address[:2]
         return f"http://{host!s}:{port}"
 
     def start(self) -> NewsroomServer:
+        """Start serving in a background thread and return this server."""
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving and close the socket."""
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -288,6 +298,7 @@ class NewsroomServer:
         extra_feeds: dict[str, list[str]] | None = None,
         extra_outlets: list[dict[str, Any]] | None = None,
     ) -> Path:
+        """Write a sources YAML file naming the served outlets, plus any extra feeds and outlets; return its path."""
         doc = self.newsroom.sources(self.base_url, extra_feeds)
         doc["outlets"].extend(extra_outlets or [])
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -72,6 +72,7 @@ class Response:
 
 
 def charset_of(content_type: str) -> str | None:
+    """The lower-cased charset named in a Content-Type header, or None."""
     for part in content_type.split(";")[1:]:
         key, _, value = part.partition("=")
         if key.strip().lower() == "charset" and value.strip():
@@ -130,6 +131,7 @@ class Fetcher:
     # one session per thread: requests' Session is not documented as thread-safe
     @property
     def session(self) -> requests.Session:
+        """This thread's requests session, made on first use with the guarded adapter and our headers."""
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
@@ -145,6 +147,7 @@ class Fetcher:
         return session
 
     def close(self) -> None:
+        """Close every session this client opened."""
         with self._sessions_lock:
             for session in self._sessions:
                 session.close()
@@ -426,6 +429,7 @@ class Fetcher:
         results: list[tuple[FetchResult, bytes | None] | None] = [None] * len(requests_)
 
         def run(indexes: list[int]) -> None:
+            """Fetch the requests at ``indexes`` one after another and keep their results."""
             for i in indexes:
                 req = requests_[i]
                 result, body = self.fetch(req.url, outlet=outlet, kind=kind, validators=req.validators)

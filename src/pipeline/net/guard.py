@@ -197,6 +197,7 @@ def _pinned(base: type[HTTPConnection], policy: AddressPolicy) -> type[HTTPConne
     """
 
     class PinnedConnection(base):  # type: ignore[valid-type,misc]
+        """The connection class that opens its socket only to an address the policy vetted."""
         def _new_conn(self) -> socket.socket:
             addresses = policy.vet(self.host, self.port)
             last: OSError | None = None
@@ -221,6 +222,7 @@ def _pinned(base: type[HTTPConnection], policy: AddressPolicy) -> type[HTTPConne
             raise NewConnectionError(self, f"Failed to establish a new connection: {last}") from last
 
         def request(self, *args: Any, **kwargs: Any) -> None:
+            """Send a request, watching a kept-alive socket against the deadline first."""
             Deadline.watch(self.sock)  # a connection kept alive from an earlier request
             super().request(*args, **kwargs)
 
@@ -235,6 +237,7 @@ class GuardedAdapter(HTTPAdapter):
         super().__init__(**kwargs)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """Set up the pool manager so its pools use the pinned, vetted connection classes."""
         super().init_poolmanager(*args, **kwargs)
         http_conn, https_conn = _pinned(HTTPConnection, self.policy), _pinned(HTTPSConnection, self.policy)
         http_pool = type("GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn})

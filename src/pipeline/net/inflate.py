@@ -142,11 +142,13 @@ class Decoder:
         return self._chain[-1].size
 
     def feed(self, data: bytes) -> bytes:
+        """Decode one more chunk through every coding and return the bytes that came out."""
         for inflater in self._chain:
             data = inflater.feed(data)
         return data
 
     def finish(self) -> bytes:
+        """Flush every coding at the end of the body and return the last bytes."""
         out = b""
         for i, inflater in enumerate(self._chain):
             out = inflater.finish() if i == 0 else inflater.feed(out) + inflater.finish()

@@ -64,6 +64,7 @@ class HostGate:
         self._slots: dict[str, threading.Semaphore] = {}
 
     def set_delay(self, host: str, delay: float) -> None:
+        """Set the delay between requests to ``host`` (never below the default delay)."""
         with self._lock:
             self._delays[host] = max(self.delay, delay)
 
@@ -102,6 +103,7 @@ class HostGate:
 
     @contextmanager
     def slot(self, host: str) -> Iterator[None]:
+        """Hold one of ``host``'s request slots, waiting first until its delay since the last request has passed."""
         with self._lock:
             sem = self._slots.setdefault(host, threading.Semaphore(self.concurrency))
         with sem:

@@ -78,6 +78,7 @@ def parse_article(
     """
 
     def reject(reason: str) -> Article:
+        """Log why the page is not an article and return it as a non-article record with no text."""
         log.info("not an article: %s: %s", url, reason)
         return Article(
             url=url,

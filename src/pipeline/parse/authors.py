@@ -393,6 +393,7 @@ def choose_authors(
     shown_handles: set[str] = set()  # display names after a visible "By" label
 
     def from_bylines() -> list[str]:
+        """Names in the visible bylines; else, on pages not too large, trafilatura's byline search (noting credits)."""
         shown = _text_bylines(tree, sites, credited, head, shown_handles)
         if shown or large:  # trafilatura's byline search copies the whole tree
             return shown
@@ -401,10 +402,12 @@ def choose_authors(
         return found
 
     def from_graph() -> list[str]:
+        """The JSON-LD graph's authors, when the ``authors.graph_persons`` switch is on."""
         found = graph_authors()
         return found if found and enabled("authors.graph_persons") else []
 
     def graph_authors() -> list[str]:
+        """A WebPage node's authors, else the page's Person nodes when there are one to three, else none."""
         # no author on the article node: a WebPage's author, else the page's only Person nodes
         for node in nodes:
             if node is not ld and "webpage" in ld_types(node) and node.get("author"):
@@ -413,10 +416,12 @@ def choose_authors(
         return [n["name"] for n in persons] if 1 <= len(persons) <= 3 else []
 
     def clean(values: list[str]) -> list[str]:
+        """The person names found in ``values``, cleaned."""
         handles = frozenset(shown_handles)
         return [name for value in values for name in _clean_person(value, sites, handles)]
 
     def people(names: list[str]) -> list[str]:
+        """The names that do not name an outlet or agency."""
         return [n for n in names if _outlet_kind(n, sites) is None]
 
     # JSON-LD and author meta tags complement each other (one often lists fewer authors than the other);

@@ -290,6 +290,7 @@ def _credit_lines(
         return [], []
 
     def credit_lines(els: list[Any]) -> list[str]:
+        """The texts of ``els`` that read as short credit lines and are not already kept."""
         texts = (text_of(el) for el in els)
         return [t for t in texts if len(t) <= PROMO_MAX_CHARS and _CREDIT.match(t) and norm(t) not in kept]
 

@@ -420,6 +420,7 @@ def _arbitrate(picked: datetime | None, rivals: list[datetime], checked: datetim
         return picked
 
     def near(a: datetime, b: datetime) -> bool:
+        """True when two datetimes fall at most one calendar day apart."""
         return abs((a.date() - b.date()).days) <= 1
 
     if picked is not None and near(checked, picked):

@@ -160,6 +160,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
 
 
 def binary_reason(data: bytes, text: str) -> str | None:
+    """Why the page is not HTML text (binary signature, empty, control characters, no markup), or None."""
     if data.lstrip()[:8].startswith(_BINARY_MAGIC):
         return "binary content (file signature), not HTML"
     sample = text[:65536]

@@ -121,6 +121,7 @@ def _walk_ld(obj: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
 
 
 def ld_types(node: dict[str, Any]) -> set[str]:
+    """A JSON-LD node's @type values, lower case, without any URL prefix."""
     t = node.get("@type")
     values = t if isinstance(t, list) else [t]
     return {str(v).rsplit("/", 1)[-1].lower() for v in values if v}

@@ -96,6 +96,7 @@ def not_article_reason(
     nodes: list[dict[str, Any]],
     ld: dict[str, Any] | None,
 ) -> str | None:
+    """Why the page is not an article (no or too little text, a wall, a non-article type, a link page), or None."""
     n = len(text)
     if n == 0:
         return "no body text found"

@@ -16,6 +16,7 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«/]\s+|\s+[|•·»]\s*|\
 
 
 def site_names(meta: dict[str, list[str]], ld: dict[str, Any] | None, outlet: str, url: str) -> set[str]:
+    """Normalised names the site goes by: the outlet, site-name meta tags, the JSON-LD publisher and host parts."""
     names = {outlet} if outlet else set()
     for key in ("og:site_name", "application-name", "twitter:site", "publisher", "al:android:app_name"):
         for v in meta.get(key, []):
@@ -54,6 +55,7 @@ def strip_site_suffix(title: str, site_names: set[str]) -> str:
 
 
 def is_site(segment: str, site_names: set[str]) -> bool:
+    """True when ``segment`` is empty or names the site (one of ``site_names``) rather than the article."""
     n = norm(segment)
     if not n:
         return True
@@ -71,6 +73,7 @@ def is_site(segment: str, site_names: set[str]) -> bool:
 def choose_title(
     tree: lxml.html.HtmlElement, meta: dict[str, list[str]], ld: dict[str, Any] | None, sites: set[str]
 ) -> str | None:
+    """The article's headline: the visible <h1> or a metadata title, with the site's name stripped; None if none."""
     candidates: list[str] = []
     if ld:
         for key in ("headline", "name"):

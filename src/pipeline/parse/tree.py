@@ -20,6 +20,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
 def parse_tree(text: str) -> lxml.html.HtmlElement | None:
+    """The page's lxml tree (an XML declaration dropped first), or None when lxml cannot parse it."""
     text = _XML_DECL.sub("", text, count=1)
     parser = lxml.html.HTMLParser(
         encoding="utf-8", collect_ids=False, default_doctype=False, remove_pis=True
@@ -159,6 +160,7 @@ def _in_nested_item(el: Any) -> bool:
 
 
 def first(meta: dict[str, list[str]], *keys: str) -> str | None:
+    """The first value of the first of ``keys`` that has one in ``meta``, else None."""
     for key in keys:
         values = meta.get(key)
         if values:
@@ -176,6 +178,7 @@ def text_segments(root: Any, limit: int) -> list[str]:
     out: list[str] = []
 
     def walk(el: Any) -> None:
+        """Append the visible texts and tails under ``el`` to ``out``, skipping SKIP_TAGS, up to ``limit`` pieces."""
         for child in el:
             if len(out) >= limit:
                 return
@@ -194,6 +197,7 @@ def text_segments(root: Any, limit: int) -> list[str]:
 
 
 def norm(s: str) -> str:
+    """Lower-cased words of ``s`` joined by single spaces (punctuation dropped), for comparing texts."""
     return " ".join(re.findall(r"\w+", s.lower()))
 
 

@@ -20,6 +20,7 @@ MAX_REASON_KEY = 60
 
 
 def no_progress(stage: str, outlet: str, n: int) -> None:
+    """A progress callback that does nothing."""
     return None
 
 
@@ -52,10 +53,12 @@ def log_summary(stage: str, outlet: str, counts: Mapping[str, int], failures: Co
 
 
 def failures(results: Iterable[FetchResult]) -> Counter[str]:
+    """How many results failed, counted by kind of failure reason (``reason_key``)."""
     return Counter(reason_key(r.reason) for r in results if not r.ok)
 
 
 def failed(result: FetchResult, reason: str) -> FetchResult:
+    """A copy of ``result`` marked failed with ``reason``."""
     row = result.to_dict()
     row.update(ok=False, reason=reason)
     return FetchResult.from_dict(row)
@@ -72,6 +75,7 @@ def outlet(settings: Settings, name: str) -> Outlet:
 
 
 def listed_outlets(settings: Settings) -> dict[str, Outlet]:
+    """The outlets in the sources file, by name."""
     return {o.name: o for o in load_sources(settings.sources)}
 
 

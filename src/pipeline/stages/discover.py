@@ -40,6 +40,7 @@ def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progre
     from pipeline.urls import normalize_url
 
     def candidate_url(url: str) -> str:
+        """The URL normalised, with any credentials removed."""
         return redact_url(normalize_url(url))  # no credentials in staging, state or records
 
     source = outlet(settings, outlet_name)

@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 
 def claim_id(article_id: str, claim: Claim, version: str) -> str:
+    """A stable claim id: a hash of the article id, the content offsets and the extractor version."""
     return sha256_hex(f"{article_id}|{claim.content_start}|{claim.content_end}|{version}")[:32]
 
 

@@ -64,6 +64,7 @@ class OutletState:
         return replace(result, archive_ref=ref, content_type=content_type, charset=charset_of(content_type or ""))
 
     def record_fetched(self, run_id: str, results: Iterable[FetchResult]) -> None:
+        """Record this run's fetch results in the outlet's fetch state."""
         fetch_state.record_fetches(self.root, self.outlet, run_id, results)
 
     def record_loaded(self, run_id: str, parsed: Iterable[FetchResult]) -> None:

@@ -12,6 +12,7 @@ from pipeline.claims.speakers import speaker_of
 
 
 def find(ix: DocIndex, lex: Lexicon) -> Iterator[Draft]:
+    """Yield a draft for each "according to X" phrase: the clause on its longer side is X's claim."""
     doc = ix.doc
     for tok in ix.according:
         if tok.lower_ != "according" or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":

@@ -15,6 +15,7 @@ from pipeline.claims.speakers import speaker_of, subject_of
 
 
 def find(ix: DocIndex, lex: Lexicon) -> Iterator[Draft]:
+    """Yield a draft for each attitude or raising verb whose clause or infinitive states its subject's view."""
     for tok in ix.attitude_candidates:
         if tok.pos_ != "VERB" or tok.dep_ in ("amod", "compound", "nmod"):
             continue

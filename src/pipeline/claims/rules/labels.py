@@ -15,6 +15,7 @@ from pipeline.claims.spans import kind_of, roots_in, trim, trim_end_punct
 
 
 def find(ix: DocIndex, lex: Lexicon) -> Iterator[Draft]:
+    """Yield a draft for each paragraph that opens with a short name and a colon: the rest is that speaker's."""
     doc = ix.doc
     for p_start, p_end in paragraphs(ix.text):
         first = doc.char_span(p_start, p_start + 1, alignment_mode="expand")

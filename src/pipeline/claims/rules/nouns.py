@@ -17,6 +17,7 @@ _OBJECT_PREPS = frozenset(("of", "for", "about", "over", "against", "on", "to"))
 
 
 def find(ix: DocIndex, lex: Lexicon) -> Iterator[Draft]:
+    """Yield a draft for each cue noun with a "that" clause, an infinitive or an object as its content."""
     for tok in ix.noun_candidates:
         if tok.pos_ != "NOUN" or tok.lemma_.lower() not in lex.cue_nouns:
             continue

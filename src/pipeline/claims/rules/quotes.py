@@ -21,6 +21,7 @@ from pipeline.claims.speakers import inverted_subject, speaker_of, subject_of
 
 
 def find(ix: DocIndex, lex: Lexicon) -> Iterator[Draft]:
+    """Yield a draft for each quotation: with its cue and speaker, as a dash byline, or floating."""
     quotes = ix.quotes
     used: set[int] = set()  # cues taken by the quotations before
     consumed: set[int] = set()  # quotations joined to an earlier one

@@ -33,6 +33,7 @@ _TO_TOPIC_VERBS = frozenset(("refer", "point", "respond", "reply", "object", "al
 
 
 def find(ix: DocIndex, lex: Lexicon) -> Iterator[Draft]:
+    """Yield a draft for each cue verb whose content is not the speaker and that is not inside a long quote."""
     for tok in ix.verb_candidates:
         if not ix.is_cue_verb(tok):
             continue
