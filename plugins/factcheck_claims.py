@@ -248,17 +248,20 @@ def create_app() -> FastAPI:
         return _json({"name": name, "hits": _read(lambda con: store_mod().search_names(con, name, SEARCH_ROWS))})
 
     @app.get("/compare", response_class=HTMLResponse)
-    def compare_page(speaker: str | None = None, entity: str | None = None, user: Any = User) -> Response:
-        data = _read(lambda con: _comparison(con, speaker, entity))
-        return _html(claimsview.render_compare(speaker=speaker, entity=entity, user=_user_name(user), **data))
+    def compare_page(request: Request, user: Any = User) -> Response:
+        speaker, entity, offset = _compare_params(request)
+        data = _read(lambda con: _comparison(con, speaker, entity, offset))
+        return _html(
+            claimsview.render_compare(
+                speaker=speaker, entity=entity, user=_user_name(user), limit=COMPARE_ROWS, **data
+            )
+        )
 
     @app.get("/spread", response_class=HTMLResponse)
     def spread_page(request: Request, user: Any = User) -> Response:
-        from pipeline import store
-
-        n = claimsview.int_param(request.query_params, "min_outlets", 2, 1, 1000)
-        rows = _read(lambda con: store.claim_spread(con, n))
-        return _html(claimsview.render_spread(rows, n, _user_name(user)))
+        n, limit, offset = _spread_params(request)
+        total, rows = _read(lambda con: store_mod().spread_clusters(con, n, limit, offset))
+        return _html(claimsview.render_spread(rows, n, _user_name(user), total, offset, limit))
 
     @app.get("/health", response_class=HTMLResponse)
     def health_page(user: Any = User) -> Response:
@@ -280,8 +283,9 @@ def create_app() -> FastAPI:
         return _json(_read(_facets))
 
     @app.get("/api/compare")
-    def api_compare(speaker: str | None = None, entity: str | None = None, user: Any = User) -> Response:
-        data = _read(lambda con: _comparison(con, speaker, entity))
+    def api_compare(request: Request, user: Any = User) -> Response:
+        speaker, entity, offset = _compare_params(request)
+        data = _read(lambda con: _comparison(con, speaker, entity, offset))
         if speaker or entity:
             if data["selected"] is None:
                 return _json({"detail": "no claims for this speaker or entity"}, 404)
@@ -290,10 +294,9 @@ def create_app() -> FastAPI:
 
     @app.get("/api/spread")
     def api_spread(request: Request, user: Any = User) -> Response:
-        from pipeline import store
-
-        n = claimsview.int_param(request.query_params, "min_outlets", 2, 1, 1000)
-        return _json({"spread": _read(lambda con: store.claim_spread(con, n))})
+        n, limit, offset = _spread_params(request)
+        total, rows = _read(lambda con: store_mod().spread_clusters(con, n, limit, offset))
+        return _json({"total": total, "limit": limit, "offset": offset, "min_outlets": n, "spread": rows})
 
     @app.get("/api/health")
     def api_health(user: Any = User) -> Response:
@@ -369,19 +372,46 @@ def _cluster(con: Any, cluster_id: str, limit: int, offset: int) -> tuple[dict, 
     )
 
 
-def _comparison(con: Any, speaker: str | None, entity: str | None) -> dict[str, Any]:
-    from pipeline import store
+COMPARE_ROWS = 50  # wordings of one speaker or entity per page (paged)
+LIST_ROWS = 50  # speakers and entities listed to pick from (the search box finds the others)
+CONTRADICTIONS_SHOWN = 50
 
+
+def _compare_params(request: Request) -> tuple[str | None, str | None, int]:
+    params = request.query_params
+    speaker, entity = claimsview.text_param(params, "speaker"), claimsview.text_param(params, "entity")
+    return speaker, entity, claimsview.int_param(params, "offset", 0, 0, 10_000_000)
+
+
+def _spread_params(request: Request) -> tuple[int, int, int]:
+    limit, offset = _paging(request)
+    return claimsview.int_param(request.query_params, "min_outlets", 2, 1, 1000), limit, offset
+
+
+def _comparison(con: Any, speaker: str | None, entity: str | None, offset: int = 0) -> dict[str, Any]:
+    """What the comparison page shows, every list bounded: the selected speaker or entity (one page
+    of its claims), the newest contradictions (its own, when one is selected), and the lists."""
+    store = store_mod()
     selected = None
     if speaker:
-        selected = store.compare_speaker(con, speaker)
+        selected = store.compare_speaker(con, speaker, COMPARE_ROWS, offset)
     elif entity:
-        selected = store.compare_entity(con, entity)
+        selected = store.compare_entity(con, entity, COMPARE_ROWS, offset)
+    contested: list[dict[str, Any]] = []
+    if not speaker and not entity:
+        contested = store.contradiction_pairs(con, limit=CONTRADICTIONS_SHOWN)
+    elif selected is not None:
+        summary = selected["summary"]
+        if summary.get("speaker_id") or summary.get("entity_id"):  # resolved by a compare run
+            contested = store.contradiction_pairs(
+                con, speaker_id=summary.get("speaker_id"), entity_id=summary.get("entity_id"),
+                limit=CONTRADICTIONS_SHOWN,
+            )
     return {
-        "speakers": store.list_speakers(con),
-        "entities": store.list_entities(con),
+        "speakers": store.list_speakers(con, LIST_ROWS),
+        "entities": store.list_entities(con, LIST_ROWS),
         "selected": selected,
-        "contested": [] if entity else store.contested_pairs(con, speaker),
+        "contested": contested,
     }
 
 

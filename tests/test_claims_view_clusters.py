@@ -382,3 +382,20 @@ def test_a_headline_is_folded_under_the_body_claim_that_restates_it(compared: Pa
     assert [v["headlines"] for v in versions if v["article_id"] == article] == [[words]]  # shown once
     html = clusterview.render_cluster({"cluster_id": cid}, total, versions, [], [], [], 50, 0)
     assert html.count(f"also its headline: “{words}”") == 1 and 'id="claim-headline-claim"' not in html
+
+
+def test_spread_and_comparison_pages_are_paged(client: Any, compared: Path) -> None:
+    wide = _one(compared, "SELECT count(*) FROM cluster_summaries WHERE n_outlets >= 2")
+    first = client.get("/factcheck/api/spread?limit=1").json()
+    second = client.get("/factcheck/api/spread?limit=1&offset=1").json()
+    assert first["total"] == second["total"] == wide >= 2
+    assert len(first["spread"]) == len(second["spread"]) == 1
+    assert first["spread"][0]["cluster_id"] != second["spread"][0]["cluster_id"]
+    assert "offset=1" in client.get("/factcheck/spread?limit=1").text  # a link to the next page
+    feld = client.get("/factcheck/api/compare", params={"speaker": "Feld"}).json()
+    assert feld["total"] == len(feld["claims"]) >= 2 and feld["offset"] == 0
+    later = client.get("/factcheck/api/compare", params={"speaker": "Feld", "offset": 1}).json()
+    assert later["claims"] == feld["claims"][1:]
+    overview = client.get("/factcheck/api/compare").json()
+    assert overview["speakers"] and len(overview["speakers"]) <= 50 and overview["contested"]
+    assert all(p["cluster_id"] for p in overview["contested"])

@@ -31,7 +31,7 @@ import requests
 from pipeline import claimsview, localairflow, store
 from pipeline.claimsview import ClaimQuery, Highlight
 from pipeline.demo.server import NewsroomServer
-from pipeline.runner import run_all
+from pipeline.runner import compare, run_all
 from pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -333,6 +333,7 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
             read_timeout=5.0,
         )
         run_all(settings, "manual__2026-03-06T00:00:00+00:00")
+    compare(settings)  # as ``factcheck run`` does after the load: the comparison pages read its tables
     return settings.database
 
 

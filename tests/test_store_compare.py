@@ -73,6 +73,15 @@ def _assert_summaries_are_current(settings: Settings) -> None:
     stored = _rows(settings, "SELECT * FROM cluster_summaries ORDER BY cluster_id")
     assert stored, "no cluster summaries were written"
     assert stored == _rows(settings, "SELECT * FROM cluster_coverage ORDER BY cluster_id")
+    # and the speaker and entity summaries equal the views' rows of the canonical ones
+    for table, view, key in (
+        ("speaker_summaries", "speaker_outlets", "speaker_id"),
+        ("entity_summaries", "entity_claims", "entity_id"),
+    ):
+        cols = ", ".join(c for (c,) in _rows(settings, f"SELECT column_name FROM (DESCRIBE {view})"))
+        stored = _rows(settings, f"SELECT {cols} FROM {table} ORDER BY {key}")
+        assert stored, f"no {table} were written"
+        assert stored == _rows(settings, f"SELECT {cols} FROM {view} WHERE {key} IS NOT NULL ORDER BY {key}")
 
 
 def test_every_claim_gets_a_cluster_or_a_reason_and_the_views_answer(compared: Settings) -> None:
@@ -334,6 +343,45 @@ def test_migration_6_summarises_the_clusters_of_an_older_database(compared: Sett
     _assert_summaries_are_current(compared)
 
 
+def test_migration_7_summarises_the_speakers_and_entities_of_an_older_database(compared: Settings) -> None:
+    con = store.connect(compared.database)  # as a database compared before migration 7 left it
+    try:
+        con.execute("DROP TABLE speaker_summaries")
+        con.execute("DROP TABLE entity_summaries")
+        con.execute("DELETE FROM schema_migrations WHERE version = 7")
+    finally:
+        con.close()
+    store.connect(compared.database).close()  # a writable connection migrates
+    _assert_summaries_are_current(compared)
+
+
+def test_a_compare_run_killed_halfway_leaves_the_summaries_as_they_were(
+    compared: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.store import summaries
+
+    tables = ("speaker_summaries", "entity_summaries", "cluster_summaries")
+    before = {t: _rows(compared, f"SELECT * FROM {t} ORDER BY 1") for t in tables}
+    con = store.connect(compared.database)
+    try:
+        gone = con.execute("SELECT min(claim_id) FROM claim_speakers WHERE speaker_id IS NOT NULL").fetchone()[0]
+        con.execute("DELETE FROM claims WHERE claim_id = ?", [gone])
+    finally:
+        con.close()
+
+    def killed(_con: object) -> int:
+        raise RuntimeError("killed while summarising")
+
+    monkeypatch.setattr(summaries, "summarise_touched", killed)
+    assert compare_store.summaries is summaries
+    with pytest.raises(RuntimeError, match="killed"):
+        runner.compare(compared)
+    assert {t: _rows(compared, f"SELECT * FROM {t} ORDER BY 1") for t in tables} == before
+    monkeypatch.undo()
+    runner.compare(compared)  # the next run prunes the claim and brings its speaker's row up to date
+    _assert_summaries_are_current(compared)
+
+
 def test_the_compare_method_is_a_setting_and_a_wrong_one_is_refused(
     fresh: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -379,3 +427,46 @@ def test_a_fold_moves_every_stored_member_and_alert_of_the_folded_cluster(compar
             (keep, stance)
         ]
     _assert_summaries_are_current(compared)  # the folded cluster's summary is gone, the kept one's current
+
+
+def test_the_comparison_pages_read_bounded_pages_that_add_up_to_the_whole(compared: Settings) -> None:
+    con = store.connect(compared.database, read_only=True)
+    try:
+        top = store.list_speakers(con, limit=2)
+        canonical = con.execute(
+            "SELECT speaker_id FROM speaker_outlets WHERE speaker_id IS NOT NULL ORDER BY n_claims DESC, speaker_id"
+        ).fetchall()
+        first = store.compare_speaker(con, "Feld", limit=1)
+        assert first is not None and first["total"] >= 2
+        pages = [store.compare_speaker(con, "Feld", limit=1, offset=i) for i in range(first["total"])]
+        expected = con.execute(
+            """SELECT count(*) FROM (SELECT DISTINCT content_key, polarity FROM claims_by_source
+               WHERE speaker_id = 'person:marcus-feld')"""
+        ).fetchone()[0]
+        total, spread = store.spread_clusters(con, 2, limit=1)
+        spread_pages = [store.spread_clusters(con, 2, limit=1, offset=i)[1] for i in range(total)]
+        wide = con.execute(
+            """SELECT cluster_id FROM cluster_coverage WHERE n_outlets >= 2
+               ORDER BY n_outlets DESC, first_seen_at NULLS LAST, cluster_id"""
+        ).fetchall()
+        alerts = store.contradiction_pairs(con, limit=1000)
+        one = store.contradiction_pairs(con, limit=1)
+        speaker = con.execute(
+            "SELECT speaker_id FROM claim_speakers WHERE claim_id = ?", [alerts[0]["denying_claim_id"]]
+        ).fetchone()[0]
+        theirs = store.contradiction_pairs(con, speaker_id=speaker)
+        mine = {
+            r[0] for r in con.execute("SELECT claim_id FROM claim_speakers WHERE speaker_id = ?", [speaker]).fetchall()
+        }
+    finally:
+        con.close()
+    assert len(top) == 2 and [r["speaker_id"] for r in top] == [r[0] for r in canonical[:2]]
+    assert all(p is not None and len(p["claims"]) == 1 for p in pages)
+    groups = {(p["claims"][0]["content_key"], p["claims"][0]["polarity"]) for p in pages if p is not None}
+    assert first["total"] == expected == len(groups)
+    assert len(spread) == 1 and total == len(wide) >= 1
+    assert [rows[0]["cluster_id"] for rows in spread_pages] == [r[0] for r in wide]
+    assert all(r["n_outlets"] >= 2 and r["first_outlet"] in r["outlets"] for rows in spread_pages for r in rows)
+    assert alerts and len(one) == 1 and one[0] == alerts[0]
+    assert len(alerts) == _rows(compared, "SELECT count(*) FROM alerts")[0][0]
+    assert theirs and all(p["asserting_claim_id"] in mine or p["denying_claim_id"] in mine for p in theirs)

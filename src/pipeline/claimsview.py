@@ -401,6 +401,18 @@ def render_claims(
     )
 
 
+def page_links(
+    page_name: str, params: Mapping[str, Any], offset: int, shown: int, total: int, limit: int
+) -> list[tuple[str, str]]:
+    """The pager of a list: ``params`` with the offset of the previous and next page, where there is one."""
+    links = []
+    if offset > 0:
+        links.append((query_href(page_name, {**params, "offset": max(0, offset - limit) or None}), "← previous"))
+    if offset + shown < total:
+        links.append((query_href(page_name, {**params, "offset": offset + shown}), "next →"))
+    return links
+
+
 def render_compare(
     speakers: Sequence[Mapping[str, Any]],
     entities: Sequence[Mapping[str, Any]],
@@ -409,18 +421,42 @@ def render_compare(
     entity: str | None = None,
     user: str | None = None,
     contested: Sequence[Mapping[str, Any]] = (),
+    limit: int = 200,
 ) -> str:
-    """The cross-source comparison: one speaker or entity in detail, assertions set against
-    denials (``contested``), and the lists of speakers and entities to pick from."""
+    """The cross-source comparison: one speaker or entity in detail (one page of its claims), the
+    contradictions the compare runs found (``contested``), and the speakers and entities to pick from."""
+    pager: list[tuple[str, str]] = []
+    if selected is not None:
+        pick = {"speaker": speaker} if speaker else {"entity": entity}
+        pager = page_links(
+            "compare", pick, int(selected.get("offset") or 0), len(selected.get("claims") or ()),
+            int(selected.get("total") or 0), limit,
+        )
     return page(
         "compare.html", "compare", "Across outlets", user, speakers=speakers, entities=entities,
-        selected=selected, speaker=speaker, entity=entity, contested=contested,
+        selected=selected, speaker=speaker, entity=entity, contested=contested, pager=pager,
     )
 
 
-def render_spread(rows: Sequence[Mapping[str, Any]], min_outlets: int, user: str | None = None) -> str:
-    """The same wording in several outlets, and who had it first."""
-    return page("spread.html", "spread", "Claim spread", user, rows=rows, min_outlets=min_outlets)
+def render_spread(
+    rows: Sequence[Mapping[str, Any]],
+    min_outlets: int,
+    user: str | None = None,
+    total: int | None = None,
+    offset: int = 0,
+    limit: int = DEFAULT_LIMIT,
+) -> str:
+    """Claim clusters carried by several outlets, widest first, and who had them first (one page)."""
+    total = len(rows) if total is None else total
+    keep = {
+        "min_outlets": min_outlets if min_outlets != 2 else None,
+        "limit": limit if limit != DEFAULT_LIMIT else None,
+    }
+    pager = page_links("spread", keep, offset, len(rows), total, limit)
+    return page(
+        "spread.html", "spread", "Claim spread", user, rows=rows, min_outlets=min_outlets, total=total,
+        offset=offset, pager=pager,
+    )
 
 
 def render_health(

@@ -29,7 +29,8 @@ Comparison (migration 5): ``speakers``, ``claim_speakers``, ``entities``, ``clai
 The package: ``schema`` (open with lock retry, migrations from ``sql/migrations``, views from
 ``sql/views``), ``load`` (the loader), ``compare`` (what a compare run reads and writes),
 ``queries`` (the read API of the Claims view and the report), ``cluster_queries`` (its cluster
-pages, alerts and name search), ``export`` (views to Parquet, CSV and ClaimReview JSON-LD),
+pages, alerts and name search), ``outlet_queries`` (its comparison and spread pages, over the
+summaries that ``summaries`` keeps for the compare runs), ``export`` (views to Parquet, CSV and ClaimReview JSON-LD),
 ``backup``, and ``snapshot`` (the read snapshot the loads publish for readers). Callers use
 ``from pipeline import store`` and the names re-exported here.
 """
@@ -56,6 +57,14 @@ from pipeline.store.load import (
     load_batch,
     record_run,
 )
+from pipeline.store.outlet_queries import (
+    compare_entity,
+    compare_speaker,
+    contradiction_pairs,
+    list_entities,
+    list_speakers,
+    spread_clusters,
+)
 from pipeline.store.queries import (
     EVIDENCE_CONTEXT,
     EVIDENCE_SPAN_REACH,
@@ -66,15 +75,11 @@ from pipeline.store.queries import (
     claim_facets,
     claim_spread,
     claims_by_id,
-    compare_entity,
-    compare_speaker,
     contested_pairs,
     data_version,
     fetch_failures,
     find_claims,
     health_summary,
-    list_entities,
-    list_speakers,
     query,
     reading,
     recent_runs,
@@ -114,7 +119,8 @@ __all__ = [
     "SCHEMA_VERSION", "SPEAKER_KEY_SQL", "VIEWS", "Batch", "Migration", "StoreError",
     "article_archive_ref", "articles_for_reprocess", "backup", "base_table_counts", "claim_facets", "claim_spread",
     "compare_entity",
-    "compare_speaker", "connect", "contested_pairs", "data_version", "create_views", "fetch_failures", "find_claims",
+    "compare_speaker", "connect", "contested_pairs", "contradiction_pairs", "spread_clusters", "data_version",
+    "create_views", "fetch_failures", "find_claims",
     "health_summary", "list_entities", "list_speakers", "load_batch", "migrate", "query", "reading",
     "recent_runs", "record_run", "schema_version", "table_counts", "transaction",
     "SNAPSHOT_MODES", "Published", "connect_reader", "publish_snapshot", "remove_snapshot", "snapshot_path",

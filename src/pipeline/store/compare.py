@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.store import summaries
 from pipeline.store.schema import transaction
 
 
@@ -217,6 +218,11 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
         run = w.compare_run_id
         _stage(con, "speakers", w.speakers)
         con.execute("CREATE OR REPLACE TEMP TABLE _touched (cluster_id VARCHAR)")
+        summaries.start_touched(con)
+        renamed = """SELECT n.speaker_id FROM _new_speakers n JOIN speakers s USING (speaker_id)
+                     WHERE s.name IS DISTINCT FROM n.name"""
+        con.execute(f"INSERT INTO _touched_speakers {renamed}")  # and the entity rows naming them
+        summaries.touch_claims(con, f"SELECT claim_id FROM claim_speakers WHERE speaker_id IN ({renamed})")
         con.execute(  # a canonical name that changes changes the asserted_by / denied_by of its clusters
             """INSERT INTO _touched SELECT k.cluster_id FROM claim_speakers cs JOIN claim_clusters k USING (claim_id)
                WHERE cs.speaker_id IN (SELECT n.speaker_id FROM _new_speakers n JOIN speakers s USING (speaker_id)
@@ -234,6 +240,7 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
         counts["speakers"] = len(w.speakers)
         counts["new_speakers"] = _count(con, "speakers") - before
         _stage(con, "claim_speakers", w.claim_speakers)
+        summaries.touch_claims(con, "SELECT claim_id FROM _new_claim_speakers")  # a speaker it may lose
         con.execute(
             """INSERT INTO claim_speakers (claim_id, speaker_id, principal_id, sub, how, compare_run_id)
                SELECT *, ? FROM _new_claim_speakers
@@ -252,7 +259,9 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
                    compare_run_id = excluded.compare_run_id""",
             [run],
         )
+        con.execute("INSERT INTO _touched_entities SELECT entity_id FROM _new_entities")
         _stage(con, "claim_entities", w.claim_entities)
+        summaries.touch_claims(con, "SELECT claim_id FROM _new_claim_entities")
         con.execute(
             """INSERT OR REPLACE INTO claim_entities (claim_id, mention, entity_id)
                SELECT claim_id, mention, entity_id FROM _new_claim_entities
@@ -272,6 +281,11 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
             """INSERT INTO _touched SELECT k.cluster_id FROM claim_clusters k JOIN claims c USING (claim_id)
                WHERE c.article_id IN
                      (SELECT c2.article_id FROM claims c2 JOIN _new_claim_clusters n USING (claim_id))"""
+        )
+        summaries.touch_claims(
+            con,
+            """SELECT c.claim_id FROM claims c WHERE c.article_id IN
+               (SELECT c2.article_id FROM claims c2 JOIN _new_claim_clusters n USING (claim_id))""",
         )
         for folded, keep, keep_sign in w.merges:
             # every stored member of a folded cluster moves, those outside the run's window too
@@ -297,6 +311,11 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
             """INSERT INTO _touched SELECT cluster_id FROM claim_clusters
                WHERE claim_id NOT IN (SELECT claim_id FROM claims)"""
         )
+        summaries.touch_claims(
+            con,
+            """SELECT claim_id FROM claim_speakers WHERE claim_id NOT IN (SELECT claim_id FROM claims)
+               UNION ALL SELECT claim_id FROM claim_entities WHERE claim_id NOT IN (SELECT claim_id FROM claims)""",
+        )
         for table in ("claim_clusters", "claim_speakers", "claim_entities"):
             row = con.execute(
                 f"DELETE FROM {table} WHERE claim_id NOT IN (SELECT claim_id FROM claims) RETURNING 1"
@@ -310,6 +329,7 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
         ).fetchall()
         counts["pruned"] = pruned + len(gone)
         counts["summarised"] = _summarise_touched(con)
+        counts["speakers_entities_summarised"] = summaries.summarise_touched(con)
         new = w.assignments
         con.execute(
             """INSERT INTO compare_runs (compare_run_id, started_at, finished_at, n_claims, n_new_clusters,
