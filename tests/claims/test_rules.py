@@ -68,3 +68,26 @@ def test_a_rule_reads_its_own_word_list_by_name() -> None:
     assert "say" in lex.words("cue_verbs")
     with pytest.raises(ValueError, match="no lexicon 'no_such_list'"):
         lex.words("no_such_list")
+
+
+def test_a_dash_tagged_as_a_second_subject_gives_way_to_the_named_one(nlp) -> None:  # type: ignore[no-untyped-def]
+    # the parse spaCy gave "... were made public ― Trump boasted, ...": the dash as a noun subject
+    # of "boasted" before the name; the speaker is the name, not "public ―"
+    from spacy.tokens import Doc
+
+    from pipeline.claims.doc_index import DocIndex
+    from pipeline.claims.lexicons import load_lexicon
+    from pipeline.claims.speakers import subject_of
+
+    words = ["Returns", "were", "made", "public", "―", "Lind", "boasted"]
+    doc = Doc(
+        nlp.vocab,
+        words=words,
+        heads=[2, 2, 2, 4, 6, 6, 2],
+        deps=["nsubjpass", "auxpass", "ROOT", "amod", "nsubj", "nsubj", "oprd"],
+        pos=["NOUN", "AUX", "VERB", "ADJ", "NOUN", "PROPN", "VERB"],
+    )
+    ix = DocIndex.build(doc, load_lexicon("en"))
+    assert subject_of(ix, doc[6]).text == "Lind"  # type: ignore[union-attr]
+    lone = Doc(nlp.vocab, words=["―", "boasted"], heads=[1, 1], deps=["nsubj", "ROOT"], pos=["NOUN", "VERB"])
+    assert subject_of(DocIndex.build(lone, load_lexicon("en")), lone[1]).text == "―"  # type: ignore[union-attr]

@@ -26,4 +26,4 @@ __all__ = [
     "load_nlp",
 ]
 
-EXTRACTOR_VERSION = "rules-7"
+EXTRACTOR_VERSION = "rules-8"

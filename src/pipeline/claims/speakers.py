@@ -14,7 +14,10 @@ _CLIMB_DEPS = frozenset(("xcomp", "advcl", "conj", "acl", "pcomp"))
 
 def subject_of(ix: DocIndex, verb: Token, depth: int = 0) -> Token | None:
     """The subject (or 'by' agent) of a cue verb, climbing to the verb it hangs on if it has none."""
-    for child in verb.children:
+    subjects = [c for c in verb.children if c.dep_ in SUBJECTS]
+    worded = [c for c in subjects if any(ch.isalnum() for ch in c.text)]
+    for child in worded if worded and len(worded) < len(subjects) else subjects:
+        # a dash the tagger took for a second subject ("made public ― Trump boasted") gives way
         if child.dep_ in SUBJECTS:
             if child.dep_ == "nsubjpass":
                 return agent_of(verb)
