@@ -299,3 +299,15 @@ def test_the_pronoun_i_and_things_are_never_a_speakers_name() -> None:
     assert mention.name == "Ada Lind"
     names = read_article(text)
     assert set(names.by_surname) == {"lind"}  # neither "Maybe I" nor "World War II" is a person
+
+
+def test_a_quantifier_speaker_is_the_group_just_named() -> None:
+    text = (
+        "Four harbour economists read the council's plan for the channel. "
+        "All agreed that the dredging would cost more than the town expects. "
+        "Ada Lind said the plan was sound."
+    )
+    out, _ = canonical_speakers([([claim("All", text.find("All agreed")), claim("Ada Lind", text.find("Ada"))], text)])
+    assert [row.speaker_id for row in out[0]] == ["group:economist", "person:ada-lind"]
+    (lone,) = resolve_article([claim("Both", 0)], "Both said the plan was sound.")
+    assert lone.name is None and lone.how == "unresolved"  # no group before it: not guessed

@@ -168,6 +168,9 @@ def _resolve_one(
     if not words:
         return Mention(None, None, "unresolved")
     folded = [_bare(w) for w in words]
+    if len(folded) == 1 and folded[0] in _QUANTIFIERS:
+        group = _group_before(names.text, at)  # "all agreed": the experts just named
+        return Mention(group, None, "quantifier") if group else Mention(None, raw, "unresolved")
     countries = country_table()
     key = _key_text(raw)
     if key in countries:
@@ -253,6 +256,23 @@ def _resolve_one(
         return Mention(full.strip(",."), None, "title" if had_title and how != "name" else how)
     desc = [w for w in folded if w not in _ARTICLES]
     return _description(raw, desc, resolved, at, names, last_person)
+
+
+_QUANTIFIERS = frozenset(("all", "both", "many", "most", "some", "several", "others", "few"))
+_GROUP_WINDOW = 300  # characters before a quantifier speaker in which its group is looked for
+
+
+def _group_before(text: str, at: int | None) -> str | None:
+    """The last plural collective noun ("experts", "officials") shortly before ``at``, or None."""
+    if at is None or not text:
+        return None
+    heads = _wordset("groups.txt")
+    found = None
+    for m in re.finditer(r"[A-Za-z]+s\b", text[max(0, at - _GROUP_WINDOW) : at]):
+        word = m.group().lower()
+        if _singular(word) in heads:
+            found = word
+    return found
 
 
 _WORKS_FOR = re.compile(
