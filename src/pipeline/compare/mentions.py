@@ -259,7 +259,7 @@ def _resolve_one(
 
 
 _QUANTIFIERS = frozenset(("all", "both", "many", "most", "some", "several", "others", "few"))
-_GROUP_WINDOW = 300  # characters before a quantifier speaker in which its group is looked for
+_GROUP_WINDOW = 600  # characters before a quantifier speaker in which its group is looked for
 
 
 def _group_before(text: str, at: int | None) -> str | None:
