@@ -413,16 +413,20 @@ def test_a_fold_moves_every_stored_member_and_alert_of_the_folded_cluster(compar
         )
     ]
     moving = _rows(compared, "SELECT claim_id, sign FROM claim_clusters WHERE cluster_id = ?", [gone])
+    ((keep_sign,),) = _rows(compared, "SELECT sign FROM claim_clusters WHERE cluster_id = ? AND reason = 'new'", [keep])
     con = store.connect(compared.database)
     try:
-        write = compare_store.CompareWrite("fold-test", datetime.now(UTC), merges=[(gone, keep, -1)])
+        write = compare_store.CompareWrite("fold-test", datetime.now(UTC), merges=[(gone, keep, keep_sign)])
         assert compare_store.write_compare(con, write)["merged"] == 1
     finally:
         con.close()
     assert _rows(compared, "SELECT count(*) FROM claim_clusters WHERE cluster_id = ?", [gone]) == [(0,)]
     assert _rows(compared, "SELECT count(*) FROM alerts WHERE cluster_id = ?", [gone]) == [(0,)]
+    assert _rows(compared, "SELECT count(*) FROM claim_clusters WHERE cluster_id = ? AND reason = 'new'", [keep]) == [
+        (1,)
+    ]  # the folded founder is 'merged' now: one founder per cluster
     for claim_id, sign in moving:
-        stance = "+" if sign == -1 else "-"  # relative to the kept cluster's founder, who denies
+        stance = "+" if sign == keep_sign else "-"  # relative to the kept cluster's founder
         assert _rows(compared, "SELECT cluster_id, stance FROM claim_clusters WHERE claim_id = ?", [claim_id]) == [
             (keep, stance)
         ]

@@ -194,6 +194,7 @@ def test_one_speaker_whose_sign_differs_is_still_one_claim() -> None:
     state = ClusterState()
     got = assign(claims, state)
     assert got[1].cluster_id == got[0].cluster_id
+    assert contradictions(state) == []  # nor is it an alert: one speaker against themselves
 
 
 BRIDGE = [
@@ -227,3 +228,19 @@ def test_without_merging_a_bridging_claim_joins_one_cluster_only() -> None:
     state = ClusterState()  # the lexical default does not fold clusters
     got = assign(BRIDGE, state)
     assert len({a.cluster_id for a in got}) == 2 and state.merges == []
+
+
+def test_a_fold_keeps_the_cluster_whose_founder_lies_before_the_window() -> None:
+    from dataclasses import replace
+
+    from pipeline.compare.clusters import Params
+
+    old, young = cluster_id_for("r0#0"), cluster_id_for("s1#0")
+    stored = [  # r0#0 founded the older cluster before the rows given; only a later member is here
+        {**BRIDGE[0], "claim_id": "r1#0", "cluster_id": old, "stance": "+", "sign": 1, "reason": "joined"},
+        {**BRIDGE[1], "claim_id": "s1#0", "cluster_id": young, "stance": "+", "sign": 1, "reason": "new"},
+    ]
+    state = ClusterState.restore(stored, params=replace(Params(), merge=True))
+    (bridge,) = assign([BRIDGE[2]], state)
+    assert bridge.cluster_id == old and state.merges == [(young, old, 1)]
+    assert state.assigned["s1#0"].reason == "merged"  # it founds nothing any more

@@ -311,3 +311,11 @@ def test_a_quantifier_speaker_is_the_group_just_named() -> None:
     assert [row.speaker_id for row in out[0]] == ["group:economist", "person:ada-lind"]
     (lone,) = resolve_article([claim("Both", 0)], "Both said the plan was sound.")
     assert lone.name is None and lone.how == "unresolved"  # no group before it: not guessed
+
+
+def test_first_person_contractions_and_polls_are_not_speakers_names() -> None:
+    text = "“I'm Ada Lind and I approve this message,” the ad says. Lind said the port would reopen."
+    assert read_article(text).full_name("lind") == "Ada Lind"
+    polls = "The polls closed at eight in Millbrook. Many said the count would take a week."
+    (many,) = resolve_article([claim("Many", polls.find("Many"))], polls)
+    assert many.name is None and many.how == "unresolved"

@@ -123,6 +123,9 @@ class _Cluster:
     cluster_id: str
     sign: int  # the founding claim's sign: stance is relative to it
     members: list[_Member] = field(default_factory=list)
+    # (day, claim id) of the founding claim when it is held; a restored cluster whose founder lies
+    # outside the rows given (before the time window) is older than any that shows its founder
+    founded: tuple[int, str] | None = None
 
 
 @dataclass(slots=True)
@@ -164,6 +167,9 @@ class ClusterState:
             if cluster is None:
                 founder_sign = sign if a.stance in (None, "+") else -sign
                 cluster = state.clusters[a.cluster_id] = _Cluster(a.cluster_id, founder_sign)
+            if a.reason == "new":
+                day = _day(row.get("date"))
+                cluster.founded = (day if day is not None else 10**9, claim_id)
             state._add(cluster, _member(row, claim_id, terms, sign, vectors.get(claim_id)))
         return state
 
@@ -381,7 +387,7 @@ def assign(
         speaker_id = claim.get("speaker_id")
         day = _day(claim.get("date"))
         best: tuple[float, str] | None = None
-        hits: set[str] = set()
+        hits: dict[str, float] = {}
         for cluster_id in sorted(_candidates(terms, speaker_id, state)):
             cluster = state.clusters[cluster_id]
             for m in cluster.members:
@@ -394,16 +400,18 @@ def assign(
                 same = speaker_id is not None and m.speaker_id == speaker_id
                 if shared < (p.min_shared if same else p.min_shared_other) or sim < _bar(m, speaker_id, sign, p):
                     continue
-                hits.add(cluster_id)
+                hits[cluster_id] = max(sim, hits.get(cluster_id, sim))
                 if best is None or sim > best[0]:
                     best = (sim, cluster_id)
         if best is None:
-            cluster = _Cluster(cluster_id_for(cid), sign)
+            cluster = _Cluster(cluster_id_for(cid), sign, founded=(day if day is not None else 10**9, cid))
             state.clusters[cluster.cluster_id] = cluster
             a = Assignment(cid, cluster.cluster_id, "+", sign, "new")
         else:
             if p.merge and len(hits) > 1:
-                best = (best[0], _merge(state, hits))
+                # the two clusters it matches best become one; a claim never chains a whole block
+                pair = set(sorted(hits, key=lambda k: (-hits[k], k))[:2])
+                best = (best[0], _merge(state, pair))
             cluster = state.clusters[best[1]]
             stance = "+" if sign == cluster.sign else "-"
             a = Assignment(cid, cluster.cluster_id, stance, sign, "joined", round(best[0], 4))
@@ -418,11 +426,10 @@ def _merge(state: ClusterState, ids: set[str]) -> str:
     ``state.merges``, so a store can move the folded cluster's rows the state does not hold."""
 
     def founded(cid: str) -> tuple[int, str]:
-        """Sort key of a cluster: its first member's day (undated last), then that member's claim id."""
-        first = state.clusters[cid].members[0]
-        return (first.day if first.day is not None else 10**9, first.claim_id)
+        """Sort key of a cluster: its founder's day and claim id; a founder out of sight sorts first."""
+        return state.clusters[cid].founded or (-1, "")
 
-    keep_id = min(ids, key=founded)
+    keep_id = min(ids, key=lambda cid: (founded(cid), cid))
     keep = state.clusters[keep_id]
     for cid in sorted(ids - {keep_id}):
         gone = state.clusters.pop(cid)
@@ -430,7 +437,8 @@ def _merge(state: ClusterState, ids: set[str]) -> str:
             state._add(keep, m)
             old = state.assigned[m.claim_id]
             stance = "+" if m.sign == keep.sign else "-"
-            state.assigned[m.claim_id] = Assignment(m.claim_id, keep_id, stance, m.sign, old.reason, old.score)
+            reason = "merged" if old.reason == "new" else old.reason  # a folded founder founds nothing now
+            state.assigned[m.claim_id] = Assignment(m.claim_id, keep_id, stance, m.sign, reason, old.score)
         state.merges.append((cid, keep_id, keep.sign))
         for t in {t for m in gone.members for t in m.terms}:
             state.postings.get(t, set()).discard(cid)
@@ -459,5 +467,7 @@ def contradictions(state: ClusterState) -> list[Contradiction]:
             for d in neg:
                 if a.doc_id is not None and a.doc_id == d.doc_id:
                     continue
+                if a.speaker_id is not None and a.speaker_id == d.speaker_id:
+                    continue  # one speaker's two signs: a misread negation far more often than a reversal
                 out.append(Contradiction(cluster_id, a.claim_id, d.claim_id))
     return out

@@ -270,8 +270,8 @@ def _group_before(text: str, at: int | None) -> str | None:
     found = None
     for m in re.finditer(r"[A-Za-z]+s\b", text[max(0, at - _GROUP_WINDOW) : at]):
         word = m.group().lower()
-        if _singular(word) in heads:
-            found = word
+        if _singular(word) in heads and _singular(word) not in ("poll", "survey"):
+            found = word  # polls and surveys are sources, not the people a quantifier counts
     return found
 
 

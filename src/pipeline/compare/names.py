@@ -34,6 +34,8 @@ class _NameMention:
     role: tuple[str, ...]  # folded role words around it ("republican", "nominee")
 
 
+_FIRST_PERSON = re.compile(r"I(?:['’](?:m|ve|ll|d))?")  # "I", "I'm", "I've": never part of a name
+
 def _tokens(text: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in _WORD.finditer(text)]
 
@@ -75,14 +77,15 @@ def _names_in_text(text: str) -> list[_NameMention]:
     i = 0
     while i < len(toks):
         start, word = toks[i]
-        if not _is_cap(word) or word == "I":
+        if not _is_cap(word) or _FIRST_PERSON.fullmatch(word):
             i += 1
             continue
         j = i
         run: list[str] = []
         # the pronoun "I" is never part of a name ("Maybe I can ...")
         while j < len(toks) and (
-            (_is_cap(toks[j][1]) and toks[j][1] != "I") or (run and toks[j][1] in _LOWER_NAME_PARTICLES)
+            (_is_cap(toks[j][1]) and not _FIRST_PERSON.fullmatch(toks[j][1]))
+            or (run and toks[j][1] in _LOWER_NAME_PARTICLES)
         ):
             if run and text[toks[j - 1][0] + len(toks[j - 1][1]) : toks[j][0]] != " ":
                 break  # a line break or punctuation between two capitalised words ends the name

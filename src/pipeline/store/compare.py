@@ -290,7 +290,8 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
         for folded, keep, keep_sign in w.merges:
             # every stored member of a folded cluster moves, those outside the run's window too
             con.execute(
-                """UPDATE claim_clusters SET cluster_id = ?, stance = CASE WHEN sign = ? THEN '+' ELSE '-' END
+                """UPDATE claim_clusters SET cluster_id = ?, stance = CASE WHEN sign = ? THEN '+' ELSE '-' END,
+                          reason = CASE WHEN reason = 'new' THEN 'merged' ELSE reason END
                    WHERE cluster_id = ?""",
                 [keep, int(keep_sign), folded],
             )

@@ -14,3 +14,5 @@ FROM claims_by_source a
 JOIN claims_by_source d ON d.cluster_id = a.cluster_id AND d.sign < 0 AND d.article_id <> a.article_id
 LEFT JOIN alerts al ON al.asserting_claim_id = a.claim_id AND al.denying_claim_id = d.claim_id
 WHERE a.cluster_id IS NOT NULL AND a.sign > 0
+  -- one speaker's two signs are far more often a misread negation than a reversal
+  AND (a.speaker_id IS NULL OR d.speaker_id IS NULL OR a.speaker_id <> d.speaker_id)
