@@ -357,6 +357,9 @@ def _cluster(con: Any, cluster_id: str, limit: int, offset: int) -> tuple[dict, 
     if len(cluster_id) > claimsview.MAX_PARAM_LENGTH:
         raise claimsview.BadRequest(f"cluster_id is longer than {claimsview.MAX_PARAM_LENGTH} characters", "cluster_id")
     summary = store.cluster_summary(con, cluster_id)
+    if summary is None and (kept := store.folded_into(con, cluster_id)) is not None:
+        cluster_id = kept  # folded into an older cluster by a compare run: its claims are there now
+        summary = store.cluster_summary(con, cluster_id)
     if summary is None:
         raise claimsview.NotFound(
             f"cluster_id {cluster_id!r} is not a known cluster; the cluster list (clusters) shows the ids", "cluster_id"

@@ -431,6 +431,22 @@ def test_a_fold_moves_every_stored_member_and_alert_of_the_folded_cluster(compar
             (keep, stance)
         ]
     _assert_summaries_are_current(compared)  # the folded cluster's summary is gone, the kept one's current
+    from plugin_app import load_plugin
+
+    con = store.connect(compared.database)
+    try:
+        assert store.folded_into(con, gone) == keep and store.folded_into(con, keep) is None
+        # the old id still opens a page: the cluster its claims now belong to
+        assert load_plugin()._cluster(con, gone, 50, 0)[0]["cluster_id"] == keep
+        (third,) = [r[0] for r in con.execute(
+            "SELECT cluster_id FROM claim_clusters WHERE cluster_id NOT IN (?, ?) AND cluster_id IS NOT NULL "
+            "ORDER BY cluster_id LIMIT 1", [keep, gone]).fetchall()]  # fmt: skip
+        later = compare_store.CompareWrite("fold-test-2", datetime.now(UTC), merges=[(keep, third, 1)])
+        compare_store.write_compare(con, later)
+        assert store.folded_into(con, gone) == third == store.folded_into(con, keep)  # chains flattened
+    finally:
+        con.close()
+    _assert_summaries_are_current(compared)
 
 
 def test_the_comparison_pages_read_bounded_pages_that_add_up_to_the_whole(compared: Settings) -> None:

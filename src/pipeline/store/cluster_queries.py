@@ -77,6 +77,12 @@ def cluster_summary(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str
     return rows[0] if rows else None
 
 
+def folded_into(con: duckdb.DuckDBPyConnection, cluster_id: str) -> str | None:
+    """The cluster a folded cluster's claims now belong to, or None when ``cluster_id`` was never folded."""
+    row = con.execute("SELECT kept_id FROM cluster_merges WHERE folded_id = ?", [cluster_id]).fetchone()
+    return str(row[0]) if row else None
+
+
 def cluster_versions(
     con: duckdb.DuckDBPyConnection, cluster_id: str, limit: int = 50, offset: int = 0
 ) -> tuple[int, list[dict[str, Any]]]:

@@ -296,6 +296,13 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
                 [keep, int(keep_sign), folded],
             )
             con.execute("UPDATE alerts SET cluster_id = ? WHERE cluster_id = ?", [keep, folded])
+            # the folded id keeps leading to its claims; earlier folds into it now lead to the kept one
+            con.execute("UPDATE cluster_merges SET kept_id = ? WHERE kept_id = ?", [keep, folded])
+            con.execute(
+                """INSERT OR REPLACE INTO cluster_merges (folded_id, kept_id, compare_run_id, merged_at)
+                   VALUES (?, ?, ?, ?)""",
+                [folded, keep, run, w.started_at],
+            )
             con.execute("INSERT INTO _touched VALUES (?), (?)", [folded, keep])  # the folded one's summary goes
         counts["merged"] = len(w.merges)
         _stage(con, "alerts", w.alerts)
