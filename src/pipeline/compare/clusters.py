@@ -386,35 +386,33 @@ def assign(
             continue
         speaker_id = claim.get("speaker_id")
         day = _day(claim.get("date"))
-        best: tuple[float, str] | None = None
-        hits: dict[str, float] = {}
+        vector = vectors.get(cid)
+        hits: dict[str, float] = {}  # cluster id -> its best member's score, for clusters over the bar
         for cluster_id in sorted(_candidates(terms, speaker_id, state)):
             cluster = state.clusters[cluster_id]
             for m in cluster.members:
                 if day is not None and m.day is not None and abs(day - m.day) > p.window_days:
                     continue
                 sim, shared = similarity(terms, m.terms, state)
-                vector = vectors.get(cid)
                 if vector is not None and m.vector is not None:
                     sim = cosine(vector, m.vector) + (sim if p.method == "hybrid" else 0.0)
                 same = speaker_id is not None and m.speaker_id == speaker_id
                 if shared < (p.min_shared if same else p.min_shared_other) or sim < _bar(m, speaker_id, sign, p):
                     continue
                 hits[cluster_id] = max(sim, hits.get(cluster_id, sim))
-                if best is None or sim > best[0]:
-                    best = (sim, cluster_id)
-        if best is None:
+        ranked = sorted(hits, key=lambda k: (-hits[k], k))  # best first; a tie goes to the smaller id
+        if not ranked:
             cluster = _Cluster(cluster_id_for(cid), sign, founded=(day if day is not None else 10**9, cid))
             state.clusters[cluster.cluster_id] = cluster
             a = Assignment(cid, cluster.cluster_id, "+", sign, "new")
         else:
-            if p.merge and len(hits) > 1:
+            joined = ranked[0]
+            if p.merge and len(ranked) > 1:
                 # the two clusters it matches best become one; a claim never chains a whole block
-                pair = set(sorted(hits, key=lambda k: (-hits[k], k))[:2])
-                best = (best[0], _merge(state, pair))
-            cluster = state.clusters[best[1]]
+                joined = _merge(state, set(ranked[:2]))
+            cluster = state.clusters[joined]
             stance = "+" if sign == cluster.sign else "-"
-            a = Assignment(cid, cluster.cluster_id, stance, sign, "joined", round(best[0], 4))
+            a = Assignment(cid, cluster.cluster_id, stance, sign, "joined", round(hits[ranked[0]], 4))
         state._add(cluster, _member(claim, cid, terms, sign, vectors.get(cid)))
         state.assigned[cid] = a
     return [state.assigned[str(c["claim_id"])] for c in new_claims]
