@@ -332,23 +332,18 @@ def test_alerts_of_claims_that_are_gone_are_pruned_by_the_next_run(compared: Set
     _assert_summaries_are_current(compared)
 
 
-def test_migration_6_summarises_the_clusters_of_an_older_database(compared: Settings) -> None:
-    con = store.connect(compared.database)  # as a database compared before migration 6 left it
+@pytest.mark.parametrize(
+    ("version", "tables"),
+    [(6, ("cluster_summaries",)), (7, ("speaker_summaries", "entity_summaries"))],
+)
+def test_a_summary_migration_backfills_an_older_database(
+    compared: Settings, version: int, tables: tuple[str, ...]
+) -> None:
+    con = store.connect(compared.database)  # as a database compared before the migration left it
     try:
-        con.execute("DROP TABLE cluster_summaries")
-        con.execute("DELETE FROM schema_migrations WHERE version = 6")
-    finally:
-        con.close()
-    store.connect(compared.database).close()  # a writable connection migrates
-    _assert_summaries_are_current(compared)
-
-
-def test_migration_7_summarises_the_speakers_and_entities_of_an_older_database(compared: Settings) -> None:
-    con = store.connect(compared.database)  # as a database compared before migration 7 left it
-    try:
-        con.execute("DROP TABLE speaker_summaries")
-        con.execute("DROP TABLE entity_summaries")
-        con.execute("DELETE FROM schema_migrations WHERE version = 7")
+        for table in tables:
+            con.execute(f"DROP TABLE {table}")
+        con.execute("DELETE FROM schema_migrations WHERE version = ?", [version])
     finally:
         con.close()
     store.connect(compared.database).close()  # a writable connection migrates
