@@ -173,10 +173,31 @@ def test_pronoun_whose_antecedent_is_an_unnamed_description_stays_unknown() -> N
 def test_description_of_the_article_main_person() -> None:
     text = (
         "Ada Lind toured the mill. Lind met workers, and Lind promised jobs. Tom Hale hosted. "
-        "The candidate said wages would rise."
+        "The workers cheered. A band played. The candidate said wages would rise."
     )
     (mention,) = resolve_article([claim("The candidate", text.find("The candidate"))], text)
     assert mention.name == "Ada Lind"
+
+
+def test_description_takes_the_person_the_story_is_about_there() -> None:
+    # the drowned swimmer is named most; "the former senator" follows a sentence Lind opens
+    text = (
+        "Piet Vos drowned at the weir on Monday. Friends said Vos swam there daily, and Vos was 40. "
+        "Ada Lind spoke about the death of Piet Vos. The former senator said the weir must be fenced."
+    )
+    (mention,) = resolve_article([claim("The former senator", text.find("The former senator"))], text)
+    assert (mention.name, mention.how) == ("Ada Lind", "description")
+
+
+def test_description_with_the_name_in_apposition() -> None:
+    text = "Tom Hale runs the mill. The director of the Harlow River Trust, Ina Kirsch, said the weir was safe."
+    speaker = "The director of the Harlow River Trust, Ina Kirsch"
+    (mention,) = resolve_article([claim(speaker, text.find(speaker))], text)
+    assert mention.name == "Ina Kirsch"
+    # two names in a list are no description and its name
+    text = "Mr. Hale, Ms. Kirsch and others said the weir was safe."
+    (mention,) = resolve_article([claim("Mr. Hale, Ms. Kirsch", 0)], text)
+    assert mention.name == "Hale"
 
 
 GENDERED = (

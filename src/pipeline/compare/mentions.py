@@ -167,6 +167,11 @@ def _resolve_one(
     words = raw.split()
     if not words:
         return Mention(None, None, "unresolved")
+    described, _, named = raw.rpartition(",")
+    appositive = named.split() if any(w.islower() for w in described.split()) else []
+    if 2 <= len(appositive) <= 4 and all(_is_cap(w) for w in appositive) and _person_like(appositive):
+        # "The director of the centre, Ina Kirsch": the name after a description (not a list of names)
+        return _resolve_one(" ".join(appositive), None, at, names, last_person)
     folded = [_bare(w) for w in words]
     if len(folded) == 1 and folded[0] in _QUANTIFIERS:
         group = _group_before(names.text, at)  # "all agreed": the experts just named
@@ -345,6 +350,10 @@ def _description(
         if r.name and r.how != "unresolved":
             return r
     if desc[-1] in _titles() and not desc[-1].endswith("s") and raw.split()[0].lower() in ("the", "this", "that"):
+        # the person the story is about at this point, else the one it is about overall
+        recent = names.recent_subject(at)
+        if recent:
+            return Mention(recent, None, "description")
         main = names.main_person()
         if main:
             return Mention(main, None, "main")

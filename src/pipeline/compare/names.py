@@ -206,6 +206,18 @@ class ArticleNames:
         first = self.text[begin:at].split()[:1]
         return self.antecedent(first[0].lower(), begin) if first else None
 
+    def recent_subject(self, before: int | None, sentences: int = 2) -> str | None:
+        """The person opening the latest of the ``sentences`` sentences before offset ``before`` (or
+        the one holding it) that a named person opens, or None: the person a story is about at
+        that point ("Hillary Clinton spoke out ... The former secretary of state said ...")."""
+        if before is None or not self.sentences:
+            return None
+        here = bisect.bisect_right(self.sentences, before)
+        for pos, surname, opens in reversed(self.people):
+            if pos < before and opens and bisect.bisect_right(self.sentences, pos) >= here - sentences:
+                return self.full_name(surname)
+        return None
+
     def gender(self, name: str) -> str | None:
         """Gender, "m" or "f", as the article's own pronouns and honorifics show a person's gender, else None."""
         return self.genders.get(_surname(_person_parts(name)) or "")
