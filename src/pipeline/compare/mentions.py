@@ -167,8 +167,8 @@ def _resolve_one(
     words = raw.split()
     if not words:
         return Mention(None, None, "unresolved")
-    described, _, named = raw.rpartition(",")
-    appositive = named.split() if any(w.islower() for w in described.split()) else []
+    described, _, after_comma = raw.rpartition(",")
+    appositive = after_comma.split() if any(w.islower() for w in described.split()) else []
     if 2 <= len(appositive) <= 4 and all(_is_cap(w) for w in appositive) and _person_like(appositive):
         # "The director of the centre, Ina Kirsch": the name after a description (not a list of names)
         return _resolve_one(" ".join(appositive), None, at, names, last_person)
