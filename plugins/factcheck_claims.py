@@ -179,7 +179,7 @@ def create_app() -> FastAPI:
 
         def work(con: Any) -> tuple[int, list, dict, list, list]:
             total, rows = store.find_claims(con, **q.store_args())
-            alerts = store.latest_alerts(con, FRONT_ROWS) if front else []
+            alerts = store.contradiction_pairs(con, limit=FRONT_ROWS) if front else []
             clusters = store.latest_clusters(con, FRONT_ROWS) if front else []
             return total, rows, _facets(con), alerts, clusters
 

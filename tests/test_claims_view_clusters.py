@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import plugin_app
 import pytest
@@ -101,6 +102,13 @@ def test_front_page_shows_latest_contradictions_and_newest_clusters(client: Any,
     alerted = _one(compared, "SELECT cluster_id FROM alerts ORDER BY created_at DESC LIMIT 1")
     assert f'href="cluster/{alerted}"' in html
     assert html.count("compare versions") == min(n_alerts, 5)
+    # each side's speaker links to its canonical id, not to the name as written
+    asserting = _one(
+        compared,
+        """SELECT cs.speaker_id FROM alerts al JOIN claim_speakers cs ON cs.claim_id = al.asserting_claim_id
+           ORDER BY al.created_at DESC, al.asserting_claim_id, al.denying_claim_id LIMIT 1""",
+    )
+    assert f"compare?speaker={quote(asserting, safe='')}" in html
     # a filtered list is about the filter, not the overview
     assert "Latest contradictions" not in client.get("/factcheck/?polarity=denies").text
 

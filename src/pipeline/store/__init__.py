@@ -45,7 +45,6 @@ from pipeline.store.cluster_queries import (
     cluster_wording,
     count_clusters,
     folded_into,
-    latest_alerts,
     latest_clusters,
     list_clusters,
     search_names,
@@ -113,7 +112,7 @@ from pipeline.store.snapshot import (
 
 __all__ = [
     "ARTICLE_COLUMNS", "CLAIM_COLUMNS", "CLUSTER_ORDERS", "cluster_contradictions", "cluster_summary",
-    "cluster_timeline", "cluster_versions", "cluster_wording", "count_clusters", "folded_into", "latest_alerts",
+    "cluster_timeline", "cluster_versions", "cluster_wording", "count_clusters", "folded_into",
     "latest_clusters", "list_clusters",
     "search_names", "claims_by_id", "CONTESTED_MIN_SCORE", "CONTESTED_WINDOW_DAYS", "DEFAULT_LOCK_WAIT",
     "EVIDENCE_CONTEXT", "EVIDENCE_SPAN_REACH", "LOG_COLUMNS", "MAX_TEMP_DIRECTORY_SIZE", "MIGRATIONS",

@@ -202,26 +202,6 @@ def cluster_timeline(
     )
 
 
-def latest_alerts(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, Any]]:
-    """The newest contradictions written to ``alerts`` by compare runs, with both sides."""
-    return _dicts(
-        con,
-        """WITH recent AS (SELECT * FROM alerts ORDER BY created_at DESC, asserting_claim_id, denying_claim_id LIMIT ?)
-           SELECT r.cluster_id, r.created_at AS alerted_at, r.compare_run_id,
-                  r.asserting_claim_id, coalesce(a.canonical_speaker, a.speaker_name) AS asserted_by,
-                  a.speaker_id AS asserting_speaker_id, a.outlet AS asserting_outlet, a.content AS assertion,
-                  a.seen_at AS asserted_at,
-                  r.denying_claim_id, coalesce(d.canonical_speaker, d.speaker_name) AS denied_by,
-                  d.speaker_id AS denying_speaker_id, d.outlet AS denying_outlet, d.content AS denial,
-                  d.seen_at AS denied_at
-           FROM recent r
-           JOIN claims_by_source a ON a.claim_id = r.asserting_claim_id
-           JOIN claims_by_source d ON d.claim_id = r.denying_claim_id
-           ORDER BY r.created_at DESC, greatest(a.seen_at, d.seen_at) DESC NULLS LAST, r.asserting_claim_id""",
-        [int(limit)],
-    )
-
-
 def search_names(con: duckdb.DuckDBPyConnection, text: str, limit: int = 20) -> list[dict[str, Any]]:
     """Canonical speakers and entities whose id, name or any alias contains ``text`` (case ignored).
 

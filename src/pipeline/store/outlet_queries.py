@@ -26,7 +26,7 @@ _KEY = SPEAKER_KEY_SQL.format("?")
 # One claim with what the comparison lists show of it (``content_key`` as claims_by_source has it).
 _MEMBER = """SELECT c.claim_id, c.content, regexp_replace(lower(c.content), '[^a-z0-9]+', ' ', 'g') AS content_key,
                     c.polarity, coalesce(c.speaker_resolved, c.speaker) AS speaker_name, sp.name AS canonical_speaker,
-                    a.outlet, a.canonical_url, coalesce(a.published_at, a.first_seen_at) AS seen_at
+                    cs.speaker_id, a.outlet, a.canonical_url, coalesce(a.published_at, a.first_seen_at) AS seen_at
              FROM claims c JOIN articles a ON a.article_id = c.article_id
              LEFT JOIN claim_speakers cs ON cs.claim_id = c.claim_id
              LEFT JOIN speakers sp ON sp.speaker_id = cs.speaker_id"""
@@ -175,8 +175,10 @@ def contradiction_pairs(
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Contradictions the compare runs found (``alerts``: an assertion and a denial in one cluster,
-    from two articles), newest first, with both sides; only those where ``speaker_id`` asserts or
-    denies, or about ``entity_id``, when given. The page's alerts are picked first."""
+    from two articles), newest first, with both sides (speaker as resolved and its id, outlet,
+    wording, date, address); only those where ``speaker_id`` asserts or denies, or about
+    ``entity_id``, when given. The one query for alerts: the front page shows its first rows, the
+    compare pages filter and page it. The page's alerts are picked first."""
     where, params = "TRUE", []
     if speaker_id:
         mine = "(SELECT claim_id FROM claim_speakers WHERE speaker_id = ?)"
@@ -189,13 +191,13 @@ def contradiction_pairs(
         f"""WITH picked AS (
                 SELECT al.* FROM alerts al WHERE {where}
                 ORDER BY al.created_at DESC, al.asserting_claim_id, al.denying_claim_id LIMIT ? OFFSET ?)
-            SELECT p.cluster_id, p.created_at AS alerted_at,
+            SELECT p.cluster_id, p.created_at AS alerted_at, p.compare_run_id,
                    p.asserting_claim_id, coalesce(a.canonical_speaker, a.speaker_name) AS asserted_by,
-                   a.outlet AS asserting_outlet, a.content AS assertion, a.seen_at AS asserted_at,
-                   a.canonical_url AS asserting_url,
+                   a.speaker_id AS asserting_speaker_id, a.outlet AS asserting_outlet, a.content AS assertion,
+                   a.seen_at AS asserted_at, a.canonical_url AS asserting_url,
                    p.denying_claim_id, coalesce(d.canonical_speaker, d.speaker_name) AS denied_by,
-                   d.outlet AS denying_outlet, d.content AS denial, d.seen_at AS denied_at,
-                   d.canonical_url AS denying_url
+                   d.speaker_id AS denying_speaker_id, d.outlet AS denying_outlet, d.content AS denial,
+                   d.seen_at AS denied_at, d.canonical_url AS denying_url
             FROM picked p
             JOIN ({_MEMBER}) a ON a.claim_id = p.asserting_claim_id
             JOIN ({_MEMBER}) d ON d.claim_id = p.denying_claim_id
