@@ -98,6 +98,33 @@ def test_bare_surname_joins_the_only_person_bearing_it() -> None:
     assert out[0][0].speaker_id == out[1][0].speaker_id == "person:marcus-feld"
 
 
+def test_generic_organisation_joins_the_only_one_known_by_that_name() -> None:
+    full = "The Harlow Port Authority said the leak was small."
+    generic = "Officials at the port authority said it was fixed."
+    out, _ = canonical_speakers(
+        [
+            ([claim("The Harlow Port Authority", 0)], full),
+            ([claim("the port authority", generic.find("the port"))], generic),
+        ]
+    )
+    assert out[0][0].speaker_id == out[1][0].speaker_id
+    # two port authorities known: "the port authority" joins neither
+    other = "The Tarn Port Authority said the quay was closed."
+    out, _ = canonical_speakers(
+        [
+            ([claim("The Harlow Port Authority", 0)], full),
+            ([claim("The Tarn Port Authority", 0)], other),
+            ([claim("the port authority", generic.find("the port"))], generic),
+        ]
+    )
+    assert out[2][0].speaker_id not in (out[0][0].speaker_id, out[1][0].speaker_id)
+    # one word is too generic: "the campaign" is not the one campaign organisation known
+    named = "The Clean Rivers Campaign said the plan was weak."
+    vague = "The campaign said the governor had lied."
+    out, _ = canonical_speakers([([claim("The Clean Rivers Campaign", 0)], named), ([claim("The campaign", 0)], vague)])
+    assert out[1][0].speaker_id is None
+
+
 @pytest.mark.parametrize(
     ("names", "kind"),
     [

@@ -14,11 +14,14 @@ Two steps, both deterministic:
    honorifics and middle names ("Donald J. Trump" = "Donald Trump"), organisation acronyms
    ("Federal Bureau of Investigation" = "FBI"), and collective nouns ("Democrats"). A bare surname
    the article could not complete joins a full name only when the registry knows exactly one person
-   with that surname; two people who share a surname are never merged.
+   with that surname; two people who share a surname are never merged. Likewise a description the
+   article never names ("the port authority") joins the only known organisation whose name ends
+   with it ("Harlow Port Authority").
 
 The speaker id is a slug of the canonical key (``person:donald-trump``), so it never changes when
 other speakers arrive.
 """
+
 from __future__ import annotations
 
 import re
@@ -60,13 +63,19 @@ class SpeakerRegistry:
         self.aliases = dict(load_alias_file() if aliases is None else aliases)
         self.speakers: dict[str, Speaker] = {}
         self._surnames: dict[str, set[str]] = {}  # surname -> person keys with that surname
+        self._org_tails: dict[str, set[tuple[str, str]]] = {}  # "port authority" -> {(key, name)} ending so
 
     def learn(self, names: Iterable[str]) -> None:
-        """Register full person names, so that a lone surname can be matched to its only bearer."""
+        """Register full names: a lone surname can then be matched to the only person bearing it, and
+        a generic description ("the port authority") to the only organisation whose name ends so."""
         for name in names:
-            kind, key, _ = self._key(name)
+            kind, key, display = self._key(name)
             if kind == "person" and " " in key:
                 self._surnames.setdefault(key.split()[-1], set()).add(key)
+            words = [_bare(w) for w in display.split()]
+            if kind == "organisation" and len(words) >= 2 and all(_is_cap(w) for w in display.split()):
+                for n in range(1, len(words)):
+                    self._org_tails.setdefault(" ".join(words[n:]), set()).add((key, display))
 
     def _key(self, name: str) -> tuple[str, str, str]:
         """(kind, key, display name) for a resolved name."""
@@ -122,6 +131,27 @@ class SpeakerRegistry:
                     display = key.title()
         if not key:
             return None
+        return self._record(kind, key, display, name)
+
+    def resolve_description(self, description: str | None) -> Speaker | None:
+        """The organisation a generic description stands for ("the port authority"), when the
+        registry knows exactly one organisation whose name ends with its words ("Harlow Port
+        Authority"); else None. Two port authorities known: neither is chosen; a one-word
+        description ("the campaign") is never matched."""
+        written = [w for w in (description or "").split() if _bare(w) not in _ARTICLES]
+        if len(written) < 2 or not all(w.isalpha() and w.islower() for w in written):
+            # a name ("Port Authority"), or one word ("the campaign", "the company"): too generic
+            return None
+        words = [_bare(w) for w in written]
+        if not any(w in _wordset("orgs.txt") for w in words):
+            return None
+        holders = self._org_tails.get(" ".join(words), set())
+        if len(holders) != 1:
+            return None
+        key, display = next(iter(holders))
+        return self._record("organisation", key, display, (description or "").strip())
+
+    def _record(self, kind: str, key: str, display: str, name: str) -> Speaker:
         speaker_id = f"{kind}:{_slug(key)}"
         old = self.speakers.get(speaker_id)
         if old is None:
@@ -156,15 +186,24 @@ def canonical_speakers(
         names = read_article(text or "")
         mentions.append(resolve_article(claims, names=names))
         registry.learn(n for n in (names.full_name(s) for s in names.by_surname) if n)
+        registry.learn(names.orgs)
     registry.learn(m.name for ms in mentions for m in ms if m.name and len(m.name.split()) >= 2)
     out: list[list[SpeakerAssignment]] = []
     for ms in mentions:
         row = []
         for m in ms:
-            sp = registry.resolve(m.name)
+            if m.name:
+                sp = registry.resolve(m.name)
+                row.append(
+                    SpeakerAssignment(None, None, None, m.sub, m.how)
+                    if sp is None
+                    else SpeakerAssignment(sp.speaker_id, sp.name, sp.kind, m.sub, m.how)
+                )
+                continue
+            sp = registry.resolve_description(m.sub)  # "the port authority" the article never named
             if sp is None:
                 row.append(SpeakerAssignment(None, None, None, m.sub, m.how))
             else:
-                row.append(SpeakerAssignment(sp.speaker_id, sp.name, sp.kind, m.sub, m.how))
+                row.append(SpeakerAssignment(sp.speaker_id, sp.name, sp.kind, None, "description"))
         out.append(row)
     return out, registry

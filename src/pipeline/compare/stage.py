@@ -40,7 +40,11 @@ def restore_registry(
     for row in stored:
         sp = Speaker(str(row["speaker_id"]), str(row["name"]), str(row["kind"]), tuple(row.get("aliases") or ()))
         registry.speakers[sp.speaker_id] = sp
-    registry.learn(sp.name for sp in registry.speakers.values() if sp.kind == "person" and " " in sp.name)
+    registry.learn(
+        sp.name
+        for sp in registry.speakers.values()
+        if (sp.kind == "person" and " " in sp.name) or sp.kind == "organisation"
+    )
     return registry
 
 
