@@ -231,3 +231,25 @@ def test_a_theme_credit_in_the_copyright_line_is_no_byline() -> None:
     )
     page = article_page().replace("<footer>", f"<div class='bottom'>{credit}</div><footer>")
     assert parse_article(page.encode(), URL, outlet="Example Gazette").authors == ()
+
+
+@pytest.mark.parametrize(
+    ("head", "body_top", "expected"),
+    [
+        # the person's outlet beside the name is no co-author, nor is a company in a byline slot
+        ('<meta name="author" content="Ana E. Lima, The Northern Courier">', "", ("Ana E. Lima",)),
+        (ld_author('"Tom Berg, harbourcourier.com"'), "", ("Tom Berg",)),
+        ("", "<p class='byline'>By Harbour Holdings Group</p>", ()),
+        # one person named twice, with and without the middle initial
+        (ld_author('"Tom L. Berg"') + '<meta name="author" content="Tom Berg">', "", ("Tom L. Berg",)),
+        # a headline's words after "by" are no name: a possessive, a quantity
+        ("", "<p><a href='/x'>Fans queue for hours by Kira's Little Lion World</a></p>", ()),
+        ("", "<p><a href='/y'>Rents rose by FIVE TIMES</a></p>", ()),
+        # a byline slot holding a clause of the text names nobody
+        ("", "<div class='author'>The Northern and Southern transport ministries</div>", ()),
+        # a label written in ideographs, and the desk's words after a full-width slash
+        (ld_author('"記者王小明／即時報導"'), "", ("王小明",)),
+    ],
+)
+def test_outlets_companies_and_repeats_beside_names(head: str, body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, body_top) == expected

@@ -90,8 +90,11 @@ def _alternatives(words: tuple[str, ...] | list[str]) -> str:
 _BYLINE_WORDS = _read_byline_words()
 # a label in front of the names: one of the lexicon's ("Authors", "Text", "Af"), with or without its
 # colon, or any one word followed by a colon ("Questioner:"), in any script
+_CJK = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff]+$")  # kana and ideographs: no spaces between words
 _LABEL = re.compile(
-    rf"^\s*(?:(?:{_alternatives(_BYLINE_WORDS['label'])})(?![\w-])\s*[:：]?|[^\W\d_][\w-]{{0,24}}\s*[:：])\s*",
+    rf"^\s*(?:(?:{_alternatives([w for w in _BYLINE_WORDS['label'] if not _CJK.match(w)])})(?![\w-])\s*[:：]?"
+    rf"|(?:{_alternatives([w for w in _BYLINE_WORDS['label'] if _CJK.match(w)])})\s*[:：]?"
+    r"|[^\W\d_][\w-]{0,24}\s*[:：])\s*",
     re.IGNORECASE,
 )
 _BY_WORDS = r"(?:by|von|par|por|di|door|av|af)"
@@ -198,10 +201,35 @@ _NOT_IN_NAMES = {
     "effective", "certified", "certification", "reviewed", "verified", "accredited", "licensed",
     "registered", "approved", "medically", "fact", "checked", "trusted", "award", "winning", "seal",
     "badge", "member", "since", "posts", "view", "read", "profile", "follow", "share", "comments",
+    # a quantity of the text ("by five times", "by ten percent")
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "hundred", "thousand",
+    "million", "billion", "percent", "times", "twice",
 }
+# a company is no person: "Example Group", "Harbour Holdings Ltd"
+_COMPANY_WORDS = {
+    "group", "inc", "ltd", "llc", "gmbh", "plc", "corp", "corporation", "company", "holdings", "limited",
+    "foundation",
+}
+# words of a media organisation's name ("The Washington Post" beside a person's name is their outlet)
+_MEDIA_WORDS = {
+    "news", "media", "press", "presse", "journal", "magazine", "tv", "radio", "network", "agency",
+    "gazette", "tribune", "herald", "chronicle", "online",
+}
+_DOMAIN = re.compile(r"\w\.(?:com|org|net|co|info|[a-z]{2})$", re.IGNORECASE)
+
+
+def _org_like(name: str) -> bool:
+    """Whether ``name`` reads as an organisation's: "The ...", a domain, or a media word in it."""
+    words = name.lower().split()
+    return (
+        words[:1] == ["the"]
+        or bool(_DOMAIN.search(name))
+        or any(w.strip(".,") in _MEDIA_WORDS | _COMPANY_WORDS for w in words)
+    )
 _CREDIT_ROLES = {"staff", "editors", "writers", "reporters", "team", "desk", "newsroom"}
 # a user name in place of a display name: "jane.doe", "jane_doe", "jane-doe"
 _HANDLE_PARTS = re.compile(r"^([a-z][a-z'’]+)[._-]([a-z][a-z'’]+)$")
+_GENERIC_TLDS = {"com", "org", "net", "info", "io", "gov", "edu", "biz", "co", "news", "online"}
 _EMAIL = re.compile(r"^([\w.+-]+)@[\w-]+(?:\.[\w-]+)+$")
 
 
@@ -213,6 +241,8 @@ def _name_from_handle(value: str) -> str | None:
     if email:
         s = email.group(1)
     m = _HANDLE_PARTS.match(s.lower()) if s == s.lower() else None
+    if m and m.group(2) in _GENERIC_TLDS:
+        return None  # a domain ("example.com"), not "first.last"
     if m:
         return f"{m.group(1).capitalize()} {m.group(2).capitalize()}"
     return None if email else value
@@ -244,6 +274,8 @@ def looks_like_name(name: str) -> bool:
             continue  # "The Currency editors", "Example Gazette staff": a credit of the outlet's staff
         if core[:1].islower() or not core[:1].isalpha():
             return False  # scripts without case (Arabic, Devanagari, CJK) pass
+        if low.endswith(("'s", "’s")) or low in _COMPANY_WORDS:
+            return False  # a possessive ("Kirin's Lion") or a company ("Example Group") is no name
         capitalised += 1
     return capitalised > 0
 
@@ -263,7 +295,7 @@ def _clean_person(raw: str, sites: set[str], handles: frozenset[str] = frozenset
     names shown after a visible "By" or "Author:" label (a forum's or blog's display name).
     """
     s = _before_date(_BRACKETED.sub("", _without_by(raw)))
-    s = re.split(r"\s+[|–—]\s+|\s+-\s+", s)[0]  # "Jane Doe - Staff Writer"
+    s = re.split(r"\s+[|–—]\s+|\s+-\s+|\s*／\s*", s)[0]  # "Jane Doe - Staff Writer", "林宸誼／即時報導"
     s = _before_stop(s)  # "Jane Doe. Example Wire International"
     names: list[str] = []
     phrase = False  # a part of the value reads as text, not a name
@@ -300,7 +332,10 @@ def _clean_person(raw: str, sites: set[str], handles: frozenset[str] = frozenset
     if phrase or credit:
         # split off a phrase ("Center for Drug Evaluation and Research"), a lone word is its tail; beside
         # an agency's or the outlet's credit, it is a dateline's place ("Reuters, Lisbon") or a section
-        names = [n for n in names if len(n.split()) > 1]
+        names = [n for n in names if len(n.split()) > 1 and not (phrase and n.lower().startswith("the "))]
+    if any(not _org_like(n) for n in names):
+        # "Jane Doe, The Washington Post", "Jane Doe, Example.com": the person's outlet, no co-author
+        names = [n for n in names if not _org_like(n)]
     return names
 
 
@@ -649,8 +684,9 @@ def _credits(
 
 
 def _dedupe_names(names: list[str]) -> tuple[str, ...]:
-    """Drop repeats, ignoring case and punctuation, and names contained in a longer one ("Todd")."""
-    keys = [norm(n) for n in names]
+    """Drop repeats, ignoring case, punctuation and middle initials ("Troy L. Smith", "Troy Smith"), and
+    names contained in a longer one ("Todd")."""
+    keys = [" ".join(w for w in norm(n).split() if len(w) > 1) or norm(n) for n in names]
     out: list[str] = []
     seen: set[str] = set()
     for name, key in zip(names, keys, strict=True):
