@@ -157,6 +157,9 @@ def test_a_by_line_in_the_site_footer_is_no_byline() -> None:
              "<span>Monday, March 4, 2024, 04:05 pm</span></p>",
          ("Ana Lima", "Tom Berg")),
         ("", "<div class='byline'><p>Wednesday, 06 Mar 2024 11:39 PM</p></div>", ()),
+        # a weekday's or month's name alone is a name ("Domingo", "April")
+        ('<meta name="author" content="Plácido Domingo, April Lee">', "", ("Plácido Domingo", "April Lee")),
+        ("", "<div class='author'>Ana Domingo Domingo, 3 de mayo de 2024</div>", ("Ana Domingo",)),
         # an agency's byline with its dateline place and date: the agency, never the place or the month
         ("", "<div class='author'><a href='/author/reuters'>Reuters, </a><span> Lisbon, </span>"
              "<span>Mar 4 2024, 11:06am</span></div>", ("Reuters",)),

@@ -70,6 +70,7 @@ _AUTHOR_META = (
 
 _BRACKETED = re.compile(r"\s*[\(\[].*?[\)\]]")  # "(Reuters)", "[email]"
 
+
 def _read_byline_words() -> dict[str, tuple[str, ...]]:
     """The byline lexicon (``data/byline_words.tsv``): kind -> its words, lower case, of every language."""
     text = (resources.files("pipeline") / "data" / "byline_words.tsv").read_text(encoding="utf-8")
@@ -99,14 +100,15 @@ _LABEL = re.compile(
 )
 _BY_WORDS = r"(?:by|von|par|por|di|door|av|af)"
 # where a byline's date begins: a label of the date ("Updated", "Publicado"; "Posted by" is a label of
-# the names), a full weekday name, a weekday or month name beside a day number ("Mon, 4", "Nov 20",
-# "20 Nov")
-_WEEKDAYS_FULL = [w for w in _BYLINE_WORDS["weekday"] if len(w) > 5]
+# the names), a weekday before a day number, or a month and one ("Monday, November 18", "Wed, 08"), a month
+# beside a day number ("Nov 20", "20 Nov"). A weekday or month alone is no date: "Domingo", "April",
+# "May" are names.
+_MONTHS = _alternatives(_BYLINE_WORDS["month"])
 _CALENDAR = _alternatives([*_BYLINE_WORDS["weekday"], *_BYLINE_WORDS["month"]])
 _DATE_START = re.compile(
     rf"(?<![\w-])(?:(?:{_alternatives(_BYLINE_WORDS['stamp'])})(?![\w-])(?!\s+{_BY_WORDS}\b)"
-    rf"|(?:{_alternatives(_WEEKDAYS_FULL)})(?![\w-])"
-    rf"|(?:{_CALENDAR})\.?,?\s*\d"
+    rf"|(?:{_alternatives(_BYLINE_WORDS['weekday'])})\.?,?\s*(?:(?:{_MONTHS})\.?\s*)?\d"
+    rf"|(?:{_MONTHS})\.?,?\s*\d"
     rf"|\d{{1,2}}\.?\s+(?:{_CALENDAR})(?![\w-]))",
     re.IGNORECASE,
 )
@@ -182,7 +184,6 @@ def _unglued(part: str) -> str:
     return part
 
 
-
 # what a person's name may hold in lower case: name particles ("Ludwig van Beethoven")
 _PARTICLES = {
     "van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "bin", "ibn", "al", "el", "y", "st",
@@ -226,6 +227,8 @@ def _org_like(name: str) -> bool:
         or bool(_DOMAIN.search(name))
         or any(w.strip(".,") in _MEDIA_WORDS | _COMPANY_WORDS for w in words)
     )
+
+
 _CREDIT_ROLES = {"staff", "editors", "writers", "reporters", "team", "desk", "newsroom"}
 # a user name in place of a display name: "jane.doe", "jane_doe", "jane-doe"
 _HANDLE_PARTS = re.compile(r"^([a-z][a-z'’]+)[._-]([a-z][a-z'’]+)$")
