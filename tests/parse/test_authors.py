@@ -147,3 +147,112 @@ def test_a_by_line_in_the_site_footer_is_no_byline() -> None:
     # the article's own footer holds its byline on many blog themes
     own_footer = article_page().replace("</article>", "<footer><p>By Ana Lima</p></footer></article>")
     assert parse_article(own_footer.encode(), URL, outlet="Example Gazette").authors == ("Ana Lima",)
+
+
+@pytest.mark.parametrize(
+    ("head", "body_top", "expected"),
+    [
+        # a byline's date is no name, nor glued to one
+        ("", "<p class='byline'>By <a href='/team'>Ana Lima and Tom Berg</a><br>"
+             "<span>Monday, March 4, 2024, 04:05 pm</span></p>",
+         ("Ana Lima", "Tom Berg")),
+        ("", "<div class='byline'><p>Wednesday, 06 Mar 2024 11:39 PM</p></div>", ()),
+        # a weekday's or month's name alone is a name ("Domingo", "April")
+        ('<meta name="author" content="Plácido Domingo, April Lee">', "", ("Plácido Domingo", "April Lee")),
+        ("", "<div class='author'>Ana Domingo Domingo, 3 de mayo de 2024</div>", ("Ana Domingo",)),
+        # an agency's byline with its dateline place and date: the agency, never the place or the month
+        ("", "<div class='author'><a href='/author/reuters'>Reuters, </a><span> Lisbon, </span>"
+             "<span>Mar 4 2024, 11:06am</span></div>", ("Reuters",)),
+        # a login run of initials ("ab//cd") is no name, in any case trafilatura's splitter gives it
+        ("", "<dl><div class='meta-author'><dt>Autor:</dt><dd>ab//now</dd></div></dl>", ()),
+    ],
+)
+def test_dates_and_datelines_in_bylines_are_no_names(head: str, body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("body_top", "expected"),
+    [
+        # labels of other languages before the names: dropped, the names kept
+        ("<div class='author'>Авторы: Олег Петров</div>", ("Олег Петров",)),
+        ("<div class='author'>Текст: Анна Смирнова</div>", ("Анна Смирнова",)),
+        ("<div class='author'>質問者： さくら</div>", ("さくら",)),
+        ("<div class='author'>Af Ritzau</div>", ("Ritzau",)),
+        # a label of the date alone, or in front of the date, names nobody
+        ("<div class='author'>Uppdaterad</div>", ()),
+        ("<div class='author'>Par AFP publié le , mis à jour à</div>", ("AFP",)),
+        ("<div class='author'>Ana Lima Publicado: 06/05/2024 · 10:07 Actualizado: 06/05/2024</div>",
+         ("Ana Lima",)),
+    ],
+)
+def test_byline_labels_of_other_languages_are_no_names(body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(body_top=body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # a job title is no author, written apart from the name or after it
+        (ld_author('"By ANA LIMA, AP Auto Writer"'), ("ANA LIMA",)),
+        (ld_author('"Online News Editor"'), ()),
+        ('<meta name="author" content="Ana Lima Staff Writer">', ("Ana Lima",)),
+        # a middle initial is no conjunction ("e" and "y" join names in Portuguese and Spanish)
+        ('<meta name="author" content="Ana E. Lima">', ("Ana E. Lima",)),
+        ('<meta name="author" content="Ana Y Lima">', ("Ana Y Lima",)),
+        ('<meta name="author" content="Ana Lima y Tom Berg">', ("Ana Lima", "Tom Berg")),
+        # a name run together with the outlet's, or joined to it by a period: the name kept
+        ('<meta name="author" content="Ana Lima and Tom BergCity Journal">', ("Ana Lima", "Tom Berg")),
+        ('<meta name="author" content="Ana Lima. Harbour Wire International">', ("Ana Lima",)),
+        # the outlet's newsroom, or the outlet's name with a section after it, is the outlet's credit
+        ('<meta name="author" content="Redacción">', ()),
+        ('<meta name="author" content="Redacción Example Gazette">', ("Example Gazette",)),
+        ('<meta name="author" content="Example Gazette Andalucía">', ("Example Gazette",)),
+    ],
+)
+def test_titles_initials_and_run_together_values(head: str, expected: tuple[str, ...]) -> None:
+    assert authors(head) == expected
+
+
+@pytest.mark.parametrize(
+    ("body_top", "expected"),
+    [
+        # a CMS login after "by" names nobody
+        ("<p class='meta'>by <a href='/blog/author/gzadmin/' rel='author'>gzadmin</a></p>", ()),
+        # the address of a logo image is no name
+        ("<div class='author'>Harbour https://cdn.example.org/i/logo.png</div>", ()),
+    ],
+)
+def test_logins_and_addresses_are_no_names(body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(body_top=body_top) == expected
+
+
+def test_a_theme_credit_in_the_copyright_line_is_no_byline() -> None:
+    credit = (
+        "<div class='copyright-area'>Crafted with <i class='fa fa-heart'></i> by "
+        "<a href='https://themes.example.com/'>ThemeForge</a> | Designed by <a href='/'>Harbour Media Ltd</a></div>"
+    )
+    page = article_page().replace("<footer>", f"<div class='bottom'>{credit}</div><footer>")
+    assert parse_article(page.encode(), URL, outlet="Example Gazette").authors == ()
+
+
+@pytest.mark.parametrize(
+    ("head", "body_top", "expected"),
+    [
+        # the person's outlet beside the name is no co-author, nor is a company in a byline slot
+        ('<meta name="author" content="Ana E. Lima, The Northern Courier">', "", ("Ana E. Lima",)),
+        (ld_author('"Tom Berg, harbourcourier.com"'), "", ("Tom Berg",)),
+        ("", "<p class='byline'>By Harbour Holdings Group</p>", ()),
+        # one person named twice, with and without the middle initial
+        (ld_author('"Tom L. Berg"') + '<meta name="author" content="Tom Berg">', "", ("Tom L. Berg",)),
+        # a headline's words after "by" are no name: a possessive, a quantity
+        ("", "<p><a href='/x'>Fans queue for hours by Kira's Little Lion World</a></p>", ()),
+        ("", "<p><a href='/y'>Rents rose by FIVE TIMES</a></p>", ()),
+        # a byline slot holding a clause of the text names nobody
+        ("", "<div class='author'>The Northern and Southern transport ministries</div>", ()),
+        # a label written in ideographs, and the desk's words after a full-width slash
+        (ld_author('"記者王小明／即時報導"'), "", ("王小明",)),
+    ],
+)
+def test_outlets_companies_and_repeats_beside_names(head: str, body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, body_top) == expected

@@ -1,4 +1,5 @@
-"""Over every dev page in ../shared/data/extraction: no author we return is a phrase of the text.
+"""Over every dev page in ../shared/data/extraction: no author we return is a phrase of the text, nor
+holds a word of the byline slot that is no name (a weekday, a label, a job title).
 
 Skipped without the shared data (the ``shared`` fixture). The check is written apart from the
 parser's own name test, so that it can catch what that test lets through: an author string is a
@@ -42,6 +43,37 @@ def phrase_reason(author: str) -> str | None:
     return None
 
 
+# words of the byline slot that are not names, kept apart from the parser's lexicon: a weekday, a label
+# of the date, a label of the names in front of them, a job title's noun at the end
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_DATE_LABELS = {"updated", "uppdaterad", "publicado", "publié", "actualizado", "aktualisiert", "published"}
+_NAME_LABELS = {"by", "af", "av", "von", "par", "авторы", "автор", "текст", "author", "authors", "text"}
+_JOB_NOUNS = {"writer", "editor", "reporter", "correspondent", "columnist"}
+
+
+def slot_word_reason(author: str) -> str | None:
+    """Why ``author`` holds a word of the byline slot that is not a name; None when it holds none."""
+    words = [w.strip(".,;:()'\"：").lower() for w in author.split()]
+    if not words:
+        return None
+    if hit := [w for w in words if w in _WEEKDAYS | _DATE_LABELS]:
+        return f"date word {hit[0]!r}"
+    if len(words) > 1 and words[0] in _NAME_LABELS:
+        return f"label {words[0]!r}"
+    if words[-1] in _JOB_NOUNS:
+        return f"job title {words[-1]!r}"
+    return None
+
+
+def test_slot_word_check() -> None:
+    assert slot_word_reason("Malcolm Owen Monday") is not None
+    assert slot_word_reason("Uppdaterad") is not None
+    assert slot_word_reason("Текст Анна Смирнова") is not None
+    assert slot_word_reason("AP Auto Writer") is not None
+    assert slot_word_reason("Ana Lima") is None
+    assert slot_word_reason("Byron Textor") is None
+
+
 def test_phrase_check_tells_phrases_from_names() -> None:
     assert phrase_reason("stated that pills") is not None
     assert phrase_reason("injections are about equally effective") is not None
@@ -68,7 +100,7 @@ def test_no_author_on_a_dev_page_is_a_phrase_of_the_text(shared: Path) -> None:
             data = gzip.decompress(data)
         article = parse_article(data, url=page.resolve().as_uri())
         for author in article.authors:
-            reason = phrase_reason(author)
+            reason = phrase_reason(author) or slot_word_reason(author)
             if reason:
                 bad.append(f"{page.parent.parent.name}/{page.name}: {author!r} ({reason})")
     assert not bad, "\n".join(bad)

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
+from html import unescape
+from importlib import resources
 from typing import Any
 
 import lxml.html
@@ -27,7 +30,7 @@ log = logging.getLogger(__name__)
 
 _BY = re.compile(
     r"^\s*(?:(?:view|see|read|more)?\s*(?:all\s+)?(?:posts|articles|stories|written|posted|reported|"
-    r"published|text|words|photos?)\s+)?(?:by|von|par|por|di|door|av)\b[:\s]*",
+    r"published|text|words|photos?)\s+)?(?:by|von|par|por|di|door|av|af)\b[:\s]*",
     re.IGNORECASE,
 )
 _ROLE_WORDS = {
@@ -47,7 +50,10 @@ _ROLE_WORDS = {
 _LEADING_ROLES = re.compile(
     r"^(?:author|autor|auteur|reporter|correspondent|editor|writer)\s*:?\s+", re.IGNORECASE
 )
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|\||\band\b|&|\bund\b|\bet\b|\by\b|\be\b|\n)\s*", re.IGNORECASE)
+# "et", "y", "e" join names only in lower case: "Ana E. Lima" and "Ana Y Lima" hold an initial
+_NAME_SPLIT = re.compile(
+    r"\s*(?:,|;|\||\band\b|&|\bund\b|(?-i:\bet\b|\by\b|\be\b)|\n)\s*", re.IGNORECASE
+)
 # a run of 3+ digits is a date or a number, unless it ends a handle ("delta201")
 _NOT_NAME = re.compile(r"https?://|www\.|@|(?<![^\W_])\d{3,}|[<>{}=#]|^\d")
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
@@ -63,6 +69,120 @@ _AUTHOR_META = (
 
 
 _BRACKETED = re.compile(r"\s*[\(\[].*?[\)\]]")  # "(Reuters)", "[email]"
+
+
+def _read_byline_words() -> dict[str, tuple[str, ...]]:
+    """The byline lexicon (``data/byline_words.tsv``): kind -> its words, lower case, of every language."""
+    text = (resources.files("pipeline") / "data" / "byline_words.tsv").read_text(encoding="utf-8")
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, _lang, words = line.split("\t")
+        out.setdefault(kind.strip(), []).extend(w.strip().lower() for w in words.split("|") if w.strip())
+    return {kind: tuple(dict.fromkeys(words)) for kind, words in out.items()}
+
+
+def _alternatives(words: tuple[str, ...] | list[str]) -> str:
+    """A regex alternation of ``words``, longest first, a space matching any white space."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+_BYLINE_WORDS = _read_byline_words()
+# a label in front of the names: one of the lexicon's ("Authors", "Text", "Af"), with or without its
+# colon, or any one word followed by a colon ("Questioner:"), in any script
+_CJK = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff]+$")  # kana and ideographs: no spaces between words
+_LABEL = re.compile(
+    rf"^\s*(?:(?:{_alternatives([w for w in _BYLINE_WORDS['label'] if not _CJK.match(w)])})(?![\w-])\s*[:：]?"
+    rf"|(?:{_alternatives([w for w in _BYLINE_WORDS['label'] if _CJK.match(w)])})\s*[:：]?"
+    r"|[^\W\d_][\w-]{0,24}\s*[:：])\s*",
+    re.IGNORECASE,
+)
+_BY_WORDS = r"(?:by|von|par|por|di|door|av|af)"
+# where a byline's date begins: a label of the date ("Updated", "Publicado"; "Posted by" is a label of
+# the names), a weekday before a day number, or a month and one ("Monday, November 18", "Wed, 08"), a month
+# beside a day number ("Nov 20", "20 Nov"). A weekday or month alone is no date: "Domingo", "April",
+# "May" are names.
+_MONTHS = _alternatives(_BYLINE_WORDS["month"])
+_CALENDAR = _alternatives([*_BYLINE_WORDS["weekday"], *_BYLINE_WORDS["month"]])
+_DATE_START = re.compile(
+    rf"(?<![\w-])(?:(?:{_alternatives(_BYLINE_WORDS['stamp'])})(?![\w-])(?!\s+{_BY_WORDS}\b)"
+    rf"|(?:{_alternatives(_BYLINE_WORDS['weekday'])})\.?,?\s*(?:(?:{_MONTHS})\.?\s*)?\d"
+    rf"|(?:{_MONTHS})\.?,?\s*\d"
+    rf"|\d{{1,2}}\.?\s+(?:{_CALENDAR})(?![\w-]))",
+    re.IGNORECASE,
+)
+
+
+def _before_date(value: str, digits: bool = False) -> str:
+    """``value`` up to where its date begins ("Ana Lima Monday, November 18" -> "Ana Lima"); with
+    ``digits``, up to its first digit too (a byline slot's date or time in any format)."""
+    m = _DATE_START.search(value)
+    if m:
+        value = value[: m.start()]
+    if digits:
+        value = re.split(r"\d", value, maxsplit=1)[0]
+    return value
+
+
+def _without_label(part: str) -> str:
+    """``part`` without the labels in front of its names ("Авторы: Дмитрий Попов" -> "Дмитрий Попов")."""
+    for _ in range(2):  # "By Text: ..."
+        stripped = _LABEL.sub("", part, count=1)
+        if stripped == part:
+            break
+        part = stripped
+    return part
+
+
+# job titles: a value ending in one of these nouns is a title ("AP Auto Writer", "Online News Editor")
+_JOB_NOUNS = {
+    "writer", "editor", "reporter", "correspondent", "columnist", "contributor", "journalist", "producer",
+    "photographer", "analyst", "critic", "blogger", "intern", "redakteur", "redakteurin", "korrespondent",
+    "korrespondentin", "rédacteur", "rédactrice", "journaliste", "periodista", "redactor", "redactora",
+    "giornalista", "корреспондент", "редактор", "журналист",
+}
+
+
+def _without_title(part: str) -> str:
+    """A name without the job title after it ("Ana Lima Staff Writer" -> "Ana Lima"); "" when the
+    value is a title alone ("AP Auto Writer", "Online News Editor")."""
+    words = part.split()
+    if not words or words[-1].lower().strip(".,") not in _JOB_NOUNS:
+        return part
+    while words and words[-1].lower().strip(".,") in _ROLE_WORDS | _JOB_NOUNS:
+        words.pop()
+    if len(words) >= 2 and not any(w.lower() in _ROLE_WORDS or w.lower() in _ORG_WORDS for w in words):
+        return " ".join(words)
+    return ""
+
+
+# a name run together with the next element's text: "Isabel KeaneJournal News" (a lower-case letter
+# then a capital inside a word, after three lower-case letters: "MacKenzie", "DeArdo" are names)
+_GLUED = re.compile(r"[A-Z][a-z]{3,}(?=[A-Z][a-z])")
+# abbreviations a period may follow inside a name or title ("Prof. Ana Lima")
+_ABBREVIATIONS = {
+    "prof", "rev", "gen", "sen", "rep", "gov", "col", "capt", "sgt", "hon", "inc", "ltd", "corp", "bros",
+    "mrs", "messrs", "mme", "mlle", "sra", "dra", "esq", "lic", "ing", "hrsg",
+}
+_STOP = re.compile(r"([^\W\d_]{3,})\.\s+(?=\S)")
+
+
+def _before_stop(value: str) -> str:
+    """A name followed by a period and more text ("Ana Lima. Harbour Wire International"): the name."""
+    for m in _STOP.finditer(value):
+        if m.group(1).lower() not in _ABBREVIATIONS and " " in value[: m.end(1)].strip():
+            return value[: m.end(1)]
+    return value
+
+
+def _unglued(part: str) -> str:
+    """``part`` cut where a name runs into an organisation's name ("Tom BergCity Journal" -> "Tom Berg")."""
+    for m in _GLUED.finditer(part):
+        if any(w.lower().strip(".,") in _ORG_WORDS for w in part[m.end() :].split()):
+            return part[: m.end()]
+    return part
+
 
 # what a person's name may hold in lower case: name particles ("Ludwig van Beethoven")
 _PARTICLES = {
@@ -82,10 +202,37 @@ _NOT_IN_NAMES = {
     "effective", "certified", "certification", "reviewed", "verified", "accredited", "licensed",
     "registered", "approved", "medically", "fact", "checked", "trusted", "award", "winning", "seal",
     "badge", "member", "since", "posts", "view", "read", "profile", "follow", "share", "comments",
+    # a quantity of the text ("by five times", "by ten percent")
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "hundred", "thousand",
+    "million", "billion", "percent", "times", "twice",
 }
+# a company is no person: "Example Group", "Harbour Holdings Ltd"
+_COMPANY_WORDS = {
+    "group", "inc", "ltd", "llc", "gmbh", "plc", "corp", "corporation", "company", "holdings", "limited",
+    "foundation",
+}
+# words of a media organisation's name ("The Washington Post" beside a person's name is their outlet)
+_MEDIA_WORDS = {
+    "news", "media", "press", "presse", "journal", "magazine", "tv", "radio", "network", "agency",
+    "gazette", "tribune", "herald", "chronicle", "online",
+}
+_DOMAIN = re.compile(r"\w\.(?:com|org|net|co|info|[a-z]{2})$", re.IGNORECASE)
+
+
+def _org_like(name: str) -> bool:
+    """Whether ``name`` reads as an organisation's: "The ...", a domain, or a media word in it."""
+    words = name.lower().split()
+    return (
+        words[:1] == ["the"]
+        or bool(_DOMAIN.search(name))
+        or any(w.strip(".,") in _MEDIA_WORDS | _COMPANY_WORDS for w in words)
+    )
+
+
 _CREDIT_ROLES = {"staff", "editors", "writers", "reporters", "team", "desk", "newsroom"}
 # a user name in place of a display name: "jane.doe", "jane_doe", "jane-doe"
 _HANDLE_PARTS = re.compile(r"^([a-z][a-z'’]+)[._-]([a-z][a-z'’]+)$")
+_GENERIC_TLDS = {"com", "org", "net", "info", "io", "gov", "edu", "biz", "co", "news", "online"}
 _EMAIL = re.compile(r"^([\w.+-]+)@[\w-]+(?:\.[\w-]+)+$")
 
 
@@ -97,6 +244,8 @@ def _name_from_handle(value: str) -> str | None:
     if email:
         s = email.group(1)
     m = _HANDLE_PARTS.match(s.lower()) if s == s.lower() else None
+    if m and m.group(2) in _GENERIC_TLDS:
+        return None  # a domain ("example.com"), not "first.last"
     if m:
         return f"{m.group(1).capitalize()} {m.group(2).capitalize()}"
     return None if email else value
@@ -128,6 +277,8 @@ def looks_like_name(name: str) -> bool:
             continue  # "The Currency editors", "Example Gazette staff": a credit of the outlet's staff
         if core[:1].islower() or not core[:1].isalpha():
             return False  # scripts without case (Arabic, Devanagari, CJK) pass
+        if low.endswith(("'s", "’s")) or low in _COMPANY_WORDS:
+            return False  # a possessive ("Kirin's Lion") or a company ("Example Group") is no name
         capitalised += 1
     return capitalised > 0
 
@@ -146,14 +297,22 @@ def _clean_person(raw: str, sites: set[str], handles: frozenset[str] = frozenset
     part that does not read as a name is dropped, unless it is one of ``handles``: the one-word
     names shown after a visible "By" or "Author:" label (a forum's or blog's display name).
     """
-    s = _BRACKETED.sub("", _without_by(raw))
-    s = re.split(r"\s+[|–—]\s+|\s+-\s+", s)[0]  # "Jane Doe - Staff Writer"
+    s = _before_date(_BRACKETED.sub("", _without_by(raw)))
+    s = re.split(r"\s+[|–—]\s+|\s+-\s+|\s*／\s*", s)[0]  # "Jane Doe - Staff Writer", "林宸誼／即時報導"
+    s = _before_stop(s)  # "Jane Doe. Example Wire International"
     names: list[str] = []
     phrase = False  # a part of the value reads as text, not a name
+    credit = False  # a part credits the outlet or a wire agency
     for part in _NAME_SPLIT.split(s):
-        part = _LEADING_ROLES.sub("", _BY.sub("", part)).strip(" .:-–—·•\t")
+        part = _LEADING_ROLES.sub("", _without_label(_BY.sub("", part))).strip(" .:-–—·•\t")
         part = _name_from_handle(part) or ""
         if not part or _NOT_NAME.search(part):
+            continue
+        if _names_agency(part) or _outlet_kind(part, sites) == "outlet" or _credits_outlet(part, sites):
+            credit = True
+            continue
+        part = _without_title(_unglued(part))
+        if not part:
             continue
         low = part.lower().strip(".")
         if low in _SUFFIXES and names:
@@ -173,9 +332,13 @@ def _clean_person(raw: str, sites: set[str], handles: frozenset[str] = frozenset
             phrase = True
             continue
         names.append(part)
-    if phrase:
-        # split off a phrase ("Center for Drug Evaluation and Research"), a lone word is its tail
-        names = [n for n in names if len(n.split()) > 1]
+    if phrase or credit:
+        # split off a phrase ("Center for Drug Evaluation and Research"), a lone word is its tail; beside
+        # an agency's or the outlet's credit, it is a dateline's place ("Reuters, Lisbon") or a section
+        names = [n for n in names if len(n.split()) > 1 and not (phrase and n.lower().startswith("the "))]
+    if any(not _org_like(n) for n in names):
+        # "Jane Doe, The Washington Post", "Jane Doe, Example.com": the person's outlet, no co-author
+        names = [n for n in names if not _org_like(n)]
     return names
 
 
@@ -186,6 +349,23 @@ _ORG_WORDS = {
     "company", "gazette", "tribune", "herald", "chronicle", "observer", "review", "today", "clinic",
     "hospital", "center", "centre", "council", "committee", "bank", "party", "club", "society", "digital",
 }
+
+
+# the outlet's newsroom, credited in place of a person ("Redacción La Razón", "Redação")
+_NEWSROOM = {
+    "redacción", "redaccion", "redação", "redacao", "rédaction", "redazione", "redaktion", "redactie",
+    "redakcja", "redakce", "redaksi", "редакция", "редакція", "newsroom", "newsdesk",
+}
+
+
+def _credits_outlet(part: str, sites: set[str]) -> bool:
+    """Whether ``part`` credits the outlet rather than a person: its newsroom ("Redacción La Razón"),
+    or its name followed by a section or a desk ("Example Gazette Sport", "Example Gazette Andalucía")."""
+    words = norm(part).split()
+    if words and words[0] in _NEWSROOM:
+        return True
+    squeezed = [s.replace(" ", "") for s in sites if len(s.split()) >= 2]
+    return any("".join(words[:k]) in squeezed for k in range(2, len(words)))
 
 
 def _outlet_kind(name: str, sites: set[str]) -> str | None:
@@ -218,7 +398,7 @@ def _credit(raw: str, sites: set[str]) -> str | None:
     """The organisation a byline value credits in place of a person: the outlet itself ("By Example
     Gazette") or a wire agency ("By The Associated Press", "Reuters staff"); None for anything else,
     generic words alone ("Staff", "Admin") included."""
-    s = _LEADING_ROLES.sub("", _without_by(raw))
+    s = _LEADING_ROLES.sub("", _without_label(_without_by(raw)))
     words = _BRACKETED.sub("", s).strip(" .:-–—·•").split()
     while words and words[-1].lower() in _CREDIT_TAIL:
         words.pop()  # "Reuters staff"
@@ -227,6 +407,11 @@ def _credit(raw: str, sites: set[str]) -> str | None:
         return None
     if _names_agency(name):
         return name
+    if words[0].lower() in _NEWSROOM and len(words) > 1:
+        return _credit(" ".join(words[1:]), sites)  # "Redacción La Razón": the outlet's newsroom
+    for k in range(len(words) - 1, 1, -1):  # "Example Gazette Andalucía": the outlet and a section
+        if _outlet_kind(" ".join(words[:k]), sites) == "outlet":
+            return " ".join(words[:k])
     key = norm(name)
     if all(w in _ROLE_WORDS or w in _ORG_WORDS for w in key.split()):
         return None  # "News", "Staff and News": generic words, even where they match a site name
@@ -272,12 +457,15 @@ _BY_INLINE = re.compile(r"(?:^|[\s|·•–—,])by\s*:?\s+(\S.*)$", re.IGNORECA
 _NOT_BYLINE_BEFORE = re.compile(
     r"\b(?:powered|hosted|designed|developed|supported|sponsored|presented|brought|made|built|run|owned|"
     r"operated|followed|inspired|caused|led|organi[sz]ed|funded|produced|edited|photographed|"
-    r"illustrated|translated|licensed|protected|verified|reviewed)\s*$",
+    r"illustrated|translated|licensed|protected|verified|reviewed|crafted|created|coded|themed|with)\s*$"
+    r"|©|\bcopyright\b",
     re.IGNORECASE,
 )
 _NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|(?:van|von|de|der|den|da|di|du|la|le|bin|al|el|y|st\.?)|[A-Z]\.)"
 _PERSONISH = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}$")
 _HANDLE = re.compile(r"^[^\W\d_][\w.-]{1,29}$")
+# a CMS login: "siteadmin", "webmaster2", "editor_1" name an account, not a person
+_LOGIN = re.compile(r"admin|webmaster|moderator|editor|root|user|staff", re.IGNORECASE)
 # the site's footers: a <footer> (or the "contentinfo" landmark) outside the article and the main content
 _SITE_FOOTERS = etree.XPath(
     "descendant-or-self::*[self::footer or @role='contentinfo'][not(ancestor::article) and not(ancestor::main)]"
@@ -332,8 +520,8 @@ def _text_bylines(
         if len(seg) > 160:
             continue
         if _BY_ALONE.match(seg):
-            if in_site_footer(seg):
-                continue
+            if in_site_footer(seg) or (i > 0 and _NOT_BYLINE_BEFORE.search(segments[i - 1])):
+                continue  # "Designed" / "Crafted with" + "by": a credit of the site
             nxt = next((x for x in segments[i + 1 : i + 4] if x.strip(" |·•,")), "").strip(" |·•,")
             kind = credit(nxt)
             if kind == "agency":
@@ -342,7 +530,7 @@ def _text_bylines(
                 continue
             if _PERSONISH.match(nxt) and _outlet_kind(nxt, sites) != "outlet":
                 return [nxt]
-            generic = nxt.lower() in _ROLE_WORDS or nxt.lower() in _ORG_WORDS
+            generic = nxt.lower() in _ROLE_WORDS or nxt.lower() in _ORG_WORDS or _LOGIN.search(nxt)
             if _HANDLE.match(nxt) and not generic and not is_site(nxt, sites) and enabled("authors.handle_after_by"):
                 if handles is not None:
                     handles.add(nxt)
@@ -362,16 +550,29 @@ def _text_bylines(
     return []
 
 
+_AT_HANDLE = re.compile(r"@\w+")
+# what follows a name in a byline slot: "Ana Lima in Lisbon", "Ana Lima for Example Gazette"
+_PLACE_OR_OUTLET_TAIL = re.compile(r"\s+(?:am|on|for|at|in|to|from|of|via|with)\s+.*$", re.IGNORECASE)
+
+
 def _byline_values(tree: lxml.html.HtmlElement) -> list[str]:
-    """Bylines in the page body, found by trafilatura's author XPaths."""
-    from trafilatura.metadata import extract_author
+    """The parts of the page's byline slot, found by trafilatura's author XPaths, as written there:
+    its case kept, cut where its date begins (trafilatura's own normalisation title-cases a login
+    and splits a date into words: "Monday", "Nov")."""
+    from trafilatura.metadata import extract_metainfo, prune_unwanted_nodes
+    from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
     try:
-        found = extract_author(tree)
+        subtree = prune_unwanted_nodes(deepcopy(tree), AUTHOR_DISCARD_XPATHS)
+        found = extract_metainfo(subtree, AUTHOR_XPATHS, len_limit=120)
     except (ValueError, TypeError, etree.XPathError) as e:
         log.debug("byline search failed: %s", e)
         return []
-    return [a.strip() for a in (found or "").split(";") if a.strip()]
+    if not found or found.lower().startswith("http"):
+        return []
+    text = _before_date(unescape(found), digits=True)
+    parts = (_PLACE_OR_OUTLET_TAIL.sub("", _AT_HANDLE.sub("", p)).strip() for p in re.split(r"[;,|\n]", text))
+    return [p for p in parts if p.strip(" .:-–—·•")]
 
 
 def choose_authors(
@@ -399,7 +600,7 @@ def choose_authors(
             return shown
         found = _byline_values(tree)
         credited.extend(c for c in (_credit(v, sites) for v in found) if c)
-        return found
+        return [", ".join(found)] if found else []  # one value: a credit in it tells a dateline from a name
 
     def from_graph() -> list[str]:
         """The JSON-LD graph's authors, when the ``authors.graph_persons`` switch is on."""
@@ -486,8 +687,9 @@ def _credits(
 
 
 def _dedupe_names(names: list[str]) -> tuple[str, ...]:
-    """Drop repeats, ignoring case and punctuation, and names contained in a longer one ("Todd")."""
-    keys = [norm(n) for n in names]
+    """Drop repeats, ignoring case, punctuation and middle initials ("Troy L. Smith", "Troy Smith"), and
+    names contained in a longer one ("Todd")."""
+    keys = [" ".join(w for w in norm(n).split() if len(w) > 1) or norm(n) for n in names]
     out: list[str] = []
     seen: set[str] = set()
     for name, key in zip(names, keys, strict=True):
