@@ -60,7 +60,8 @@ INFORMATIONAL = ("author_precision",)
 # the quality gate (``--gate``, run by ``make gate``): each figure pinned a little under what the parser
 # reaches, on the dev pages and cross-validated (``GATE_FOLDS`` folds of sites); a drop below fails
 GATE_FOLDS = 5
-# (pinned 2026-12-02 at 0.004-0.008 under the measured figure: one page lost on a set of 60-100 fails)
+# (pinned 2026-12-02 at 0.004-0.008 under the measured figure: one page lost on a set of 60-100 fails;
+# trafilatura-eval author_acc raised the same day after the byline fixes, 0.919 dev / 0.889 cv)
 FLOORS: dict[str, dict[str, dict[str, float]]] = {
     "dev": {
         "scrapinghub-aeb": {"body_shingle_f1": 0.970},
@@ -70,7 +71,7 @@ FLOORS: dict[str, dict[str, dict[str, float]]] = {
         },
         "htmldate-mediacloud-2020": {"date_acc": 0.955},
         "trafilatura-eval-en-meta": {
-            "snippets_with": 0.945, "snippets_without": 0.972, "title_acc": 0.935, "author_acc": 0.905,
+            "snippets_with": 0.945, "snippets_without": 0.972, "title_acc": 0.935, "author_acc": 0.915,
             "date_acc": 0.915, "author_precision": 0.965,
         },
     },
@@ -82,7 +83,7 @@ FLOORS: dict[str, dict[str, dict[str, float]]] = {
         },
         "htmldate-mediacloud-2020": {"date_acc": 0.925},
         "trafilatura-eval-en-meta": {
-            "snippets_with": 0.942, "snippets_without": 0.972, "title_acc": 0.935, "author_acc": 0.875,
+            "snippets_with": 0.942, "snippets_without": 0.972, "title_acc": 0.935, "author_acc": 0.885,
             "date_acc": 0.905, "author_precision": 0.965,
         },
     },
