@@ -108,6 +108,13 @@ def test_generic_organisation_joins_the_only_one_known_by_that_name() -> None:
         ]
     )
     assert out[0][0].speaker_id == out[1][0].speaker_id
+    assert out[1][0].sub == "the port authority"  # the speaker as written stays
+    # an article naming its own port authority, even one the text never ends with those words
+    own = "The Port Authority of Tarn said the quay was shut. Later the port authority said it had reopened."
+    out, _ = canonical_speakers(
+        [([claim("The Harlow Port Authority", 0)], full), ([claim("the port authority", own.find("the port"))], own)]
+    )
+    assert out[1][0].speaker_id != out[0][0].speaker_id
     # two port authorities known: "the port authority" joins neither
     other = "The Tarn Port Authority said the quay was closed."
     out, _ = canonical_speakers(
@@ -199,6 +206,8 @@ def test_pronoun_whose_antecedent_is_an_unnamed_description_stays_unknown() -> N
 
 def test_description_of_the_article_main_person() -> None:
     text = (
+        # no named person opens this sentence or the two before it (else that person would be taken,
+        # see test_description_takes_the_person_the_story_is_about_there)
         "Ada Lind toured the mill. Lind met workers, and Lind promised jobs. Tom Hale hosted. "
         "The workers cheered. A band played. The candidate said wages would rise."
     )
@@ -216,6 +225,16 @@ def test_description_takes_the_person_the_story_is_about_there() -> None:
     assert (mention.name, mention.how) == ("Ada Lind", "description")
 
 
+def test_description_is_not_the_subject_who_used_it_for_someone_else() -> None:
+    # Hale opens the sentence before, but "the senator" there is the one he attacked
+    text = (
+        "Ada Lind spoke on Monday. Lind said the weir was safe. "
+        "Tom Hale attacked Lind at a rally, mocking the former senator. The former senator said he was wrong."
+    )
+    (mention,) = resolve_article([claim("The former senator", text.rfind("The former senator"))], text)
+    assert mention.name == "Ada Lind"
+
+
 def test_description_with_the_name_in_apposition() -> None:
     text = "Tom Hale runs the mill. The director of the Harlow River Trust, Ina Kirsch, said the weir was safe."
     speaker = "The director of the Harlow River Trust, Ina Kirsch"
@@ -225,6 +244,12 @@ def test_description_with_the_name_in_apposition() -> None:
     text = "Mr. Hale, Ms. Kirsch and others said the weir was safe."
     (mention,) = resolve_article([claim("Mr. Hale, Ms. Kirsch", 0)], text)
     assert mention.name == "Hale"
+    text = "Ludwig van Hale, Ina Kirsch and others said the weir was safe."  # a particle is no description
+    (mention,) = resolve_article([claim("Ludwig van Hale, Ina Kirsch", 0)], text)
+    assert mention.name == "Ludwig van Hale"
+    text = "The mayor of the city, New York City, said the weir was safe."  # a place is no person
+    (mention,) = resolve_article([claim("The mayor of the city, New York City", 0)], text)
+    assert mention.name != "New York City"
 
 
 GENDERED = (

@@ -168,8 +168,15 @@ def _resolve_one(
     if not words:
         return Mention(None, None, "unresolved")
     described, _, after_comma = raw.rpartition(",")
-    appositive = after_comma.split() if any(w.islower() for w in described.split()) else []
-    if 2 <= len(appositive) <= 4 and all(_is_cap(w) for w in appositive) and _person_like(appositive):
+    # a description holds a lower-case word that is no name particle ("Ludwig van Beethoven" holds none)
+    describes = any(w.islower() and w not in _LOWER_NAME_PARTICLES for w in described.split())
+    appositive = after_comma.split() if describes else []
+    if (
+        2 <= len(appositive) <= 4
+        and all(_is_cap(w) for w in appositive)
+        and _person_like(appositive)
+        and _bare(appositive[-1]) in names.by_surname  # a person the article names, not "New York City"
+    ):
         # "The director of the centre, Ina Kirsch": the name after a description (not a list of names)
         return _resolve_one(" ".join(appositive), None, at, names, last_person)
     folded = [_bare(w) for w in words]
@@ -351,7 +358,7 @@ def _description(
             return r
     if desc[-1] in _titles() and not desc[-1].endswith("s") and raw.split()[0].lower() in ("the", "this", "that"):
         # the person the story is about at this point, else the one it is about overall
-        recent = names.recent_subject(at)
+        recent = names.recent_subject(at, role=desc[-1])
         if recent:
             return Mention(recent, None, "description")
         main = names.main_person()

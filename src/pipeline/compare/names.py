@@ -36,6 +36,7 @@ class _NameMention:
 
 _FIRST_PERSON = re.compile(r"I(?:['’](?:m|ve|ll|d))?")  # "I", "I'm", "I've": never part of a name
 
+
 def _tokens(text: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in _WORD.finditer(text)]
 
@@ -151,9 +152,13 @@ def _person_like(words: Sequence[str]) -> bool:
     """Whether capitalised words can be a person's name: no organisation word, no country name."""
     orgs = _wordset("orgs.txt")
     countries = country_table()
-    return bool(words) and not _names_a_thing(words) and all(
-        (_is_cap(w) or w in _LOWER_NAME_PARTICLES) and _bare(w) not in orgs and _key_text(w) not in countries
-        for w in words
+    return (
+        bool(words)
+        and not _names_a_thing(words)
+        and all(
+            (_is_cap(w) or w in _LOWER_NAME_PARTICLES) and _bare(w) not in orgs and _key_text(w) not in countries
+            for w in words
+        )
     )
 
 
@@ -206,17 +211,35 @@ class ArticleNames:
         first = self.text[begin:at].split()[:1]
         return self.antecedent(first[0].lower(), begin) if first else None
 
-    def recent_subject(self, before: int | None, sentences: int = 2) -> str | None:
-        """The person opening the latest of the ``sentences`` sentences before offset ``before`` (or
-        the one holding it) that a named person opens, or None: the person a story is about at
-        that point ("Hillary Clinton spoke out ... The former secretary of state said ...")."""
+    def recent_subject(self, before: int | None, role: str = "", sentences: int = 2) -> str | None:
+        """The person opening the latest of the sentence holding offset ``before`` and the
+        ``sentences`` sentences before it that a named person opens, or None: the person a story
+        is about at that point ("Hillary Clinton spoke out ... The former secretary of state
+        said ..."). None as well when the ``role`` noun is used between that person and ``before``
+        ("Trump attacked Rubio, mocking the Florida senator. The Florida senator said ..."): the
+        description already stood for somebody else there."""
         if before is None or not self.sentences:
             return None
         here = bisect.bisect_right(self.sentences, before)
         for pos, surname, opens in reversed(self.people):
             if pos < before and opens and bisect.bisect_right(self.sentences, pos) >= here - sentences:
+                if role and self._role_used_for_another(role, pos, before):
+                    return None
                 return self.full_name(surname)
         return None
+
+    def _role_used_for_another(self, role: str, start: int, end: int) -> bool:
+        """Whether a description ending in ``role`` stands between ``start`` and ``end`` right after
+        a word of running text ("attacked Rubio, mocking the Florida senator"): there it meant
+        someone other than the sentence's subject. One opening its sentence ("The Florida senator
+        sought ...") or in apposition after a comma ("Hillary Clinton, the former secretary of
+        state, ...") is the subject again, and does not count."""
+        phrase = re.compile(rf"\b(?:the|a|an|this|that)\s+(?:[\w'’.-]+\s+){{0,3}}{re.escape(role)}\b", re.IGNORECASE)
+        for m in phrase.finditer(self.text, start, end):
+            before = self.text[max(start, m.start() - 40) : m.start()].split()
+            if before and before[-1].islower() and before[-1].isalpha():
+                return True
+        return False
 
     def gender(self, name: str) -> str | None:
         """Gender, "m" or "f", as the article's own pronouns and honorifics show a person's gender, else None."""

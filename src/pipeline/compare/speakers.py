@@ -14,9 +14,10 @@ Two steps, both deterministic:
    honorifics and middle names ("Donald J. Trump" = "Donald Trump"), organisation acronyms
    ("Federal Bureau of Investigation" = "FBI"), and collective nouns ("Democrats"). A bare surname
    the article could not complete joins a full name only when the registry knows exactly one person
-   with that surname; two people who share a surname are never merged. Likewise a description the
-   article never names ("the port authority") joins the only known organisation whose name ends
-   with it ("Harlow Port Authority").
+   with that surname; two people who share a surname are never merged. Likewise a description of
+   two words or more whose article names no organisation holding those words ("the port
+   authority") joins the only known organisation whose name ends with it ("Harlow Port
+   Authority"); the description as written stays the finer speaker (``sub``).
 
 The speaker id is a slug of the canonical key (``person:donald-trump``), so it never changes when
 other speakers arrive.
@@ -182,14 +183,16 @@ def canonical_speakers(
     :class:`SpeakerAssignment` per article out, plus the registry (pass it back in next time)."""
     registry = registry or SpeakerRegistry()
     mentions: list[list[Mention]] = []
+    own_orgs: list[list[str]] = []  # per article, the organisation names it spells out, folded
     for claims, text in articles:
         names = read_article(text or "")
         mentions.append(resolve_article(claims, names=names))
+        own_orgs.append([" ".join(_bare(w) for w in org.split()) for org in names.orgs])
         registry.learn(n for n in (names.full_name(s) for s in names.by_surname) if n)
         registry.learn(names.orgs)
     registry.learn(m.name for ms in mentions for m in ms if m.name and len(m.name.split()) >= 2)
     out: list[list[SpeakerAssignment]] = []
-    for ms in mentions:
+    for ms, orgs in zip(mentions, own_orgs, strict=True):
         row = []
         for m in ms:
             if m.name:
@@ -200,10 +203,14 @@ def canonical_speakers(
                     else SpeakerAssignment(sp.speaker_id, sp.name, sp.kind, m.sub, m.how)
                 )
                 continue
-            sp = registry.resolve_description(m.sub)  # "the port authority" the article never named
+            # "the port authority" of an article that names no organisation with those words in it
+            # ("The Port Authority of New York and New Jersey" is not the Harlow one known elsewhere)
+            words = " ".join(_bare(w) for w in (m.sub or "").split() if _bare(w) not in _ARTICLES)
+            named_here = bool(words) and any(f" {words} " in f" {org} " for org in orgs)
+            sp = None if named_here else registry.resolve_description(m.sub)
             if sp is None:
                 row.append(SpeakerAssignment(None, None, None, m.sub, m.how))
             else:
-                row.append(SpeakerAssignment(sp.speaker_id, sp.name, sp.kind, None, "description"))
+                row.append(SpeakerAssignment(sp.speaker_id, sp.name, sp.kind, m.sub, "description"))
         out.append(row)
     return out, registry
