@@ -220,12 +220,20 @@ class ArticleNames:
         description already stood for somebody else there."""
         if before is None or not self.sentences:
             return None
+        found = self._opening_subject(before, sentences, self.people)
+        if found is None or (role and self._role_used_for_another(role, found[0], before)):
+            return None
+        return self.full_name(found[1])
+
+    def _opening_subject(
+        self, before: int, sentences: int, people: Sequence[tuple[int, str, bool]]
+    ) -> tuple[int, str] | None:
+        """(offset, surname) of the latest of ``people`` before ``before`` who opens the sentence
+        holding ``before`` or one of the ``sentences`` sentences before it, else None."""
         here = bisect.bisect_right(self.sentences, before)
-        for pos, surname, opens in reversed(self.people):
+        for pos, surname, opens in reversed(people):
             if pos < before and opens and bisect.bisect_right(self.sentences, pos) >= here - sentences:
-                if role and self._role_used_for_another(role, pos, before):
-                    return None
-                return self.full_name(surname)
+                return pos, surname
         return None
 
     def _role_used_for_another(self, role: str, start: int, end: int) -> bool:
@@ -254,11 +262,10 @@ class ArticleNames:
         if want is None or before is None:
             return None
         genders = _gender_of(v for v in self.gender_votes if v[0] != before)
-        here = bisect.bisect_right(self.sentences, before)
         earlier = [(pos, sur, sub) for pos, sur, sub in self.people if pos < before and genders.get(sur) == want]
-        for pos, surname, subject in reversed(earlier):
-            if subject and bisect.bisect_right(self.sentences, pos) >= here - 1:
-                return self.full_name(surname)
+        subject = self._opening_subject(before, 1, earlier)
+        if subject is not None:
+            return self.full_name(subject[1])
         return self.full_name(earlier[-1][1]) if earlier else None
 
     def full_org(self, words: Sequence[str]) -> str | None:
