@@ -28,9 +28,11 @@ log = logging.getLogger(__name__)
 
 
 
+# "by" in the languages of the byline lexicon: "By Ana Lima", "Von Ana Lima", "Af Ana Lima"
+_BY_WORDS = r"(?:by|von|par|por|di|door|av|af)"
 _BY = re.compile(
     r"^\s*(?:(?:view|see|read|more)?\s*(?:all\s+)?(?:posts|articles|stories|written|posted|reported|"
-    r"published|text|words|photos?)\s+)?(?:by|von|par|por|di|door|av|af)\b[:\s]*",
+    rf"published|text|words|photos?)\s+)?{_BY_WORDS}\b[:\s]*",
     re.IGNORECASE,
 )
 _ROLE_WORDS = {
@@ -98,7 +100,6 @@ _LABEL = re.compile(
     r"|[^\W\d_][\w-]{0,24}\s*[:：])\s*",
     re.IGNORECASE,
 )
-_BY_WORDS = r"(?:by|von|par|por|di|door|av|af)"
 # where a byline's date begins: a label of the date ("Updated", "Publicado"; "Posted by" is a label of
 # the names), a weekday before a day number, or a month and one ("Monday, November 18", "Wed, 08"), a month
 # beside a day number ("Nov 20", "20 Nov"). A weekday or month alone is no date: "Domingo", "April",
@@ -136,12 +137,7 @@ def _without_label(part: str) -> str:
 
 
 # job titles: a value ending in one of these nouns is a title ("AP Auto Writer", "Online News Editor")
-_JOB_NOUNS = {
-    "writer", "editor", "reporter", "correspondent", "columnist", "contributor", "journalist", "producer",
-    "photographer", "analyst", "critic", "blogger", "intern", "redakteur", "redakteurin", "korrespondent",
-    "korrespondentin", "rédacteur", "rédactrice", "journaliste", "periodista", "redactor", "redactora",
-    "giornalista", "корреспондент", "редактор", "журналист",
-}
+_JOB_NOUNS = frozenset(_BYLINE_WORDS["job"])
 
 
 def _without_title(part: str) -> str:
@@ -352,10 +348,7 @@ _ORG_WORDS = {
 
 
 # the outlet's newsroom, credited in place of a person ("Redacción La Razón", "Redação")
-_NEWSROOM = {
-    "redacción", "redaccion", "redação", "redacao", "rédaction", "redazione", "redaktion", "redactie",
-    "redakcja", "redakce", "redaksi", "редакция", "редакція", "newsroom", "newsdesk",
-}
+_NEWSROOM = frozenset(_BYLINE_WORDS["newsroom"])
 
 
 def _credits_outlet(part: str, sites: set[str]) -> bool:
