@@ -256,3 +256,35 @@ def test_a_theme_credit_in_the_copyright_line_is_no_byline() -> None:
 )
 def test_outlets_companies_and_repeats_beside_names(head: str, body_top: str, expected: tuple[str, ...]) -> None:
     assert authors(head, body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("body_top", "expected"),
+    [
+        # a photo credit above the byline, in its own piece or before a separator, is no copyright line
+        ("<figure><img src='/i/harbour.jpg' alt=''><figcaption>© Harbour Images</figcaption></figure>"
+         "<p>By <a href='/team/ana'>Ana Lima</a></p>", ("Ana Lima",)),
+        ("<p>Photo © Harbour Images · By Ana Lima</p>", ("Ana Lima",)),
+        # a copyright notice running into "by" credits the site's theme or owner
+        ("<p class='small'>© 2024 Harbour Theme by Tom Berg</p>", ()),
+        ("<p class='small'>Copyright Harbour Media, site by Tom Berg</p>", ()),
+    ],
+)
+def test_a_copyright_sign_blocks_only_the_by_it_runs_into(body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(body_top=body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("body_top", "expected"),
+    [
+        # a word holding a login word is a name: only admin and webmaster mark a login wherever they stand
+        ("<p>by <a href='/a/x'>Staffan</a></p>", ("Staffan",)),
+        ("<p>by <a href='/a/x'>Rootsi</a></p>", ("Rootsi",)),
+        ("<p>by <a href='/a/x'>siteadmin</a></p>", ()),
+        ("<p>by <a href='/a/x'>webmaster2</a></p>", ()),
+        ("<p>by <a href='/a/x'>editor_1</a></p>", ()),
+        ("<p>by <a href='/a/x'>user123</a></p>", ()),
+    ],
+)
+def test_logins_are_whole_handles(body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(body_top=body_top) == expected

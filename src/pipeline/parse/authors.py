@@ -450,15 +450,19 @@ _BY_INLINE = re.compile(r"(?:^|[\s|·•–—,])by\s*:?\s+(\S.*)$", re.IGNORECA
 _NOT_BYLINE_BEFORE = re.compile(
     r"\b(?:powered|hosted|designed|developed|supported|sponsored|presented|brought|made|built|run|owned|"
     r"operated|followed|inspired|caused|led|organi[sz]ed|funded|produced|edited|photographed|"
-    r"illustrated|translated|licensed|protected|verified|reviewed|crafted|created|coded|themed|with)\s*$"
-    r"|©|\bcopyright\b",
+    r"illustrated|translated|licensed|protected|verified|reviewed|crafted|created|coded|themed|with)\s*$",
     re.IGNORECASE,
 )
+# a copyright notice running into an inline "by" ("© 2024 Theme by Example"): a credit of the site. Its
+# reach ends at a separator ("Photo © Harbour Images · By Ana Lima" is a photo credit, then the byline)
+_COPYRIGHT_BEFORE = re.compile(r"(?:©|\bcopyright\b)[^·|–—]*$", re.IGNORECASE)
 _NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|(?:van|von|de|der|den|da|di|du|la|le|bin|al|el|y|st\.?)|[A-Z]\.)"
 _PERSONISH = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}$")
 _HANDLE = re.compile(r"^[^\W\d_][\w.-]{1,29}$")
-# a CMS login: "siteadmin", "webmaster2", "editor_1" name an account, not a person
-_LOGIN = re.compile(r"admin|webmaster|moderator|editor|root|user|staff", re.IGNORECASE)
+# a CMS login: "siteadmin", "webmaster2", "editor_1" name an account, not a person; a word of a login
+# other than "admin" and "webmaster" marks one only as the whole handle, digits or "._-" aside ("Staffan",
+# "Rootsi" are names)
+_LOGIN = re.compile(r"admin|webmaster|^(?:moderator|editor|root|user|staff)[\d._-]*$", re.IGNORECASE)
 # the site's footers: a <footer> (or the "contentinfo" landmark) outside the article and the main content
 _SITE_FOOTERS = etree.XPath(
     "descendant-or-self::*[self::footer or @role='contentinfo'][not(ancestor::article) and not(ancestor::main)]"
@@ -530,7 +534,9 @@ def _text_bylines(
                 return [nxt]  # a one-word name or handle right after a lone "by" ("by marc")
             continue
         m = _BY_INLINE.search(seg) if i < start + 150 else None
-        if m and not _NOT_BYLINE_BEFORE.search(seg[: m.start() + 1]) and not in_site_footer(seg):
+        before = seg[: m.start() + 1] if m else ""
+        credit_line = _NOT_BYLINE_BEFORE.search(before) or _COPYRIGHT_BEFORE.search(before)
+        if m and not credit_line and not in_site_footer(seg):
             names = m.group(1).strip()
             first = re.split(r"\s*(?:,|\band\b|&|\s[-–—|]\s)\s*", names)[0].strip(" .")
             kind = credit(names)
