@@ -275,6 +275,20 @@ def test_a_copyright_sign_blocks_only_the_by_it_runs_into(body_top: str, expecte
 
 
 @pytest.mark.parametrize(
+    ("head", "body_top", "expected"),
+    [
+        # a date label cuts a byline only where a date follows it: a name may end with the same word
+        ('<meta name="author" content="Peter Stand">', "", ("Peter Stand",)),
+        ('<meta name="author" content="Ana Posted">', "", ("Ana Posted",)),
+        ("", "<div class='author'>Peter Berger Stand: 04.03.2024</div>", ("Peter Berger",)),
+        ("", "<div class='author'>Ana Lima Updated March 4, 2024</div>", ("Ana Lima",)),
+    ],
+)
+def test_a_date_label_cuts_only_before_a_date(head: str, body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, body_top) == expected
+
+
+@pytest.mark.parametrize(
     ("body_top", "expected"),
     [
         # a word holding a login word is a name: only admin and webmaster mark a login wherever they stand

@@ -101,13 +101,22 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 # where a byline's date begins: a label of the date ("Updated", "Publicado"; "Posted by" is a label of
-# the names), a weekday before a day number, or a month and one ("Monday, November 18", "Wed, 08"), a month
-# beside a day number ("Nov 20", "20 Nov"). A weekday or month alone is no date: "Domingo", "April",
-# "May" are names.
+# the names) where a date follows it or where it opens the value, a weekday before a day number, or a month
+# and one ("Monday, November 18", "Wed, 08"), a month beside a day number ("Nov 20", "20 Nov"). A weekday
+# or month alone is no date: "Domingo", "April", "May" are names; nor is a date label alone after a name
+# ("Peter Stand").
 _MONTHS = _alternatives(_BYLINE_WORDS["month"])
 _CALENDAR = _alternatives([*_BYLINE_WORDS["weekday"], *_BYLINE_WORDS["month"]])
+_STAMPS = _alternatives(_BYLINE_WORDS["stamp"])
+_STAMP_WORD = rf"(?:{_STAMPS})(?![\w-])(?!\s+{_BY_WORDS}\b)"
+# what follows a date label where it starts a date: a colon, a digit or a calendar word a few characters
+# on, or another date label ("publié le , mis à jour à": a page whose dates a script fills in)
+_DATE_AFTER_STAMP = (
+    rf"(?=\s*[:：]|.{{0,12}}?\d|.{{0,12}}?(?<![\w-])(?:{_CALENDAR})(?![\w-])"
+    rf"|.{{0,24}}?(?<![\w-])(?:{_STAMPS})(?![\w-]))"
+)
 _DATE_START = re.compile(
-    rf"(?<![\w-])(?:(?:{_alternatives(_BYLINE_WORDS['stamp'])})(?![\w-])(?!\s+{_BY_WORDS}\b)"
+    rf"^\s*{_STAMP_WORD}|(?<![\w-])(?:{_STAMP_WORD}{_DATE_AFTER_STAMP}"
     rf"|(?:{_alternatives(_BYLINE_WORDS['weekday'])})\.?,?\s*(?:(?:{_MONTHS})\.?\s*)?\d"
     rf"|(?:{_MONTHS})\.?,?\s*\d"
     rf"|\d{{1,2}}\.?\s+(?:{_CALENDAR})(?![\w-]))",
