@@ -302,3 +302,22 @@ def test_a_date_label_cuts_only_before_a_date(head: str, body_top: str, expected
 )
 def test_logins_are_whole_handles(body_top: str, expected: tuple[str, ...]) -> None:
     assert authors(body_top=body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "body_top", "expected"),
+    [
+        # the credit of the pictures, video or graphics names no author of the text
+        ('<meta name="author" content="Text: Ana Lima, Photos: Tom Berg">', "", ("Ana Lima",)),
+        ('<meta name="author" content="Illustration: Tom Berg">', "", ()),
+        ('<meta name="author" content="Ana Lima; Video by Tom Berg">', "", ("Ana Lima",)),
+        ("", "<div class='author'>Text: Ana Lima | Fotos: Tom Berg</div>", ("Ana Lima",)),
+        ("", "<div class='author'>Texto: Ana Lima, Infografía: Tom Berg</div>", ("Ana Lima",)),
+        ('<meta name="author" content="Photos by Tom Berg">', "", ()),
+        ("", "<p class='credit'>Photos by Tom Berg</p><p>By Ana Lima</p>", ("Ana Lima",)),
+        # the writer who took the pictures too is the author
+        ("", "<p class='credit'>Words and photos by Ana Lima</p>", ("Ana Lima",)),
+    ],
+)
+def test_picture_credits_are_no_authors(head: str, body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, body_top) == expected

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 _BY_WORDS = r"(?:by|von|par|por|di|door|av|af)"
 _BY = re.compile(
     r"^\s*(?:(?:view|see|read|more)?\s*(?:all\s+)?(?:posts|articles|stories|written|posted|reported|"
-    rf"published|text|words|photos?)\s+)?{_BY_WORDS}\b[:\s]*",
+    rf"published|text|words)\s+)?{_BY_WORDS}\b[:\s]*",
     re.IGNORECASE,
 )
 _ROLE_WORDS = {
@@ -133,6 +133,21 @@ def _before_date(value: str, digits: bool = False) -> str:
     if digits:
         value = re.split(r"\d", value, maxsplit=1)[0]
     return value
+
+
+# a part of a byline that credits the pictures, video or graphics ("Photos: Tom Berg", "Illustration by
+# Tom Berg"), up to the next separator: it names no author of the text
+_PICTURE_CREDIT = re.compile(
+    rf"(?:^|(?<=[,;|\n]))\s*(?:{_alternatives(_BYLINE_WORDS['picture'])})(?![\w-])\s*(?:[:：]|{_BY_WORDS}\b)"
+    r"[^,;|\n]*",
+    re.IGNORECASE,
+)
+
+
+def _without_picture_credits(value: str) -> str:
+    """``value`` without its parts crediting pictures ("Text: Ana Lima, Photos: Tom Berg" -> "Text: Ana Lima")."""
+    stripped = _PICTURE_CREDIT.sub("", value)
+    return stripped if stripped == value else stripped.strip(" ,;|\n")
 
 
 def _without_label(part: str) -> str:
@@ -302,7 +317,7 @@ def _clean_person(raw: str, sites: set[str], handles: frozenset[str] = frozenset
     part that does not read as a name is dropped, unless it is one of ``handles``: the one-word
     names shown after a visible "By" or "Author:" label (a forum's or blog's display name).
     """
-    s = _before_date(_BRACKETED.sub("", _without_by(raw)))
+    s = _without_picture_credits(_before_date(_BRACKETED.sub("", _without_by(raw))))
     s = re.split(r"\s+[|–—]\s+|\s+-\s+|\s*／\s*", s)[0]  # "Jane Doe - Staff Writer", "林宸誼／即時報導"
     s = _before_stop(s)  # "Jane Doe. Example Wire International"
     names: list[str] = []
@@ -465,6 +480,11 @@ _NOT_BYLINE_BEFORE = re.compile(
 # a copyright notice running into an inline "by" ("© 2024 Theme by Example"): a credit of the site. Its
 # reach ends at a separator ("Photo © Harbour Images · By Ana Lima" is a photo credit, then the byline)
 _COPYRIGHT_BEFORE = re.compile(r"(?:©|\bcopyright\b)[^·|–—]*$", re.IGNORECASE)
+# a credit label of the pictures before "by", opening a piece or after a separator ("Photos by Tom Berg"):
+# the photographer's credit ("Words and photos by Ana Lima" is the writer's)
+_PICTURE_BEFORE = re.compile(
+    rf"(?:^|[·|–—,;])\s*(?:{_alternatives(_BYLINE_WORDS['picture'])})\s*$", re.IGNORECASE
+)
 _NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|(?:van|von|de|der|den|da|di|du|la|le|bin|al|el|y|st\.?)|[A-Z]\.)"
 _PERSONISH = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}$")
 _HANDLE = re.compile(r"^[^\W\d_][\w.-]{1,29}$")
@@ -526,7 +546,8 @@ def _text_bylines(
         if len(seg) > 160:
             continue
         if _BY_ALONE.match(seg):
-            if in_site_footer(seg) or (i > 0 and _NOT_BYLINE_BEFORE.search(segments[i - 1])):
+            before = segments[i - 1] if i > 0 else ""
+            if in_site_footer(seg) or _NOT_BYLINE_BEFORE.search(before) or _PICTURE_BEFORE.search(before):
                 continue  # "Designed" / "Crafted with" + "by": a credit of the site
             nxt = next((x for x in segments[i + 1 : i + 4] if x.strip(" |·•,")), "").strip(" |·•,")
             kind = credit(nxt)
@@ -544,7 +565,7 @@ def _text_bylines(
             continue
         m = _BY_INLINE.search(seg) if i < start + 150 else None
         before = seg[: m.start() + 1] if m else ""
-        credit_line = _NOT_BYLINE_BEFORE.search(before) or _COPYRIGHT_BEFORE.search(before)
+        credit_line = any(r.search(before) for r in (_NOT_BYLINE_BEFORE, _COPYRIGHT_BEFORE, _PICTURE_BEFORE))
         if m and not credit_line and not in_site_footer(seg):
             names = m.group(1).strip()
             first = re.split(r"\s*(?:,|\band\b|&|\s[-–—|]\s)\s*", names)[0].strip(" .")
