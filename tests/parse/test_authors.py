@@ -321,3 +321,18 @@ def test_logins_are_whole_handles(body_top: str, expected: tuple[str, ...]) -> N
 )
 def test_picture_credits_are_no_authors(head: str, body_top: str, expected: tuple[str, ...]) -> None:
     assert authors(head, body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # one person with and without middle initials
+        ("Troy L. Smith, Troy Smith", ("Troy L. Smith",)),
+        ("Troy Smith, Troy L. Smith", ("Troy Smith",)),
+        # two people whose initials differ, and a final one-letter word
+        ("Tom L. Berg, Tom K. Berg", ("Tom L. Berg", "Tom K. Berg")),
+        ("Malcolm X, Malcolm Owen", ("Malcolm X", "Malcolm Owen")),
+    ],
+)
+def test_middle_initials_merge_one_person_only(value: str, expected: tuple[str, ...]) -> None:
+    assert authors(f'<meta name="author" content="{value}">') == expected

@@ -715,19 +715,28 @@ def _credits(
     return out
 
 
+def _without_middle_initials(key: str) -> str:
+    """A normalised name without its one-letter words between the first and the last ("troy l smith" ->
+    "troy smith"); a final one ("malcolm x") is kept."""
+    words = key.split()
+    if len(words) < 3:
+        return key
+    return " ".join([words[0], *(w for w in words[1:-1] if len(w) > 1), words[-1]])
+
+
 def _dedupe_names(names: list[str]) -> tuple[str, ...]:
-    """Drop repeats, ignoring case, punctuation and middle initials ("Troy L. Smith", "Troy Smith"), and
-    names contained in a longer one ("Todd")."""
-    keys = [" ".join(w for w in norm(n).split() if len(w) > 1) or norm(n) for n in names]
+    """Drop repeats, ignoring case and punctuation; one name equal to another without its middle
+    initials ("Troy L. Smith", "Troy Smith"; never two with different initials: "Tom L. Berg", "Tom K.
+    Berg"); and names contained in a longer one ("Todd")."""
+    keys = [norm(n) for n in names]
+    bare = [_without_middle_initials(k) for k in keys]
     out: list[str] = []
-    seen: set[str] = set()
-    for name, key in zip(names, keys, strict=True):
-        if not key or key in seen:
+    kept: list[int] = []
+    for i, (name, key) in enumerate(zip(names, keys, strict=True)):
+        if not key or any(key == keys[j] or key == bare[j] or bare[i] == keys[j] for j in kept):
             continue
-        if any(key != other and f" {key} " in f" {other} " for other in keys):
+        if any(bare[i] != other and f" {bare[i]} " in f" {other} " for other in bare):
             continue
-        seen.add(key)
+        kept.append(i)
         out.append(name)
     return tuple(out)
-
-
