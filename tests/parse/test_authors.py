@@ -256,3 +256,83 @@ def test_a_theme_credit_in_the_copyright_line_is_no_byline() -> None:
 )
 def test_outlets_companies_and_repeats_beside_names(head: str, body_top: str, expected: tuple[str, ...]) -> None:
     assert authors(head, body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("body_top", "expected"),
+    [
+        # a photo credit above the byline, in its own piece or before a separator, is no copyright line
+        ("<figure><img src='/i/harbour.jpg' alt=''><figcaption>© Harbour Images</figcaption></figure>"
+         "<p>By <a href='/team/ana'>Ana Lima</a></p>", ("Ana Lima",)),
+        ("<p>Photo © Harbour Images · By Ana Lima</p>", ("Ana Lima",)),
+        # a copyright notice running into "by" credits the site's theme or owner
+        ("<p class='small'>© 2024 Harbour Theme by Tom Berg</p>", ()),
+        ("<p class='small'>Copyright Harbour Media, site by Tom Berg</p>", ()),
+    ],
+)
+def test_a_copyright_sign_blocks_only_the_by_it_runs_into(body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(body_top=body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "body_top", "expected"),
+    [
+        # a date label cuts a byline only where a date follows it: a name may end with the same word
+        ('<meta name="author" content="Peter Stand">', "", ("Peter Stand",)),
+        ('<meta name="author" content="Ana Posted">', "", ("Ana Posted",)),
+        ("", "<div class='author'>Peter Berger Stand: 04.03.2024</div>", ("Peter Berger",)),
+        ("", "<div class='author'>Ana Lima Updated March 4, 2024</div>", ("Ana Lima",)),
+    ],
+)
+def test_a_date_label_cuts_only_before_a_date(head: str, body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("body_top", "expected"),
+    [
+        # a word holding a login word is a name: only admin and webmaster mark a login wherever they stand
+        ("<p>by <a href='/a/x'>Staffan</a></p>", ("Staffan",)),
+        ("<p>by <a href='/a/x'>Rootsi</a></p>", ("Rootsi",)),
+        ("<p>by <a href='/a/x'>siteadmin</a></p>", ()),
+        ("<p>by <a href='/a/x'>webmaster2</a></p>", ()),
+        ("<p>by <a href='/a/x'>editor_1</a></p>", ()),
+        ("<p>by <a href='/a/x'>user123</a></p>", ()),
+    ],
+)
+def test_logins_are_whole_handles(body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(body_top=body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "body_top", "expected"),
+    [
+        # the credit of the pictures, video or graphics names no author of the text
+        ('<meta name="author" content="Text: Ana Lima, Photos: Tom Berg">', "", ("Ana Lima",)),
+        ('<meta name="author" content="Illustration: Tom Berg">', "", ()),
+        ('<meta name="author" content="Ana Lima; Video by Tom Berg">', "", ("Ana Lima",)),
+        ("", "<div class='author'>Text: Ana Lima | Fotos: Tom Berg</div>", ("Ana Lima",)),
+        ("", "<div class='author'>Texto: Ana Lima, Infografía: Tom Berg</div>", ("Ana Lima",)),
+        ('<meta name="author" content="Photos by Tom Berg">', "", ()),
+        ("", "<p class='credit'>Photos by Tom Berg</p><p>By Ana Lima</p>", ("Ana Lima",)),
+        # the writer who took the pictures too is the author
+        ("", "<p class='credit'>Words and photos by Ana Lima</p>", ("Ana Lima",)),
+    ],
+)
+def test_picture_credits_are_no_authors(head: str, body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # one person with and without middle initials
+        ("Troy L. Smith, Troy Smith", ("Troy L. Smith",)),
+        ("Troy Smith, Troy L. Smith", ("Troy Smith",)),
+        # two people whose initials differ, and a final one-letter word
+        ("Tom L. Berg, Tom K. Berg", ("Tom L. Berg", "Tom K. Berg")),
+        ("Malcolm X, Malcolm Owen", ("Malcolm X", "Malcolm Owen")),
+    ],
+)
+def test_middle_initials_merge_one_person_only(value: str, expected: tuple[str, ...]) -> None:
+    assert authors(f'<meta name="author" content="{value}">') == expected

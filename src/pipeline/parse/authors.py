@@ -28,9 +28,11 @@ log = logging.getLogger(__name__)
 
 
 
+# "by" in the languages of the byline lexicon: "By Ana Lima", "Von Ana Lima", "Af Ana Lima"
+_BY_WORDS = r"(?:by|von|par|por|di|door|av|af)"
 _BY = re.compile(
     r"^\s*(?:(?:view|see|read|more)?\s*(?:all\s+)?(?:posts|articles|stories|written|posted|reported|"
-    r"published|text|words|photos?)\s+)?(?:by|von|par|por|di|door|av|af)\b[:\s]*",
+    rf"published|text|words)\s+)?{_BY_WORDS}\b[:\s]*",
     re.IGNORECASE,
 )
 _ROLE_WORDS = {
@@ -98,15 +100,23 @@ _LABEL = re.compile(
     r"|[^\W\d_][\w-]{0,24}\s*[:：])\s*",
     re.IGNORECASE,
 )
-_BY_WORDS = r"(?:by|von|par|por|di|door|av|af)"
 # where a byline's date begins: a label of the date ("Updated", "Publicado"; "Posted by" is a label of
-# the names), a weekday before a day number, or a month and one ("Monday, November 18", "Wed, 08"), a month
-# beside a day number ("Nov 20", "20 Nov"). A weekday or month alone is no date: "Domingo", "April",
-# "May" are names.
+# the names) where a date follows it or where it opens the value, a weekday before a day number, or a month
+# and one ("Monday, November 18", "Wed, 08"), a month beside a day number ("Nov 20", "20 Nov"). A weekday
+# or month alone is no date: "Domingo", "April", "May" are names; nor is a date label alone after a name
+# ("Peter Stand").
 _MONTHS = _alternatives(_BYLINE_WORDS["month"])
 _CALENDAR = _alternatives([*_BYLINE_WORDS["weekday"], *_BYLINE_WORDS["month"]])
+_STAMPS = _alternatives(_BYLINE_WORDS["stamp"])
+_STAMP_WORD = rf"(?:{_STAMPS})(?![\w-])(?!\s+{_BY_WORDS}\b)"
+# what follows a date label where it starts a date: a colon, a digit or a calendar word a few characters
+# on, or another date label ("publié le , mis à jour à": a page whose dates a script fills in)
+_DATE_AFTER_STAMP = (
+    rf"(?=\s*[:：]|.{{0,12}}?\d|.{{0,12}}?(?<![\w-])(?:{_CALENDAR})(?![\w-])"
+    rf"|.{{0,24}}?(?<![\w-])(?:{_STAMPS})(?![\w-]))"
+)
 _DATE_START = re.compile(
-    rf"(?<![\w-])(?:(?:{_alternatives(_BYLINE_WORDS['stamp'])})(?![\w-])(?!\s+{_BY_WORDS}\b)"
+    rf"^\s*{_STAMP_WORD}|(?<![\w-])(?:{_STAMP_WORD}{_DATE_AFTER_STAMP}"
     rf"|(?:{_alternatives(_BYLINE_WORDS['weekday'])})\.?,?\s*(?:(?:{_MONTHS})\.?\s*)?\d"
     rf"|(?:{_MONTHS})\.?,?\s*\d"
     rf"|\d{{1,2}}\.?\s+(?:{_CALENDAR})(?![\w-]))",
@@ -125,6 +135,21 @@ def _before_date(value: str, digits: bool = False) -> str:
     return value
 
 
+# a part of a byline that credits the pictures, video or graphics ("Photos: Tom Berg", "Illustration by
+# Tom Berg"), up to the next separator: it names no author of the text
+_PICTURE_CREDIT = re.compile(
+    rf"(?:^|(?<=[,;|\n]))\s*(?:{_alternatives(_BYLINE_WORDS['picture'])})(?![\w-])\s*(?:[:：]|{_BY_WORDS}\b)"
+    r"[^,;|\n]*",
+    re.IGNORECASE,
+)
+
+
+def _without_picture_credits(value: str) -> str:
+    """``value`` without its parts crediting pictures ("Text: Ana Lima, Photos: Tom Berg" -> "Text: Ana Lima")."""
+    stripped = _PICTURE_CREDIT.sub("", value)
+    return stripped if stripped == value else stripped.strip(" ,;|\n")
+
+
 def _without_label(part: str) -> str:
     """``part`` without the labels in front of its names ("Авторы: Дмитрий Попов" -> "Дмитрий Попов")."""
     for _ in range(2):  # "By Text: ..."
@@ -136,12 +161,7 @@ def _without_label(part: str) -> str:
 
 
 # job titles: a value ending in one of these nouns is a title ("AP Auto Writer", "Online News Editor")
-_JOB_NOUNS = {
-    "writer", "editor", "reporter", "correspondent", "columnist", "contributor", "journalist", "producer",
-    "photographer", "analyst", "critic", "blogger", "intern", "redakteur", "redakteurin", "korrespondent",
-    "korrespondentin", "rédacteur", "rédactrice", "journaliste", "periodista", "redactor", "redactora",
-    "giornalista", "корреспондент", "редактор", "журналист",
-}
+_JOB_NOUNS = frozenset(_BYLINE_WORDS["job"])
 
 
 def _without_title(part: str) -> str:
@@ -297,7 +317,7 @@ def _clean_person(raw: str, sites: set[str], handles: frozenset[str] = frozenset
     part that does not read as a name is dropped, unless it is one of ``handles``: the one-word
     names shown after a visible "By" or "Author:" label (a forum's or blog's display name).
     """
-    s = _before_date(_BRACKETED.sub("", _without_by(raw)))
+    s = _without_picture_credits(_before_date(_BRACKETED.sub("", _without_by(raw))))
     s = re.split(r"\s+[|–—]\s+|\s+-\s+|\s*／\s*", s)[0]  # "Jane Doe - Staff Writer", "林宸誼／即時報導"
     s = _before_stop(s)  # "Jane Doe. Example Wire International"
     names: list[str] = []
@@ -352,10 +372,7 @@ _ORG_WORDS = {
 
 
 # the outlet's newsroom, credited in place of a person ("Redacción La Razón", "Redação")
-_NEWSROOM = {
-    "redacción", "redaccion", "redação", "redacao", "rédaction", "redazione", "redaktion", "redactie",
-    "redakcja", "redakce", "redaksi", "редакция", "редакція", "newsroom", "newsdesk",
-}
+_NEWSROOM = frozenset(_BYLINE_WORDS["newsroom"])
 
 
 def _credits_outlet(part: str, sites: set[str]) -> bool:
@@ -457,15 +474,24 @@ _BY_INLINE = re.compile(r"(?:^|[\s|·•–—,])by\s*:?\s+(\S.*)$", re.IGNORECA
 _NOT_BYLINE_BEFORE = re.compile(
     r"\b(?:powered|hosted|designed|developed|supported|sponsored|presented|brought|made|built|run|owned|"
     r"operated|followed|inspired|caused|led|organi[sz]ed|funded|produced|edited|photographed|"
-    r"illustrated|translated|licensed|protected|verified|reviewed|crafted|created|coded|themed|with)\s*$"
-    r"|©|\bcopyright\b",
+    r"illustrated|translated|licensed|protected|verified|reviewed|crafted|created|coded|themed|with)\s*$",
     re.IGNORECASE,
+)
+# a copyright notice running into an inline "by" ("© 2024 Theme by Example"): a credit of the site. Its
+# reach ends at a separator ("Photo © Harbour Images · By Ana Lima" is a photo credit, then the byline)
+_COPYRIGHT_BEFORE = re.compile(r"(?:©|\bcopyright\b)[^·|–—]*$", re.IGNORECASE)
+# a credit label of the pictures before "by", opening a piece or after a separator ("Photos by Tom Berg"):
+# the photographer's credit ("Words and photos by Ana Lima" is the writer's)
+_PICTURE_BEFORE = re.compile(
+    rf"(?:^|[·|–—,;])\s*(?:{_alternatives(_BYLINE_WORDS['picture'])})\s*$", re.IGNORECASE
 )
 _NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|(?:van|von|de|der|den|da|di|du|la|le|bin|al|el|y|st\.?)|[A-Z]\.)"
 _PERSONISH = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}$")
 _HANDLE = re.compile(r"^[^\W\d_][\w.-]{1,29}$")
-# a CMS login: "siteadmin", "webmaster2", "editor_1" name an account, not a person
-_LOGIN = re.compile(r"admin|webmaster|moderator|editor|root|user|staff", re.IGNORECASE)
+# a CMS login: "siteadmin", "webmaster2", "editor_1" name an account, not a person; a word of a login
+# other than "admin" and "webmaster" marks one only as the whole handle, digits or "._-" aside ("Staffan",
+# "Rootsi" are names)
+_LOGIN = re.compile(r"admin|webmaster|^(?:moderator|editor|root|user|staff)[\d._-]*$", re.IGNORECASE)
 # the site's footers: a <footer> (or the "contentinfo" landmark) outside the article and the main content
 _SITE_FOOTERS = etree.XPath(
     "descendant-or-self::*[self::footer or @role='contentinfo'][not(ancestor::article) and not(ancestor::main)]"
@@ -520,7 +546,8 @@ def _text_bylines(
         if len(seg) > 160:
             continue
         if _BY_ALONE.match(seg):
-            if in_site_footer(seg) or (i > 0 and _NOT_BYLINE_BEFORE.search(segments[i - 1])):
+            before = segments[i - 1] if i > 0 else ""
+            if in_site_footer(seg) or _NOT_BYLINE_BEFORE.search(before) or _PICTURE_BEFORE.search(before):
                 continue  # "Designed" / "Crafted with" + "by": a credit of the site
             nxt = next((x for x in segments[i + 1 : i + 4] if x.strip(" |·•,")), "").strip(" |·•,")
             kind = credit(nxt)
@@ -537,7 +564,9 @@ def _text_bylines(
                 return [nxt]  # a one-word name or handle right after a lone "by" ("by marc")
             continue
         m = _BY_INLINE.search(seg) if i < start + 150 else None
-        if m and not _NOT_BYLINE_BEFORE.search(seg[: m.start() + 1]) and not in_site_footer(seg):
+        before = seg[: m.start() + 1] if m else ""
+        credit_line = any(r.search(before) for r in (_NOT_BYLINE_BEFORE, _COPYRIGHT_BEFORE, _PICTURE_BEFORE))
+        if m and not credit_line and not in_site_footer(seg):
             names = m.group(1).strip()
             first = re.split(r"\s*(?:,|\band\b|&|\s[-–—|]\s)\s*", names)[0].strip(" .")
             kind = credit(names)
@@ -686,19 +715,28 @@ def _credits(
     return out
 
 
+def _without_middle_initials(key: str) -> str:
+    """A normalised name without its one-letter words between the first and the last ("troy l smith" ->
+    "troy smith"); a final one ("malcolm x") is kept."""
+    words = key.split()
+    if len(words) < 3:
+        return key
+    return " ".join([words[0], *(w for w in words[1:-1] if len(w) > 1), words[-1]])
+
+
 def _dedupe_names(names: list[str]) -> tuple[str, ...]:
-    """Drop repeats, ignoring case, punctuation and middle initials ("Troy L. Smith", "Troy Smith"), and
-    names contained in a longer one ("Todd")."""
-    keys = [" ".join(w for w in norm(n).split() if len(w) > 1) or norm(n) for n in names]
+    """Drop repeats, ignoring case and punctuation; one name equal to another without its middle
+    initials ("Troy L. Smith", "Troy Smith"; never two with different initials: "Tom L. Berg", "Tom K.
+    Berg"); and names contained in a longer one ("Todd")."""
+    keys = [norm(n) for n in names]
+    bare = [_without_middle_initials(k) for k in keys]
     out: list[str] = []
-    seen: set[str] = set()
-    for name, key in zip(names, keys, strict=True):
-        if not key or key in seen:
+    kept: list[int] = []
+    for i, (name, key) in enumerate(zip(names, keys, strict=True)):
+        if not key or any(key == keys[j] or key == bare[j] or bare[i] == keys[j] for j in kept):
             continue
-        if any(key != other and f" {key} " in f" {other} " for other in keys):
+        if any(bare[i] != other and f" {bare[i]} " in f" {other} " for other in bare):
             continue
-        seen.add(key)
+        kept.append(i)
         out.append(name)
     return tuple(out)
-
-
