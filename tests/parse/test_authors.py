@@ -174,6 +174,17 @@ def test_dates_and_datelines_in_bylines_are_no_names(head: str, body_top: str, e
 @pytest.mark.parametrize(
     ("body_top", "expected"),
     [
+        ("<div class='author'>Ana Lima in Lisbon</div>", ("Ana Lima",)),  # a place after the name
+        ("<div class='author'>Marta Von Am Ende</div>", ("Marta Von Am Ende",)),  # capitalised name parts
+    ],
+)
+def test_a_preposition_ends_a_byline_only_in_lower_case(body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors("", body_top) == expected
+
+
+@pytest.mark.parametrize(
+    ("body_top", "expected"),
+    [
         # labels of other languages before the names: dropped, the names kept
         ("<div class='author'>Авторы: Олег Петров</div>", ("Олег Петров",)),
         ("<div class='author'>Текст: Анна Смирнова</div>", ("Анна Смирнова",)),

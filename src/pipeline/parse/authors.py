@@ -581,7 +581,8 @@ def _text_bylines(
 
 _AT_HANDLE = re.compile(r"@\w+")
 # what follows a name in a byline slot: "Ana Lima in Lisbon", "Ana Lima for Example Gazette"
-_PLACE_OR_OUTLET_TAIL = re.compile(r"\s+(?:am|on|for|at|in|to|from|of|via|with)\s+.*$", re.IGNORECASE)
+# lower case only: "Kim In Young" and "Marta Von Am Ende" are names, "Ana Lima in Lisbon" is not
+_PLACE_OR_OUTLET_TAIL = re.compile(r"\s+(?:am|on|for|at|in|to|from|of|via|with)\s+.*$")
 
 
 def _byline_values(tree: lxml.html.HtmlElement) -> list[str]:
