@@ -196,21 +196,16 @@ def canonical_speakers(
         row = []
         for m in ms:
             if m.name:
-                sp = registry.resolve(m.name)
-                row.append(
-                    SpeakerAssignment(None, None, None, m.sub, m.how)
-                    if sp is None
-                    else SpeakerAssignment(sp.speaker_id, sp.name, sp.kind, m.sub, m.how)
-                )
-                continue
-            # "the port authority" of an article that names no organisation with those words in it
-            # ("The Port Authority of New York and New Jersey" is not the Harlow one known elsewhere)
-            words = " ".join(_bare(w) for w in (m.sub or "").split() if _bare(w) not in _ARTICLES)
-            named_here = bool(words) and any(f" {words} " in f" {org} " for org in orgs)
-            sp = None if named_here else registry.resolve_description(m.sub)
+                sp, how = registry.resolve(m.name), m.how
+            else:
+                # "the port authority" of an article that names no organisation with those words in it
+                # ("The Port Authority of New York and New Jersey" is not the Harlow one known elsewhere)
+                words = " ".join(_bare(w) for w in (m.sub or "").split() if _bare(w) not in _ARTICLES)
+                named_here = bool(words) and any(f" {words} " in f" {org} " for org in orgs)
+                sp, how = (None if named_here else registry.resolve_description(m.sub)), "description"
             if sp is None:
                 row.append(SpeakerAssignment(None, None, None, m.sub, m.how))
             else:
-                row.append(SpeakerAssignment(sp.speaker_id, sp.name, sp.kind, m.sub, "description"))
+                row.append(SpeakerAssignment(sp.speaker_id, sp.name, sp.kind, m.sub, how))
         out.append(row)
     return out, registry
