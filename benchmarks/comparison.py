@@ -31,6 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REPO, SRC, Result, Row, run_claims_cli, shared_dir  # noqa: E402
 
 CACHE = REPO / "tmp" / "cache" / "comparison"
+# gold set -> (PolNeAR split its articles come from, the publication month they are drawn from)
+GOLDS = {"dev": ("dev", ""), "train": ("train", "2016-07")}
 TARGETS = {"link_recall_ext": 0.65, "link_precision": 0.80, "speaker_r": 0.80, "speaker_p": 0.90, "coverage": 0.75}
 
 
@@ -146,26 +148,32 @@ def compare(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="dev", choices=("dev",), help="PolNeAR split with a comparison gold")
+    parser.add_argument(
+        "--split",
+        default="dev",
+        choices=tuple(GOLDS),
+        help="gold set: dev (84 PolNeAR dev articles) or train (the 86 July 2016 PolNeAR train articles)",
+    )
     parser.add_argument("--refresh", action="store_true", help="re-run the extractor, ignoring the cache")
     methods = ("lexical", "semantic", "hybrid")
     parser.add_argument("--method", default="lexical", choices=methods, help="clustering method")
     parser.add_argument("--out", help="write pred.jsonl and contradictions.jsonl here (default: a temp dir)")
     parser.add_argument("--json", help="write the figures as a benchmark result file (for run_all.py)")
     args = parser.parse_args(argv)
-    command = f"PYTHONPATH=src python benchmarks/comparison.py --method {args.method}"
+    command = f"PYTHONPATH=src python benchmarks/comparison.py --split {args.split} --method {args.method}"
 
     shared = shared_dir()
-    docs_path = shared / "data" / "attribution" / f"{args.split}.jsonl"
+    source, month = GOLDS[args.split]
+    docs_path = shared / "data" / "attribution" / f"{source}.jsonl"
     gold_dir = shared / "data" / f"comparison-{args.split}"
     scorer = shared / "eval" / "score_comparison.py"
     if not (docs_path.is_file() and gold_dir.is_dir() and scorer.is_file()):
         why = f"{docs_path}, {gold_dir} or {scorer} not found (set FACTCHECK_SHARED_DIR)"
         print(f"skipped: {why}")
         if args.json:
-            Result(name="comparison", title=TITLE, command=command, skipped=why).write(args.json)
+            Result(name=_name(args.split), title=_title(args.split), command=command, skipped=why).write(args.json)
         return 0
-    docs = _jsonl(docs_path)
+    docs = [d for d in _jsonl(docs_path) if d["doc_id"].split("_")[1].startswith(month)]
     claims = extracted(docs, args.split, args.refresh)
     started = time.perf_counter()
     preds, contra = compare(docs, claims, args.method)
@@ -189,14 +197,21 @@ def main(argv: list[str] | None = None) -> int:
         f"  contradictions share {found / total:.2f}   (target >= 0.30: {'met' if found / total >= 0.3 else 'NOT met'})"
     )
     if args.json:
-        result_file(result, args.method, took, len(preds), command).write(args.json)
+        result_file(result, args.method, took, len(docs), len(preds), command, args.split).write(args.json)
     return 0
 
 
-TITLE = "Comparison across outlets (dev gold)"
+def _name(split: str) -> str:
+    return "comparison" if split == "dev" else f"comparison-{split}"
 
 
-def result_file(score: dict[str, Any], method: str, took: float, n_claims: int, command: str) -> Result:
+def _title(split: str) -> str:
+    return f"Comparison across outlets ({split} gold)"
+
+
+def result_file(
+    score: dict[str, Any], method: str, took: float, n_docs: int, n_claims: int, command: str, split: str = "dev"
+) -> Result:
     """The scorer's figures as a benchmark result, each beside its target from issue 15."""
     counts = score["counts"]
     found, total = (int(x) for x in score["contradictions"].split("/"))
@@ -224,10 +239,10 @@ def result_file(score: dict[str, Any], method: str, took: float, n_claims: int, 
         Row(f"speakers + clusters for {n_claims:,} claims", took, "s", note=f"method {method}"),
     ]
     notes = [
-        "84 PolNeAR dev articles through the extractor (cached), canonical_speakers and assign, scored by "
+        f"{n_docs} PolNeAR {split} articles through the extractor (cached), canonical_speakers and assign, scored by "
         "shared/eval/score_comparison.py; method and thresholds in docs/COMPARISON.md."
     ]
-    return Result(name="comparison", title=TITLE, command=command, rows=rows, notes=notes)
+    return Result(name=_name(split), title=_title(split), command=command, rows=rows, notes=notes)
 
 
 if __name__ == "__main__":

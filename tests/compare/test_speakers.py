@@ -392,3 +392,37 @@ def test_first_person_contractions_and_polls_are_not_speakers_names() -> None:
     polls = "The polls closed at eight in Millbrook. Many said the count would take a week."
     (many,) = resolve_article([claim("Many", polls.find("Many"))], polls)
     assert many.name is None and many.how == "unresolved"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["June", "His", "Many", "Sources", "Just 28 percent", "Only 24 percent", "Twenty-four percent", "Some"],
+)
+def test_calendar_words_pronouns_quantifiers_and_figures_found_no_person(name: str) -> None:
+    found = SpeakerRegistry(aliases={}).resolve(name)
+    assert found is None or found.kind != "person", found
+
+
+def test_a_sentence_adverb_before_a_name_is_not_part_of_it() -> None:
+    registry = SpeakerRegistry(aliases={})
+    assert registry.resolve("Certainly Donald Trump").speaker_id == registry.resolve("Donald Trump").speaker_id  # type: ignore[union-attr]
+
+
+def test_a_speaker_ending_in_a_possessive_is_the_person_not_the_organisation() -> None:
+    text = "FBI Director James Comey's statement said no charges were due. Comey added that the case was closed."
+    names = read_article(text)
+    (m,) = resolve_article([claim("FBI Director James Comey's", 0)], names=names)
+    assert m.name == "James Comey"
+
+
+RELATIVES = (
+    "Donald Trump spoke on Thursday night. Before him Ivanka Trump introduced her father. "
+    "Ivanka said he would fight for working mothers. Trump said the country was in crisis."
+)
+
+
+def test_a_bare_surname_is_the_principal_not_the_relative_the_text_calls_by_first_name() -> None:
+    names = read_article(RELATIVES)
+    at = RELATIVES.index("Trump said")
+    (m,) = resolve_article([claim("Trump", at, resolved="Ivanka Trump")], names=names)
+    assert m.name == "Donald Trump"

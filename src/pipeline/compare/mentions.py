@@ -260,7 +260,13 @@ def _resolve_one(
         if _key_text(name) in countries:
             return Mention(countries[_key_text(name)], None, "country")
         r_parts = _name_run(resolved.split()) if resolved else []
-        if len(r_parts) >= 2 and _surname(r_parts) == _surname(run) and _person_like(r_parts):
+        bearers = names.by_surname.get(_surname(run) or "", Counter())
+        if (
+            len(r_parts) >= 2
+            and _surname(r_parts) == _surname(run)
+            and _person_like(r_parts)
+            and (len(run) > 1 or len(bearers) < 2)
+        ):
             # the extractor already linked the name to the fullest form in the text
             return Mention(" ".join(r_parts), None, "surname" if len(run) == 1 else "name")
         had_title = len(run) < len([w for w in words if w not in _ARTICLES])
@@ -302,12 +308,16 @@ def _name_run(words: Sequence[str]) -> list[str]:
     titles = _titles()
     runs: list[list[str]] = []
     current: list[str] = []
-    for w in words:
+    for k, w in enumerate(words):
         b = _bare(w)
         plain = w.rstrip(",")
         if _is_cap(w) and b not in titles and b not in _ARTICLES:
             if _POSSESSIVE.search(plain) and "'" in plain.replace("’", "'"):
-                current = []  # "Breitbart's": an owner, not the name
+                if k == len(words) - 1:
+                    # the speaker ends in the possessive ("FBI Director James Comey's"): it is the name
+                    current.append(_POSSESSIVE.sub("", plain))
+                    continue
+                current = []  # "Breitbart's Joel Pollak": an owner, not the name
                 continue
             current.append(plain.rstrip("."))
             if w.endswith(","):

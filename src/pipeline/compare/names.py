@@ -288,7 +288,23 @@ class ArticleNames:
             return None
         # "Sanders Trump" (two surnames run together) loses to "Donald Trump"
         clean = {n: k for n, k in counts.items() if _bare(n.split()[0]) not in self.by_surname} or counts
+        if len(clean) > 1:
+            # several people share the surname ("Donald Trump", "Ivanka Trump"): a news text calls the
+            # relatives it names by their first names, so a bare surname is not one whose first name
+            # the text also uses alone
+            principal = {n: k for n, k in clean.items() if not self._first_name_alone(n)}
+            clean = principal or clean
         return max(clean.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+
+    def _first_name_alone(self, name: str) -> bool:
+        """Whether the text uses the first word of ``name`` without its surname after it ("Ivanka
+        said" beside "Ivanka Trump"; middle names and initials between the two still count as the
+        full name)."""
+        first, _, rest = name.partition(" ")
+        if not rest or _bare(first) in _titles():
+            return False
+        full = re.compile(r"\s+(?:[A-Z][\w.'’-]*\s+){0,2}" + re.escape(rest.split()[-1]))
+        return any(not full.match(self.text, m.end()) for m in re.finditer(rf"\b{re.escape(first)}\b", self.text))
 
     def main_person(self) -> str | None:
         """The person the article mentions most often (counting every use of the surname), or None."""

@@ -31,7 +31,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.compare.aliases import AliasEntry, load_alias_file
-from pipeline.compare.lexicon import _ARTICLES, _SUFFIXES, _bare, _key_text, _slug, _wordset, country_table
+from pipeline.compare.lexicon import (
+    _ARTICLES,
+    _LOWER_NAME_PARTICLES,
+    _SUFFIXES,
+    _bare,
+    _key_text,
+    _slug,
+    _wordset,
+    country_table,
+)
 from pipeline.compare.mentions import Mention, _singular, resolve_article
 from pipeline.compare.names import _is_cap, _person_parts, read_article
 
@@ -52,6 +61,33 @@ class Speaker:
 
 def _acronym(words: Sequence[str]) -> str:
     return "".join(w[0] for w in words if _is_cap(w) and _bare(w) not in ("of", "the", "and", "for"))
+
+
+def _name_words(parts: Sequence[str]) -> list[str]:
+    """The words of a person's name without the sentence words a speaker can open with
+    ("Certainly Donald Trump" -> "Donald Trump", "Meanwhile Trump" -> "Trump"), or [] when what is
+    left cannot be a name: a calendar word, a pronoun, a quantifier, a number or a percentage
+    ("June", "His", "Many", "Twenty-four percent"), or a word not written with a capital."""
+    stop = _wordset("not_names.txt")
+
+    def never(word: str) -> bool:
+        folded = _bare(word)
+        return (
+            not folded
+            or folded in stop
+            or any(part in stop for part in folded.split("-"))
+            or any(ch.isdigit() for ch in folded)
+            or (folded.endswith("ly") and len(folded) > 4 and word[:1].isupper() and len(parts) > 1)
+        )
+
+    words = list(parts)
+    while len(words) > 1 and never(words[0]):
+        words = words[1:]
+    if any(_bare(w) in stop and _bare(w) in ("percent",) for w in words):
+        return []
+    if not words or never(words[0]) or not all(_is_cap(w) or w in _LOWER_NAME_PARTICLES for w in words):
+        return []
+    return words
 
 
 class SpeakerRegistry:
@@ -111,6 +147,9 @@ class SpeakerRegistry:
         parts = _person_parts(" ".join(words))
         if not parts:
             return "group", k, name
+        parts = _name_words(parts)
+        if not parts:
+            return "person", "", name  # "June", "Many", "Just 28 percent": no person at all
         rest = [p for p in parts if _bare(p) not in _SUFFIXES]
         suffix = [_bare(p) for p in parts if _bare(p) in _SUFFIXES]
         if len(rest) >= 2:
