@@ -426,3 +426,34 @@ def test_a_bare_surname_is_the_principal_not_the_relative_the_text_calls_by_firs
     at = RELATIVES.index("Trump said")
     (m,) = resolve_article([claim("Trump", at, resolved="Ivanka Trump")], names=names)
     assert m.name == "Donald Trump"
+
+
+STAFF = (
+    "Trump campaign chairman Paul Manafort spoke to reporters on Monday. "
+    "Manafort said the convention would be orderly. Donald Trump said the party was united."
+)
+
+
+def test_a_staffer_the_article_ties_to_a_principal_speaks_for_the_principal() -> None:
+    names = read_article(STAFF)
+    (m,) = resolve_article([claim("Manafort", STAFF.index("Manafort said"))], names=names)
+    assert (m.name, m.sub, m.how) == ("Donald Trump", "Paul Manafort", "principal")
+
+
+def test_a_former_staffer_speaks_for_themself() -> None:
+    text = "Former Trump campaign manager Corey Lewandowski was fired. Lewandowski said he had no regrets."
+    names = read_article(text)
+    (m,) = resolve_article([claim("Lewandowski", text.index("Lewandowski said"))], names=names)
+    assert m.name == "Corey Lewandowski"
+
+
+def test_a_bare_surname_across_articles_takes_the_relative_named_far_more_often() -> None:
+    registry = SpeakerRegistry(aliases={})
+    for _ in range(4):
+        registry.learn(["Barack Obama"])
+    registry.learn(["Michelle Obama"])
+    assert registry.resolve("Obama").speaker_id == "person:barack-obama"  # type: ignore[union-attr]
+    registry.learn(["Michelle Obama"])
+    assert registry.resolve("Obama").speaker_id == "person:barack-obama"  # type: ignore[union-attr]
+    registry.learn(["Michelle Obama"])
+    assert registry.resolve("Obama").speaker_id == "person:obama"  # type: ignore[union-attr]

@@ -12,6 +12,7 @@ from pipeline.compare.lexicon import KINDS, _key_text
 @dataclass(frozen=True, slots=True)
 class AliasEntry:
     """One line of the alias file: a canonical name, its kind, its aliases and the line number."""
+
     canonical: str
     kind: str
     aliases: tuple[str, ...]

@@ -106,6 +106,9 @@ def resolve_article(claims: Sequence[Any], text: str | None = None, names: Artic
             m = _resolve_one(speaker, resolved, at, names, last_person)
         if m.how == "pronoun-fallback":
             m = _pronoun_fallback(_bare((_get(c, "speaker") or "").strip()), at, names, last_person, m.sub)
+        principal = names.principal_of(m.name, at) if m.name and m.how not in ("principal", "agent") else None
+        if principal is not None:  # "Manafort said", after "Trump campaign chairman Paul Manafort"
+            m = Mention(principal, m.name, "principal")
         out[i] = m
         if m.name and _looks_person(m.name) and m.how not in ("country",):
             last_person = m.name

@@ -88,7 +88,7 @@ def _names_in_text(text: str) -> list[_NameMention]:
             (_is_cap(toks[j][1]) and not _FIRST_PERSON.fullmatch(toks[j][1]))
             or (run and toks[j][1] in _LOWER_NAME_PARTICLES)
         ):
-            if run and text[toks[j - 1][0] + len(toks[j - 1][1]) : toks[j][0]] != " ":
+            if run and text[toks[j - 1][0] + len(toks[j - 1][1]) : toks[j][0]] not in (" ", "\xa0"):
                 break  # a line break or punctuation between two capitalised words ends the name
             run.append(toks[j][1])
             j += 1
@@ -121,6 +121,8 @@ def _names_in_text(text: str) -> list[_NameMention]:
             k = j + 2
             while k < len(toks) and k - j <= 8 and toks[k][1] not in (",", ".", ";", "(", ")"):
                 role.append(_bare(toks[k][1]))
+                if toks[k][1].endswith(".") and _bare(toks[k][1]) not in titles:
+                    break  # "Name, the Republican nominee. The president ...": the sentence ended
                 k += 1
         name_words = [w for w in name_words if w not in ("'", "’", "-")]
         if len(name_words) > 1 and (
@@ -197,6 +199,7 @@ class ArticleNames:
     text: str = ""
     genders: dict[str, str] = field(default_factory=dict)  # surname -> "m" / "f", from the text's pronouns
     gender_votes: list[tuple[int, str, str, int]] = field(default_factory=list)  # (offset, surname, m/f, weight)
+    staff: list[tuple[int, str, str]] = field(default_factory=list)  # (offset, staffer's surname, principal)
 
     def subject(self, at: int | None) -> str | None:
         """The person a sentence is about, for a claim with no speaker at offset ``at``: a named
@@ -268,6 +271,13 @@ class ArticleNames:
             return self.full_name(subject[1])
         return self.full_name(earlier[-1][1]) if earlier else None
 
+    def principal_of(self, name: str, before: int | None) -> str | None:
+        """The person ``name`` speaks for, when the article introduced them as that person's
+        spokesperson, aide or campaign staffer before offset ``before``; else None."""
+        surname = _surname(_person_parts(name))
+        found = [p for pos, s, p in self.staff if s == surname and (before is None or pos <= before)]
+        return found[-1] if found else None
+
     def full_org(self, words: Sequence[str]) -> str | None:
         """The longest organisation name in the text that ends with ``words`` ("port authority" ->
         "Harlow Port Authority"), the most frequent when several do."""
@@ -307,11 +317,15 @@ class ArticleNames:
         return any(not full.match(self.text, m.end()) for m in re.finditer(rf"\b{re.escape(first)}\b", self.text))
 
     def main_person(self) -> str | None:
-        """The person the article mentions most often (counting every use of the surname), or None."""
-        if not self.by_surname:
+        """The person the article mentions most often (counting every use of the surname), or None.
+        A person the text only ever names with a title ("Mr. Obama", "President Obama") counts too,
+        and is then returned as that surname."""
+        titled = {_bare(m.name): m.name for m in self.roles if len(m.name.split()) == 1 and _person_like([m.name])}
+        candidates = set(self.by_surname) | set(titled)
+        if not candidates:
             return None
-        surname = max(self.by_surname, key=lambda s: (self.words[s], sum(self.by_surname[s].values()), s))
-        return self.full_name(surname)
+        surname = max(candidates, key=lambda s: (self.words[s], sum(self.by_surname.get(s, Counter()).values()), s))
+        return self.full_name(surname) or titled[surname]
 
     def holder(self, description: Sequence[str], before: int | None) -> str | None:
         """The named person the article gives a role matching ``description`` (folded words)."""
@@ -339,7 +353,7 @@ class ArticleNames:
             top = ranked[0][1][0]
             tied = [n for n, s in ranked if s[0] == top]
             counts = Counter({n: sum(n in c for c in self.by_surname.values()) for n in tied})
-            freq = {n: self._count(n) for n in tied}
+            freq = {n: (self._count(n), self.words[_surname(n.split()) or ""]) for n in tied}
             ordered = sorted(tied, key=lambda n: (freq[n], best[n][1]), reverse=True)
             if freq[ordered[0]] == freq[ordered[1]] and not counts:
                 return None
@@ -378,6 +392,7 @@ def read_article(text: str) -> ArticleNames:
         if m.role and _person_like(_person_parts(m.name)):
             names.roles.append(m)
     _read_people(text, mentions, names)
+    _read_staff(text, names)
     # single-word country names and demonym phrases inside capitalised runs
     for run in re.finditer(r"\b[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}", text):
         key = _key_text(run.group())
@@ -413,6 +428,38 @@ def _read_people(text: str, mentions: Sequence[_NameMention], names: ArticleName
             if g is not None and not _inside(quoted, pos + w.start()):
                 names.gender_votes.append((pos + w.start(), surname, g, 1))
     names.genders = _gender_of(names.gender_votes)
+
+
+_STAFF = re.compile(
+    r"(?P<owner>\b[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?|\b[Hh]is|\b[Hh]er)\s+"
+    r"(?:(?:top|senior|chief|longtime|deputy|national|foreign|policy|press|communications|campaign)\s+){0,4}"
+    r"(?:spokes(?:wo)?man|spokesperson|chair(?:man|woman)?|manager|aide|adviser|advisor|strategist|secretary)\s+"
+    r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2})"
+)
+"""A staffer introduced with whom they work for: "Trump campaign chairman Paul Manafort", "Clinton's top
+foreign policy aide Jake Sullivan", "His campaign chairman Paul Manafort"."""
+
+
+def _read_staff(text: str, names: ArticleNames) -> None:
+    """The spokespeople, aides and campaign staff the article ties to a person ("<principal> campaign
+    spokesman <name>"): each staffer's surname with the principal's full name, at the tie's offset. A
+    former staffer ("Former Trump campaign manager ...") and a staffer of an organisation ("Justice
+    Department spokeswoman ...") are no one's voice here."""
+    for m in _STAFF.finditer(text):
+        if "former" in text[max(0, m.start() - 12) : m.start()].lower():
+            continue
+        owner = _POSSESSIVE.sub("", m.group("owner"))
+        if owner.lower() in ("his", "her"):
+            principal = names.antecedent(owner.lower(), m.start())
+        else:
+            parts = _person_parts(owner)
+            surname = _surname(parts) if parts and _person_like(parts) else None
+            known = surname is not None and (surname in names.by_surname or names.words[surname] >= 2)
+            principal = (names.full_name(surname or "") or " ".join(parts)) if known else None
+        staffer = _person_parts(m.group("name"))
+        surname = _surname(staffer) if staffer and _person_like(staffer) else None
+        if principal and surname and _surname(_person_parts(principal)) != surname:
+            names.staff.append((m.start(), surname, principal))
 
 
 def _quoted_spans(text: str) -> list[tuple[int, int]]:

@@ -100,15 +100,20 @@ class SpeakerRegistry:
         self.aliases = dict(load_alias_file() if aliases is None else aliases)
         self.speakers: dict[str, Speaker] = {}
         self._surnames: dict[str, set[str]] = {}  # surname -> person keys with that surname
+        self._named: dict[str, int] = {}  # person key -> how many ``learn`` calls (articles) named it
         self._org_tails: dict[str, set[tuple[str, str]]] = {}  # "port authority" -> {(key, name)} ending so
 
     def learn(self, names: Iterable[str]) -> None:
         """Register full names: a lone surname can then be matched to the only person bearing it, and
         a generic description ("the port authority") to the only organisation whose name ends so."""
+        seen: set[str] = set()
         for name in names:
             kind, key, display = self._key(name)
             if kind == "person" and " " in key:
                 self._surnames.setdefault(key.split()[-1], set()).add(key)
+                if key not in seen:
+                    seen.add(key)
+                    self._named[key] = self._named.get(key, 0) + 1
             words = [_bare(w) for w in display.split()]
             if kind == "organisation" and len(words) >= 2 and all(_is_cap(w) for w in display.split()):
                 for n in range(1, len(words)):
@@ -164,14 +169,26 @@ class SpeakerRegistry:
         kind, key, display = self._key(name)
         if kind == "person" and " " not in key:
             bearers = self._surnames.get(key, set())
-            if len(bearers) == 1:
-                key = next(iter(bearers))
+            principal = self._principal(bearers)
+            if principal is not None:
+                key = principal
                 display = self.speakers.get(f"person:{_slug(key)}", Speaker("", display, kind)).name
                 if display == name.strip():
                     display = key.title()
         if not key:
             return None
         return self._record(kind, key, display, name)
+
+    def _principal(self, bearers: set[str]) -> str | None:
+        """The person a bare surname means across articles: the only one known with it, or, among
+        relatives sharing it, the one named in at least twice as many articles as any other
+        and in three articles at least ("Obama": Barack, not Michelle); None otherwise."""
+        if len(bearers) == 1:
+            return next(iter(bearers))
+        ranked = sorted(((self._named.get(k, 0), k) for k in bearers), reverse=True)
+        if len(ranked) >= 2 and ranked[0][0] >= 3 and ranked[0][0] >= 2 * ranked[1][0]:
+            return ranked[0][1]
+        return None
 
     def resolve_description(self, description: str | None) -> Speaker | None:
         """The organisation a generic description stands for ("the port authority"), when the
