@@ -56,3 +56,9 @@ def test_ids_are_stable_whatever_came_before() -> None:
     assert first is not None and registry.resolve("the Harlow River") == EntityRegistry().resolve("the Harlow River")
     again = registry.resolve("Harlow River")
     assert again is not None and again.entity_id == first.entity_id
+
+
+def test_entities_in_other_scripts_keep_distinct_non_empty_ids() -> None:
+    registry = EntityRegistry(aliases={})
+    ids = [registry.resolve(n).entity_id for n in ("Βουλή των Ελλήνων", "Государственная Дума")]  # type: ignore[union-attr]
+    assert len(set(ids)) == 2 and all(i.split(":", 1)[1] for i in ids), ids

@@ -179,6 +179,8 @@ def test_alias_file_merges_what_the_user_says() -> None:
         ("Ada Lind person Lind\n", 1),  # spaces instead of tabs
         ("Ada Lind\tperson\tLind||Ady\n", 1),  # an empty alias
         ("Ada Lind\tperson\tLind\nAda Lynd\tperson\tLind\n", 2),  # one alias, two speakers
+        ("Ada Lind\tperson\tLind\n# x\nAda Lynd\tperson\tThe\n", 3),  # an alias that folds to nothing
+        ("“”\tperson\tAda\n", 1),  # a canonical name of quotes only
     ],
 )
 def test_bad_alias_file_is_refused_with_the_line(text: str, line: int) -> None:
@@ -457,3 +459,23 @@ def test_a_bare_surname_across_articles_takes_the_relative_named_far_more_often(
     assert registry.resolve("Obama").speaker_id == "person:barack-obama"  # type: ignore[union-attr]
     registry.learn(["Michelle Obama"])
     assert registry.resolve("Obama").speaker_id == "person:obama"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Αλέξης Τσίπρας", "Владимир Путин"],  # two scripts with no Latin letter
+        ["Ali Øster", "Ali Ster"],  # a letter with no decomposition is a letter, not a gap
+        ["Σωκράτης Παππάς", "Νίκος Παππάς"],
+    ],
+)
+def test_names_in_any_script_keep_distinct_non_empty_ids(names: list[str]) -> None:
+    registry = SpeakerRegistry(aliases={})
+    ids = [registry.resolve(n).speaker_id for n in names]  # type: ignore[union-attr]
+    assert len(set(ids)) == len(ids), ids
+    assert all(i.split(":", 1)[1] for i in ids), ids
+
+
+def test_accents_still_fold_to_one_speaker() -> None:
+    registry = SpeakerRegistry(aliases={})
+    assert registry.resolve("Elena Ruíz").speaker_id == registry.resolve("Elena Ruiz").speaker_id  # type: ignore[union-attr]

@@ -38,6 +38,12 @@ def parse_alias_file(text: str, source: str = "aliases.tsv") -> dict[str, AliasE
         names = tuple(a.strip() for a in aliases.split("|"))
         if any(not a for a in names):
             raise ValueError(f"{source} line {n}: an empty alias between '|' separators; fix that line")
+        for name in (canonical, *names):
+            if not _key_text(name):
+                raise ValueError(
+                    f"{source} line {n}: {name!r} leaves nothing to match once articles, quotes and punctuation "
+                    "are taken off; write the name itself on that line"
+                )
         entries.append(AliasEntry(canonical, kind, names, n))
     table: dict[str, AliasEntry] = {}
     canon_line: dict[str, int] = {}

@@ -26,7 +26,7 @@ from importlib import resources
 from typing import Any
 
 from pipeline.compare.aliases import AliasEntry, load_alias_file
-from pipeline.compare.lexicon import _key_text, country_table
+from pipeline.compare.lexicon import _key_text, country_table, slug
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +54,6 @@ def name_key(text: str) -> str:
     while words and words[0] in _ARTICLES:
         words = words[1:]
     return " ".join(words).strip(" \"'“”,.")
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", _fold(text)).strip("-")
 
 
 @cache
@@ -162,7 +158,7 @@ class EntityRegistry:
             kind = "place"
         if kind == "country":
             prefix = "country"
-        entity_id = f"{prefix}:{_slug(key)}"
+        entity_id = f"{prefix}:{slug(key)}"
         written = (mention or name).strip()
         old = self.entities.get(entity_id)
         if old is None:

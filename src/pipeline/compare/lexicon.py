@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import unicodedata
@@ -57,8 +58,14 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", _fold(text)).strip("-")
+def slug(text: str) -> str:
+    """The id part of a folded name: its letters, digits and marks in any script, each run of
+    anything else one hyphen ("Donald J. Trump" -> "donald-j-trump", "Ali Øster" -> "ali-øster",
+    "Αλέξης Τσίπρας" -> "αλεξης-τσιπρας"). A name with no letter or digit at all gets a stable hash,
+    so two different names never share an id and no id is left empty."""
+    kept = "".join(ch if unicodedata.category(ch)[0] in "LNM" else "-" for ch in _fold(text))
+    out = re.sub(r"-+", "-", kept).strip("-")
+    return out or "h" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 @lru_cache(maxsize=65536)

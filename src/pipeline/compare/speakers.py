@@ -37,9 +37,9 @@ from pipeline.compare.lexicon import (
     _SUFFIXES,
     _bare,
     _key_text,
-    _slug,
     _wordset,
     country_table,
+    slug,
 )
 from pipeline.compare.mentions import Mention, _singular, resolve_article
 from pipeline.compare.names import _is_cap, _person_parts, read_article
@@ -172,7 +172,7 @@ class SpeakerRegistry:
             principal = self._principal(bearers)
             if principal is not None:
                 key = principal
-                display = self.speakers.get(f"person:{_slug(key)}", Speaker("", display, kind)).name
+                display = self.speakers.get(f"person:{slug(key)}", Speaker("", display, kind)).name
                 if display == name.strip():
                     display = key.title()
         if not key:
@@ -209,7 +209,7 @@ class SpeakerRegistry:
         return self._record("organisation", key, display, (description or "").strip())
 
     def _record(self, kind: str, key: str, display: str, name: str) -> Speaker:
-        speaker_id = f"{kind}:{_slug(key)}"
+        speaker_id = f"{kind}:{slug(key)}"
         old = self.speakers.get(speaker_id)
         if old is None:
             speaker = Speaker(speaker_id, display, kind, (name.strip(),))
