@@ -94,17 +94,19 @@ def test_every_claim_gets_a_cluster_or_a_reason_and_the_views_answer(compared: S
     # the wire story reprinted by two outlets: one cluster, two outlets, one independent report
     coverage = _rows(
         compared,
-        """SELECT outlets, n_outlets, n_independent, denied_by, first_outlet, first_seen_at, last_seen_at, first_seen_as
+        """SELECT outlets, n_outlets, n_independent, asserted_by, first_outlet, first_seen_at, last_seen_at,
+                  first_seen_as
            FROM cluster_coverage
            WHERE representative ILIKE '%poor maintenance%' OR representative ILIKE '%negligence%'""",
     )
     # Corvane denies two things in that story (poor maintenance, negligence): one cluster or two, each
     # carried by both outlets of the reprint and counted as one independent report
     assert 1 <= len(coverage) <= 2
-    for outlets, n_outlets, n_independent, denied_by, first_outlet, first_seen, last_seen, seen_as in coverage:
+    # (the denial is the first claim of its cluster, so Corvane is on the first report's side)
+    for outlets, n_outlets, n_independent, agree_by, first_outlet, first_seen, last_seen, seen_as in coverage:
         assert n_outlets == 2 and n_independent == 1 and first_outlet in outlets
-        assert denied_by == ["Corvane Chemicals"] and first_seen <= last_seen and seen_as == "published"
-    # "the spill is contained": asserted by the port side, denied by the mayor, first in the Ledger
+        assert agree_by == ["Corvane Chemicals"] and first_seen <= last_seen and seen_as == "published"
+    # "the spill is contained": the port side agrees with the first report, the mayor disputes it
     contained = _rows(
         compared,
         """SELECT n_asserting, n_denying, first_outlet, denied_by FROM cluster_coverage
@@ -115,11 +117,11 @@ def test_every_claim_gets_a_cluster_or_a_reason_and_the_views_answer(compared: S
     pairs = _rows(
         compared,
         """SELECT x.asserting_outlet, x.denying_outlet, x.asserted_at <= x.denied_at, x.alerted_at IS NOT NULL,
-                  a.sign, d.sign, a.cluster_id = d.cluster_id
+                  a.stance, d.stance, a.cluster_id = d.cluster_id
            FROM contradictions x JOIN claim_clusters a ON a.claim_id = x.asserting_claim_id
            JOIN claim_clusters d ON d.claim_id = x.denying_claim_id""",
     )
-    assert pairs and all(p[3] and p[4] == 1 and p[5] == -1 and p[6] for p in pairs)
+    assert pairs and all(p[3] and p[4] == "+" and p[5] == "-" and p[6] for p in pairs)
     assert any(p[1] == "Coastline Daily (sample)" for p in pairs), "the mayor's denial in Coastline"
     cues = _rows(compared, "SELECT cues FROM claim_wording WHERE 'denied' IN cues")
     assert cues
@@ -407,11 +409,11 @@ def test_a_fold_moves_every_stored_member_and_alert_of_the_folded_cluster(compar
             "GROUP BY cluster_id ORDER BY count(*) DESC, cluster_id LIMIT 2",
         )
     ]
-    moving = _rows(compared, "SELECT claim_id, sign FROM claim_clusters WHERE cluster_id = ?", [gone])
-    ((keep_sign,),) = _rows(compared, "SELECT sign FROM claim_clusters WHERE cluster_id = ? AND reason = 'new'", [keep])
+    moving = _rows(compared, "SELECT claim_id, stance FROM claim_clusters WHERE cluster_id = ?", [gone])
     con = store.connect(compared.database)
     try:
-        write = compare_store.CompareWrite("fold-test", datetime.now(UTC), merges=[(gone, keep, keep_sign)])
+        # the folded founder on the other side from the kept one: every moved stance turns over
+        write = compare_store.CompareWrite("fold-test", datetime.now(UTC), merges=[(gone, keep, -1)])
         assert compare_store.write_compare(con, write)["merged"] == 1
     finally:
         con.close()
@@ -420,8 +422,8 @@ def test_a_fold_moves_every_stored_member_and_alert_of_the_folded_cluster(compar
     assert _rows(compared, "SELECT count(*) FROM claim_clusters WHERE cluster_id = ? AND reason = 'new'", [keep]) == [
         (1,)
     ]  # the folded founder is 'merged' now: one founder per cluster
-    for claim_id, sign in moving:
-        stance = "+" if sign == keep_sign else "-"  # relative to the kept cluster's founder
+    for claim_id, before in moving:
+        stance = "-" if before == "+" else "+"  # relative to the kept cluster's founder
         assert _rows(compared, "SELECT cluster_id, stance FROM claim_clusters WHERE claim_id = ?", [claim_id]) == [
             (keep, stance)
         ]
@@ -485,3 +487,23 @@ def test_the_comparison_pages_read_bounded_pages_that_add_up_to_the_whole(compar
     assert alerts and len(one) == 1 and one[0] == alerts[0]
     assert len(alerts) == _rows(compared, "SELECT count(*) FROM alerts")[0][0]
     assert theirs and all(p["asserting_claim_id"] in mine or p["denying_claim_id"] in mine for p in theirs)
+
+
+def test_migration_9_makes_each_stored_sign_the_claims_polarity(compared: Settings) -> None:
+    con = store.connect(compared.database)  # as an older run left it: a negation in the words turned a sign
+    try:
+        (claim_id,) = con.execute(
+            "SELECT min(k.claim_id) FROM claim_clusters k JOIN claims c USING (claim_id) WHERE c.polarity = 'asserts'"
+        ).fetchone()
+        con.execute("UPDATE claim_clusters SET sign = -1 WHERE claim_id = ?", [claim_id])
+        con.execute("DELETE FROM schema_migrations WHERE version = 9")
+    finally:
+        con.close()
+    store.connect(compared.database).close()  # a writable connection migrates
+    wrong = _rows(
+        compared,
+        """SELECT count(*) FROM claim_clusters k JOIN claims c USING (claim_id)
+           WHERE k.sign <> CASE WHEN c.polarity = 'denies' THEN -1 ELSE 1 END""",
+    )
+    assert wrong == [(0,)]
+    _assert_summaries_are_current(compared)

@@ -337,6 +337,12 @@ def view_params(params: Mapping[str, Any], mode: str) -> dict[str, Any]:
     return values
 
 
+def stance_word(stance: Any) -> str:
+    """A stored stance in the pages' one vocabulary: '+' agrees with the cluster's first-seen claim,
+    '-' disputes it."""
+    return {"+": "agrees", "-": "disputes"}.get(str(stance), "—")
+
+
 def badge_class(polarity: Any) -> str:
     return {"asserts": "asserts", "denies": "denies"}.get(str(polarity), "other")
 
@@ -483,10 +489,12 @@ def render_error(title: str, message: str, user: str | None = None, root: str = 
     return page("error.html", "", title, user, root, message=message)
 
 
+_ENV.filters["stance_word"] = stance_word
 _ENV.globals.update(
     PAGES=PAGES, PAGE_HREF=PAGE_HREF, VIEW_MODES=VIEW_MODES, MAX_PARAM_LENGTH=MAX_PARAM_LENGTH,
     safe_url=safe_url, fmt_time=fmt_time, seen_label=seen_label, query_href=query_href, urlencode=urlencode,
     cluster_href=cluster_href, view_params=view_params, badge_class=badge_class, evidence_parts=evidence_parts,
+    stance_word=stance_word,
     airflow_run_href=airflow_run_href, quote_id=lambda value: quote(str(value), safe=""),
 )
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pipeline.compare import ClusterState, assign, contradictions
-from pipeline.compare.clusters import claim_sign, cluster_id_for, content_terms
+from pipeline.compare.clusters import claim_sign, cluster_id_for, content_terms, proposition_sign
 
 
 def c(cid: str, content: str, speaker: str | None = None, polarity: str = "asserts", **kw: Any) -> dict[str, Any]:
@@ -175,10 +175,31 @@ def test_two_speakers_disagreeing_share_a_cluster_with_opposite_stance() -> None
         ("the ferry captain refused to keep the gates shut", "asserts", -1),
         ("that the council never refused to pay", "asserts", 1),  # two inversions cancel
         ("that the spill report was a hoax", "denies", 1),  # denying that it was a hoax
+        ("the spill had not been contained", "asserts", -1),  # asserts the negative: the other side
+        ("the spill was contained and posed no risk to drinking water", "asserts", 1),  # "no" negates a noun
+        ("nobody from the port has knocked on a single door", "asserts", -1),  # no one did: the negative
+        ("the valve that failed had been flagged for replacement", "asserts", 1),  # a relative clause
+        ("the inquiry would examine why the valve had not been replaced", "asserts", 1),  # an embedded clause
     ],
 )
-def test_claim_sign_reads_inverting_words_and_outer_negations(content: str, polarity: str, sign: int) -> None:
-    assert claim_sign({"content": content, "polarity": polarity}) == sign
+def test_proposition_sign_reads_inverting_words_and_verbal_negations(content: str, polarity: str, sign: int) -> None:
+    assert proposition_sign({"content": content, "polarity": polarity}) == sign
+
+
+@pytest.mark.parametrize("content", ["the spill had not been contained", "it was a hoax", "posed no risk"])
+def test_claim_sign_is_the_extractors_polarity_alone(content: str) -> None:
+    assert claim_sign({"content": content, "polarity": "asserts"}) == 1
+    assert claim_sign({"content": content, "polarity": "denies"}) == -1
+
+
+def test_an_asserted_negative_keeps_its_own_sign_and_opposes_the_positive() -> None:
+    claims = [
+        c("p1#0", "the Harlow River oil spill was contained by Tuesday evening", "person:ada-lind"),
+        c("q1#0", "the Harlow River oil spill had not been contained by Tuesday evening", "person:tom-hale"),
+    ]
+    got = assign(claims, ClusterState())
+    assert got[1].cluster_id == got[0].cluster_id
+    assert (got[1].sign, got[1].stance) == (1, "-")
 
 
 def test_one_speaker_whose_sign_differs_is_still_one_claim() -> None:

@@ -91,7 +91,7 @@ class Assignment:
     claim_id: str
     cluster_id: str | None
     stance: str | None  # "+" or "-" relative to the cluster's first claim
-    sign: int  # +1 asserts, -1 denies
+    sign: int  # the claim's own sign (claim_sign): +1 asserts, -1 denies
     reason: str | None = None  # why cluster_id is None, or how the claim joined ("new", "joined")
     score: float | None = None  # similarity to the member it joined through
 
@@ -114,18 +114,18 @@ class _Member:
     speaker_id: str | None
     terms: frozenset[str]
     day: int | None
-    sign: int
+    sign: int  # proposition_sign: the side of the positive proposition the claim is on
     vector: Vector | None = None
 
 
 @dataclass(slots=True)
 class _Cluster:
     cluster_id: str
-    sign: int  # the founding claim's sign: stance is relative to it
+    sign: int  # the founding claim's proposition_sign: stance is relative to it
     members: list[_Member] = field(default_factory=list)
     # (day, claim id) of the founding claim when it is held; a restored cluster whose founder lies
     # outside the rows given (before the time window) is older than any that shows its founder
-    founded: tuple[int, str] | None = None
+    founded: tuple[int, float, str] | None = None  # (day, moment, claim id)
 
 
 @dataclass(slots=True)
@@ -138,7 +138,7 @@ class ClusterState:
     postings: dict[str, set[str]] = field(default_factory=dict)  # term -> cluster ids
     by_speaker: dict[str, set[str]] = field(default_factory=dict)  # speaker id -> cluster ids
     df: Counter[str] = field(default_factory=Counter)  # term -> claims containing it
-    merges: list[tuple[str, str, int]] = field(default_factory=list)  # (folded id, kept id, kept sign)
+    merges: list[tuple[str, str, int]] = field(default_factory=list)  # (folded id, kept id, +1 keep / -1 turn stances)
     n_claims: int = 0
     _idf: dict[str, float] = field(default_factory=dict, repr=False)
     _idf_at: int = -1
@@ -156,8 +156,9 @@ class ClusterState:
         for row in rows:
             claim_id = str(row["claim_id"])
             terms = content_terms(row.get("content") or "")
-            sign = int(row.get("sign") or claim_sign(row))
-            a = Assignment(claim_id, row.get("cluster_id"), row.get("stance"), sign, row.get("reason"))
+            sign = proposition_sign(row)
+            own = int(row.get("sign") or claim_sign(row))
+            a = Assignment(claim_id, row.get("cluster_id"), row.get("stance"), own, row.get("reason"))
             state.assigned[claim_id] = a
             state.df.update(terms)
             state.n_claims += 1
@@ -169,7 +170,7 @@ class ClusterState:
                 cluster = state.clusters[a.cluster_id] = _Cluster(a.cluster_id, founder_sign)
             if a.reason == "new":
                 day = _day(row.get("date"))
-                cluster.founded = (day if day is not None else 10**9, claim_id)
+                cluster.founded = (day if day is not None else 10**9, _moment(row.get("date")), claim_id)
             state._add(cluster, _member(row, claim_id, terms, sign, vectors.get(claim_id)))
         return state
 
@@ -249,20 +250,44 @@ def negations(text: str) -> int:
 
 
 def claim_sign(claim: Mapping[str, Any]) -> int:
-    """+1 for a claim asserting its proposition, -1 for one denying it.
+    """+1 for a claim whose speaker asserts its content, -1 for one whose speaker denies it: the
+    extractor's ``polarity`` (a denial cue, "denied that ...", or a negated main clause, "he did not
+    pay") and nothing else. A claim that asserts a negative ("the spill had not been contained")
+    still asserts; :func:`proposition_sign` says which side of the positive it is on."""
+    return -1 if claim.get("polarity") == "denies" else 1
 
-    The extractor's ``polarity`` says "denies" for a denial cue ("denied that ...") or a negated main
-    clause ("he did not pay"). Two more signs are read from the content: a word saying the
-    proposition is untrue, refused or doubted (``data/inverting.txt``: "a hoax", "refused to") turns
-    the sign over, and so does a negation outside the main clause ("attacked him for not paying")
-    when the extractor found none there."""
-    sign = -1 if claim.get("polarity") == "denies" else 1
+
+# words that end the content's own clause: another clause the content only mentions ("examine why
+# the valve had not been replaced") or a second proposition beside the first ("was contained and
+# posed no risk"); a negation or inverting word after them says nothing about the first
+_CLAUSE_END = frozenset(
+    {"why", "whether", "if", "how", "what", "when", "where", "because", "although", "though", "unless", "while"}
+    | {"and", "but", "yet", "while", "whereas"}
+)
+_RELATIVE = frozenset({"that", "which", "who"})
+
+
+def proposition_sign(claim: Mapping[str, Any]) -> int:
+    """The claim's side on the positive form of its content: +1 for "the spill was contained" asserted
+    (or "was not contained" denied), -1 for "was not contained" asserted (or "was contained" denied).
+
+    :func:`claim_sign`, turned over once for each word of the content's first clause that says the
+    proposition is untrue, refused or doubted (``data/inverting.txt``: "a hoax", "refused to"; not
+    in a relative clause: "the valve that failed") and, for an assertion, for each negation
+    (``data/negations.txt``). The first clause ends where the content embeds a clause of its own
+    ("why", "whether", "because") or joins a second proposition ("and", "but")."""
+    sign = claim_sign(claim)
     words = _raw_words(claim.get("content") or "")
     inverting = _inverting_stems()
-    flips = sum(stem(w) in inverting for w in words)
-    if sign > 0:
-        neg = _words("negations.txt")
-        flips += sum(w in neg for w in words)
+    negations = _words("negations.txt")
+    flips = 0
+    for k, w in enumerate(words):
+        if w in _CLAUSE_END and k > 0:
+            break
+        if stem(w) in inverting and (k == 0 or words[k - 1] not in _RELATIVE):
+            flips += 1
+        elif sign > 0 and w in negations:
+            flips += 1
     return -sign if flips % 2 else sign
 
 
@@ -282,6 +307,19 @@ def _day(value: Any) -> int | None:
         return date.fromisoformat(str(value)[:10]).toordinal()
     except ValueError:
         return None
+
+
+def _moment(value: Any) -> float:
+    """Seconds since the epoch of a timestamp (a datetime or an ISO string with a time), else 0.0:
+    orders the claims of one day by the time they were published."""
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, str) and len(value) > 10:
+        try:
+            return datetime.fromisoformat(value).timestamp()
+        except ValueError:
+            return 0.0
+    return 0.0
 
 
 def _member(
@@ -354,7 +392,7 @@ def assign(
 
     Each claim is a mapping with ``claim_id`` and ``content``, and optionally ``doc_id``,
     ``speaker_id``, ``polarity`` ("asserts"/"denies") and ``date`` (ISO string or date). New claims are
-    taken in (date, claim_id) order, so the result does not depend on how a batch was listed.
+    taken in (date, time, claim_id) order, so the result does not depend on how a batch was listed.
     With the semantic method (``state.params.method == "semantic"``) ``encode`` embeds the contents
     and the score is their cosine; blocking stays lexical and by speaker."""
     p = state.params
@@ -370,19 +408,22 @@ def assign(
     state.n_claims += len(fresh)
     vectors = _vectors([c for c, _ in fresh.values()], p, encode)
 
-    def order(cid: str) -> tuple[int, str]:
-        """Sort key of a new claim: its day (undated last), then its id."""
-        day = _day(fresh[cid][0].get("date"))
-        return (day if day is not None else 10**9, cid)
+    def order(cid: str) -> tuple[int, float, str]:
+        """Sort key of a new claim: its day (undated last), its time that day, then its id: the
+        claim published first founds the cluster, so stance is relative to the first-seen claim."""
+        when = fresh[cid][0].get("date")
+        day = _day(when)
+        return (day if day is not None else 10**9, _moment(when), cid)
 
     for cid in sorted(fresh, key=order):
         claim, terms = fresh[cid]
-        sign = claim_sign(claim)
+        own = claim_sign(claim)
+        sign = proposition_sign(claim)
         if not (claim.get("content") or "").strip():
-            state.assigned[cid] = Assignment(cid, None, None, sign, "no content")
+            state.assigned[cid] = Assignment(cid, None, None, own, "no content")
             continue
         if len(terms) < p.min_terms:
-            state.assigned[cid] = Assignment(cid, None, None, sign, f"fewer than {p.min_terms} content words")
+            state.assigned[cid] = Assignment(cid, None, None, own, f"fewer than {p.min_terms} content words")
             continue
         speaker_id = claim.get("speaker_id")
         day = _day(claim.get("date"))
@@ -402,9 +443,10 @@ def assign(
                 hits[cluster_id] = max(sim, hits.get(cluster_id, sim))
         ranked = sorted(hits, key=lambda k: (-hits[k], k))  # best first; a tie goes to the smaller id
         if not ranked:
-            cluster = _Cluster(cluster_id_for(cid), sign, founded=(day if day is not None else 10**9, cid))
+            founded = (day if day is not None else 10**9, _moment(claim.get("date")), cid)
+            cluster = _Cluster(cluster_id_for(cid), sign, founded=founded)
             state.clusters[cluster.cluster_id] = cluster
-            a = Assignment(cid, cluster.cluster_id, "+", sign, "new")
+            a = Assignment(cid, cluster.cluster_id, "+", own, "new")
         else:
             joined = ranked[0]
             if p.merge and len(ranked) > 1:
@@ -412,7 +454,7 @@ def assign(
                 joined = _merge(state, set(ranked[:2]))
             cluster = state.clusters[joined]
             stance = "+" if sign == cluster.sign else "-"
-            a = Assignment(cid, cluster.cluster_id, stance, sign, "joined", round(hits[ranked[0]], 4))
+            a = Assignment(cid, cluster.cluster_id, stance, own, "joined", round(hits[ranked[0]], 4))
         state._add(cluster, _member(claim, cid, terms, sign, vectors.get(cid)))
         state.assigned[cid] = a
     return [state.assigned[str(c["claim_id"])] for c in new_claims]
@@ -423,9 +465,9 @@ def _merge(state: ClusterState, ids: set[str]) -> str:
     their sign and take their stance from the kept cluster's founder; each fold is listed in
     ``state.merges``, so a store can move the folded cluster's rows the state does not hold."""
 
-    def founded(cid: str) -> tuple[int, str]:
+    def founded(cid: str) -> tuple[int, float, str]:
         """Sort key of a cluster: its founder's day and claim id; a founder out of sight sorts first."""
-        return state.clusters[cid].founded or (-1, "")
+        return state.clusters[cid].founded or (-1, 0.0, "")
 
     keep_id = min(ids, key=lambda cid: (founded(cid), cid))
     keep = state.clusters[keep_id]
@@ -436,8 +478,10 @@ def _merge(state: ClusterState, ids: set[str]) -> str:
             old = state.assigned[m.claim_id]
             stance = "+" if m.sign == keep.sign else "-"
             reason = "merged" if old.reason == "new" else old.reason  # a folded founder founds nothing now
-            state.assigned[m.claim_id] = Assignment(m.claim_id, keep_id, stance, m.sign, reason, old.score)
-        state.merges.append((cid, keep_id, keep.sign))
+            state.assigned[m.claim_id] = Assignment(m.claim_id, keep_id, stance, old.sign, reason, old.score)
+        # the rows of the folded cluster a store holds beyond this state keep their stance when the two
+        # founders are on one side of the proposition, and turn it over when they are not
+        state.merges.append((cid, keep_id, 1 if gone.sign == keep.sign else -1))
         for t in {t for m in gone.members for t in m.terms}:
             state.postings.get(t, set()).discard(cid)
         for s in {m.speaker_id for m in gone.members if m.speaker_id}:
@@ -447,7 +491,8 @@ def _merge(state: ClusterState, ids: set[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Contradiction:
-    """Two claims of one cluster, from different articles, one asserting what the other denies."""
+    """Two claims of one cluster, from different articles: one on the side of the cluster's first
+    claim (``asserting_claim_id``), one disputing it (``denying_claim_id``)."""
 
     cluster_id: str
     asserting_claim_id: str
@@ -458,9 +503,10 @@ def contradictions(state: ClusterState) -> list[Contradiction]:
     """Every cross-article pair with opposite stance inside one cluster, in a stable order."""
     out: list[Contradiction] = []
     for cluster_id in sorted(state.clusters):
-        members = state.clusters[cluster_id].members
-        pos = [m for m in members if m.sign > 0]
-        neg = [m for m in members if m.sign < 0]
+        cluster = state.clusters[cluster_id]
+        # the side of the cluster's first claim, and the side disputing it (the stored stances)
+        pos = [m for m in cluster.members if m.sign == cluster.sign]
+        neg = [m for m in cluster.members if m.sign != cluster.sign]
         for a in pos:
             for d in neg:
                 if a.doc_id is not None and a.doc_id == d.doc_id:

@@ -63,7 +63,8 @@ class CompareResult:
     batch: list[dict[str, Any]] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
-    merges: list[tuple[str, str, int]] = field(default_factory=list)  # (folded id, kept id, kept sign), in order
+    # (folded id, kept id, +1 keep / -1 turn the stances over), in order
+    merges: list[tuple[str, str, int]] = field(default_factory=list)
     n_restored: int = 0
 
     def reasons(self) -> dict[str, int]:

@@ -175,7 +175,8 @@ class CompareWrite:
     claim_entities: list[dict[str, Any]] = field(default_factory=list)  # claim_id, mention, entity_id
     assignments: list[dict[str, Any]] = field(default_factory=list)  # Assignment.to_dict()
     alerts: list[dict[str, Any]] = field(default_factory=list)  # asserting/denying claim ids, cluster_id
-    merges: list[tuple[str, str, int]] = field(default_factory=list)  # (folded id, kept id, kept sign), in order
+    # (folded id, kept id, +1 keep / -1 turn the stances over), in order
+    merges: list[tuple[str, str, int]] = field(default_factory=list)
     n_restored: int = 0
 
 
@@ -287,13 +288,16 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
             """SELECT c.claim_id FROM claims c WHERE c.article_id IN
                (SELECT c2.article_id FROM claims c2 JOIN _new_claim_clusters n USING (claim_id))""",
         )
-        for folded, keep, keep_sign in w.merges:
-            # every stored member of a folded cluster moves, those outside the run's window too
+        for folded, keep, agree in w.merges:
+            # every stored member of a folded cluster moves, those outside the run's window too; its
+            # stance turns over when the folded founder was on the other side from the kept one
             con.execute(
-                """UPDATE claim_clusters SET cluster_id = ?, stance = CASE WHEN sign = ? THEN '+' ELSE '-' END,
+                """UPDATE claim_clusters SET cluster_id = ?,
+                          stance = CASE WHEN ? > 0 OR stance IS NULL THEN stance
+                                        WHEN stance = '+' THEN '-' ELSE '+' END,
                           reason = CASE WHEN reason = 'new' THEN 'merged' ELSE reason END
                    WHERE cluster_id = ?""",
-                [keep, int(keep_sign), folded],
+                [keep, int(agree), folded],
             )
             con.execute("UPDATE alerts SET cluster_id = ? WHERE cluster_id = ?", [keep, folded])
             # the folded id keeps leading to its claims; earlier folds into it now lead to the kept one

@@ -31,7 +31,7 @@ INSERT INTO cluster_summaries
 WITH members AS (
     SELECT k.cluster_id, c.claim_id, c.content, a.outlet, a.canonical_url, a.published_at,
            coalesce(a.published_at, a.first_seen_at) AS seen_at,
-           coalesce(l.original_article_id, c.article_id) AS origin_article_id, k.sign,
+           coalesce(l.original_article_id, c.article_id) AS origin_article_id, k.stance,
            coalesce(sp.name, c.speaker_resolved, c.speaker) AS who
     FROM claim_clusters k
     JOIN claims c USING (claim_id)
@@ -46,10 +46,10 @@ SELECT cluster_id,
        count(DISTINCT outlet),
        list(DISTINCT outlet ORDER BY outlet),
        count(DISTINCT origin_article_id),
-       count(*) FILTER (WHERE sign > 0),
-       count(*) FILTER (WHERE sign < 0),
-       list(DISTINCT who ORDER BY who) FILTER (WHERE sign > 0 AND who IS NOT NULL),
-       list(DISTINCT who ORDER BY who) FILTER (WHERE sign < 0 AND who IS NOT NULL),
+       count(*) FILTER (WHERE stance = '+'),
+       count(*) FILTER (WHERE stance = '-'),
+       list(DISTINCT who ORDER BY who) FILTER (WHERE stance = '+' AND who IS NOT NULL),
+       list(DISTINCT who ORDER BY who) FILTER (WHERE stance = '-' AND who IS NOT NULL),
        min(seen_at),
        arg_min(outlet, (seen_at, claim_id)),
        arg_min(who, (seen_at, claim_id)),

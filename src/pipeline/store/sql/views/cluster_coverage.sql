@@ -1,6 +1,7 @@
 -- One row per claim cluster (claims stating one proposition across articles and outlets): the first
 -- wording, the outlets, independent reports (a wire reprint and its original count once, through
--- article_links), who asserts and who denies (canonical speakers), first seen when, where and by
+-- article_links), who agrees with the cluster's first-seen claim and who disputes it (stance, by
+-- canonical speaker), first seen when, where and by
 -- whom, and last seen. ``seen_at`` is the publication time an article states, else when we fetched it.
 CREATE OR REPLACE VIEW cluster_coverage AS
 SELECT cluster_id,
@@ -9,12 +10,12 @@ SELECT cluster_id,
        count(DISTINCT outlet) AS n_outlets,
        list(DISTINCT outlet ORDER BY outlet) AS outlets,
        count(DISTINCT origin_article_id) AS n_independent,
-       count(*) FILTER (WHERE sign > 0) AS n_asserting,
-       count(*) FILTER (WHERE sign < 0) AS n_denying,
+       count(*) FILTER (WHERE stance = '+') AS n_asserting,
+       count(*) FILTER (WHERE stance = '-') AS n_denying,
        list(DISTINCT coalesce(canonical_speaker, speaker_name) ORDER BY coalesce(canonical_speaker, speaker_name))
-           FILTER (WHERE sign > 0 AND coalesce(canonical_speaker, speaker_name) IS NOT NULL) AS asserted_by,
+           FILTER (WHERE stance = '+' AND coalesce(canonical_speaker, speaker_name) IS NOT NULL) AS asserted_by,
        list(DISTINCT coalesce(canonical_speaker, speaker_name) ORDER BY coalesce(canonical_speaker, speaker_name))
-           FILTER (WHERE sign < 0 AND coalesce(canonical_speaker, speaker_name) IS NOT NULL) AS denied_by,
+           FILTER (WHERE stance = '-' AND coalesce(canonical_speaker, speaker_name) IS NOT NULL) AS denied_by,
        min(seen_at) AS first_seen_at,
        arg_min(outlet, (seen_at, claim_id)) AS first_outlet,
        arg_min(coalesce(canonical_speaker, speaker_name), (seen_at, claim_id)) AS first_speaker,
