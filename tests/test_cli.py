@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -140,3 +141,51 @@ def test_sql_prints_control_characters_escaped(tmp_path: Path) -> None:
     assert "Title \\x1b]0;pwned\\x07 \\x9b2J\\u202eend" in proc.stdout and "Ana \\x1b[2JLima" in proc.stdout
     proc = factcheck("sql", "SELECT CAST(title AS INTEGER) FROM articles", "--db", str(db))
     assert proc.returncode == 1 and "\\x1b]0;pwned" in proc.stderr and "\x1b" not in proc.stderr
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _store_with_an_article(db: Path) -> None:
+    from pipeline import store
+
+    con = store.connect(db)
+    con.execute(
+        "INSERT INTO articles (article_id, canonical_url, url, outlet, title, authors, text, content_hash) "
+        "VALUES ('a1', 'https://x.example/1', 'https://x.example/1', 'X', 'A title', ['Ana Lima'], 'body', 'h')"
+    )
+    store.publish_snapshot(con, db)
+    con.close()
+
+
+def test_sql_writes_nothing_and_reads_no_other_file(tmp_path: Path) -> None:
+    # item 1 of issue 21: ATTACH ... (READ_WRITE) emptied the live claims, COPY ... TO replaced the
+    # database with a CSV, read_csv read any local file
+    db = tmp_path / "f.duckdb"
+    _store_with_an_article(db)
+    snapshot = tmp_path / "f.read.duckdb"
+    secret = tmp_path / "secret.csv"
+    secret.write_text("password\nhunter2\n", encoding="utf-8")
+    before = {p: _digest(p) for p in (db, snapshot)}
+    attacks = (
+        f"ATTACH '{db}' AS live (READ_WRITE); DELETE FROM live.articles",
+        "DELETE FROM articles",
+        f"COPY (SELECT 'x') TO '{db}'",
+        f"COPY (SELECT 'x') TO '{tmp_path / 'new.csv'}'",
+        f"SELECT * FROM read_csv('{secret}')",
+        f"SELECT * FROM '{secret}'",
+        "SET enable_external_access = true",
+    )
+    for live in ((), ("--live",)):
+        for sql in attacks:
+            proc = factcheck("sql", sql, "--db", str(db), *live)
+            assert proc.returncode == 1, (sql, live, proc.stdout)
+            assert "hunter2" not in proc.stdout and "Traceback" not in proc.stderr
+            if "read_csv" in sql:
+                assert "writes nothing and reaches no other file" in proc.stderr, proc.stderr
+    assert {p: _digest(p) for p in (db, snapshot)} == before
+    assert not (tmp_path / "new.csv").exists()
+    proc = factcheck("sql", "SELECT count(*) AS n FROM articles", "--db", str(db))
+    assert proc.returncode == 0 and proc.stdout.splitlines()[2].strip() == "1"
+

@@ -240,20 +240,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the store's views and ClaimReview JSON (or one cluster's) to a folder."""
-    from pipeline import store
-    from pipeline.store.export import export_claim_reviews, export_views
+    from pipeline.store.export import export
 
     settings = _settings(args)
-    out = Path(args.to)
-    con = store.connect(settings.database, read_only=True)
-    try:
-        counts = {} if args.cluster else export_views(con, out)
-        path, n = export_claim_reviews(con, out, args.cluster)
-    finally:
-        con.close()
-    for view, rows in counts.items():
-        print(f"{out / view}.parquet and .csv: {rows} rows")
-    print(f"{path}: {n} ClaimReview{'s' if n != 1 else ''}")
+    done = export(settings.database, Path(args.to), args.cluster)
+    for view, rows in done.counts.items():
+        print(f"{done.folder / view}.parquet and .csv: {rows} rows")
+    n = done.n_reviews
+    print(f"{done.claim_reviews}: {n} ClaimReview{'s' if n != 1 else ''} (read from {done.source})")
     return 0
 
 
@@ -289,7 +283,12 @@ def cmd_sql(args: argparse.Namespace) -> int:
     try:
         names, rows = store.query(con, args.query)
     except duckdb.Error as e:
-        print(escape_controls(f"factcheck sql: {e}", keep="\n"), file=sys.stderr)
+        hint = ""
+        refused = ("read-only mode", "configuration has been locked", "disabled by configuration")
+        if isinstance(e, duckdb.PermissionException) or any(r in str(e) for r in refused):
+            hint = ("\nfactcheck sql reads the store's tables and views only: it writes nothing and reaches "
+                    "no other file (no ATTACH, COPY, read_csv, INSTALL or SET)")  # fmt: skip
+        print(escape_controls(f"factcheck sql: {e}{hint}", keep="\n"), file=sys.stderr)
         return 1
     finally:
         con.close()
@@ -399,7 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_reprocess)
 
-    p = sub.add_parser("sql", help="run a read-only SQL query against the DuckDB file and print a table")
+    p = sub.add_parser(
+        "sql", help="query the store's tables and views and print a table (writes nothing, reads no other file)"
+    )
     p.add_argument("query", help='e.g. "SELECT * FROM speaker_outlets ORDER BY n_claims DESC"')
     p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
     p.add_argument("--max-width", type=int, default=60, help="cut cells longer than this (default 60)")
