@@ -181,19 +181,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"({totals['extract_failures']} claim extractions) -> {settings.database}"
     )
     print(_compare_summary(runner.compare(settings)))
-    return _skipped_outlets_status(totals)
+    return _skipped_outlets_status(totals, settings.database)
 
 
-def _skipped_outlets_status(totals: dict[str, int]) -> int:
+def _skipped_outlets_status(totals: dict[str, int], database: Path) -> int:
     """Exit status 1 when an outlet did not load (its reasons are in ``fetch_log``), so a script or a
-    scheduler never takes a run that skipped outlets for a good one; the other outlets stay loaded."""
+    scheduler never takes a run that skipped outlets for a good one; the other outlets stay loaded.
+    The command it prints names the database, so it runs as printed from any folder."""
+    import shlex
+
     skipped = totals.get("skipped_outlets", 0)
     if skipped:
-        print(
-            f"factcheck: {skipped} outlet(s) did not load; the others are committed. See why with: "
-            "factcheck sql \"SELECT outlet, stage, reason FROM fetch_log WHERE NOT ok\"",
-            file=sys.stderr,
-        )
+        why = shlex.join(["factcheck", "sql", "SELECT outlet, stage, reason FROM fetch_log WHERE NOT ok",
+                          "--db", str(database)])
+        print(escape_controls(f"factcheck: {skipped} outlet(s) did not load; the others are committed. "
+                              f"See why with: {why}"), file=sys.stderr)  # fmt: skip
         return 1
     return 0
 
@@ -216,10 +218,13 @@ def _compare_summary(summary: dict[str, Any]) -> str:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Compare stored claims, then print the summary and the clusters carried by more than one claim."""
     from pipeline import runner, store
+    from pipeline.compare.semantic import missing_extra
 
     settings = _settings(
         args, speaker_aliases_path=Path(args.aliases) if args.aliases else None, compare_method=args.method
     )
+    if settings.compare_method != "lexical" and (missing := missing_extra()):
+        raise ValueError(f"the {settings.compare_method} method {missing}")
     print(_compare_summary(runner.compare(settings)))
     con = store.connect(settings.database, read_only=True)
     try:
@@ -307,7 +312,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         f"run {args.run_id}: loaded {totals['outlets']} outlets ({totals['skipped_outlets']} unfinished, skipped), "
         f"{totals['articles']} articles, {totals['claims']} claims -> {settings.database}"
     )
-    return _skipped_outlets_status(totals)
+    return _skipped_outlets_status(totals, settings.database)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
