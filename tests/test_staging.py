@@ -228,8 +228,9 @@ def test_loading_a_pruned_run_again_keeps_its_recorded_totals(tmp_path: Path) ->
     root = RunPaths(settings, "run-1").root
     assert isinstance(root, Path)
     shutil.rmtree(root)  # pruned
-    totals = runner.load(settings, "run-1", runner.outlet_names(settings))
-    assert (totals["outlets"], totals["skipped_outlets"]) == (0, 2)
+    # refused before the database is opened (issue 21, item 9): a load of nothing records nothing
+    with pytest.raises(ValueError, match="no staging files for run 'run-1'"):
+        runner.load(settings, "run-1", runner.outlet_names(settings))
     con = store.connect(settings.database, read_only=True)
     try:
         row = con.execute("SELECT n_outlets, n_articles, n_claims FROM runs WHERE run_id = 'run-1'").fetchone()

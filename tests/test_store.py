@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack, closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -339,3 +340,45 @@ def test_contested_thresholds_are_read_by_the_view_from_contested_settings(
     assert con.execute("SELECT count(*) FROM contested_claims").fetchone() == (1,)
     assert "spill" not in {w for (w,) in con.execute("SELECT word FROM stopwords").fetchall()}
     assert {"said", "that"} <= {w for (w,) in con.execute("SELECT word FROM stopwords").fetchall()}
+
+
+@pytest.mark.parametrize("opened", ["live file", "snapshot", "live file, no snapshot", "claims view request"])
+def test_read_connections_reach_their_own_file_and_nothing_else(tmp_path: Path, opened: str) -> None:
+    # item 1 of issue 21: a read-only connection still let a query write another file, attach the
+    # live file for writing and read any local file
+    db = tmp_path / "f.duckdb"
+    secret = tmp_path / "secret.csv"
+    secret.write_text("password\nhunter2\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    writer = store.connect(db)
+    writer.execute("INSERT INTO outlets (name) VALUES ('Outlet A')")
+    if opened != "live file, no snapshot":
+        store.publish_snapshot(writer, db)
+    writer.close()
+    with ExitStack() as stack:
+        if opened == "live file":
+            con = stack.enter_context(closing(store.connect(db, read_only=True)))
+        elif opened == "claims view request":  # as the plugin opens one per request
+            con = stack.enter_context(store.reading(db, memory_limit="256MB"))
+        else:
+            con = stack.enter_context(closing(store.connect_reader(db)))
+        for sql in (
+            f"ATTACH '{db}' AS live (READ_WRITE)",
+            f"ATTACH '{tmp_path / 'other.duckdb'}' AS other",
+            f"COPY (SELECT 1) TO '{out}'",
+            f"COPY (SELECT 1) TO '{db}'",
+            f"SELECT * FROM read_csv('{secret}')",
+            "DELETE FROM outlets",
+            "SET enable_external_access = true",
+            "SET memory_limit = '64GB'",
+            "SET max_temp_directory_size = '1TB'",
+        ):
+            with pytest.raises(duckdb.Error):
+                con.execute(sql)
+        assert con.execute("SELECT count(*) FROM outlets").fetchone() == (1,)
+    assert not out.exists() and not (tmp_path / "other.duckdb").exists()
+    check = store.connect(db, read_only=True)
+    try:
+        assert check.execute("SELECT name FROM outlets").fetchall() == [("Outlet A",)]
+    finally:
+        check.close()

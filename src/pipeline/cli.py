@@ -181,19 +181,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"({totals['extract_failures']} claim extractions) -> {settings.database}"
     )
     print(_compare_summary(runner.compare(settings)))
-    return _skipped_outlets_status(totals)
+    return _skipped_outlets_status(totals, settings.database)
 
 
-def _skipped_outlets_status(totals: dict[str, int]) -> int:
+def _skipped_outlets_status(totals: dict[str, int], database: Path) -> int:
     """Exit status 1 when an outlet did not load (its reasons are in ``fetch_log``), so a script or a
-    scheduler never takes a run that skipped outlets for a good one; the other outlets stay loaded."""
+    scheduler never takes a run that skipped outlets for a good one; the other outlets stay loaded.
+    The command it prints names the database, so it runs as printed from any folder."""
+    import shlex
+
     skipped = totals.get("skipped_outlets", 0)
     if skipped:
-        print(
-            f"factcheck: {skipped} outlet(s) did not load; the others are committed. See why with: "
-            "factcheck sql \"SELECT outlet, stage, reason FROM fetch_log WHERE NOT ok\"",
-            file=sys.stderr,
-        )
+        why = shlex.join(["factcheck", "sql", "SELECT outlet, stage, reason FROM fetch_log WHERE NOT ok",
+                          "--db", str(database)])
+        print(escape_controls(f"factcheck: {skipped} outlet(s) did not load; the others are committed. "
+                              f"See why with: {why}"), file=sys.stderr)  # fmt: skip
         return 1
     return 0
 
@@ -216,10 +218,13 @@ def _compare_summary(summary: dict[str, Any]) -> str:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Compare stored claims, then print the summary and the clusters carried by more than one claim."""
     from pipeline import runner, store
+    from pipeline.compare.semantic import missing_extra
 
     settings = _settings(
         args, speaker_aliases_path=Path(args.aliases) if args.aliases else None, compare_method=args.method
     )
+    if settings.compare_method != "lexical" and (missing := missing_extra()):
+        raise ValueError(f"the {settings.compare_method} method {missing}")
     print(_compare_summary(runner.compare(settings)))
     con = store.connect(settings.database, read_only=True)
     try:
@@ -240,20 +245,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the store's views and ClaimReview JSON (or one cluster's) to a folder."""
-    from pipeline import store
-    from pipeline.store.export import export_claim_reviews, export_views
+    from pipeline.store.export import export
 
     settings = _settings(args)
-    out = Path(args.to)
-    con = store.connect(settings.database, read_only=True)
-    try:
-        counts = {} if args.cluster else export_views(con, out)
-        path, n = export_claim_reviews(con, out, args.cluster)
-    finally:
-        con.close()
-    for view, rows in counts.items():
-        print(f"{out / view}.parquet and .csv: {rows} rows")
-    print(f"{path}: {n} ClaimReview{'s' if n != 1 else ''}")
+    done = export(settings.database, Path(args.to), args.cluster)
+    for view, rows in done.counts.items():
+        print(f"{done.folder / view}.parquet and .csv: {rows} rows")
+    n = done.n_reviews
+    print(f"{done.claim_reviews}: {n} ClaimReview{'s' if n != 1 else ''} (read from {done.source})")
     return 0
 
 
@@ -289,7 +288,12 @@ def cmd_sql(args: argparse.Namespace) -> int:
     try:
         names, rows = store.query(con, args.query)
     except duckdb.Error as e:
-        print(escape_controls(f"factcheck sql: {e}", keep="\n"), file=sys.stderr)
+        hint = ""
+        refused = ("read-only mode", "configuration has been locked", "disabled by configuration")
+        if isinstance(e, duckdb.PermissionException) or any(r in str(e) for r in refused):
+            hint = ("\nfactcheck sql reads the store's tables and views only: it writes nothing and reaches "
+                    "no other file (no ATTACH, COPY, read_csv, INSTALL or SET)")  # fmt: skip
+        print(escape_controls(f"factcheck sql: {e}{hint}", keep="\n"), file=sys.stderr)
         return 1
     finally:
         con.close()
@@ -308,7 +312,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         f"run {args.run_id}: loaded {totals['outlets']} outlets ({totals['skipped_outlets']} unfinished, skipped), "
         f"{totals['articles']} articles, {totals['claims']} claims -> {settings.database}"
     )
-    return _skipped_outlets_status(totals)
+    return _skipped_outlets_status(totals, settings.database)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -399,7 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_reprocess)
 
-    p = sub.add_parser("sql", help="run a read-only SQL query against the DuckDB file and print a table")
+    p = sub.add_parser(
+        "sql", help="query the store's tables and views and print a table (writes nothing, reads no other file)"
+    )
     p.add_argument("query", help='e.g. "SELECT * FROM speaker_outlets ORDER BY n_claims DESC"')
     p.add_argument("--db", help="the DuckDB file (default: FACTCHECK_DB_PATH or DATA_DIR/factcheck.duckdb)")
     p.add_argument("--max-width", type=int, default=60, help="cut cells longer than this (default 60)")

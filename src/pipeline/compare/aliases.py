@@ -79,7 +79,14 @@ def load_alias_file(path: str | Path | None = None) -> dict[str, AliasEntry]:
     if path is None:
         text = (resources.files("pipeline.compare") / "data" / "aliases.tsv").read_text(encoding="utf-8")
         return parse_alias_file(text)
-    return parse_alias_file(Path(path).read_text(encoding="utf-8"), source=str(path))
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise ValueError(f"no alias file at {path}; give an existing file, or leave it out for the packaged one") from e
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise ValueError(f"cannot read the alias file {path}: {reason}; it must be a UTF-8 text file") from e
+    return parse_alias_file(text, source=str(path))
 
 
 # --------------------------------------------------------------------------- in-article names

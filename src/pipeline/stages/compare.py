@@ -23,7 +23,8 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
     window around the new claims' dates that share a term or the speaker with one of them, so a
     run's cost follows the new claims, not the store. A run that adds nothing writes nothing
     but its ``compare_runs`` row. ``max_articles`` caps the articles taken in one run (the rest stay
-    new for the next).
+    new for the next). A missing database, alias file or [semantic] extra stops it before anything
+    is opened or created.
     """
     from pipeline import store
     from pipeline.compare import load_alias_file
@@ -31,6 +32,7 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
     from pipeline.compare.stage import cluster_new, resolve_new
     from pipeline.store import compare as compare_store
 
+    store.require_database(settings.database)  # compare only what a load stored; never create a file
     started = datetime.now(UTC)
     run = compare_run_id or "compare__" + started.strftime("%Y-%m-%dT%H:%M:%S.%f")
     aliases = load_alias_file(settings.speaker_aliases_path)  # a bad alias file stops here, naming the line

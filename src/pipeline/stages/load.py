@@ -41,10 +41,20 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
 
     After an outlet's transaction committed, its fetch state learns which URLs are now stored and
     which pages did not become articles (``OutletState.record_loaded``).
+
+    A run with no staging folder at all (a mistyped run id, or a run whose folder was pruned after
+    its load) is a ValueError, before the database is opened: loading it would record a run of
+    nothing.
     """
     from pipeline import store
 
     paths = RunPaths(settings, run_id)
+    if not paths.root.exists():
+        raise ValueError(
+            f"no staging files for run {run_id!r} (looked in {paths.root}); nothing loaded. Give the id of a run "
+            "whose stages ran (factcheck run, or a news_ingest DAG run); a loaded run's folder is deleted "
+            f"{settings.staging_keep_days:g} days after its load (FACTCHECK_STAGING_KEEP_DAYS)"
+        )
     outlets = listed_outlets(settings)
     totals = _totals()
     names = list(outlet_names)

@@ -98,12 +98,15 @@ from pipeline.store.schema import (
     connect,
     create_views,
     migrate,
+    reader_config,
+    require_database,
     schema_version,
     transaction,
 )
 from pipeline.store.snapshot import (
     SNAPSHOT_MODES,
     Published,
+    attach_reader,
     connect_reader,
     publish_snapshot,
     remove_snapshot,
@@ -123,5 +126,6 @@ __all__ = [
     "create_views", "fetch_failures", "find_claims",
     "health_summary", "list_entities", "list_speakers", "load_batch", "migrate", "query", "reading",
     "recent_runs", "record_run", "schema_version", "table_counts", "transaction",
+    "reader_config", "require_database", "attach_reader",
     "SNAPSHOT_MODES", "Published", "connect_reader", "publish_snapshot", "remove_snapshot", "snapshot_path",
 ]

@@ -5,7 +5,6 @@ plain values; filters are bound as parameters.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,9 +87,6 @@ EVIDENCE_CONTEXT = 160
 EVIDENCE_SPAN_REACH = 400
 
 
-_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$", re.IGNORECASE)
-
-
 @contextmanager
 def reading(
     path: Path, lock_wait: float = 10.0, memory_limit: str | None = None
@@ -100,14 +96,11 @@ def reading(
     It reads the read snapshot when the loads publish one (``pipeline.store.snapshot``), which no
     load ever locks; else the live file, waiting up to ``lock_wait`` seconds for a load batch.
     ``memory_limit`` ("256MB") caps DuckDB's memory for the connection: a big query spills to disk
-    (or fails) rather than grow the serving process.
+    (or fails) rather than grow the serving process. Like every reader it reaches that one file
+    only, and its configuration is locked (``schema.reader_config``).
     """
-    if memory_limit is not None and not _MEMORY.match(memory_limit):
-        raise ValueError(f"memory_limit must be a size such as '256MB', not {memory_limit!r}")
-    con = connect_reader(path, lock_wait=lock_wait)
+    con = connect_reader(path, lock_wait=lock_wait, memory_limit=memory_limit)
     try:
-        if memory_limit is not None:
-            con.execute(f"SET memory_limit = '{memory_limit}'")
         yield con
     finally:
         con.close()

@@ -176,23 +176,62 @@ def _retry_on_lock(action: Callable[[], T], path: Path, lock_wait: float) -> T:
 MAX_TEMP_DIRECTORY_SIZE = "8GB"
 
 
-def _open(path: Path, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:
-    """Open the file with the temporary-file cap, waiting out another process's lock."""
-    config: dict[str, str | bool | int | float | list[str]] = {"max_temp_directory_size": MAX_TEMP_DIRECTORY_SIZE}
+Config = dict[str, str | bool | int | float | list[str]]
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$", re.IGNORECASE)
+
+
+def reader_config(memory_limit: str | None = None) -> Config:
+    """The settings of every read-only connection: it reaches the one file it opened and nothing else.
+
+    ``read_only`` alone protects only that file: a query could still ``ATTACH`` the live file for
+    writing, ``COPY ... TO`` any path or ``read_csv`` any file. With external access off, DuckDB
+    refuses every file system operation but on the opened database (its own spill files included:
+    a large sort still spills beside it), every ATTACH of a file, INSTALL and LOAD of an extension
+    file, and secrets; DuckDB also refuses to switch it back on while the database is open. Locking
+    the configuration keeps a query from raising the memory or temporary-file caps set here. Both
+    are given at open, so no query ever runs before they hold.
+
+    One process opens a file with one configuration at a time (DuckDB shares the instance), so every
+    reader of a file in a process must pass the same ``memory_limit``.
+    """
+    config: Config = {
+        "max_temp_directory_size": MAX_TEMP_DIRECTORY_SIZE,
+        "enable_external_access": False,
+        "lock_configuration": True,
+    }
+    if memory_limit is not None:
+        if not _MEMORY.match(memory_limit):
+            raise ValueError(f"memory_limit must be a size such as '256MB', not {memory_limit!r}")
+        config["memory_limit"] = memory_limit
+    return config
+
+
+
+def _open(path: Path, config: Config, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:
+    """Open the file with ``config``, waiting out another process's lock."""
     return _retry_on_lock(lambda: duckdb.connect(str(path), read_only=read_only, config=config), path, lock_wait)
 
 
-def connect(path: Path, read_only: bool = False, lock_wait: float = DEFAULT_LOCK_WAIT) -> duckdb.DuckDBPyConnection:
+def require_database(path: Path) -> Path:
+    """``path`` if a database file is there; else the StoreError every command gives for a missing store."""
+    if not path.exists():
+        raise StoreError(f"no database at {path}; run the ingest first (factcheck run or the news_ingest DAG)")
+    return path
+
+
+def connect(
+    path: Path, read_only: bool = False, lock_wait: float = DEFAULT_LOCK_WAIT, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open the database; a writable connection is migrated to the current schema first.
 
+    A read-only connection reaches this file only (``reader_config``): no query on it can write,
+    attach or read any other file. ``memory_limit`` applies to read-only connections.
     Open late and close early: a reader blocks the writer and the writer blocks readers.
     """
     if read_only:
-        if not path.exists():
-            raise StoreError(f"no database at {path}; run the ingest first (factcheck run or the news_ingest DAG)")
-        return _open(path, True, lock_wait)
+        return _open(require_database(path), reader_config(memory_limit), True, lock_wait)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(path, False, lock_wait)
+    con = _open(path, {"max_temp_directory_size": MAX_TEMP_DIRECTORY_SIZE}, False, lock_wait)
     try:
         migrate(con)
     except BaseException:

@@ -34,7 +34,15 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.store.schema import DEFAULT_LOCK_WAIT, MAX_TEMP_DIRECTORY_SIZE, MIGRATIONS, StoreError, connect
+from pipeline.store.schema import (
+    DEFAULT_LOCK_WAIT,
+    MIGRATIONS,
+    StoreError,
+    _retry_on_lock,
+    connect,
+    reader_config,
+    require_database,
+)
 
 log = logging.getLogger(__name__)
 
@@ -107,16 +115,20 @@ def remove_snapshot(path: Path) -> bool:
     return existed
 
 
-def connect_reader(path: Path, lock_wait: float = DEFAULT_LOCK_WAIT) -> duckdb.DuckDBPyConnection:
+def connect_reader(
+    path: Path, lock_wait: float = DEFAULT_LOCK_WAIT, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
     """A read-only connection for readers: on the read snapshot when there is one, else on the live file.
 
     The snapshot never carries a writer's lock, so opening it neither waits nor fails because of
     a load. Without a snapshot (loads publish none, or none has run since it was enabled) this
-    opens the live file, waiting up to ``lock_wait`` seconds for a running load batch.
+    opens the live file, waiting up to ``lock_wait`` seconds for a running load batch. Either way
+    the connection reaches that one file and nothing else (``schema.reader_config``), with
+    ``memory_limit`` as its memory cap.
     """
+    config = reader_config(memory_limit)
     target = snapshot_path(path)
     if target.exists():
-        config: dict[str, str | bool | int | float | list[str]] = {"max_temp_directory_size": MAX_TEMP_DIRECTORY_SIZE}
         try:
             con = duckdb.connect(str(target), read_only=True, config=config)
         except duckdb.IOException as e:  # removed between the check and the open: read the live file
@@ -130,13 +142,48 @@ def connect_reader(path: Path, lock_wait: float = DEFAULT_LOCK_WAIT) -> duckdb.D
             # missing to the readers until the next load publishes again, so read the live file
             con.close()
             log.info("the read snapshot %s predates this code's schema; reading %s", target, path)
-    return connect(path, read_only=True, lock_wait=lock_wait)
+    return connect(path, read_only=True, lock_wait=lock_wait, memory_limit=memory_limit)
 
 
-def _fully_migrated(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether every migration this code knows is recorded in the database behind ``con``."""
+def attach_reader(con: duckdb.DuckDBPyConnection, path: Path, name: str, lock_wait: float = DEFAULT_LOCK_WAIT) -> Path:
+    """Attach what readers read (the snapshot when there is a current one, else the live file)
+    read-only to ``con`` as ``name`` and make it the default database; returns the file attached.
+
+    For the export, whose own in-memory connection writes files: attaching the snapshot keeps it
+    off the live file's lock, so a load goes on while it runs. ``name`` is an identifier of the
+    caller's, never user input.
+    """
+    target = snapshot_path(path)
+    if target.exists():
+        try:
+            con.execute(f"ATTACH {_literal(target)} AS {name} (READ_ONLY)")
+        except duckdb.IOException as e:
+            if target.exists():
+                raise
+            log.info("the read snapshot %s went away (%s); reading %s", target, e, path)
+        else:
+            if _fully_migrated(con, name):
+                con.execute(f"USE {name}")
+                return target
+            con.execute(f"DETACH {name}")
+            log.info("the read snapshot %s predates this code's schema; reading %s", target, path)
+    require_database(path)
+    _retry_on_lock(lambda: con.execute(f"ATTACH {_literal(path)} AS {name} (READ_ONLY)"), path, lock_wait)
+    con.execute(f"USE {name}")
+    return path
+
+
+def _literal(path: Path) -> str:
+    """A path as a SQL string literal, quotes doubled (ATTACH takes no parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _fully_migrated(con: duckdb.DuckDBPyConnection, database: str | None = None) -> bool:
+    """Whether every migration this code knows is recorded in the database behind ``con`` (or in its
+    attached ``database``)."""
+    table = f"{database}.schema_migrations" if database else "schema_migrations"
     try:
-        rows = con.execute("SELECT version FROM schema_migrations").fetchall()
+        rows = con.execute(f"SELECT version FROM {table}").fetchall()
     except duckdb.CatalogException:
         return False
     return {m.version for m in MIGRATIONS} <= {int(r[0]) for r in rows}
