@@ -114,6 +114,7 @@ def compare(
                     "date": day,
                     "content": c["content"],
                     "polarity": c["polarity"],
+                    "cue": c.get("cue"),
                     "speaker_id": sp.speaker_id,
                     "speaker_name": sp.name,
                 }

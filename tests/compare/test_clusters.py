@@ -265,3 +265,25 @@ def test_a_fold_keeps_the_cluster_whose_founder_lies_before_the_window() -> None
     (bridge,) = assign([BRIDGE[2]], state)
     assert bridge.cluster_id == old and state.merges == [(young, old, 1)]
     assert state.assigned["s1#0"].reason == "merged"  # it founds nothing any more
+
+
+@pytest.mark.parametrize("cue", ["ordered", "voted against", "signed", "filed", "has launched"])
+def test_an_act_is_never_clustered_and_raises_no_contradiction(cue: str) -> None:
+    state = ClusterState()
+    claims = [
+        c("p1#0", "the Harlow River spill had been contained by Tuesday", "person:ada-lind"),
+        c("q1#0", "that the Harlow River spill had been contained by Tuesday", "person:tom-hale", "denies"),
+        c("r1#0", "a public inquiry into the Harlow River spill contained by Tuesday", "organisation:state", cue=cue),
+    ]
+    got = assign(claims, state)
+    assert got[2].cluster_id is None and got[2].reason == "an act, not a statement"
+    assert got[0].cluster_id == got[1].cluster_id
+    assert all("r1#0" not in (x.asserting_claim_id, x.denying_claim_id) for x in contradictions(state))
+
+
+@pytest.mark.parametrize("cue", ["said", "announced", "insisted", "told reporters"])
+def test_a_statement_cue_is_not_an_act(cue: str) -> None:
+    got = assign(
+        [c("p1#0", "the Harlow River spill had been contained by Tuesday", "person:ada-lind", cue=cue)], ClusterState()
+    )
+    assert got[0].cluster_id is not None

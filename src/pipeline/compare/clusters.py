@@ -249,6 +249,16 @@ def negations(text: str) -> int:
     return sum(w in neg for w in _raw_words(text))
 
 
+ACT = "an act, not a statement"
+
+
+def is_act(cue: str | None) -> bool:
+    """Whether a claim's cue reports an act ("ordered", "voted against", "has signed"): a word of it
+    is in ``data/acts.txt``. An act states no proposition to assert or deny, so it is never clustered."""
+    acts = _words("acts.txt")
+    return any(w in acts for w in _raw_words(cue or ""))
+
+
 def claim_sign(claim: Mapping[str, Any]) -> int:
     """+1 for a claim whose speaker asserts its content, -1 for one whose speaker denies it: the
     extractor's ``polarity`` (a denial cue, "denied that ...", or a negated main clause, "he did not
@@ -391,7 +401,7 @@ def assign(
     in the order given.
 
     Each claim is a mapping with ``claim_id`` and ``content``, and optionally ``doc_id``,
-    ``speaker_id``, ``polarity`` ("asserts"/"denies") and ``date`` (ISO string or date). New claims are
+    ``speaker_id``, ``polarity`` ("asserts"/"denies"), ``cue`` (an act's cue keeps it out) and ``date`` (ISO string or date). New claims are
     taken in (date, time, claim_id) order, so the result does not depend on how a batch was listed.
     With the semantic method (``state.params.method == "semantic"``) ``encode`` embeds the contents
     and the score is their cosine; blocking stays lexical and by speaker."""
@@ -424,6 +434,9 @@ def assign(
             continue
         if len(terms) < p.min_terms:
             state.assigned[cid] = Assignment(cid, None, None, own, f"fewer than {p.min_terms} content words")
+            continue
+        if is_act(claim.get("cue")):
+            state.assigned[cid] = Assignment(cid, None, None, own, ACT)
             continue
         speaker_id = claim.get("speaker_id")
         day = _day(claim.get("date"))

@@ -157,6 +157,7 @@ def resolve_new(
             "doc_id": str(c["article_id"]),
             "speaker_id": speaker_of.get(str(c["claim_id"])),
             "polarity": c.get("polarity"),
+            "cue": c.get("cue"),
             "date": c.get("seen_at"),
             "terms": content_terms(c.get("content") or ""),
         }

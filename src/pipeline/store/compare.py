@@ -52,7 +52,7 @@ def claims_of_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str
         con,
         """SELECT c.claim_id, c.article_id, a.outlet, coalesce(a.published_at, a.first_seen_at) AS seen_at,
                   c.speaker, c.speaker_resolved, c.speaker_start, c.content, c.content_start, c.polarity,
-                  coalesce(c.entities, []) AS entities,
+                  c.cue, coalesce(c.entities, []) AS entities,
                   coalesce(l.original_article_id, c.article_id) AS origin_article_id,
                   k.claim_id IS NULL AS is_new
            FROM claims c JOIN articles a USING (article_id)
