@@ -71,8 +71,9 @@ def test_credit_when_no_person_is_named(head: str, body_top: str, expected: tupl
     [
         # a handle with digits after a lone "by"
         ("", "<p><span>by</span> <a href='/profile/7'>river201</a></p>", ("river201",)),
-        # a login in a meta tag is no display name: dropped (a first.last login spells one)
-        ('<meta name="author" content="lake_walker2024">', "", ()),
+        # a login in a meta tag naming nobody else is the page's author as written (issue 22: gold
+        # counts it); a first.last login spells a name
+        ('<meta name="author" content="lake_walker2024">', "", ("lake_walker2024",)),
         ('<meta name="author" content="lake.walker">', "", ("Lake Walker",)),
         ('<meta name="author" content="lake.walker@example.org">', "", ("Lake Walker",)),
         ('<meta name="author" content="lw2024@example.org">', "", ()),
