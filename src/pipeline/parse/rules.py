@@ -22,6 +22,8 @@ RULES: dict[str, str] = {
     "body.continuation_chunks": "later chunks of a body split between ad slots are appended",
     "body.credit_lines": "credit lines just before or after the kept text are merged back",
     "body.drop_promos": "short promotional paragraphs are removed",
+    "body.fragment_jsonld": "a body under a third of the JSON-LD articleBody is replaced by it",
+    "body.fragment_balanced": "a body under a third of balanced mode's, whose words it holds, is replaced by it",
     "tree.streamed_content": "React-streamed hidden parts are moved into their slots",
     "title.untruncated": "a headline cut by an SEO plugin is replaced by the longer title it starts",
     "authors.first_name_expansion": "a one-word author is expanded from the visible byline",
