@@ -344,7 +344,8 @@ FRAGMENT_RATIO = 3.0
 # another region of the page: a column of notices, a list of other posts)
 FRAGMENT_KEPT_WORDS = 0.7
 _VISIBLE_TEXT = etree.XPath(
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template or ancestor::a)]"
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
+    " or ancestor::a)]"
 )
 
 
