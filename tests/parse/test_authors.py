@@ -348,3 +348,21 @@ def test_picture_credits_are_no_authors(head: str, body_top: str, expected: tupl
 )
 def test_middle_initials_merge_one_person_only(value: str, expected: tuple[str, ...]) -> None:
     assert authors(f'<meta name="author" content="{value}">') == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # a job title beside the name never replaces it (issue 22): hyphenated titles, genre labels
+        ('<meta name="author" content="Analysis by Ana Lima, Example Gazette Editor-at-large">', ("Ana Lima",)),
+        ('<meta name="author" content="Ana Lima, Editor-in-Chief">', ("Ana Lima",)),
+        # a name written in camel case is one name, not a person glued to an organisation
+        ('<meta name="author" content="HarbourWire Team">', ("HarbourWire Team",)),
+        # a handle or lower-case name declared alone is the page's author as written; a capitalised
+        # generic word alone is not
+        ('<meta name="author" content="sara.r.peter">', ("sara.r.peter",)),
+        ('<meta name="author" content="Editorial">', ()),
+    ],
+)
+def test_titles_camel_case_names_and_lone_handles(head: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, "") == expected
