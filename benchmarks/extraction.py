@@ -55,6 +55,12 @@ TARGETS: dict[str, dict[str, float]] = {
         "date_acc": 0.94,
     },
 }
+# validation sets: measured only when named (``--sets wcxb-articles-meta-more``), never in the gate or
+# the default run; no parse rule may be written for one of their sites. Targets set by issue 22
+# against trafilatura 2.3.1 on the same pages (body 0.953, date 0.846 there).
+VALIDATION: dict[str, dict[str, float]] = {
+    "wcxb-articles-meta-more": {"body_bow_f1": 0.963, "title_acc": 0.85, "author_acc": 0.80, "date_acc": 0.876},
+}
 # figures shown without a target, after the set's targeted ones
 INFORMATIONAL = ("author_precision",)
 # the quality gate (``--gate``, run by ``make gate``): each figure pinned a little under what the parser
@@ -125,7 +131,10 @@ def _run(cmd: list[str], out: Path) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="*", default=list(TARGETS), help="data set names")
+    parser.add_argument(
+        "--sets", nargs="*", default=list(TARGETS),
+        help=f"data set names (default: the dev sets; validation sets: {', '.join(VALIDATION)})",
+    )
     parser.add_argument("--markdown", type=Path, help="also write the 'Article extraction' section here")
     parser.add_argument("--repeat", type=int, default=2, help="timed runs per tool, alternating (best kept)")
     parser.add_argument("--cv", type=int, default=0, metavar="K", help="also cross-validate by site over K folds")
@@ -143,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     scorer, sets = found
     if args.gate:
-        return gate(scorer, sets)
+        return gate(scorer, {k: v for k, v in sets.items() if k not in VALIDATION})
     files = [f for _, names in sets.values() for f in names]
     if not files:
         print("no data set found: nothing measured")
@@ -176,8 +185,9 @@ def main(argv: list[str] | None = None) -> int:
                 if precision is not None:
                     scores[tool]["author_precision"] = precision
             label = f"{name} ({scores['ours']['pages']})"
-            wanted: dict[str, float | None] = dict(TARGETS.get(name, {}))
-            wanted.update({m: None for m in INFORMATIONAL if m in scores["ours"]})
+            wanted: dict[str, float | None] = dict(TARGETS.get(name) or VALIDATION.get(name) or {})
+            shown = ("body_shingle_f1",) if name in VALIDATION else ()
+            wanted.update({m: None for m in (*shown, *INFORMATIONAL) if m in scores["ours"] and m not in wanted})
             for metric, target in wanted.items():
                 got, base = scores["ours"].get(metric), scores["trafilatura"].get(metric)
                 rows.append(Line(label, metric, base, got, None, target))

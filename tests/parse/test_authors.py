@@ -71,8 +71,9 @@ def test_credit_when_no_person_is_named(head: str, body_top: str, expected: tupl
     [
         # a handle with digits after a lone "by"
         ("", "<p><span>by</span> <a href='/profile/7'>river201</a></p>", ("river201",)),
-        # a login in a meta tag is no display name: dropped (a first.last login spells one)
-        ('<meta name="author" content="lake_walker2024">', "", ()),
+        # a login in a meta tag naming nobody else is the page's author as written (issue 22: gold
+        # counts it); a first.last login spells a name
+        ('<meta name="author" content="lake_walker2024">', "", ("lake_walker2024",)),
         ('<meta name="author" content="lake.walker">', "", ("Lake Walker",)),
         ('<meta name="author" content="lake.walker@example.org">', "", ("Lake Walker",)),
         ('<meta name="author" content="lw2024@example.org">', "", ()),
@@ -347,3 +348,21 @@ def test_picture_credits_are_no_authors(head: str, body_top: str, expected: tupl
 )
 def test_middle_initials_merge_one_person_only(value: str, expected: tuple[str, ...]) -> None:
     assert authors(f'<meta name="author" content="{value}">') == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # a job title beside the name never replaces it (issue 22): hyphenated titles, genre labels
+        ('<meta name="author" content="Analysis by Ana Lima, Example Gazette Editor-at-large">', ("Ana Lima",)),
+        ('<meta name="author" content="Ana Lima, Editor-in-Chief">', ("Ana Lima",)),
+        # a name written in camel case is one name, not a person glued to an organisation
+        ('<meta name="author" content="HarbourWire Team">', ("HarbourWire Team",)),
+        # a handle or lower-case name declared alone is the page's author as written; a capitalised
+        # generic word alone is not
+        ('<meta name="author" content="sara.r.peter">', ("sara.r.peter",)),
+        ('<meta name="author" content="Editorial">', ()),
+    ],
+)
+def test_titles_camel_case_names_and_lone_handles(head: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, "") == expected

@@ -63,3 +63,12 @@ def test_too_little_text_gets_the_recall_pass(
     note = "<article><h1>Buses</h1><p>Too short.</p></article>"
     page = f"<html><body>{note}<aside><ul>{_links(12)}</ul></aside></body></html>"
     assert passes(monkeypatch, page)[0] == ["precision", "recall"]
+
+
+def test_a_fragment_of_the_declared_article_body_is_replaced_by_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a page showing a short notice where its JSON-LD holds the article (issue 22): the notice is no body
+    notice = "<html><body><article><p>" + "This article is for subscribers. " * 10 + "</p></article></body></html>"
+    ld = {"articleBody": "\n".join(PARAGRAPHS * 3)}
+    text, how = body.extract_body(lxml.html.document_fromstring(notice), "https://example.org/a", ld)
+    assert how.startswith("jsonld-articleBody")
+    assert PARAGRAPHS[0] in text

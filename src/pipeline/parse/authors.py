@@ -164,13 +164,19 @@ def _without_label(part: str) -> str:
 _JOB_NOUNS = frozenset(_BYLINE_WORDS["job"])
 
 
+def _job_word(word: str) -> str:
+    """A word of a job title as the lexicon lists it: lower case, its hyphenated tail dropped
+    ("Editor-at-large", "Editor-in-Chief" -> "editor")."""
+    return word.lower().strip(".,").split("-", 1)[0]
+
+
 def _without_title(part: str) -> str:
     """A name without the job title after it ("Ana Lima Staff Writer" -> "Ana Lima"); "" when the
     value is a title alone ("AP Auto Writer", "Online News Editor")."""
     words = part.split()
-    if not words or words[-1].lower().strip(".,") not in _JOB_NOUNS:
+    if not words or _job_word(words[-1]) not in _JOB_NOUNS:
         return part
-    while words and words[-1].lower().strip(".,") in _ROLE_WORDS | _JOB_NOUNS:
+    while words and _job_word(words[-1]) in _ROLE_WORDS | _JOB_NOUNS:
         words.pop()
     if len(words) >= 2 and not any(w.lower() in _ROLE_WORDS or w.lower() in _ORG_WORDS for w in words):
         return " ".join(words)
@@ -199,7 +205,11 @@ def _before_stop(value: str) -> str:
 def _unglued(part: str) -> str:
     """``part`` cut where a name runs into an organisation's name ("Tom BergCity Journal" -> "Tom Berg")."""
     for m in _GLUED.finditer(part):
-        if any(w.lower().strip(".,") in _ORG_WORDS for w in part[m.end() :].split()):
+        # a person's name is two words or more: a cut leaving one word split a name written in camel
+        # case ("InstaTunnel Team" is one team's name, not "Insta" glued to "Tunnel Team")
+        if len(part[: m.end()].split()) >= 2 and any(
+            w.lower().strip(".,") in _ORG_WORDS for w in part[m.end() :].split()
+        ):
             return part[: m.end()]
     return part
 
@@ -669,12 +679,29 @@ def choose_authors(
             or _credits(ld, ids, meta_values, sites)[:1]
             or credited[:1]
             or _header_agency(tree, head)
+            or _declared_handle(_ld_author_values(ld, ids) + meta_values, sites)
         )
     elif any(len(n.split()) == 1 for n in names) and enabled("authors.first_name_expansion"):
         # a first name alone ("Todd"): the visible byline may give the full name
         shown = people(clean(_text_bylines(tree, sites, head=head)))
         names = [next((b for b in shown if b.split()[0].lower() == n.lower()), n) for n in names]
     return _dedupe_names(_without_lone_words(names))
+
+
+def _declared_handle(values: list[str], sites: set[str]) -> list[str]:
+    """The page's one declared author when it is a user handle or a lower-case name ("jdoe",
+    "sara.r.peter", "q_admin"): the name test drops those as display names, yet when the page
+    names nobody else it is who the page says wrote it. A URL, an address or the site's name is not."""
+    found = {v for v in (_without_by(raw).strip(" .:-–—·•") for raw in values) if v}
+    if len(found) != 1:
+        return []
+    value = found.pop()
+    handle_like = value == value.lower() or any(ch in value for ch in "._-")
+    if not handle_like or not _HANDLE.match(value) or _NOT_NAME.search(value) or is_site(value, sites):
+        return []  # a capitalised word alone ("Editorial", "Redação") is a generic credit, not a login
+    if not enabled("authors.declared_handle"):
+        return []
+    return [value]
 
 
 def _without_lone_words(names: list[str]) -> list[str]:

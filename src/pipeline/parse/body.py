@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import lxml.html
+from lxml import etree
 
 from pipeline.parse.rules import enabled
 from pipeline.parse.tree import norm, text_of, text_segments
@@ -334,6 +335,57 @@ def _dropped_region(el: Any, container: Any) -> bool:
     return False
 
 
+# Precision mode sometimes keeps a fragment of the article: the introduction of a page built of many
+# sections under their own headings (a guide, a best-of list), or a notice in place of an article the
+# page holds in its JSON-LD. A text under a third of what the page holds is such a fragment (the line
+# ``benchmarks/extraction_diff.py`` audits against trafilatura).
+FRAGMENT_RATIO = 3.0
+# the balanced text replaces a fragment only when it holds the fragment's words (the same article, not
+# another region of the page: a column of notices, a list of other posts)
+FRAGMENT_KEPT_WORDS = 0.7
+_VISIBLE_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
+    " or ancestor::a)]"
+)
+
+
+def _visible_chars(tree: lxml.html.HtmlElement) -> int:
+    """The characters of the page's visible text outside links, white space folded: what an article could hold
+    at most (link text is navigation, teasers and menus)."""
+    return sum(len(" ".join(str(t).split())) for t in _VISIBLE_TEXT(tree))
+
+
+def _kept_words(part: str, whole: str) -> float:
+    """The share of ``part``'s words (counted with repeats, lower case) that ``whole`` holds."""
+    from collections import Counter
+
+    mine = Counter(_WORD.findall(part.lower()))
+    if not mine:
+        return 1.0
+    return sum((mine & Counter(_WORD.findall(whole.lower()))).values()) / sum(mine.values())
+
+
+def _fuller_body(
+    tree: lxml.html.HtmlElement, url: str, ld: dict[str, Any] | None, text: str
+) -> tuple[str, str]:
+    """``(text, extractor)`` of a fuller body when ``text`` is a fragment of what the page holds, else
+    ``(text, "")``: the JSON-LD ``articleBody`` when it is ``FRAGMENT_RATIO`` times longer (the
+    publisher's own statement of the article: a paywall or reprint notice on the page does not
+    replace it), else trafilatura in balanced mode when it is that much longer and holds the
+    fragment's words. Balanced mode is run only when the page's visible text could hold that much."""
+    floor = FRAGMENT_RATIO * max(len(text), 1)
+    declared = _ld_body(ld)
+    if len(declared) >= floor and enabled("body.fragment_jsonld"):
+        return declared, "jsonld-articleBody"
+    if len(text) < MIN_TEXT_CHARS or _visible_chars(tree) < floor:
+        return text, ""
+    balanced = _trafilatura_text(tree, url)
+    if len(balanced) >= floor and _kept_words(text, balanced) >= FRAGMENT_KEPT_WORDS:
+        if enabled("body.fragment_balanced"):
+            return balanced, "trafilatura-balanced"
+    return text, ""
+
+
 def extract_body(
     tree: lxml.html.HtmlElement, url: str, ld: dict[str, Any] | None, large: bool = False
 ) -> tuple[str, str]:
@@ -360,6 +412,9 @@ def extract_body(
         recall = _trafilatura_text(tree, url, favor_recall=True)
         if len(recall) > len(text):
             text, how = recall, "trafilatura-recall"
+    fuller, fuller_how = _fuller_body(tree, url, ld, text)
+    if fuller_how:
+        text, how = fuller, fuller_how
     merged = _merge_dropped_blocks(tree, text)
     if merged != text and enabled("body.merge_dropped"):
         text, how = merged, f"{how}+merged"
