@@ -411,6 +411,7 @@ def _comparison(con: Any, speaker: str | None, entity: str | None, offset: int =
                 limit=CONTRADICTIONS_SHOWN,
             )
     return {
+        "recomputed": store.last_recompute(con),
         "speakers": store.list_speakers(con, LIST_ROWS),
         "entities": store.list_entities(con, LIST_ROWS),
         "selected": selected,

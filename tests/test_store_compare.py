@@ -507,3 +507,64 @@ def test_migration_9_makes_each_stored_sign_the_claims_polarity(compared: Settin
     )
     assert wrong == [(0,)]
     _assert_summaries_are_current(compared)
+
+
+def test_respeak_takes_a_corrected_alias_file_to_every_stored_claim_and_keeps_the_clusters(
+    compared: Settings, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from pipeline.stages.compare import respeak
+
+    clusters = _rows(compared, "SELECT claim_id, cluster_id, stance FROM claim_clusters ORDER BY claim_id")
+    ruiz = _rows(compared, "SELECT claim_id FROM claim_speakers WHERE speaker_id = 'person:elena-ruiz' ORDER BY 1")
+    assert ruiz, "the sample newsroom's mayor is a canonical speaker"
+    aliases = tmp_path / "aliases.tsv"
+    aliases.write_text("Elena Ruiz-Vidal\tperson\tElena Ruiz|Ruiz|Elena Ruíz\n", encoding="utf-8")
+    done = respeak(replace(compared, speaker_aliases_path=aliases))
+    assert done["changed"] >= len(ruiz)
+    # every claim the old id held, the ones compared before the alias file too, is the renamed person now
+    assert _rows(compared, "SELECT claim_id FROM claim_speakers WHERE speaker_id = 'person:elena-ruiz' ") == []
+    now = _rows(compared, "SELECT claim_id FROM claim_speakers WHERE speaker_id = 'person:elena-ruiz-vidal' ORDER BY 1")
+    assert now == ruiz
+    assert _rows(compared, "SELECT claim_id, cluster_id, stance FROM claim_clusters ORDER BY claim_id") == clusters
+    _assert_summaries_are_current(compared)
+    names = _rows(
+        compared, "SELECT list_has_any(asserted_by || denied_by, ['Elena Ruiz-Vidal']) FROM cluster_summaries"
+    )
+    assert any(r[0] for r in names), "the clusters' sides name the corrected speaker"
+    (last,) = _rows(compared, "SELECT n_changed, aliases FROM speaker_recomputes")
+    assert last == (done["changed"], str(aliases))
+    again = respeak(replace(compared, speaker_aliases_path=aliases))  # the same file again changes nothing
+    assert again["changed"] == 0
+
+
+def test_respeak_on_a_missing_database_creates_nothing(tmp_path: Path) -> None:
+    from pipeline.stages.compare import respeak
+
+    with pytest.raises(Exception, match="no database"):
+        respeak(Settings(data_dir=tmp_path, db_path=tmp_path / "typo.duckdb"))
+    assert not list(tmp_path.iterdir())
+
+
+def test_factcheck_compare_respeak_from_the_command_line(compared: Settings) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "compare", "--db", str(compared.database), "--respeak"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "speakers of" in proc.stdout and "clusters kept as they were" in proc.stdout
+    from pipeline import claimsview
+
+    con = store.connect(compared.database, read_only=True)
+    try:
+        recomputed = store.last_recompute(con)
+    finally:
+        con.close()
+    assert recomputed is not None and recomputed["n_changed"] == 0  # the packaged file, as the run used
+    page = claimsview.render_compare(speakers=[], entities=[], recomputed=recomputed)
+    assert "last recomputed" in page
+    assert "never recomputed" in claimsview.render_compare(speakers=[], entities=[])

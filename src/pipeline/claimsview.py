@@ -270,7 +270,9 @@ def evidence_parts(row: Mapping[str, Any]) -> Evidence:
     cut_after = length is not None and start + len(evidence) < int(length)
     text, highlights = trim_to_words(evidence, evidence_highlights(row), cut_before, cut_after)
     return Evidence(
-        highlight_segments(text, highlights), "… " if cut_before else "", " …" if cut_after else "",
+        highlight_segments(text, highlights),
+        "… " if cut_before else "",
+        " …" if cut_after else "",
         evidence_matches(row),
     )
 
@@ -402,8 +404,17 @@ def render_claims(
     if query.offset + len(rows) < total:
         pager.append((query_href("claims", {**query.to_params(offset=query.offset + len(rows)), **keep}), "older →"))
     return page(
-        "claims.html", "claims", "Claims", user, total=total, rows=rows, facets=facets, query=query, view=view,
-        overview=overview, pager=pager,
+        "claims.html",
+        "claims",
+        "Claims",
+        user,
+        total=total,
+        rows=rows,
+        facets=facets,
+        query=query,
+        view=view,
+        overview=overview,
+        pager=pager,
     )
 
 
@@ -428,19 +439,35 @@ def render_compare(
     user: str | None = None,
     contested: Sequence[Mapping[str, Any]] = (),
     limit: int = 200,
+    recomputed: Mapping[str, Any] | None = None,
 ) -> str:
     """The cross-source comparison: one speaker or entity in detail (one page of its claims), the
-    contradictions the compare runs found (``contested``), and the speakers and entities to pick from."""
+    contradictions the compare runs found (``contested``), and the speakers and entities to pick from;
+    ``recomputed`` is the latest recompute of every claim's speakers (``factcheck compare --respeak``)."""
     pager: list[tuple[str, str]] = []
     if selected is not None:
         pick = {"speaker": speaker} if speaker else {"entity": entity}
         pager = page_links(
-            "compare", pick, int(selected.get("offset") or 0), len(selected.get("claims") or ()),
-            int(selected.get("total") or 0), limit,
+            "compare",
+            pick,
+            int(selected.get("offset") or 0),
+            len(selected.get("claims") or ()),
+            int(selected.get("total") or 0),
+            limit,
         )
     return page(
-        "compare.html", "compare", "Across outlets", user, speakers=speakers, entities=entities,
-        selected=selected, speaker=speaker, entity=entity, contested=contested, pager=pager,
+        "compare.html",
+        "compare",
+        "Across outlets",
+        user,
+        speakers=speakers,
+        entities=entities,
+        selected=selected,
+        speaker=speaker,
+        entity=entity,
+        contested=contested,
+        pager=pager,
+        recomputed=recomputed,
     )
 
 
@@ -460,8 +487,15 @@ def render_spread(
     }
     pager = page_links("spread", keep, offset, len(rows), total, limit)
     return page(
-        "spread.html", "spread", "Claim spread", user, rows=rows, min_outlets=min_outlets, total=total,
-        offset=offset, pager=pager,
+        "spread.html",
+        "spread",
+        "Claim spread",
+        user,
+        rows=rows,
+        min_outlets=min_outlets,
+        total=total,
+        offset=offset,
+        pager=pager,
     )
 
 
@@ -478,7 +512,13 @@ def render_health(
     the run's page in the Airflow UI.
     """
     return page(
-        "health.html", "health", "Ingest health", user, runs=runs, failures=failures, summary=summary,
+        "health.html",
+        "health",
+        "Ingest health",
+        user,
+        runs=runs,
+        failures=failures,
+        summary=summary,
         run_dags=run_dags or {},
     )
 
@@ -491,11 +531,22 @@ def render_error(title: str, message: str, user: str | None = None, root: str = 
 
 _ENV.filters["stance_word"] = stance_word
 _ENV.globals.update(
-    PAGES=PAGES, PAGE_HREF=PAGE_HREF, VIEW_MODES=VIEW_MODES, MAX_PARAM_LENGTH=MAX_PARAM_LENGTH,
-    safe_url=safe_url, fmt_time=fmt_time, seen_label=seen_label, query_href=query_href, urlencode=urlencode,
-    cluster_href=cluster_href, view_params=view_params, badge_class=badge_class, evidence_parts=evidence_parts,
+    PAGES=PAGES,
+    PAGE_HREF=PAGE_HREF,
+    VIEW_MODES=VIEW_MODES,
+    MAX_PARAM_LENGTH=MAX_PARAM_LENGTH,
+    safe_url=safe_url,
+    fmt_time=fmt_time,
+    seen_label=seen_label,
+    query_href=query_href,
+    urlencode=urlencode,
+    cluster_href=cluster_href,
+    view_params=view_params,
+    badge_class=badge_class,
+    evidence_parts=evidence_parts,
     stance_word=stance_word,
-    airflow_run_href=airflow_run_href, quote_id=lambda value: quote(str(value), safe=""),
+    airflow_run_href=airflow_run_href,
+    quote_id=lambda value: quote(str(value), safe=""),
 )
 
 

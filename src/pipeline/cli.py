@@ -10,7 +10,7 @@ Subcommands keep stable forms because benchmarks and scorers depend on them:
     factcheck sql "SELECT ..." --db FILE
     factcheck load --run-id RUN [--sources FILE] [--db FILE] [--staging-url URL]
     factcheck backup --db FILE --to FILE
-    factcheck compare --db FILE [--aliases FILE]
+    factcheck compare --db FILE [--aliases FILE] [--respeak]
     factcheck export --db FILE --to DIR [--cluster ID]
 """
 
@@ -223,6 +223,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     settings = _settings(
         args, speaker_aliases_path=Path(args.aliases) if args.aliases else None, compare_method=args.method
     )
+    if args.respeak:
+        from pipeline.stages.compare import respeak
+
+        done = respeak(settings)
+        print(
+            f"respeak {done['compare_run_id']}: speakers of {done['claims']} stored claims recomputed, "
+            f"{done['changed']} changed; {done['speakers']} canonical speakers, {done['entities']} entities; "
+            "clusters kept as they were"
+        )
+        return 0
     if settings.compare_method != "lexical" and (missing := missing_extra()):
         raise ValueError(f"the {settings.compare_method} method {missing}")
     print(_compare_summary(runner.compare(settings)))
@@ -439,6 +449,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=COMPARE_METHODS,
         help="how clusters are scored (default: FACTCHECK_COMPARE_METHOD or lexical; semantic and hybrid "
         "need the [semantic] extra)",
+    )
+    p.add_argument(
+        "--respeak",
+        action="store_true",
+        help="instead of comparing new claims, recompute the speakers and entities of every stored claim with "
+        "the alias file as it is now (one transaction; clusters and their ids stay)",
     )
     p.add_argument("--limit", type=int, default=15, help="clusters to print (default 15)")
     p.add_argument("--max-width", type=int, default=50, help="cut cells longer than this (default 50)")

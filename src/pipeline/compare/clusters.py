@@ -401,7 +401,8 @@ def assign(
     in the order given.
 
     Each claim is a mapping with ``claim_id`` and ``content``, and optionally ``doc_id``,
-    ``speaker_id``, ``polarity`` ("asserts"/"denies"), ``cue`` (an act's cue keeps it out) and ``date`` (ISO string or date). New claims are
+    ``speaker_id``, ``polarity`` ("asserts"/"denies"), ``cue`` (an act's cue keeps it out) and
+    ``date`` (ISO string or date). New claims are
     taken in (date, time, claim_id) order, so the result does not depend on how a batch was listed.
     With the semantic method (``state.params.method == "semantic"``) ``encode`` embeds the contents
     and the score is their cosine; blocking stays lexical and by speaker."""

@@ -93,3 +93,44 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
     }
     log.info("compare %s: %s", run, summary)
     return summary
+
+
+def respeak(settings: Settings, compare_run_id: str | None = None) -> dict[str, Any]:
+    """Recompute the canonical speaker and entities of every stored claim with the alias file as it
+    is now (``factcheck compare --respeak``), so a corrected alias reaches the claims compared before
+    it. One writable connection and one transaction: speakers, entities and every summary are
+    replaced together, and a row in ``speaker_recomputes`` says when. Clusters, stances and alerts
+    stay as they are (their ids never move); new claims are left for the next compare run.
+
+    Every stored claim and article text is read at once (the names an article gives are learned
+    before any bare surname is resolved), so memory grows with the store."""
+    from pipeline import store
+    from pipeline.compare import load_alias_file
+    from pipeline.compare.stage import resolve_new
+    from pipeline.store import respeak as respeak_store
+
+    store.require_database(settings.database)
+    started = datetime.now(UTC)
+    run = compare_run_id or "respeak__" + started.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    aliases = load_alias_file(settings.speaker_aliases_path)  # a bad alias file stops here, naming the line
+    t0 = time.perf_counter()
+    con = store.connect(settings.database)
+    try:
+        claims = respeak_store.every_claim(con)
+        result = resolve_new(claims, respeak_store.every_text(con), (), (), aliases)
+        write = respeak_store.RespeakWrite(
+            compare_run_id=run,
+            started_at=started,
+            speakers=result.speakers,
+            claim_speakers=result.claim_speakers,
+            entities=result.entities,
+            claim_entities=result.claim_entities,
+            aliases=str(settings.speaker_aliases_path) if settings.speaker_aliases_path else None,
+        )
+        counts = respeak_store.write_respeak(con, write)
+        publish_snapshot(settings, con, end_of_run=True)
+    finally:
+        con.close()
+    summary = {"compare_run_id": run, **counts, "seconds": round(time.perf_counter() - t0, 3)}
+    log.info("respeak %s: %s", run, summary)
+    return summary

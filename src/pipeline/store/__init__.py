@@ -85,6 +85,7 @@ from pipeline.store.queries import (
     recent_runs,
     table_counts,
 )
+from pipeline.store.respeak import last_recompute
 from pipeline.store.schema import (
     CONTESTED_MIN_SCORE,
     CONTESTED_WINDOW_DAYS,
@@ -114,7 +115,7 @@ from pipeline.store.snapshot import (
 )
 
 __all__ = [
-    "ARTICLE_COLUMNS", "CLAIM_COLUMNS", "CLUSTER_ORDERS", "cluster_contradictions", "cluster_summary",
+    "ARTICLE_COLUMNS", "CLAIM_COLUMNS", "last_recompute", "CLUSTER_ORDERS", "cluster_contradictions", "cluster_summary",
     "cluster_timeline", "cluster_versions", "cluster_wording", "count_clusters", "folded_into",
     "latest_clusters", "list_clusters",
     "search_names", "claims_by_id", "CONTESTED_MIN_SCORE", "CONTESTED_WINDOW_DAYS", "DEFAULT_LOCK_WAIT",

@@ -1,0 +1,116 @@
+"""Speakers and entities of every stored claim recomputed at once (``factcheck compare --respeak``).
+
+A compare run resolves speakers only for the claims it adds, so a corrected alias file reaches the
+claims compared after it and leaves the older ones where they were: one person becomes two. This
+module reads every stored claim with its article text, and :func:`write_respeak` replaces the
+speaker and entity tables in one transaction and rewrites every summary from them. Clusters,
+stances and alerts are not touched: their ids stay valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from pipeline.store import summaries
+from pipeline.store.compare import _count, _dicts, _stage
+from pipeline.store.schema import transaction
+
+
+def every_claim(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every stored claim as the compare stage reads one (all marked new, so all are resolved)."""
+    return _dicts(
+        con,
+        """SELECT c.claim_id, c.article_id, a.outlet, coalesce(a.published_at, a.first_seen_at) AS seen_at,
+                  c.speaker, c.speaker_resolved, c.speaker_start, c.content, c.content_start, c.polarity,
+                  c.cue, coalesce(c.entities, []) AS entities, TRUE AS is_new
+           FROM claims c JOIN articles a USING (article_id)
+           ORDER BY c.article_id, c.content_start, c.claim_id""",
+    )
+
+
+def every_text(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """article_id -> stored text, for every article holding a claim."""
+    rows = con.execute(
+        "SELECT article_id, text FROM articles WHERE article_id IN (SELECT article_id FROM claims)"
+    ).fetchall()
+    return {str(a): t or "" for a, t in rows}
+
+
+@dataclass(slots=True)
+class RespeakWrite:
+    """Everything one recompute writes: the new speaker and entity tables, whole."""
+
+    compare_run_id: str
+    started_at: datetime
+    speakers: list[dict[str, Any]] = field(default_factory=list)
+    claim_speakers: list[dict[str, Any]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    claim_entities: list[dict[str, Any]] = field(default_factory=list)
+    aliases: str | None = None
+
+
+def write_respeak(con: duckdb.DuckDBPyConnection, w: RespeakWrite) -> dict[str, int]:
+    """Replace speakers, claim speakers, entities and claim entities with ``w``'s, rewrite every
+    cluster, speaker and entity summary, and record the recompute, all in one transaction (a run
+    killed halfway leaves the tables as they were). Returns what it wrote."""
+    with transaction(con):
+        run = w.compare_run_id
+        _stage(con, "claim_speakers", w.claim_speakers)
+        changed = _count_changed(con)
+        for table, rows, cols in (
+            ("speakers", w.speakers, "speaker_id, name, kind, aliases"),
+            ("claim_speakers", w.claim_speakers, "claim_id, speaker_id, principal_id, sub, how"),
+            ("entities", w.entities, "entity_id, name, kind, aliases"),
+            ("claim_entities", w.claim_entities, "claim_id, mention, entity_id"),
+        ):
+            staged = _stage(con, table, rows)
+            con.execute(f"DELETE FROM {table}")
+            with_run = "" if table == "claim_entities" else ", compare_run_id"
+            value = "" if table == "claim_entities" else ", ?"
+            con.execute(
+                f"INSERT INTO {table} ({cols}{with_run}) SELECT {cols}{value} FROM {staged}",
+                [] if table == "claim_entities" else [run],
+            )
+        summaries.start_touched(con)
+        con.execute("INSERT INTO _touched_speakers SELECT speaker_id FROM speakers")
+        con.execute("INSERT INTO _touched_speakers SELECT speaker_id FROM speaker_summaries")
+        con.execute("INSERT INTO _touched_entities SELECT entity_id FROM entities")
+        con.execute("INSERT INTO _touched_entities SELECT entity_id FROM entity_summaries")
+        summaries.summarise_touched(con)
+        con.execute("DELETE FROM cluster_summaries")  # the sides name the canonical speakers
+        con.execute("INSERT INTO cluster_summaries BY NAME SELECT * FROM cluster_coverage")
+        counts = {
+            "claims": len(w.claim_speakers),
+            "changed": changed,
+            "speakers": _count(con, "speakers"),
+            "entities": _count(con, "entities"),
+        }
+        con.execute(
+            """INSERT INTO speaker_recomputes (compare_run_id, recomputed_at, n_claims, n_changed, n_speakers, aliases)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [run, w.started_at, counts["claims"], changed, counts["speakers"], w.aliases],
+        )
+    return counts
+
+
+def _count_changed(con: duckdb.DuckDBPyConnection) -> int:
+    """Claims whose canonical speaker the staged rows (``_new_claim_speakers``) change."""
+    row = con.execute(
+        """SELECT count(*) FROM _new_claim_speakers n LEFT JOIN claim_speakers c USING (claim_id)
+           WHERE n.speaker_id IS DISTINCT FROM c.speaker_id"""
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def last_recompute(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """The latest recompute of every claim's speakers, or None when there was none."""
+    rows = _dicts(
+        con,
+        """SELECT compare_run_id, recomputed_at, n_claims, n_changed, n_speakers, aliases
+           FROM speaker_recomputes ORDER BY recomputed_at DESC LIMIT 1""",
+    )
+    return rows[0] if rows else None
