@@ -479,3 +479,23 @@ def test_names_in_any_script_keep_distinct_non_empty_ids(names: list[str]) -> No
 def test_accents_still_fold_to_one_speaker() -> None:
     registry = SpeakerRegistry(aliases={})
     assert registry.resolve("Elena Ruíz").speaker_id == registry.resolve("Elena Ruiz").speaker_id  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("speaker", ["Trump fans", "Clinton supporters", "Lind voters"])
+def test_a_plural_noun_after_a_name_is_a_group_not_the_person(speaker: str) -> None:
+    names = read_article(CAMPAIGN)
+    (m,) = resolve_article([claim(speaker, 0)], names=names)
+    assert m.name == speaker
+
+
+SHARED_STORY = (
+    "Justice Ruth Bader Ginsburg criticised Donald Trump in three interviews. Trump said she should resign. "
+    "Ginsburg said she regretted the remarks. Trump called them a disgrace. The remarks drew criticism from "
+    "both parties. Many readers wrote in. The justice said she would be more circumspect."
+)
+
+
+def test_a_description_is_not_given_to_the_more_named_of_two_people_sharing_the_story() -> None:
+    names = read_article(SHARED_STORY.replace("Justice Ruth", "Ruth"))  # no role names her a justice
+    (m,) = resolve_article([claim("The justice", SHARED_STORY.index("The justice"))], names=names)
+    assert m.name != "Donald Trump"

@@ -239,6 +239,9 @@ def _resolve_one(
     group = _singular(folded[-1])
     if len(words) <= 2 and words[-1].endswith("s") and group in _wordset("groups.txt"):
         return Mention(" ".join(words), None, "name")  # "Democrats", "Senate Republicans"
+    if len(words) >= 2 and words[-1].islower() and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        # a plural common noun heads it: "Trump fans", "Clinton supporters" are a group, not the person
+        return Mention(" ".join(words), None, "name")
     caps = [w for w in words if _is_cap(w) and _bare(w) not in _titles() and _bare(w) not in _ARTICLES]
     if caps:
         run = _name_run(words)

@@ -317,14 +317,23 @@ class ArticleNames:
         return any(not full.match(self.text, m.end()) for m in re.finditer(rf"\b{re.escape(first)}\b", self.text))
 
     def main_person(self) -> str | None:
-        """The person the article mentions most often (counting every use of the surname), or None.
-        A person the text only ever names with a title ("Mr. Obama", "President Obama") counts too,
-        and is then returned as that surname."""
+        """The person the article is about: the one it mentions most often (counting every use of the
+        surname), when that is at least twice as often as anyone else; None when two people share the
+        story ("Ginsburg ... Trump": "the justice" is then not taken for the more-named one). A person
+        the text only ever names with a title ("Mr. Obama", "President Obama") counts too, and is then
+        returned as that surname."""
         titled = {_bare(m.name): m.name for m in self.roles if len(m.name.split()) == 1 and _person_like([m.name])}
         candidates = set(self.by_surname) | set(titled)
         if not candidates:
             return None
-        surname = max(candidates, key=lambda s: (self.words[s], sum(self.by_surname.get(s, Counter()).values()), s))
+        ranked = sorted(
+            candidates,
+            key=lambda s: (self.words[s], sum(self.by_surname.get(s, Counter()).values()), s),
+            reverse=True,
+        )
+        surname = ranked[0]
+        if len(ranked) > 1 and self.words[surname] < 2 * self.words[ranked[1]]:
+            return None
         return self.full_name(surname) or titled[surname]
 
     def holder(self, description: Sequence[str], before: int | None) -> str | None:
