@@ -499,3 +499,23 @@ def test_a_description_is_not_given_to_the_more_named_of_two_people_sharing_the_
     names = read_article(SHARED_STORY.replace("Justice Ruth", "Ruth"))  # no role names her a justice
     (m,) = resolve_article([claim("The justice", SHARED_STORY.index("The justice"))], names=names)
     assert m.name != "Donald Trump"
+
+
+DAUGHTER = (
+    "Donald Trump accepted the nomination on Thursday. He was introduced by his daughter Ivanka Trump. "
+    "Trump said the country was in crisis. He said crime would end."
+)
+
+
+def test_he_after_a_relative_introduced_by_kinship_is_the_principal() -> None:
+    names = read_article(DAUGHTER)
+    at = DAUGHTER.index("He said")
+    (m,) = resolve_article([claim("He", at, resolved="Ivanka Trump")], names=names)
+    assert m.name == "Donald Trump"
+
+
+def test_a_pronoun_keeps_a_namesake_the_text_does_not_mark_as_a_relative() -> None:
+    text = "Hillary Clinton spoke first. Bill Clinton spoke on Tuesday. He said the party was united."
+    names = read_article(text)
+    (m,) = resolve_article([claim("He", text.index("He said"), resolved="Bill Clinton")], names=names)
+    assert m.name == "Bill Clinton"

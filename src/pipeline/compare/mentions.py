@@ -219,6 +219,16 @@ def _resolve_one(
             if want is not None:
                 named = r.how not in ("main", "unresolved") and bool(r.name) and _looks_person(r.name or "")
                 if named and names.gender(r.name or "") in (None, want):
+                    # relatives share the surname's pronoun evidence: "He" after "Ivanka Trump" is the
+                    # principal the surname's pronouns speak of, not the relative
+                    principal = names.full_name(_surname(_person_parts(r.name or "")) or "")
+                    if (
+                        principal
+                        and principal != r.name
+                        and names.is_relative(r.name or "")
+                        and names.gender(principal) == want
+                    ):
+                        return Mention(principal, None, "pronoun")
                     return r
                 # the extractor's antecedent is no named person ("a reader", an unnamed description)
                 # or one the article shows to be of the other gender: the nearest person who fits

@@ -34,6 +34,10 @@ class _NameMention:
     role: tuple[str, ...]  # folded role words around it ("republican", "nominee")
 
 
+_KINSHIP = (
+    "daughter|son|wife|husband|brother|sister|mother|father|niece|nephew|granddaughter|grandson|widow|"
+    "stepdaughter|stepson|daughter-in-law|son-in-law"
+)
 _FIRST_PERSON = re.compile(r"I(?:['’](?:m|ve|ll|d))?")  # "I", "I'm", "I've": never part of a name
 
 
@@ -302,9 +306,19 @@ class ArticleNames:
             # several people share the surname ("Donald Trump", "Ivanka Trump"): a news text calls the
             # relatives it names by their first names, so a bare surname is not one whose first name
             # the text also uses alone
-            principal = {n: k for n, k in clean.items() if not self._first_name_alone(n)}
+            principal = {n: k for n, k in clean.items() if not self.is_relative(n)}
             clean = principal or clean
         return max(clean.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+
+    def is_relative(self, name: str) -> bool:
+        """Whether the text marks ``name`` as a relative of someone sharing the surname: it calls the
+        person by first name alone, or introduces them by kinship ("his daughter Ivanka Trump",
+        "Trump's wife, Melania Trump")."""
+        first = name.split()[0] if name.split() else ""
+        if not first:
+            return False
+        kin = re.compile(rf"\b(?:{_KINSHIP})\b[,\s]+(?:[a-z]+\s+)?{re.escape(first)}\b")
+        return self._first_name_alone(name) or bool(kin.search(self.text))
 
     def _first_name_alone(self, name: str) -> bool:
         """Whether the text uses the first word of ``name`` without its surname after it ("Ivanka
