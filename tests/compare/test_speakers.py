@@ -519,3 +519,9 @@ def test_a_pronoun_keeps_a_namesake_the_text_does_not_mark_as_a_relative() -> No
     names = read_article(text)
     (m,) = resolve_article([claim("He", text.index("He said"), resolved="Bill Clinton")], names=names)
     assert m.name == "Bill Clinton"
+
+
+@pytest.mark.parametrize("name", ["“Morning Joe", '"Meet the Press"', "‘Trump v. Trump"])
+def test_a_title_in_quotes_is_no_person(name: str) -> None:
+    found = SpeakerRegistry(aliases={}).resolve(name)
+    assert found is None or found.kind != "person", found

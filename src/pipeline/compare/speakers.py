@@ -121,6 +121,8 @@ class SpeakerRegistry:
 
     def _key(self, name: str) -> tuple[str, str, str]:
         """(kind, key, display name) for a resolved name."""
+        if name.strip()[:1] in "“\"‘'":
+            return "group", "", name  # a title in quotes ("“Morning Joe"): a show or a book, not a speaker
         agent = re.fullmatch(r"(.+) \((\w+)\)", name.strip())
         if agent is not None:
             kind, key, display = self._key(agent.group(1))
