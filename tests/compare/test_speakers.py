@@ -525,3 +525,13 @@ def test_a_pronoun_keeps_a_namesake_the_text_does_not_mark_as_a_relative() -> No
 def test_a_title_in_quotes_is_no_person(name: str) -> None:
     found = SpeakerRegistry(aliases={}).resolve(name)
     assert found is None or found.kind != "person", found
+
+
+def test_an_acronym_key_comes_from_a_proper_name_only() -> None:
+    registry = SpeakerRegistry(aliases={})
+    assert registry.resolve("Federal Bureau of Investigation").speaker_id == "organisation:fbi"  # type: ignore[union-attr]
+    long = registry.resolve("both candidates for the White House hoping to draw a crowd")
+    assert long is None or long.speaker_id != "organisation:bcfwhhtdac"
+    assert long is None or "-" in long.speaker_id  # keyed by its words, not by their initials
+    two = registry.resolve("NBC News and ABC News")
+    assert two is not None and two.kind != "organisation"

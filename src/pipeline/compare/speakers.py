@@ -142,8 +142,15 @@ class SpeakerRegistry:
         if words and (
             any(_bare(w) in orgs for w in words) or (len(words) == 1 and words[0].isupper() and len(words[0]) > 1)
         ):
+            joiners = ("of", "the", "and", "for", "&")
+            if "and" in [_bare(w) for w in words[1:-1]] or "&" in words:
+                left, right = re.split(r"\s+(?:and|&)\s+", " ".join(words), maxsplit=1)
+                if _is_cap(left) and _is_cap(right) and any(_bare(w) in orgs for w in left.split()):
+                    return "group", k, " ".join(words)  # "NBC News and ABC News": two organisations, not one
+            # an acronym stands for a proper name only: every word capitalised but the joiners, six words at most
+            proper = len(words) <= 6 and all(_is_cap(w) or _bare(w) in joiners for w in words)
             acro = words[0] if len(words) == 1 else _acronym(words)
-            if len(words) == 1 or len(acro) >= 3:
+            if len(words) == 1 or (proper and len(acro) >= 3):
                 return "organisation", acro.lower(), " ".join(words)
             return "organisation", k, " ".join(words)
         if words and not all(_is_cap(w) for w in words):
