@@ -128,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         if contradict(a, b)
     }
     n_props = sum(len(v) for v in props.values())
-    print(f"{args.split}{' (loose)' if args.loose else ''}: {len(preds)} claims, {n_props} propositions, {len(pairs)} labelled pairs both extracted")
+    name = f"{args.split}{' (loose)' if args.loose else ''}"
+    print(f"{name}: {len(preds)} claims, {n_props} propositions, {len(pairs)} labelled pairs both extracted")
     for label in ("SAME_OPPOSITE", "SAME", "RELATED", "DIFFERENT"):
         print(f"  {label:14} flagged as contradictions: {found[label]} / {total[label]}")
     print(f"  pairs flagged in all (labelled or not): {len(flagged)}")
