@@ -272,7 +272,7 @@ def claim_sign(claim: Mapping[str, Any]) -> int:
 # posed no risk"); a negation or inverting word after them says nothing about the first
 _CLAUSE_END = frozenset(
     {"why", "whether", "if", "how", "what", "when", "where", "because", "although", "though", "unless", "while"}
-    | {"and", "but", "yet", "while", "whereas"}
+    | {"and", "but", "yet", "whereas"}
 )
 _RELATIVE = frozenset({"that", "which", "who"})
 

@@ -83,7 +83,7 @@ def _name_words(parts: Sequence[str]) -> list[str]:
     words = list(parts)
     while len(words) > 1 and never(words[0]):
         words = words[1:]
-    if any(_bare(w) in stop and _bare(w) in ("percent",) for w in words):
+    if any(_bare(w) == "percent" for w in words):
         return []
     if not words or never(words[0]) or not all(_is_cap(w) or w in _LOWER_NAME_PARTICLES for w in words):
         return []

@@ -16,28 +16,22 @@ from typing import Any
 import duckdb
 
 from pipeline.store import summaries
-from pipeline.store.compare import _count, _dicts, _stage
+from pipeline.store.compare import _count, _dicts, _stage, article_texts, claims_of_articles
 from pipeline.store.schema import transaction
 
 
 def every_claim(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Every stored claim as the compare stage reads one (all marked new, so all are resolved)."""
-    return _dicts(
-        con,
-        """SELECT c.claim_id, c.article_id, a.outlet, coalesce(a.published_at, a.first_seen_at) AS seen_at,
-                  c.speaker, c.speaker_resolved, c.speaker_start, c.content, c.content_start, c.polarity,
-                  c.cue, coalesce(c.entities, []) AS entities, TRUE AS is_new
-           FROM claims c JOIN articles a USING (article_id)
-           ORDER BY c.article_id, c.content_start, c.claim_id""",
-    )
+    """Every stored claim as the compare stage reads one, all marked new so that all are resolved."""
+    return [{**c, "is_new": True} for c in claims_of_articles(con, _articles(con))]
 
 
 def every_text(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """article_id -> stored text, for every article holding a claim."""
-    rows = con.execute(
-        "SELECT article_id, text FROM articles WHERE article_id IN (SELECT article_id FROM claims)"
-    ).fetchall()
-    return {str(a): t or "" for a, t in rows}
+    return article_texts(con, _articles(con))
+
+
+def _articles(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [str(a) for (a,) in con.execute("SELECT DISTINCT article_id FROM claims ORDER BY 1").fetchall()]
 
 
 @dataclass(slots=True)
@@ -59,22 +53,22 @@ def write_respeak(con: duckdb.DuckDBPyConnection, w: RespeakWrite) -> dict[str, 
     killed halfway leaves the tables as they were). Returns what it wrote."""
     with transaction(con):
         run = w.compare_run_id
-        _stage(con, "claim_speakers", w.claim_speakers)
-        changed = _count_changed(con)
-        for table, rows, cols in (
+        tables = (
             ("speakers", w.speakers, "speaker_id, name, kind, aliases"),
             ("claim_speakers", w.claim_speakers, "claim_id, speaker_id, principal_id, sub, how"),
             ("entities", w.entities, "entity_id, name, kind, aliases"),
             ("claim_entities", w.claim_entities, "claim_id, mention, entity_id"),
-        ):
-            staged = _stage(con, table, rows)
+        )
+        staged = {table: _stage(con, table, rows) for table, rows, _ in tables}
+        changed = _count_changed(con)  # before the old claim speakers go
+        for table, _, cols in tables:
             con.execute(f"DELETE FROM {table}")
-            with_run = "" if table == "claim_entities" else ", compare_run_id"
-            value = "" if table == "claim_entities" else ", ?"
-            con.execute(
-                f"INSERT INTO {table} ({cols}{with_run}) SELECT {cols}{value} FROM {staged}",
-                [] if table == "claim_entities" else [run],
-            )
+            if table == "claim_entities":
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {staged[table]}")
+            else:
+                con.execute(
+                    f"INSERT INTO {table} ({cols}, compare_run_id) SELECT {cols}, ? FROM {staged[table]}", [run]
+                )
         summaries.start_touched(con)
         con.execute("INSERT INTO _touched_speakers SELECT speaker_id FROM speakers")
         con.execute("INSERT INTO _touched_speakers SELECT speaker_id FROM speaker_summaries")
