@@ -134,6 +134,7 @@ def compare(
             "cluster_id": a.cluster_id,
             "stance": a.stance,
             "speaker_id": r["speaker_id"],
+            "speaker": r["speaker_name"],
             "polarity": r["polarity"],
         }
         for r, a in zip(rows, assignments, strict=True)

@@ -535,3 +535,19 @@ def test_an_acronym_key_comes_from_a_proper_name_only() -> None:
     assert long is None or "-" in long.speaker_id  # keyed by its words, not by their initials
     two = registry.resolve("NBC News and ABC News")
     assert two is not None and two.kind != "organisation"
+
+
+def test_a_first_name_shows_a_gender_the_text_never_states() -> None:
+    # no pronoun or honorific marks either person; their first names do: "He" is not Greta Moss
+    text = "Tom Hale runs the mill. Greta Moss backed the plan on Monday. He said the plant would stay open."
+    (mention,) = resolve_article([claim("He", text.find("He said"), "Greta Moss")], text)
+    assert mention.name == "Tom Hale"
+
+
+@pytest.mark.parametrize(
+    ("first", "gender"), [("Greta", "f"), ("Tom", "m"), ("Jan", None), ("J.", None), ("Kellyanne", None)]
+)
+def test_first_name_gender_only_where_name_lists_agree(first: str, gender: str | None) -> None:
+    from pipeline.compare.names import first_name_gender
+
+    assert first_name_gender(first) == gender

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from pipeline.compare.lexicon import (
     _ARTICLES,
@@ -442,6 +443,9 @@ def _read_people(text: str, mentions: Sequence[_NameMention], names: ArticleName
         for r in m.role:
             if r in _HONORIFIC_GENDER:
                 names.gender_votes.append((m.start, surname, _HONORIFIC_GENDER[r], 3))
+        given = first_name_gender(words[0]) if len(words) >= 2 else None
+        if given is not None:
+            names.gender_votes.append((m.start, surname, given, 2))
     quoted = _quoted_spans(text)
     for k, (pos, surname, _) in enumerate(names.people):
         end = min(names.people[k + 1][0] if k + 1 < len(names.people) else len(text), pos + _GENDER_WINDOW)
@@ -530,6 +534,28 @@ def _opens_sentence(text: str, pos: int, starts: Sequence[int]) -> bool:
     begin = starts[bisect.bisect_right(starts, pos) - 1] if starts else 0
     titles = _titles()
     return all(_is_cap(w) or _bare(w) in titles for w in text[begin:pos].split() if any(c.isalpha() for c in w))
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> Any:
+    import gender_guesser.detector  # a first-name list of some 40,000 names by country
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+def first_name_gender(first: str) -> str | None:
+    """"m" or "f" for a first name that name lists give to one gender ("Hillary", "Donald"); None
+    for a name given to both ("Jan": male in most countries, mostly female in the USA), an initial or
+    an unknown name."""
+    if len(first.strip(".")) < 2:
+        return None
+    lists = _given_names()
+    found = {"male": "m", "female": "f"}.get(lists.get_gender(first))
+    other = {"m": "female", "f": "male"}.get(found or "")
+    # a name English-language lists give to the other gender is no evidence in an English text
+    if found is None or any(lists.get_gender(first, c) in (other, f"mostly_{other}") for c in ("usa", "great_britain")):
+        return None
+    return found
 
 
 def _gender_of(votes: Iterable[tuple[int, str, str, int]]) -> dict[str, str]:
