@@ -442,6 +442,21 @@ def test_a_staffer_the_article_ties_to_a_principal_speaks_for_the_principal() ->
     assert (m.name, m.sub, m.how) == ("Donald Trump", "Paul Manafort", "principal")
 
 
+def test_campaign_staff_with_no_candidate_named_speak_for_the_one_the_story_is_about() -> None:
+    text = (
+        "Donald Trump arrived in Cleveland. Trump met delegates, and Trump spoke at noon. "
+        "Campaign chair Paul Manafort dismissed the fuss as absurd. Ted Cruz stayed away."
+    )
+    (m,) = resolve_article([claim("Paul Manafort", text.index("Paul Manafort"))], text)
+    assert (m.name, m.how) == ("Donald Trump", "principal")
+
+
+def test_campaign_staff_in_a_story_about_two_people_stay_themselves() -> None:
+    text = "Donald Trump and Hillary Clinton met. Campaign chair Paul Manafort said it went well."
+    (m,) = resolve_article([claim("Paul Manafort", text.index("Paul Manafort"))], text)
+    assert m.name == "Paul Manafort"
+
+
 def test_a_former_staffer_speaks_for_themself() -> None:
     text = "Former Trump campaign manager Corey Lewandowski was fired. Lewandowski said he had no regrets."
     names = read_article(text)

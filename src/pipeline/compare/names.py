@@ -478,6 +478,10 @@ def _read_staff(text: str, names: ArticleNames) -> None:
         owner = _POSSESSIVE.sub("", m.group("owner"))
         if owner.lower() in ("his", "her"):
             principal = names.antecedent(owner.lower(), m.start())
+        elif owner.lower() == "campaign":
+            # "Campaign chair Paul Manafort" with no candidate named: the campaign of the person the
+            # article is about, when it is about one person
+            principal = names.main_person()
         else:
             parts = _person_parts(owner)
             surname = _surname(parts) if parts and _person_like(parts) else None
