@@ -566,3 +566,23 @@ def test_first_name_gender_only_where_name_lists_agree(first: str, gender: str |
     from pipeline.compare.names import first_name_gender
 
     assert first_name_gender(first) == gender
+
+
+@pytest.mark.parametrize("speaker", ["the campaign", "people close to the campaign"])
+def test_an_unnamed_campaign_is_the_campaign_of_the_one_the_story_is_about(speaker: str) -> None:
+    text = f"Ada Lind toured the mill. Lind met workers, and Lind spoke at noon. Tom Hale watched. {speaker} said so."
+    (m,) = resolve_article([claim(speaker, text.index(speaker))], text)
+    assert (m.name, m.how) == ("Ada Lind", "principal")
+
+
+def test_an_unnamed_campaign_in_a_story_about_two_people_is_nobodys() -> None:
+    text = "Ada Lind and Tom Hale met. The campaign said the talks went well."
+    (m,) = resolve_article([claim("The campaign", text.index("The campaign"))], text)
+    assert m.name is None
+
+
+def test_a_role_word_nobody_holds_is_no_speaker_id() -> None:
+    # the extractor's antecedent is the role word again, and the text names nobody: unknown, not "justice"
+    text = "The court met in Harlow. In three interviews, the justice sounded off."
+    (m,) = resolve_article([claim("the justice", text.index("the justice"), "Justice")], text)
+    assert m.name is None

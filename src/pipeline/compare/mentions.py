@@ -70,6 +70,9 @@ def _principal(words: list[str]) -> tuple[str, str] | None:
             return " ".join(run), " ".join(words)
         if left and _bare(left[-1]) in ("his", "her", "their"):
             return _bare(left[-1]), " ".join(words)
+        if w in ("campaign", "camp") and (not left or _bare(left[-1]) in _ARTICLES):
+            # "the campaign", "people close to the campaign": nobody's campaign is named
+            return "the", " ".join(words)
         # "a spokesman for X"
         if k + 2 <= len(words) and folded[k + 1 : k + 2] == ["for"]:
             run = []
@@ -210,6 +213,9 @@ def _resolve_one(
         if who in ("his", "her", "their"):
             owner_m = _pronoun_fallback(who, at, names, last_person, sub)
             return Mention(owner_m.name, sub, "principal" if owner_m.name else "unresolved")
+        if who == "the":  # the campaign of the person the article is about, when it is about one
+            main = names.main_person()
+            return Mention(main, sub, "principal" if main else "unresolved")
         full, _ = _complete(who, names)
         return Mention(full, sub, "principal")
     if len(folded) == 1 and folded[0] in _PRONOUNS | {"who", "that", "which"}:
@@ -378,7 +384,13 @@ def _description(
         holder = names.holder(desc, at)
         if holder:
             return Mention(holder, None, "description")
-    if resolved and resolved.strip().lower() != raw.lower() and _is_cap(resolved.strip()[:1]):
+    if (
+        resolved
+        and resolved.strip().lower() != raw.lower()
+        and _is_cap(resolved.strip()[:1])
+        and not all(_bare(w) in _titles() or _bare(w) in _ARTICLES for w in resolved.split())
+    ):
+        # the extractor's antecedent, unless it is the role word again ("Justice" for "the justice")
         r = _resolve_one(resolved, None, at, names, last_person)
         if r.name and r.how != "unresolved":
             return r
@@ -392,8 +404,8 @@ def _description(
             return Mention(main, None, "main")
     if desc[-1].endswith("s") or _singular(desc[-1]) in _wordset("groups.txt"):
         return Mention(" ".join(desc), None, "name")  # a collective: "experts", "the officials"
-    if len(desc) == 1 and not raw[:1].isupper():
-        return Mention(desc[0], None, "name")  # "public", "video"
+    if len(desc) == 1 and not raw[:1].isupper() and desc[0] not in _titles():
+        return Mention(desc[0], None, "name")  # "public", "video"; a role nobody holds here is no one
     return Mention(None, raw, "unresolved")
 
 
