@@ -287,3 +287,27 @@ def test_a_statement_cue_is_not_an_act(cue: str) -> None:
         [c("p1#0", "the Harlow River spill had been contained by Tuesday", "person:ada-lind", cue=cue)], ClusterState()
     )
     assert got[0].cluster_id is not None
+
+
+LONG = (
+    "the harbour dredging crews were extremely careless in their handling of very sensitive permits, "
+    "tenders, budgets, contracts, surveys, licences, schedules and inspection reports for the estuary"
+)
+SHORT = "the dredging extremely careless"
+
+
+def test_a_speakers_short_report_inside_their_longer_words_joins_it() -> None:
+    state = ClusterState()
+    # a corpus for the term weights: the shared words are rare, the filler common
+    filler = [c(f"z{n}#0", f"the river banks and the silt were the subject {n}", f"person:z{n}") for n in range(8)]
+    assign(filler, state)
+    got = assign([c("a1#0", LONG, "person:feld"), c("b1#0", SHORT, "person:feld")], state)
+    assert got[0].cluster_id == got[1].cluster_id
+
+
+def test_a_short_claim_inside_another_speakers_words_stays_apart() -> None:
+    state = ClusterState()
+    filler = [c(f"z{n}#0", f"the river banks and the silt were the subject {n}", f"person:z{n}") for n in range(8)]
+    assign(filler, state)
+    got = assign([c("a1#0", LONG, "person:feld"), c("b1#0", SHORT, "person:ruiz")], state)
+    assert got[0].cluster_id != got[1].cluster_id

@@ -50,6 +50,9 @@ class Params:
     """Thresholds of the lexical method (chosen by reasoning about the scores, see docs/COMPARISON.md)."""
 
     same_speaker: float = 0.20  # IDF-Jaccard bar for two claims of the same canonical speaker
+    # or, for the same speaker, the share of the shorter claim's IDF weight the two share: a short
+    # report ("her actions 'extremely careless'") inside a longer one of the same words
+    same_speaker_contained: float = 0.50
     opposite: float = 0.30  # for an assertion against a denial, whoever speaks
     # two different (or unknown) speakers saying the same thing are two claims, not one: a claim is
     # a proposition *and* who asserts it, so by default they are never linked (math.inf)
@@ -65,12 +68,26 @@ class Params:
 
 
 SEMANTIC = Params(
-    same_speaker=0.55, opposite=0.70, unknown=0.85, min_shared=0, min_shared_other=1, method="semantic", merge=True
+    same_speaker=0.55,
+    same_speaker_contained=math.inf,
+    opposite=0.70,
+    unknown=0.85,
+    min_shared=0,
+    min_shared_other=1,
+    method="semantic",
+    merge=True,
 )
 """Thresholds for the semantic method: cosines of all-MiniLM-L6-v2 embeddings."""
 
 HYBRID = Params(
-    same_speaker=0.85, opposite=1.0, unknown=1.3, min_shared=1, min_shared_other=1, method="hybrid", merge=True
+    same_speaker=0.85,
+    same_speaker_contained=math.inf,
+    opposite=1.0,
+    unknown=1.3,
+    min_shared=1,
+    min_shared_other=1,
+    method="hybrid",
+    merge=True,
 )
 """Thresholds for the hybrid method: the cosine plus the lexical IDF-Jaccard (0 to 2), set on
 hand-labelled PolNeAR train pairs (see docs/COMPARISON.md)."""
@@ -369,6 +386,15 @@ def similarity(a: frozenset[str], b: frozenset[str], state: ClusterState) -> tup
     return inter / union, len(shared)
 
 
+def containment(a: frozenset[str], b: frozenset[str], state: ClusterState) -> float:
+    """The IDF weight two term sets share over the weight of the smaller one (0 to 1)."""
+    shared = a & b
+    if not shared:
+        return 0.0
+    idf = state.idf
+    return sum(idf(t) for t in shared) / min(sum(idf(t) for t in a), sum(idf(t) for t in b))
+
+
 def _bar(m: _Member, speaker_id: str | None, sign: int, p: Params) -> float:
     if speaker_id is not None and m.speaker_id == speaker_id:
         # one speaker's two wordings: a sign that differs is far more often a negation the sign rule
@@ -452,6 +478,8 @@ def assign(
                 if vector is not None and m.vector is not None:
                     sim = cosine(vector, m.vector) + (sim if p.method == "hybrid" else 0.0)
                 same = speaker_id is not None and m.speaker_id == speaker_id
+                if same and sim < p.same_speaker and containment(terms, m.terms, state) >= p.same_speaker_contained:
+                    sim = p.same_speaker  # one speaker's short report of what they said at length
                 if shared < (p.min_shared if same else p.min_shared_other) or sim < _bar(m, speaker_id, sign, p):
                     continue
                 hits[cluster_id] = max(sim, hits.get(cluster_id, sim))
