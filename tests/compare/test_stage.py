@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipeline.compare.entities import EntityRegistry, name_key
+from pipeline.compare.entities import EntityRegistry
+from pipeline.compare.lexicon import key_text
 from pipeline.compare.stage import compare_claims
 
 
@@ -37,7 +38,7 @@ def test_entity_kind_name_and_aliases() -> None:
     assert (korea.name, korea.kind) == ("North Korea", "country")
     assert port.kind == "organisation"
     assert registry.resolve("  ") is None
-    assert name_key("The Mayor’s") == "mayor"
+    assert key_text("The Mayor’s") == "mayor"
 
 
 def test_stored_entities_keep_their_name_and_only_changes_are_written() -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pipeline.compare.lexicon import KINDS, _key_text
+from pipeline.compare.lexicon import KINDS, key_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ def parse_alias_file(text: str, source: str = "aliases.tsv") -> dict[str, AliasE
         if any(not a for a in names):
             raise ValueError(f"{source} line {n}: an empty alias between '|' separators; fix that line")
         for name in (canonical, *names):
-            if not _key_text(name):
+            if not key_text(name):
                 raise ValueError(
                     f"{source} line {n}: {name!r} leaves nothing to match once articles, quotes and punctuation "
                     "are taken off; write the name itself on that line"
@@ -48,7 +48,7 @@ def parse_alias_file(text: str, source: str = "aliases.tsv") -> dict[str, AliasE
     table: dict[str, AliasEntry] = {}
     canon_line: dict[str, int] = {}
     for e in entries:
-        key = _key_text(e.canonical)
+        key = key_text(e.canonical)
         if key in canon_line:
             raise ValueError(
                 f"{source} line {e.line}: {e.canonical!r} is already a canonical name on line {canon_line[key]}; "
@@ -58,7 +58,7 @@ def parse_alias_file(text: str, source: str = "aliases.tsv") -> dict[str, AliasE
         table[key] = e
     for e in entries:
         for alias in e.aliases:
-            key = _key_text(alias)
+            key = key_text(alias)
             if key in canon_line and canon_line[key] != e.line:
                 raise ValueError(
                     f"{source} line {e.line}: alias {alias!r} is the canonical name on line {canon_line[key]} "

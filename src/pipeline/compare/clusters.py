@@ -35,9 +35,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from pipeline.compare.lexicon import wordset
 from pipeline.compare.semantic import Encoder, Vector, cosine
 
 log = logging.getLogger(__name__)
@@ -212,12 +212,6 @@ class ClusterState:
 # --------------------------------------------------------------------------- terms
 
 
-@cache
-def _words(name: str) -> frozenset[str]:
-    text = (resources.files("pipeline.compare") / "data" / name).read_text(encoding="utf-8")
-    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
-
-
 def stem(word: str) -> str:
     """A crude English stem, enough to meet "pays", "paid", "paying" and "pay" halfway."""
     irregular = {"paid": "pay", "said": "say", "won": "win", "took": "take", "made": "make", "lost": "lose"}
@@ -251,7 +245,7 @@ def _raw_words(text: str) -> list[str]:
 
 def content_terms(text: str) -> frozenset[str]:
     """The comparable terms of a content: stems of content words, negations and function words out."""
-    skip = _words("function_words.txt") | _words("negations.txt")
+    skip = wordset("function_words.txt") | wordset("negations.txt")
     out = set()
     for w in _raw_words(text):
         if len(w) < 2 or w in skip or (w.isdigit() and len(w) < 2):
@@ -262,7 +256,7 @@ def content_terms(text: str) -> frozenset[str]:
 
 def negations(text: str) -> int:
     """How many negation words the content holds."""
-    neg = _words("negations.txt")
+    neg = wordset("negations.txt")
     return sum(w in neg for w in _raw_words(text))
 
 
@@ -272,7 +266,7 @@ ACT = "an act, not a statement"
 def is_act(cue: str | None) -> bool:
     """Whether a claim's cue reports an act ("ordered", "voted against", "has signed"): a word of it
     is in ``data/acts.txt``. An act states no proposition to assert or deny, so it is never clustered."""
-    acts = _words("acts.txt")
+    acts = wordset("acts.txt")
     return any(w in acts for w in _raw_words(cue or ""))
 
 
@@ -306,7 +300,7 @@ def proposition_sign(claim: Mapping[str, Any]) -> int:
     sign = claim_sign(claim)
     words = _raw_words(claim.get("content") or "")
     inverting = _inverting_stems()
-    negations = _words("negations.txt")
+    negations = wordset("negations.txt")
     flips = 0
     for k, w in enumerate(words):
         if w in _CLAUSE_END and k > 0:
@@ -320,7 +314,7 @@ def proposition_sign(claim: Mapping[str, Any]) -> int:
 
 @cache
 def _inverting_stems() -> frozenset[str]:
-    return frozenset(stem(w) for w in _words("inverting.txt"))
+    return frozenset(stem(w) for w in wordset("inverting.txt"))
 
 
 def _day(value: Any) -> int | None:

@@ -17,49 +17,22 @@ it never changes when other entities arrive.
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from pipeline.compare.aliases import AliasEntry, load_alias_file
-from pipeline.compare.lexicon import _key_text, country_table, slug
+from pipeline.compare.lexicon import country_table, key_text, slug, wordset
 
 log = logging.getLogger(__name__)
 
 
-_ARTICLES = {"the", "a", "an", "this", "that", "these", "those"}
-_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 # Head words that make an entity a place (the extractor stores names, not spaCy's labels).
 _PLACE_HEADS = {
     "river", "lake", "sea", "ocean", "bay", "bank", "valley", "mountain", "mountains", "island", "islands",
     "street", "road", "square", "city", "county", "state", "province", "region", "district", "terminal",
     "port", "harbour", "harbor", "park", "bridge", "airport", "station", "coast",
 }  # fmt: skip
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-
-
-def name_key(text: str) -> str:
-    """The comparable form of a name: folded, without a leading article, possessive or punctuation
-    (the same form the speaker alias file is keyed on)."""
-    words = [_fold(_POSSESSIVE.sub("", w)).rstrip(".,;:") for w in text.split()]
-    words = [w for w in words if w]
-    while words and words[0] in _ARTICLES:
-        words = words[1:]
-    return " ".join(words).strip(" \"'“”,.")
-
-
-@cache
-def _org_words() -> frozenset[str]:
-    text = (resources.files("pipeline.compare") / "data" / "orgs.txt").read_text(encoding="utf-8")
-    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,20 +67,20 @@ def resolve_entities(mentions: Sequence[str]) -> list[str]:
     """The article-level form of each mention of one article (same order): the fullest form the
     article gives for it, a shorter mention joining a longer one only when exactly one fits."""
     forms = [_display(m) for m in mentions]
-    keys = {_key_text(f): f for f in forms if f}
+    keys = {key_text(f): f for f in forms if f}
     # the most frequent spelling of each key is its display form
     counts: dict[str, dict[str, int]] = {}
     for f in forms:
         if f:
-            counts.setdefault(_key_text(f), {}).setdefault(f, 0)
-            counts[_key_text(f)][f] += 1
+            counts.setdefault(key_text(f), {}).setdefault(f, 0)
+            counts[key_text(f)][f] += 1
     best = {k: max(v.items(), key=lambda kv: (kv[1], kv[0]))[0] for k, v in counts.items()}
     out: list[str] = []
     for f in forms:
         if not f:
             out.append("")
             continue
-        key = _key_text(f)
+        key = key_text(f)
         words = key.split()
         longer = [
             k
@@ -122,7 +95,7 @@ def resolve_entities(mentions: Sequence[str]) -> list[str]:
 
 class EntityRegistry:
     """The cross-article entity table: article-level forms -> :class:`Entity`, by a key cascade
-    (the alias file, the country table, then :func:`name_key`); ids are slugs of the key, so they
+    (the alias file, the country table, then :func:`lexicon.key_text`); ids are slugs of the key, so they
     never depend on what came before. ``stored`` rows (the ``entities`` table) carry over."""
 
     def __init__(self, stored: Iterable[Mapping[str, Any]] = (), aliases: Mapping[str, AliasEntry] | None = None):
@@ -138,21 +111,21 @@ class EntityRegistry:
         written (default: ``name``), is learnt as an alias."""
         if not name:
             return None
-        key = name_key(name)
+        key = key_text(name)
         if not key:
             return None
         display = _display(name)
         kind = "other"
         prefix = "entity"
-        entry = self.aliases.get(key) or self.aliases.get(_key_text(name))
+        entry = self.aliases.get(key) or self.aliases.get(key_text(name))
         countries = country_table()
         if entry is not None:
-            key, display = name_key(entry.canonical), entry.canonical
+            key, display = key_text(entry.canonical), entry.canonical
             kind = entry.kind if entry.kind in ("country", "organisation") else "other"
-        elif key in countries or _key_text(name) in countries:
-            display = countries.get(key) or countries[_key_text(name)]
-            key, kind = name_key(display), "country"
-        elif any(w in _org_words() for w in key.split()):
+        elif key in countries or key_text(name) in countries:
+            display = countries.get(key) or countries[key_text(name)]
+            key, kind = key_text(display), "country"
+        elif any(w in wordset("orgs.txt") for w in key.split()):
             kind = "organisation"
         elif key.split()[-1] in _PLACE_HEADS:
             kind = "place"

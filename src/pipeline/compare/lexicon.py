@@ -13,15 +13,15 @@ log = logging.getLogger(__name__)
 
 KINDS: tuple[str, ...] = ("person", "organisation", "country", "group")
 
-_PRONOUNS = {"he", "she", "him", "her", "his", "hers", "i", "me", "my", "we", "us", "our", "they", "them", "their"}
-_PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers", "i", "me", "my"}
-_EMPTY_SPEAKERS = {"", "that", "this", "it"}
-_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f"}
-_HONORIFIC_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
-_GENDER_WINDOW = 250  # characters after a person's mention in which "he"/"she" count as that person's
-_ROMAN = re.compile(r"[IVX]+")
-_ARTICLES = {"the", "a", "an", "this", "that", "these", "those"}
-_SUB_WORDS = {
+PRONOUNS = {"he", "she", "him", "her", "his", "hers", "i", "me", "my", "we", "us", "our", "they", "them", "their"}
+PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers", "i", "me", "my"}
+EMPTY_SPEAKERS = {"", "that", "this", "it"}
+GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f"}
+HONORIFIC_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
+GENDER_WINDOW = 250  # characters after a person's mention in which "he"/"she" count as that person's
+ROMAN = re.compile(r"[IVX]+")
+ARTICLES = {"the", "a", "an", "this", "that", "these", "those"}
+SUB_WORDS = {
     "campaign",
     "camp",
     "spokesman",
@@ -45,14 +45,14 @@ _SUB_WORDS = {
     "website",
     "statement",
 }
-_COUNTRY_HEADS = {"country", "nation", "regime", "government", "state", "kingdom", "republic", "dictatorship"}
-_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
-_LOWER_NAME_PARTICLES = {"de", "van", "von", "der", "da", "del", "la", "le", "bin", "al"}
-_WORD = re.compile(r"[A-Za-z\u00c0-\u024f][\w’'.-]*|\S")
-_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+COUNTRY_HEADS = {"country", "nation", "regime", "government", "state", "kingdom", "republic", "dictatorship"}
+NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+NAME_PARTICLES = {"de", "van", "von", "der", "da", "del", "la", "le", "bin", "al"}
+WORD = re.compile(r"[A-Za-z\u00c0-\u024f][\w’'.-]*|\S")
+POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower case without accents, curly quotes made straight."""
     text = unicodedata.normalize("NFKD", text.replace("’", "'"))
     return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
@@ -63,15 +63,15 @@ def slug(text: str) -> str:
     anything else one hyphen ("Donald J. Trump" -> "donald-j-trump", "Ali Øster" -> "ali-øster",
     "Αλέξης Τσίπρας" -> "αλεξης-τσιπρας"). A name with no letter or digit at all gets a stable hash,
     so two different names never share an id and no id is left empty."""
-    kept = "".join(ch if unicodedata.category(ch)[0] in "LNM" else "-" for ch in _fold(text))
+    kept = "".join(ch if unicodedata.category(ch)[0] in "LNM" else "-" for ch in fold(text))
     out = re.sub(r"-+", "-", kept).strip("-")
     return out or "h" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 @lru_cache(maxsize=65536)
-def _bare(word: str) -> str:
+def bare(word: str) -> str:
     """A word without possessive ending or trailing dot, folded."""
-    return _fold(_POSSESSIVE.sub("", word)).rstrip(".,;:")
+    return fold(POSSESSIVE.sub("", word)).rstrip(".,;:")
 
 
 def _read_lines(name: str) -> list[str]:
@@ -80,12 +80,12 @@ def _read_lines(name: str) -> list[str]:
 
 
 @cache
-def _wordset(name: str) -> frozenset[str]:
+def wordset(name: str) -> frozenset[str]:
     return frozenset(w.strip() for w in _read_lines(name) if w.strip() and not w.startswith("#"))
 
 
-def _titles() -> frozenset[str]:
-    return _wordset("titles.txt")
+def title_words() -> frozenset[str]:
+    return wordset("titles.txt")
 
 
 @lru_cache(maxsize=1)
@@ -100,15 +100,15 @@ def country_table() -> dict[str, str]:
             raise ValueError(f"countries.tsv line {n}: expected 2 tab-separated fields, got {len(parts)}")
         canonical, others = parts
         for name in (canonical, *others.split("|")):
-            table[_key_text(name)] = canonical
+            table[key_text(name)] = canonical
     return table
 
 
-def _key_text(text: str) -> str:
+def key_text(text: str) -> str:
     """Folded text without a leading article, possessive ending or surrounding punctuation."""
-    words = [_bare(w) for w in text.split()]
+    words = [bare(w) for w in text.split()]
     words = [w for w in words if w]
-    while words and words[0] in _ARTICLES:
+    while words and words[0] in ARTICLES:
         words = words[1:]
     return " ".join(words).strip(" \"'“”,.")
 

@@ -9,29 +9,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.compare.lexicon import (
-    _ARTICLES,
-    _COUNTRY_HEADS,
-    _EMPTY_SPEAKERS,
-    _GENDER,
-    _LOWER_NAME_PARTICLES,
-    _PERSON_PRONOUNS,
-    _POSSESSIVE,
-    _PRONOUNS,
-    _SUB_WORDS,
-    _bare,
-    _key_text,
-    _titles,
-    _wordset,
+    ARTICLES,
+    COUNTRY_HEADS,
+    EMPTY_SPEAKERS,
+    GENDER,
+    NAME_PARTICLES,
+    PERSON_PRONOUNS,
+    POSSESSIVE,
+    PRONOUNS,
+    SUB_WORDS,
+    bare,
     country_table,
+    key_text,
+    title_words,
+    wordset,
 )
 from pipeline.compare.names import (
     ArticleNames,
-    _is_cap,
-    _names_a_thing,
-    _person_like,
-    _person_parts,
-    _surname,
+    is_cap,
+    names_a_thing,
+    person_like,
+    person_parts,
     read_article,
+    surname_of,
 )
 
 
@@ -52,32 +52,32 @@ def _get(claim: Any, key: str) -> Any:
 
 def _principal(words: list[str]) -> tuple[str, str] | None:
     """("the Clinton campaign" | "Hillary Clinton's spokeswoman Jane Roe") -> (principal, sub)."""
-    folded = [_bare(w) for w in words]
+    folded = [bare(w) for w in words]
     for k, w in enumerate(folded):
-        if w not in _SUB_WORDS:
+        if w not in SUB_WORDS:
             continue
         # "X's campaign", "the X campaign", "X campaign manager Y"
         left = words[:k]
-        while left and _bare(left[0]) in _ARTICLES:
+        while left and bare(left[0]) in ARTICLES:
             left = left[1:]
-        if left and _is_cap(left[-1]):
+        if left and is_cap(left[-1]):
             # the capitalised run just before the sub word
             run: list[str] = []
             for x in reversed(left):
-                if not _is_cap(x):
+                if not is_cap(x):
                     break
                 run.insert(0, x)
             return " ".join(run), " ".join(words)
-        if left and _bare(left[-1]) in ("his", "her", "their"):
-            return _bare(left[-1]), " ".join(words)
-        if w in ("campaign", "camp") and (not left or _bare(left[-1]) in _ARTICLES):
+        if left and bare(left[-1]) in ("his", "her", "their"):
+            return bare(left[-1]), " ".join(words)
+        if w in ("campaign", "camp") and (not left or bare(left[-1]) in ARTICLES):
             # "the campaign", "people close to the campaign": nobody's campaign is named
             return "the", " ".join(words)
         # "a spokesman for X"
         if k + 2 <= len(words) and folded[k + 1 : k + 2] == ["for"]:
             run = []
             for x in words[k + 2 :]:
-                if not _is_cap(x):
+                if not is_cap(x):
                     break
                 run.append(x)
             if run:
@@ -97,7 +97,7 @@ def resolve_article(claims: Sequence[Any], text: str | None = None, names: Artic
         c = claims[i]
         at = _get(c, "speaker_start")
         speaker, resolved = _get(c, "speaker"), _get(c, "speaker_resolved")
-        if not resolved and _bare((speaker or "").strip()) in _EMPTY_SPEAKERS:
+        if not resolved and bare((speaker or "").strip()) in EMPTY_SPEAKERS:
             # no speaker (or a bare "that"): the sentence's subject, when a person opens it
             subject = names.subject(_get(c, "content_start"))
             m = Mention(subject, None, "subject") if subject else Mention(None, None, "unresolved")
@@ -108,7 +108,7 @@ def resolve_article(claims: Sequence[Any], text: str | None = None, names: Artic
                 speaker = f"{speaker}{staffer.group()}"
             m = _resolve_one(speaker, resolved, at, names, last_person)
         if m.how == "pronoun-fallback":
-            m = _pronoun_fallback(_bare((_get(c, "speaker") or "").strip()), at, names, last_person, m.sub)
+            m = _pronoun_fallback(bare((_get(c, "speaker") or "").strip()), at, names, last_person, m.sub)
         principal = names.principal_of(m.name, at) if m.name and m.how not in ("principal", "agent") else None
         if principal is not None:  # "Manafort said", after "Trump campaign chairman Paul Manafort"
             m = Mention(principal, m.name, "principal")
@@ -127,7 +127,7 @@ def _pronoun_fallback(
     found = names.antecedent(pronoun, at)
     if found:
         return Mention(found, sub, "pronoun")
-    want = _GENDER.get(pronoun)
+    want = GENDER.get(pronoun)
     if last_person is not None and (want is None or names.gender(last_person) in (None, want)):
         return Mention(last_person, sub, "pronoun")
     return Mention(None, sub, "unresolved")
@@ -137,28 +137,28 @@ def _looks_person(name: str) -> bool:
     words = name.split()
     return (
         1 <= len(words) <= 4
-        and all(_is_cap(w) for w in words)
-        and _key_text(name) not in country_table()
-        and not any(_bare(w) in _wordset("orgs.txt") for w in words)
-        and not _names_a_thing(words)
+        and all(is_cap(w) for w in words)
+        and key_text(name) not in country_table()
+        and not any(bare(w) in wordset("orgs.txt") for w in words)
+        and not names_a_thing(words)
     )
 
 
 def _complete(name: str, names: ArticleNames) -> tuple[str, str]:
     """A person name completed from the article: ("Mr. Trump" -> "Donald Trump", "title")."""
-    words = _person_parts(name)
+    words = person_parts(name)
     if not words:
         return name, "name"
     had_title = len(words) < len(name.split())
     if len(words) == 1:
-        full = names.full_name(_bare(words[0]))
+        full = names.full_name(bare(words[0]))
         if full:
             return full, "title" if had_title else "surname"
         return words[0], "name"
-    surname = _surname(words)
+    surname = surname_of(words)
     counts = names.by_surname.get(surname or "", Counter())
     # "Donald J. Trump" and "Donald Trump" keep their own spelling; the registry keys them together
-    if counts and " ".join(words) not in counts and len(words) == 2 and _bare(words[0]) in _titles():
+    if counts and " ".join(words) not in counts and len(words) == 2 and bare(words[0]) in title_words():
         return names.full_name(surname or "") or " ".join(words), "title"
     return " ".join(words), "name"
 
@@ -175,28 +175,28 @@ def _resolve_one(
         return Mention(None, None, "unresolved")
     described, _, after_comma = raw.rpartition(",")
     # a description holds a lower-case word that is no name particle ("Ludwig van Beethoven" holds none)
-    describes = any(w.islower() and w not in _LOWER_NAME_PARTICLES for w in described.split())
+    describes = any(w.islower() and w not in NAME_PARTICLES for w in described.split())
     appositive = after_comma.split() if describes else []
     if (
         2 <= len(appositive) <= 4
-        and all(_is_cap(w) for w in appositive)
-        and _person_like(appositive)
-        and _bare(appositive[-1]) in names.by_surname  # a person the article names, not "New York City"
+        and all(is_cap(w) for w in appositive)
+        and person_like(appositive)
+        and bare(appositive[-1]) in names.by_surname  # a person the article names, not "New York City"
     ):
         # "The director of the centre, Ina Kirsch": the name after a description (not a list of names)
         return _resolve_one(" ".join(appositive), None, at, names, last_person)
-    folded = [_bare(w) for w in words]
+    folded = [bare(w) for w in words]
     if len(folded) == 1 and folded[0] in _QUANTIFIERS:
         group = _group_before(names.text, at)  # "all agreed": the experts just named
         return Mention(group, None, "quantifier") if group else Mention(None, raw, "unresolved")
     countries = country_table()
-    key = _key_text(raw)
+    key = key_text(raw)
     if key in countries:
         return Mention(countries[key], None, "country")
     agent = _agent(words)
     if agent is not None:
         who, role = agent
-        if who in _PRONOUNS:
+        if who in PRONOUNS:
             principal = _pronoun_fallback(who, at, names, last_person, None).name
         else:
             principal = _resolve_one(who, None, at, names, last_person).name
@@ -218,16 +218,16 @@ def _resolve_one(
             return Mention(main, sub, "principal" if main else "unresolved")
         full, _ = _complete(who, names)
         return Mention(full, sub, "principal")
-    if len(folded) == 1 and folded[0] in _PRONOUNS | {"who", "that", "which"}:
+    if len(folded) == 1 and folded[0] in PRONOUNS | {"who", "that", "which"}:
         if resolved and resolved.strip().lower() != raw.lower():
             r = _resolve_one(resolved, None, at, names, last_person)
-            want = _GENDER.get(folded[0])
+            want = GENDER.get(folded[0])
             if want is not None:
                 named = r.how not in ("main", "unresolved") and bool(r.name) and _looks_person(r.name or "")
                 if named and names.gender(r.name or "") in (None, want):
                     # relatives share the surname's pronoun evidence: "He" after "Ivanka Trump" is the
                     # principal the surname's pronouns speak of, not the relative
-                    principal = names.full_name(_surname(_person_parts(r.name or "")) or "")
+                    principal = names.full_name(surname_of(person_parts(r.name or "")) or "")
                     if (
                         principal
                         and principal != r.name
@@ -243,58 +243,58 @@ def _resolve_one(
                     return Mention(found, None, "pronoun")
                 if named:
                     return Mention(None, resolved, "unresolved")
-            if r.how not in ("main", "unresolved") or folded[0] not in _PERSON_PRONOUNS:
+            if r.how not in ("main", "unresolved") or folded[0] not in PERSON_PRONOUNS:
                 return r
             # the antecedent is a description the text never names: better unknown than a guess
             return Mention(None, resolved, "unresolved")
-        return Mention(None, None, "pronoun-fallback" if folded[0] in _PERSON_PRONOUNS else "unresolved")
+        return Mention(None, None, "pronoun-fallback" if folded[0] in PERSON_PRONOUNS else "unresolved")
     if len(words) == 1 and words[0].isupper() and len(words[0]) > 1:
         return Mention(words[0], None, "name")  # an acronym: "FBI", never a surname
-    if folded[0] in _ARTICLES and len(words) > 1 and (not _is_cap(words[1]) or _is_role_noun(words[-1])):
+    if folded[0] in ARTICLES and len(words) > 1 and (not is_cap(words[1]) or _is_role_noun(words[-1])):
         return _description(raw, folded[1:], resolved, at, names, last_person)
-    group = _singular(folded[-1])
-    if len(words) <= 2 and words[-1].endswith("s") and group in _wordset("groups.txt"):
+    group = singular(folded[-1])
+    if len(words) <= 2 and words[-1].endswith("s") and group in wordset("groups.txt"):
         return Mention(" ".join(words), None, "name")  # "Democrats", "Senate Republicans"
     if len(words) >= 2 and words[-1].islower() and words[-1].endswith("s") and not words[-1].endswith("ss"):
         # a plural common noun heads it: "Trump fans", "Clinton supporters" are a group, not the person
         return Mention(" ".join(words), None, "name")
-    caps = [w for w in words if _is_cap(w) and _bare(w) not in _titles() and _bare(w) not in _ARTICLES]
+    caps = [w for w in words if is_cap(w) and bare(w) not in title_words() and bare(w) not in ARTICLES]
     if caps:
         run = _name_run(words)
-        orgs = _wordset("orgs.txt")
+        orgs = wordset("orgs.txt")
         of_at = next((k for k, w in enumerate(words) if k > 1 and w.lower() == "of"), None)
         if of_at is not None:
             head = _name_run(words[:of_at])
-            if len(head) >= 2 and not any(_bare(w) in orgs for w in head) and _person_like(head):
+            if len(head) >= 2 and not any(bare(w) in orgs for w in head) and person_like(head):
                 # "Marcus Feld of the port authority": a person, then where they work
                 return _resolve_one(" ".join(words[:of_at]), resolved, at, names, last_person)
-        if any(_bare(w) in orgs for w in run) or _bare(words[-1]) in orgs:
+        if any(bare(w) in orgs for w in run) or bare(words[-1]) in orgs:
             start = next(k for k, w in enumerate(words) if w in caps)
             name = " ".join(words[start:]).strip(",.")
-            if _key_text(name) in countries:
-                return Mention(countries[_key_text(name)], None, "country")
+            if key_text(name) in countries:
+                return Mention(countries[key_text(name)], None, "country")
             # "Port authority" -> "Harlow Port Authority" when the article spells it out
             return Mention(names.full_org(words) or name, None, "name")
         if not run:
-            desc = [w for w in folded if w not in _ARTICLES]
+            desc = [w for w in folded if w not in ARTICLES]
             return _description(raw, desc, resolved, at, names, last_person)
         name = " ".join(run)
-        if _key_text(name) in countries:
-            return Mention(countries[_key_text(name)], None, "country")
+        if key_text(name) in countries:
+            return Mention(countries[key_text(name)], None, "country")
         r_parts = _name_run(resolved.split()) if resolved else []
-        bearers = names.by_surname.get(_surname(run) or "", Counter())
+        bearers = names.by_surname.get(surname_of(run) or "", Counter())
         if (
             len(r_parts) >= 2
-            and _surname(r_parts) == _surname(run)
-            and _person_like(r_parts)
+            and surname_of(r_parts) == surname_of(run)
+            and person_like(r_parts)
             and (len(run) > 1 or len(bearers) < 2)
         ):
             # the extractor already linked the name to the fullest form in the text
             return Mention(" ".join(r_parts), None, "surname" if len(run) == 1 else "name")
-        had_title = len(run) < len([w for w in words if w not in _ARTICLES])
+        had_title = len(run) < len([w for w in words if w not in ARTICLES])
         full, how = _complete(name, names)
         return Mention(full.strip(",."), None, "title" if had_title and how != "name" else how)
-    desc = [w for w in folded if w not in _ARTICLES]
+    desc = [w for w in folded if w not in ARTICLES]
     return _description(raw, desc, resolved, at, names, last_person)
 
 
@@ -306,11 +306,11 @@ def _group_before(text: str, at: int | None) -> str | None:
     """The last plural collective noun ("experts", "officials") shortly before ``at``, or None."""
     if at is None or not text:
         return None
-    heads = _wordset("groups.txt")
+    heads = wordset("groups.txt")
     found = None
     for m in re.finditer(r"[A-Za-z]+s\b", text[max(0, at - _GROUP_WINDOW) : at]):
         word = m.group().lower()
-        if _singular(word) in heads and _singular(word) not in ("poll", "survey"):
+        if singular(word) in heads and singular(word) not in ("poll", "survey"):
             found = word  # polls and surveys are sources, not the people a quantifier counts
     return found
 
@@ -327,17 +327,17 @@ def _name_run(words: Sequence[str]) -> list[str]:
     "Former Florida Gov. Jeb Bush", "Breitbart's Joel Pollak", "Secretary of State John Kerry",
     "Rep. Elijah Cummings of Maryland", "Hillary Clinton, like Obama" -> the last capitalised run
     before an "of" or a comma that follows a name."""
-    titles = _titles()
+    titles = title_words()
     runs: list[list[str]] = []
     current: list[str] = []
     for k, w in enumerate(words):
-        b = _bare(w)
+        b = bare(w)
         plain = w.rstrip(",")
-        if _is_cap(w) and b not in titles and b not in _ARTICLES:
-            if _POSSESSIVE.search(plain) and "'" in plain.replace("’", "'"):
+        if is_cap(w) and b not in titles and b not in ARTICLES:
+            if POSSESSIVE.search(plain) and "'" in plain.replace("’", "'"):
                 if k == len(words) - 1:
                     # the speaker ends in the possessive ("FBI Director James Comey's"): it is the name
-                    current.append(_POSSESSIVE.sub("", plain))
+                    current.append(POSSESSIVE.sub("", plain))
                     continue
                 current = []  # "Breitbart's Joel Pollak": an owner, not the name
                 continue
@@ -345,7 +345,7 @@ def _name_run(words: Sequence[str]) -> list[str]:
             if w.endswith(","):
                 runs.append(current)
                 break  # an apposition or list follows the name
-        elif current and w in _LOWER_NAME_PARTICLES:
+        elif current and w in NAME_PARTICLES:
             current.append(w)
         else:
             if current:
@@ -361,7 +361,7 @@ def _name_run(words: Sequence[str]) -> list[str]:
 
 def _is_role_noun(word: str) -> bool:
     """A lower-case title noun ending a description ("the Green Party nominee")."""
-    return word.islower() and (_bare(word) in _titles() or _bare(word) in _COUNTRY_HEADS)
+    return word.islower() and (bare(word) in title_words() or bare(word) in COUNTRY_HEADS)
 
 
 def _description(
@@ -372,29 +372,29 @@ def _description(
         desc = " ".join(desc).split(" of ")[0].split()
     if not desc:
         return Mention(None, raw, "unresolved")
-    if desc[-1] in _wordset("orgs.txt"):
+    if desc[-1] in wordset("orgs.txt"):
         org = names.full_org(desc)
         if org:
             return Mention(org, None, "name")
-    if desc[-1] in _COUNTRY_HEADS:
+    if desc[-1] in COUNTRY_HEADS:
         country = names.last_country(at)
         if country:
             return Mention(country, None, "country")
-    if desc[-1] in _titles():
+    if desc[-1] in title_words():
         holder = names.holder(desc, at)
         if holder:
             return Mention(holder, None, "description")
     if (
         resolved
         and resolved.strip().lower() != raw.lower()
-        and _is_cap(resolved.strip()[:1])
-        and not all(_bare(w) in _titles() or _bare(w) in _ARTICLES for w in resolved.split())
+        and is_cap(resolved.strip()[:1])
+        and not all(bare(w) in title_words() or bare(w) in ARTICLES for w in resolved.split())
     ):
         # the extractor's antecedent, unless it is the role word again ("Justice" for "the justice")
         r = _resolve_one(resolved, None, at, names, last_person)
         if r.name and r.how != "unresolved":
             return r
-    if desc[-1] in _titles() and not desc[-1].endswith("s") and raw.split()[0].lower() in ("the", "this", "that"):
+    if desc[-1] in title_words() and not desc[-1].endswith("s") and raw.split()[0].lower() in ("the", "this", "that"):
         # the person the story is about at this point, else the one it is about overall
         recent = names.recent_subject(at, role=desc[-1])
         if recent:
@@ -402,9 +402,9 @@ def _description(
         main = names.main_person()
         if main:
             return Mention(main, None, "main")
-    if desc[-1].endswith("s") or _singular(desc[-1]) in _wordset("groups.txt"):
+    if desc[-1].endswith("s") or singular(desc[-1]) in wordset("groups.txt"):
         return Mention(" ".join(desc), None, "name")  # a collective: "experts", "the officials"
-    if len(desc) == 1 and not raw[:1].isupper() and desc[0] not in _titles():
+    if len(desc) == 1 and not raw[:1].isupper() and desc[0] not in title_words():
         return Mention(desc[0], None, "name")  # "public", "video"; a role nobody holds here is no one
     return Mention(None, raw, "unresolved")
 
@@ -426,15 +426,15 @@ _AGENT_WORDS = {
 def _agent(words: list[str]) -> tuple[str, str] | None:
     """("his lawyer" | "Pagliano's attorney") -> (principal, agent role): a separate speaker from the
     principal, unlike a spokesperson."""
-    folded = [_bare(w) for w in words]
+    folded = [bare(w) for w in words]
     if len(words) < 2 or folded[-1] not in _AGENT_WORDS:
         return None
     before = words[-2]
-    role = _singular(folded[-1])
+    role = singular(folded[-1])
     role = _AGENT_SYNONYMS.get(role, role)
-    if _bare(before) in ("his", "her", "their"):
-        return _bare(before), role
-    if _POSSESSIVE.search(before) and "'" in before.replace("’", "'"):
+    if bare(before) in ("his", "her", "their"):
+        return bare(before), role
+    if POSSESSIVE.search(before) and "'" in before.replace("’", "'"):
         return " ".join(words[:-1]).replace("’", "'").removesuffix("'s").strip(), role
     return None
 
@@ -442,7 +442,7 @@ def _agent(words: list[str]) -> tuple[str, str] | None:
 _AGENT_SYNONYMS = {"attorney": "lawyer", "physician": "doctor"}
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
     if word.endswith("ies"):
         return word[:-3] + "y"
     if word.endswith("s") and not word.endswith("ss"):

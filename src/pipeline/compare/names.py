@@ -11,20 +11,20 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.compare.lexicon import (
-    _ARTICLES,
-    _GENDER,
-    _GENDER_WINDOW,
-    _HONORIFIC_GENDER,
-    _LOWER_NAME_PARTICLES,
-    _POSSESSIVE,
-    _ROMAN,
-    _SUFFIXES,
-    _WORD,
-    _bare,
-    _key_text,
-    _titles,
-    _wordset,
+    ARTICLES,
+    GENDER,
+    GENDER_WINDOW,
+    HONORIFIC_GENDER,
+    NAME_PARTICLES,
+    NAME_SUFFIXES,
+    POSSESSIVE,
+    ROMAN,
+    WORD,
+    bare,
     country_table,
+    key_text,
+    title_words,
+    wordset,
 )
 
 
@@ -43,7 +43,7 @@ _FIRST_PERSON = re.compile(r"I(?:['’](?:m|ve|ll|d))?")  # "I", "I'm", "I've": 
 
 
 def _tokens(text: str) -> list[tuple[int, str]]:
-    return [(m.start(), m.group()) for m in _WORD.finditer(text)]
+    return [(m.start(), m.group()) for m in WORD.finditer(text)]
 
 
 def _sentence_start(text: str, at: int) -> bool:
@@ -58,7 +58,7 @@ def _lower_words(text: str) -> frozenset[str]:
 
 def _lower_elsewhere(text: str, word: str) -> bool:
     """Whether ``word`` also appears in lower case in the text (so it is an ordinary word)."""
-    return _bare(word) in _lower_words(text)
+    return bare(word) in _lower_words(text)
 
 
 def _title_case_line(text: str, at: int) -> bool:
@@ -66,41 +66,41 @@ def _title_case_line(text: str, at: int) -> bool:
     lo = text.rfind("\n", 0, at) + 1
     hi = text.find("\n", at)
     words = text[lo : hi if hi >= 0 else len(text)].split()
-    caps = sum(_is_cap(w) for w in words)
+    caps = sum(is_cap(w) for w in words)
     return len(words) >= 4 and caps >= 0.6 * len(words)
 
 
-def _is_cap(word: str) -> bool:
+def is_cap(word: str) -> bool:
     return word[:1].isupper() and any(c.isalpha() for c in word)
 
 
 def _names_in_text(text: str) -> list[_NameMention]:
     """Capitalised runs in the text, split into role words and a name, with role words before the
     name ("Millbrook Mayor Elena Ruiz") or in an apposition after it ("Elena Ruiz, the mayor")."""
-    titles = _titles()
+    titles = title_words()
     toks = _tokens(text)
     out: list[_NameMention] = []
     i = 0
     while i < len(toks):
         start, word = toks[i]
-        if not _is_cap(word) or _FIRST_PERSON.fullmatch(word):
+        if not is_cap(word) or _FIRST_PERSON.fullmatch(word):
             i += 1
             continue
         j = i
         run: list[str] = []
         # the pronoun "I" is never part of a name ("Maybe I can ...")
         while j < len(toks) and (
-            (_is_cap(toks[j][1]) and not _FIRST_PERSON.fullmatch(toks[j][1]))
-            or (run and toks[j][1] in _LOWER_NAME_PARTICLES)
+            (is_cap(toks[j][1]) and not _FIRST_PERSON.fullmatch(toks[j][1]))
+            or (run and toks[j][1] in NAME_PARTICLES)
         ):
             if run and text[toks[j - 1][0] + len(toks[j - 1][1]) : toks[j][0]] not in (" ", "\xa0"):
                 break  # a line break or punctuation between two capitalised words ends the name
             run.append(toks[j][1])
             j += 1
             w = toks[j - 1][1]
-            if _POSSESSIVE.search(w) and "'" in w.replace("’", "'"):
+            if POSSESSIVE.search(w) and "'" in w.replace("’", "'"):
                 break
-            if w.endswith(".") and not (len(w) == 2 or _bare(w) in titles):
+            if w.endswith(".") and not (len(w) == 2 or bare(w) in titles):
                 break  # a sentence ends here, unless it is an initial or "Sen."
         if _title_case_line(text, start):
             i = max(j, i + 1)
@@ -108,36 +108,36 @@ def _names_in_text(text: str) -> list[_NameMention]:
         # role words: titles inside the run and lower-case ones just before it
         last_title = -1
         for k, w in enumerate(run):
-            if _bare(w) in titles:
+            if bare(w) in titles:
                 last_title = k
-        name_words = [_POSSESSIVE.sub("", w).rstrip(".,") if k == len(run) - 1 else w for k, w in enumerate(run)]
+        name_words = [POSSESSIVE.sub("", w).rstrip(".,") if k == len(run) - 1 else w for k, w in enumerate(run)]
         name_words = name_words[last_title + 1 :]
-        role = [_bare(w) for w in run[: last_title + 1]]
+        role = [bare(w) for w in run[: last_title + 1]]
         b = i - 1
         # only a title noun right before the name opens a role ("campaign manager Jane Roe"); a verb
         # there ("The mayor accused Corvane Chemicals") makes the words before it no role of the name
-        if b < 0 or _bare(toks[b][1]) not in titles:
+        if b < 0 or bare(toks[b][1]) not in titles:
             b = -1
-        while b >= 0 and i - b <= 4 and toks[b][1][:1].islower() and toks[b][1] not in _ARTICLES:
-            role.insert(0, _bare(toks[b][1]))
+        while b >= 0 and i - b <= 4 and toks[b][1][:1].islower() and toks[b][1] not in ARTICLES:
+            role.insert(0, bare(toks[b][1]))
             b -= 1
         # an apposition: "Name, the Republican nominee,"
         if j + 1 < len(toks) and toks[j][1] == "," and toks[j + 1][1].lower() in ("the", "a"):
             k = j + 2
             while k < len(toks) and k - j <= 8 and toks[k][1] not in (",", ".", ";", "(", ")"):
-                role.append(_bare(toks[k][1]))
-                if toks[k][1].endswith(".") and _bare(toks[k][1]) not in titles:
+                role.append(bare(toks[k][1]))
+                if toks[k][1].endswith(".") and bare(toks[k][1]) not in titles:
                     break  # "Name, the Republican nominee. The president ...": the sentence ended
                 k += 1
         name_words = [w for w in name_words if w not in ("'", "’", "-")]
         if len(name_words) > 1 and (
             (last_title < 0 and _sentence_start(text, start) and _lower_elsewhere(text, name_words[0]))
-            or _bare(name_words[0]).endswith("ly")  # "Significantly Berman"
+            or bare(name_words[0]).endswith("ly")  # "Significantly Berman"
             or (name_words[0].isupper() and len(name_words[0]) > 1)  # "UPDATE Farook"
         ):
             name_words = name_words[1:]  # "Meanwhile Trump": a capitalised sentence opener, not a first name
             start = toks[i + 1][0]
-        if name_words and _bare(name_words[0]) not in _stopwords():
+        if name_words and bare(name_words[0]) not in _stopwords():
             out.append(
                 _NameMention(
                     toks[i + last_title + 1][0] if last_title + 1 < len(run) else start,
@@ -151,43 +151,43 @@ def _names_in_text(text: str) -> list[_NameMention]:
 
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
-    words = set(_wordset("function_words.txt"))
+    words = set(wordset("function_words.txt"))
     return frozenset(words)
 
 
-def _person_like(words: Sequence[str]) -> bool:
+def person_like(words: Sequence[str]) -> bool:
     """Whether capitalised words can be a person's name: no organisation word, no country name."""
-    orgs = _wordset("orgs.txt")
+    orgs = wordset("orgs.txt")
     countries = country_table()
     return (
         bool(words)
-        and not _names_a_thing(words)
+        and not names_a_thing(words)
         and all(
-            (_is_cap(w) or w in _LOWER_NAME_PARTICLES) and _bare(w) not in orgs and _key_text(w) not in countries
+            (is_cap(w) or w in NAME_PARTICLES) and bare(w) not in orgs and key_text(w) not in countries
             for w in words
         )
     )
 
 
-def _names_a_thing(words: Sequence[str]) -> bool:
+def names_a_thing(words: Sequence[str]) -> bool:
     """Whether a capitalised run names a thing, an event or a place by its head ("World War II")."""
-    heads = [w for w in words if not _ROMAN.fullmatch(w.strip(".,")) and not w.strip(".,").isdigit()]
-    return bool(heads) and _bare(heads[-1]) in _wordset("not_people.txt")
+    heads = [w for w in words if not ROMAN.fullmatch(w.strip(".,")) and not w.strip(".,").isdigit()]
+    return bool(heads) and bare(heads[-1]) in wordset("not_people.txt")
 
 
-def _person_parts(name: str) -> list[str]:
+def person_parts(name: str) -> list[str]:
     """The words of a person's name without titles, suffix dots and possessive endings."""
-    titles = _titles()
-    words = [_POSSESSIVE.sub("", w).strip(',."“”') for w in name.split()]
+    titles = title_words()
+    words = [POSSESSIVE.sub("", w).strip(',."“”') for w in name.split()]
     words = [w for w in words if w]
-    while words and (_bare(words[0]) in titles or _bare(words[0]) in _ARTICLES):
+    while words and (bare(words[0]) in titles or bare(words[0]) in ARTICLES):
         words = words[1:]
     return words
 
 
-def _surname(words: Sequence[str]) -> str | None:
-    rest = [w for w in words if _bare(w) not in _SUFFIXES]
-    return _bare(rest[-1]) if rest else None
+def surname_of(words: Sequence[str]) -> str | None:
+    rest = [w for w in words if bare(w) not in NAME_SUFFIXES]
+    return bare(rest[-1]) if rest else None
 
 
 @dataclass(slots=True)
@@ -259,14 +259,14 @@ class ArticleNames:
 
     def gender(self, name: str) -> str | None:
         """Gender, "m" or "f", as the article's own pronouns and honorifics show a person's gender, else None."""
-        return self.genders.get(_surname(_person_parts(name)) or "")
+        return self.genders.get(surname_of(person_parts(name)) or "")
 
     def antecedent(self, pronoun: str, before: int | None) -> str | None:
         """The full name of the person a gendered pronoun ("he", "her") at offset ``before`` most
         likely means, or None: the subject of this or the previous sentence when the article shows
         that person's gender to match, else the nearest person before it whose gender matches.
         The pronoun's own occurrence is not counted as evidence of anybody's gender."""
-        want = _GENDER.get(pronoun)
+        want = GENDER.get(pronoun)
         if want is None or before is None:
             return None
         genders = _gender_of(v for v in self.gender_votes if v[0] != before)
@@ -279,20 +279,20 @@ class ArticleNames:
     def principal_of(self, name: str, before: int | None) -> str | None:
         """The person ``name`` speaks for, when the article introduced them as that person's
         spokesperson, aide or campaign staffer before offset ``before``; else None."""
-        surname = _surname(_person_parts(name))
+        surname = surname_of(person_parts(name))
         found = [p for pos, s, p in self.staff if s == surname and (before is None or pos <= before)]
         return found[-1] if found else None
 
     def full_org(self, words: Sequence[str]) -> str | None:
         """The longest organisation name in the text that ends with ``words`` ("port authority" ->
         "Harlow Port Authority"), the most frequent when several do."""
-        tail = [_bare(w) for w in words if _bare(w) not in _ARTICLES]
+        tail = [bare(w) for w in words if bare(w) not in ARTICLES]
         if not tail:
             return None
         fits = [
             (n, len(name.split()), name)
             for name, n in self.orgs.items()
-            if [_bare(w) for w in name.split()][-len(tail) :] == tail and len(name.split()) > len(tail)
+            if [bare(w) for w in name.split()][-len(tail) :] == tail and len(name.split()) > len(tail)
         ]
         return max(fits)[2] if fits else None
 
@@ -302,7 +302,7 @@ class ArticleNames:
         if not counts:
             return None
         # "Sanders Trump" (two surnames run together) loses to "Donald Trump"
-        clean = {n: k for n, k in counts.items() if _bare(n.split()[0]) not in self.by_surname} or counts
+        clean = {n: k for n, k in counts.items() if bare(n.split()[0]) not in self.by_surname} or counts
         if len(clean) > 1:
             # several people share the surname ("Donald Trump", "Ivanka Trump"): a news text calls the
             # relatives it names by their first names, so a bare surname is not one whose first name
@@ -326,7 +326,7 @@ class ArticleNames:
         said" beside "Ivanka Trump"; middle names and initials between the two still count as the
         full name)."""
         first, _, rest = name.partition(" ")
-        if not rest or _bare(first) in _titles():
+        if not rest or bare(first) in title_words():
             return False
         full = re.compile(r"\s+(?:[A-Z][\w.'’-]*\s+){0,2}" + re.escape(rest.split()[-1]))
         return any(not full.match(self.text, m.end()) for m in re.finditer(rf"\b{re.escape(first)}\b", self.text))
@@ -337,7 +337,7 @@ class ArticleNames:
         story ("Ginsburg ... Trump": "the justice" is then not taken for the more-named one). A person
         the text only ever names with a title ("Mr. Obama", "President Obama") counts too, and is then
         returned as that surname."""
-        titled = {_bare(m.name): m.name for m in self.roles if len(m.name.split()) == 1 and _person_like([m.name])}
+        titled = {bare(m.name): m.name for m in self.roles if len(m.name.split()) == 1 and person_like([m.name])}
         candidates = set(self.by_surname) | set(titled)
         if not candidates:
             return None
@@ -353,7 +353,7 @@ class ArticleNames:
 
     def holder(self, description: Sequence[str], before: int | None) -> str | None:
         """The named person the article gives a role matching ``description`` (folded words)."""
-        words = [w for w in description if w not in _ARTICLES and w not in ("former", "then", "of")]
+        words = [w for w in description if w not in ARTICLES and w not in ("former", "then", "of")]
         if not words:
             return None
         head = words[-1]
@@ -377,16 +377,16 @@ class ArticleNames:
             top = ranked[0][1][0]
             tied = [n for n, s in ranked if s[0] == top]
             counts = Counter({n: sum(n in c for c in self.by_surname.values()) for n in tied})
-            freq = {n: (self._count(n), self.words[_surname(n.split()) or ""]) for n in tied}
+            freq = {n: (self._count(n), self.words[surname_of(n.split()) or ""]) for n in tied}
             ordered = sorted(tied, key=lambda n: (freq[n], best[n][1]), reverse=True)
             if freq[ordered[0]] == freq[ordered[1]] and not counts:
                 return None
-            return self.full_name(_surname(ordered[0].split()) or "") or ordered[0]
+            return self.full_name(surname_of(ordered[0].split()) or "") or ordered[0]
         name = ranked[0][0]
-        return self.full_name(_surname(name.split()) or "") or name
+        return self.full_name(surname_of(name.split()) or "") or name
 
     def _count(self, name: str) -> int:
-        s = _surname(name.split())
+        s = surname_of(name.split())
         return self.by_surname.get(s or "", Counter()).get(name, 0)
 
     def last_country(self, before: int | None) -> str | None:
@@ -399,27 +399,27 @@ def read_article(text: str) -> ArticleNames:
     """Collect the names, roles and countries an article's text gives."""
     names = ArticleNames()
     countries = country_table()
-    names.words.update(_bare(w) for w in re.findall(r"\b[A-Z][\w'’-]*", text))
+    names.words.update(bare(w) for w in re.findall(r"\b[A-Z][\w'’-]*", text))
     mentions = _names_in_text(text)
     for m in mentions:
-        key = _key_text(m.name)
+        key = key_text(m.name)
         if key in countries:
             names.countries.append((m.start, countries[key]))
             continue
-        words = _person_parts(m.name)
-        if len(words) >= 2 and _bare(words[-1]) in _wordset("orgs.txt"):
+        words = person_parts(m.name)
+        if len(words) >= 2 and bare(words[-1]) in wordset("orgs.txt"):
             names.orgs[" ".join(words)] += 1
-        if len(words) >= 2 and _person_like(words):
-            surname = _surname(words)
+        if len(words) >= 2 and person_like(words):
+            surname = surname_of(words)
             if surname:
                 names.by_surname.setdefault(surname, Counter())[" ".join(words)] += 1
-        if m.role and _person_like(_person_parts(m.name)):
+        if m.role and person_like(person_parts(m.name)):
             names.roles.append(m)
     _read_people(text, mentions, names)
     _read_staff(text, names)
     # single-word country names and demonym phrases inside capitalised runs
     for run in re.finditer(r"\b[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}", text):
-        key = _key_text(run.group())
+        key = key_text(run.group())
         if key in countries and (not names.countries or names.countries[-1][0] != run.start()):
             names.countries.append((run.start(), countries[key]))
     names.countries.sort()
@@ -433,24 +433,24 @@ def _read_people(text: str, mentions: Sequence[_NameMention], names: ArticleName
     names.sentences = _sentence_starts(text)
     names.text = text
     for m in mentions:
-        words = _person_parts(m.name)
-        surname = _surname(words) if words else None
+        words = person_parts(m.name)
+        surname = surname_of(words) if words else None
         if not surname or surname not in names.by_surname:
             continue
-        if len(words) >= 2 and not _person_like(words):
+        if len(words) >= 2 and not person_like(words):
             continue
         names.people.append((m.start, surname, _opens_sentence(text, m.start, names.sentences)))
         for r in m.role:
-            if r in _HONORIFIC_GENDER:
-                names.gender_votes.append((m.start, surname, _HONORIFIC_GENDER[r], 3))
+            if r in HONORIFIC_GENDER:
+                names.gender_votes.append((m.start, surname, HONORIFIC_GENDER[r], 3))
         given = first_name_gender(words[0]) if len(words) >= 2 else None
         if given is not None:
             names.gender_votes.append((m.start, surname, given, 2))
     quoted = _quoted_spans(text)
     for k, (pos, surname, _) in enumerate(names.people):
-        end = min(names.people[k + 1][0] if k + 1 < len(names.people) else len(text), pos + _GENDER_WINDOW)
+        end = min(names.people[k + 1][0] if k + 1 < len(names.people) else len(text), pos + GENDER_WINDOW)
         for w in re.finditer(r"[a-z]+", text[pos:end].lower()):
-            g = _GENDER.get(w.group())
+            g = GENDER.get(w.group())
             # a pronoun inside a quotation is the quoted speaker's, usually about someone else
             if g is not None and not _inside(quoted, pos + w.start()):
                 names.gender_votes.append((pos + w.start(), surname, g, 1))
@@ -475,7 +475,7 @@ def _read_staff(text: str, names: ArticleNames) -> None:
     for m in _STAFF.finditer(text):
         if "former" in text[max(0, m.start() - 12) : m.start()].lower():
             continue
-        owner = _POSSESSIVE.sub("", m.group("owner"))
+        owner = POSSESSIVE.sub("", m.group("owner"))
         if owner.lower() in ("his", "her"):
             principal = names.antecedent(owner.lower(), m.start())
         elif owner.lower() == "campaign":
@@ -483,13 +483,13 @@ def _read_staff(text: str, names: ArticleNames) -> None:
             # article is about, when it is about one person
             principal = names.main_person()
         else:
-            parts = _person_parts(owner)
-            surname = _surname(parts) if parts and _person_like(parts) else None
+            parts = person_parts(owner)
+            surname = surname_of(parts) if parts and person_like(parts) else None
             known = surname is not None and (surname in names.by_surname or names.words[surname] >= 2)
             principal = (names.full_name(surname or "") or " ".join(parts)) if known else None
-        staffer = _person_parts(m.group("name"))
-        surname = _surname(staffer) if staffer and _person_like(staffer) else None
-        if principal and surname and _surname(_person_parts(principal)) != surname:
+        staffer = person_parts(m.group("name"))
+        surname = surname_of(staffer) if staffer and person_like(staffer) else None
+        if principal and surname and surname_of(person_parts(principal)) != surname:
             names.staff.append((m.start(), surname, principal))
 
 
@@ -526,7 +526,7 @@ def _sentence_starts(text: str) -> list[int]:
     starts = [0]
     for m in re.finditer(r"\n+|(\S*)[.!?][\"”’']*\s+", text):
         word = m.group(1) or ""
-        abbreviation = _bare(word) in _titles() or (len(word) == 1 and word.isupper()) or "." in word  # "U.S."
+        abbreviation = bare(word) in title_words() or (len(word) == 1 and word.isupper()) or "." in word  # "U.S."
         if m.group().startswith("\n") or not abbreviation:
             starts.append(m.end())
     return starts
@@ -536,8 +536,8 @@ def _opens_sentence(text: str, pos: int, starts: Sequence[int]) -> bool:
     """Whether the words between the sentence's start and ``pos`` are only capitalised words and
     titles ("Mrs. Lind said", "Green Party nominee Ada Lind"): the mention is the sentence's subject."""
     begin = starts[bisect.bisect_right(starts, pos) - 1] if starts else 0
-    titles = _titles()
-    return all(_is_cap(w) or _bare(w) in titles for w in text[begin:pos].split() if any(c.isalpha() for c in w))
+    titles = title_words()
+    return all(is_cap(w) or bare(w) in titles for w in text[begin:pos].split() if any(c.isalpha() for c in w))
 
 
 @lru_cache(maxsize=1)

@@ -32,17 +32,17 @@ from typing import Any
 
 from pipeline.compare.aliases import AliasEntry, load_alias_file
 from pipeline.compare.lexicon import (
-    _ARTICLES,
-    _LOWER_NAME_PARTICLES,
-    _SUFFIXES,
-    _bare,
-    _key_text,
-    _wordset,
+    ARTICLES,
+    NAME_PARTICLES,
+    NAME_SUFFIXES,
+    bare,
     country_table,
+    key_text,
     slug,
+    wordset,
 )
-from pipeline.compare.mentions import Mention, _singular, resolve_article
-from pipeline.compare.names import _is_cap, _person_parts, read_article
+from pipeline.compare.mentions import Mention, resolve_article, singular
+from pipeline.compare.names import is_cap, person_parts, read_article
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ class Speaker:
 
 
 def _acronym(words: Sequence[str]) -> str:
-    return "".join(w[0] for w in words if _is_cap(w) and _bare(w) not in ("of", "the", "and", "for"))
+    return "".join(w[0] for w in words if is_cap(w) and bare(w) not in ("of", "the", "and", "for"))
 
 
 def _name_words(parts: Sequence[str]) -> list[str]:
@@ -68,10 +68,10 @@ def _name_words(parts: Sequence[str]) -> list[str]:
     ("Certainly Donald Trump" -> "Donald Trump", "Meanwhile Trump" -> "Trump"), or [] when what is
     left cannot be a name: a calendar word, a pronoun, a quantifier, a number or a percentage
     ("June", "His", "Many", "Twenty-four percent"), or a word not written with a capital."""
-    stop = _wordset("not_names.txt")
+    stop = wordset("not_names.txt")
 
     def never(word: str) -> bool:
-        folded = _bare(word)
+        folded = bare(word)
         return (
             not folded
             or folded in stop
@@ -83,9 +83,9 @@ def _name_words(parts: Sequence[str]) -> list[str]:
     words = list(parts)
     while len(words) > 1 and never(words[0]):
         words = words[1:]
-    if any(_bare(w) == "percent" for w in words):
+    if any(bare(w) == "percent" for w in words):
         return []
-    if not words or never(words[0]) or not all(_is_cap(w) or w in _LOWER_NAME_PARTICLES for w in words):
+    if not words or never(words[0]) or not all(is_cap(w) or w in NAME_PARTICLES for w in words):
         return []
     return words
 
@@ -114,8 +114,8 @@ class SpeakerRegistry:
                 if key not in seen:
                     seen.add(key)
                     self._named[key] = self._named.get(key, 0) + 1
-            words = [_bare(w) for w in display.split()]
-            if kind == "organisation" and len(words) >= 2 and all(_is_cap(w) for w in display.split()):
+            words = [bare(w) for w in display.split()]
+            if kind == "organisation" and len(words) >= 2 and all(is_cap(w) for w in display.split()):
                 for n in range(1, len(words)):
                     self._org_tails.setdefault(" ".join(words[n:]), set()).add((key, display))
 
@@ -127,49 +127,49 @@ class SpeakerRegistry:
         if agent is not None:
             kind, key, display = self._key(agent.group(1))
             return kind, f"{key} ~ {agent.group(2)}", f"{display} ({agent.group(2)})"
-        k = _key_text(name)
+        k = key_text(name)
         entry = self.aliases.get(k)
         if entry is not None:
-            return entry.kind, _key_text(entry.canonical), entry.canonical
+            return entry.kind, key_text(entry.canonical), entry.canonical
         countries = country_table()
         if k in countries:
-            return "country", _key_text(countries[k]), countries[k]
+            return "country", key_text(countries[k]), countries[k]
         words = [w.strip(',."“”') for w in name.split()]
         words = [w for w in words if w]
-        while words and _bare(words[0]) in _ARTICLES:
+        while words and bare(words[0]) in ARTICLES:
             words = words[1:]
-        orgs = _wordset("orgs.txt")
+        orgs = wordset("orgs.txt")
         if words and (
-            any(_bare(w) in orgs for w in words) or (len(words) == 1 and words[0].isupper() and len(words[0]) > 1)
+            any(bare(w) in orgs for w in words) or (len(words) == 1 and words[0].isupper() and len(words[0]) > 1)
         ):
             joiners = ("of", "the", "and", "for", "&")
-            if "and" in [_bare(w) for w in words[1:-1]] or "&" in words:
+            if "and" in [bare(w) for w in words[1:-1]] or "&" in words:
                 left, right = re.split(r"\s+(?:and|&)\s+", " ".join(words), maxsplit=1)
-                if _is_cap(left) and _is_cap(right) and any(_bare(w) in orgs for w in left.split()):
+                if is_cap(left) and is_cap(right) and any(bare(w) in orgs for w in left.split()):
                     return "group", k, " ".join(words)  # "NBC News and ABC News": two organisations, not one
             # an acronym stands for a proper name only: every word capitalised but the joiners, six words at most
-            proper = len(words) <= 6 and all(_is_cap(w) or _bare(w) in joiners for w in words)
+            proper = len(words) <= 6 and all(is_cap(w) or bare(w) in joiners for w in words)
             acro = words[0] if len(words) == 1 else _acronym(words)
             if len(words) == 1 or (proper and len(acro) >= 3):
                 return "organisation", acro.lower(), " ".join(words)
             return "organisation", k, " ".join(words)
-        if words and not all(_is_cap(w) for w in words):
-            head = _singular(_bare(words[-1]))
-            return "group", head if head in _wordset("groups.txt") else k, " ".join(words)
-        if words and _singular(_bare(words[-1])) in _wordset("groups.txt") and len(words) == 1:
-            return "group", _singular(_bare(words[-1])), words[-1]
-        parts = _person_parts(" ".join(words))
+        if words and not all(is_cap(w) for w in words):
+            head = singular(bare(words[-1]))
+            return "group", head if head in wordset("groups.txt") else k, " ".join(words)
+        if words and singular(bare(words[-1])) in wordset("groups.txt") and len(words) == 1:
+            return "group", singular(bare(words[-1])), words[-1]
+        parts = person_parts(" ".join(words))
         if not parts:
             return "group", k, name
         parts = _name_words(parts)
         if not parts:
             return "person", "", name  # "June", "Many", "Just 28 percent": no person at all
-        rest = [p for p in parts if _bare(p) not in _SUFFIXES]
-        suffix = [_bare(p) for p in parts if _bare(p) in _SUFFIXES]
+        rest = [p for p in parts if bare(p) not in NAME_SUFFIXES]
+        suffix = [bare(p) for p in parts if bare(p) in NAME_SUFFIXES]
         if len(rest) >= 2:
-            key = " ".join([_bare(rest[0]), _bare(rest[-1]), *suffix])
+            key = " ".join([bare(rest[0]), bare(rest[-1]), *suffix])
             return "person", key, " ".join(parts)
-        return "person", _bare(rest[0]) if rest else k, " ".join(parts)
+        return "person", bare(rest[0]) if rest else k, " ".join(parts)
 
     def resolve(self, name: str | None) -> Speaker | None:
         """The canonical speaker of a resolved name (None stays None)."""
@@ -204,12 +204,12 @@ class SpeakerRegistry:
         registry knows exactly one organisation whose name ends with its words ("Harlow Port
         Authority"); else None. Two port authorities known: neither is chosen; a one-word
         description ("the campaign") is never matched."""
-        written = [w for w in (description or "").split() if _bare(w) not in _ARTICLES]
+        written = [w for w in (description or "").split() if bare(w) not in ARTICLES]
         if len(written) < 2 or not all(w.isalpha() and w.islower() for w in written):
             # a name ("Port Authority"), or one word ("the campaign", "the company"): too generic
             return None
-        words = [_bare(w) for w in written]
-        if not any(w in _wordset("orgs.txt") for w in words):
+        words = [bare(w) for w in written]
+        if not any(w in wordset("orgs.txt") for w in words):
             return None
         holders = self._org_tails.get(" ".join(words), set())
         if len(holders) != 1:
@@ -252,7 +252,7 @@ def canonical_speakers(
     for claims, text in articles:
         names = read_article(text or "")
         mentions.append(resolve_article(claims, names=names))
-        own_orgs.append([" ".join(_bare(w) for w in org.split()) for org in names.orgs])
+        own_orgs.append([" ".join(bare(w) for w in org.split()) for org in names.orgs])
         registry.learn(n for n in (names.full_name(s) for s in names.by_surname) if n)
         registry.learn(names.orgs)
     registry.learn(m.name for ms in mentions for m in ms if m.name and len(m.name.split()) >= 2)
@@ -265,7 +265,7 @@ def canonical_speakers(
             else:
                 # "the port authority" of an article that names no organisation with those words in it
                 # ("The Port Authority of New York and New Jersey" is not the Harlow one known elsewhere)
-                words = " ".join(_bare(w) for w in (m.sub or "").split() if _bare(w) not in _ARTICLES)
+                words = " ".join(bare(w) for w in (m.sub or "").split() if bare(w) not in ARTICLES)
                 named_here = bool(words) and any(f" {words} " in f" {org} " for org in orgs)
                 sp, how = (None if named_here else registry.resolve_description(m.sub)), "description"
             if sp is None:
