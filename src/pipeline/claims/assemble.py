@@ -13,7 +13,6 @@ from pipeline.claims.resolve import resolve_speakers
 from pipeline.records import Claim
 
 _ENTITY_LABELS = frozenset(("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"))
-_NEGATIONS = ("never", "no", "not", "n't", "nothing", "none")
 
 
 def assemble(ix: DocIndex, lex: Lexicon, drafts: list[Draft], offset: int = 0) -> Iterator[Claim]:
@@ -23,7 +22,7 @@ def assemble(ix: DocIndex, lex: Lexicon, drafts: list[Draft], offset: int = 0) -
     for d, speaker_resolved in zip(drafts, resolved, strict=True):
         c_start, c_end = d.content
         lemma = d.cue_lemma
-        denies = (lemma in lex.denial_cues if lemma else False) or _negated(d.polarity_tokens)
+        denies = (lemma in lex.denial_cues if lemma else False) or _negated(d.polarity_tokens, lex.words("negations"))
         speaker = d.speaker.span if d.speaker else None
         cue = d.cue_span
         yield Claim(
@@ -45,11 +44,11 @@ def assemble(ix: DocIndex, lex: Lexicon, drafts: list[Draft], offset: int = 0) -
         )
 
 
-def _negated(tokens: Iterable[Token]) -> bool:
+def _negated(tokens: Iterable[Token], negations: frozenset[str]) -> bool:
     for t in tokens:
         if any(c.dep_ == "neg" for c in t.children):
             return True
-        if t.lower_ in _NEGATIONS and t.dep_ in ("neg", "det", "dobj"):
+        if t.lower_ in negations and t.dep_ in ("neg", "det", "dobj"):
             return True
     return False
 

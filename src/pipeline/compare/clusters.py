@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from pipeline.compare.lexicon import wordset
@@ -238,6 +239,14 @@ def stem(word: str) -> str:
     return word
 
 
+@cache
+def negation_words() -> frozenset[str]:
+    """The words that negate a proposition: the extractor's own list (``claims/lexicons/en/negations.txt``),
+    read as a file, so that comparing claims does not load the extractor and its spaCy."""
+    text = (resources.files("pipeline") / "claims" / "lexicons" / "en" / "negations.txt").read_text(encoding="utf-8")
+    return frozenset(w.split("#", 1)[0].strip().lower() for w in text.splitlines()) - {""}
+
+
 def _raw_words(text: str) -> list[str]:
     text = text.lower().replace("’", "'").replace("n't", " not")
     return [re.sub(r"'s$|'$", "", w) for w in _WORD.findall(text)]
@@ -245,7 +254,7 @@ def _raw_words(text: str) -> list[str]:
 
 def content_terms(text: str) -> frozenset[str]:
     """The comparable terms of a content: stems of content words, negations and function words out."""
-    skip = wordset("function_words.txt") | wordset("negations.txt")
+    skip = wordset("function_words.txt") | negation_words()
     out = set()
     for w in _raw_words(text):
         if len(w) < 2 or w in skip or (w.isdigit() and len(w) < 2):
@@ -256,7 +265,7 @@ def content_terms(text: str) -> frozenset[str]:
 
 def negations(text: str) -> int:
     """How many negation words the content holds."""
-    neg = wordset("negations.txt")
+    neg = negation_words()
     return sum(w in neg for w in _raw_words(text))
 
 
@@ -295,12 +304,12 @@ def proposition_sign(claim: Mapping[str, Any]) -> int:
     :func:`claim_sign`, turned over once for each word of the content's first clause that says the
     proposition is untrue, refused or doubted (``data/inverting.txt``: "a hoax", "refused to"; not
     in a relative clause: "the valve that failed") and, for an assertion, for each negation
-    (``data/negations.txt``). The first clause ends where the content embeds a clause of its own
+    (``claims/lexicons/en/negations.txt``). The first clause ends where the content embeds a clause of its own
     ("why", "whether", "because") or joins a second proposition ("and", "but")."""
     sign = claim_sign(claim)
     words = _raw_words(claim.get("content") or "")
     inverting = _inverting_stems()
-    negations = wordset("negations.txt")
+    negations = negation_words()
     flips = 0
     for k, w in enumerate(words):
         if w in _CLAUSE_END and k > 0:
