@@ -67,8 +67,10 @@ def test_cluster_page_lines_up_each_outlets_version_with_reprints_folded(client:
     data = client.get(f"/factcheck/api/cluster/{cid}").json()
     summary = data["cluster"]
     versions = data["versions"]
-    # every claim of the cluster is shown once: as a version, or folded under its original
-    assert len(versions) + sum(len(v["reprints"]) for v in versions) == summary["n_claims"]
+    # every claim of the cluster is shown once: as a version, folded under its original (a reprint)
+    # or under the body claim of its article that restates it (a headline)
+    shown = sum(1 + len(v["reprints"]) + len(v["headlines"]) for v in versions)
+    assert shown == summary["n_claims"]
     assert any(v["reprints"] for v in versions)
     for v in versions:
         assert v["cluster_id"] == cid and v["evidence"]["offsets_match"] is True
