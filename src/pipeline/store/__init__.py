@@ -61,6 +61,7 @@ from pipeline.store.outlet_queries import (
     compare_entity,
     compare_speaker,
     contradiction_pairs,
+    desk_pairs,
     list_entities,
     list_speakers,
     spread_clusters,
@@ -69,10 +70,12 @@ from pipeline.store.queries import (
     EVIDENCE_CONTEXT,
     EVIDENCE_SPAN_REACH,
     SPEAKER_KEY_SQL,
+    article_archive_info,
     article_archive_ref,
     articles_for_reprocess,
     base_table_counts,
     claim_facets,
+    claim_filter,
     claim_spread,
     claims_by_id,
     contested_pairs,
@@ -83,6 +86,7 @@ from pipeline.store.queries import (
     query,
     reading,
     recent_runs,
+    resolve_speaker,
     table_counts,
 )
 from pipeline.store.respeak import last_recompute
@@ -128,5 +132,6 @@ __all__ = [
     "health_summary", "list_entities", "list_speakers", "load_batch", "migrate", "query", "reading",
     "recent_runs", "record_run", "schema_version", "table_counts", "transaction",
     "reader_config", "require_database", "attach_reader",
+    "desk_pairs", "claim_filter", "article_archive_info", "resolve_speaker",
     "SNAPSHOT_MODES", "Published", "connect_reader", "publish_snapshot", "remove_snapshot", "snapshot_path",
 ]

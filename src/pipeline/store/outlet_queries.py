@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.store.queries import SPEAKER_KEY_SQL, _dicts
+from pipeline.store.queries import SPEAKER_KEY_SQL, _dicts, resolve_speaker
 
 NAMES_SHOWN = 20  # speakers named per side of one entity in a list (a common entity has thousands)
 COMPARE_ROWS = 200  # claims listed per page for one speaker or entity, first seen first
@@ -26,7 +26,8 @@ _KEY = SPEAKER_KEY_SQL.format("?")
 # One claim with what the comparison lists show of it (``content_key`` as claims_by_source has it).
 _MEMBER = """SELECT c.claim_id, c.content, regexp_replace(lower(c.content), '[^a-z0-9]+', ' ', 'g') AS content_key,
                     c.polarity, coalesce(c.speaker_resolved, c.speaker) AS speaker_name, sp.name AS canonical_speaker,
-                    cs.speaker_id, a.outlet, a.canonical_url, coalesce(a.published_at, a.first_seen_at) AS seen_at
+                    cs.speaker_id, a.outlet, a.canonical_url, coalesce(a.published_at, a.first_seen_at) AS seen_at,
+                    c.article_id, a.raw_ref
              FROM claims c JOIN articles a ON a.article_id = c.article_id
              LEFT JOIN claim_speakers cs ON cs.claim_id = c.claim_id
              LEFT JOIN speakers sp ON sp.speaker_id = cs.speaker_id"""
@@ -98,14 +99,8 @@ def compare_speaker(
 
     ``speaker`` is a canonical speaker's name, any name it went by, or its ``speaker_id`` (read
     from ``speaker_summaries``); else a name as written, case and a leading "the" ignored."""
-    summary = _dicts(
-        con,
-        f"""SELECT * FROM speaker_summaries
-            WHERE speaker_key = {_KEY} OR speaker_id = ?
-               OR list_contains(list_transform(names, lambda n: {SPEAKER_KEY_SQL.format("n")}), {_KEY})
-            ORDER BY (speaker_key = {_KEY}) DESC, n_claims DESC, speaker_id LIMIT 1""",
-        [speaker, speaker, speaker, speaker],
-    )
+    found = resolve_speaker(con, speaker)
+    summary = [found] if found is not None else []
     if summary:
         members, params = _members(_OF_SPEAKER), [summary[0]["speaker_id"]]
     else:  # a name no compare run resolved: its claims alone, then summarised
@@ -204,6 +199,90 @@ def contradiction_pairs(
             ORDER BY p.created_at DESC, p.asserting_claim_id, p.denying_claim_id""",
         [*params, int(limit), int(offset)],
     )
+
+
+DESK_SIDES = ("asserting", "denying")
+
+
+def desk_pairs(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    outlet: str | None = None,
+    speaker: str | None = None,
+    entity: str | None = None,
+    since: Any = None,
+    until: Any = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Every contradiction the compare runs found (``alerts``), newest first, for the contradictions
+    desk: (how many match, one page). Filters: ``outlet`` (either side's), ``speaker`` (either side's
+    canonical speaker, by id, name or any name it went by; else a name as written no compare run
+    resolved), ``entity`` (either side names it: an entity's id, name or linked mention, else a
+    mention as written) and ``since``/``until`` (dates: either side seen within them, both ends
+    included). Each row has both sides whole (speaker and id, outlet, words, date, address, article
+    and archived copy) and the cluster's representative wording."""
+    where: list[str] = []
+    params: list[Any] = []
+
+    def either(sql: str, *values: Any) -> None:
+        where.append(f"(al.asserting_claim_id IN ({sql}) OR al.denying_claim_id IN ({sql}))")
+        params.extend([*values, *values])
+
+    if outlet:
+        either("SELECT c.claim_id FROM claims c JOIN articles a USING (article_id) WHERE a.outlet = ?", outlet)
+    if speaker:
+        found = resolve_speaker(con, speaker)
+        if found is not None:
+            either(_OF_SPEAKER, found["speaker_id"])
+        else:
+            either(_OF_NAME, speaker)
+    if entity:
+        row = con.execute(
+            """SELECT entity_id FROM entity_summaries WHERE entity = ? OR entity_id = ? OR list_contains(mentions, ?)
+               ORDER BY (entity = ?) DESC, n_claims DESC, entity_id LIMIT 1""",
+            [entity, entity, entity, entity],
+        ).fetchone()
+        if row:
+            either("SELECT claim_id FROM claim_entities WHERE entity_id = ?", row[0])
+        else:
+            either("SELECT claim_id FROM claims WHERE list_contains(entities, ?)", entity)
+    seen = "coalesce(a.published_at, a.first_seen_at)"
+    bounds = [(f"{seen} >= ?::DATE", since), (f"{seen} < ?::DATE + INTERVAL 1 DAY", until)]
+    given = [(sql, value) for sql, value in bounds if value is not None]
+    if given:
+        either(
+            "SELECT c.claim_id FROM claims c JOIN articles a USING (article_id) WHERE "
+            + " AND ".join(sql for sql, _ in given),
+            *(value for _, value in given),
+        )
+    condition = " AND ".join(where) if where else "TRUE"
+    row = con.execute(f"SELECT count(*) FROM alerts al WHERE {condition}", params).fetchone()
+    total = int(row[0]) if row else 0
+    if not total:
+        return 0, []
+    sides = ", ".join(
+        f"""{s[0]}.claim_id AS {side}_claim_id,
+            coalesce({s[0]}.canonical_speaker, {s[0]}.speaker_name) AS {side}_speaker,
+            {s[0]}.speaker_id AS {side}_speaker_id, {s[0]}.outlet AS {side}_outlet, {s[0]}.content AS {side}_content,
+            {s[0]}.seen_at AS {side}_seen_at, {s[0]}.canonical_url AS {side}_url,
+            {s[0]}.article_id AS {side}_article_id, {s[0]}.raw_ref AS {side}_raw_ref"""
+        for side, s in (("asserting", "a"), ("denying", "d"))
+    )
+    rows = _dicts(
+        con,
+        f"""WITH picked AS (
+                SELECT al.* FROM alerts al WHERE {condition}
+                ORDER BY al.created_at DESC, al.asserting_claim_id, al.denying_claim_id LIMIT ? OFFSET ?)
+            SELECT p.cluster_id, p.created_at AS alerted_at, p.compare_run_id, cs.representative, {sides}
+            FROM picked p
+            JOIN ({_MEMBER}) a ON a.claim_id = p.asserting_claim_id
+            JOIN ({_MEMBER}) d ON d.claim_id = p.denying_claim_id
+            LEFT JOIN cluster_summaries cs ON cs.cluster_id = p.cluster_id
+            ORDER BY p.created_at DESC, p.asserting_claim_id, p.denying_claim_id""",
+        [*params, int(limit), int(offset)],
+    )
+    return total, rows
 
 
 def spread_clusters(
