@@ -120,7 +120,8 @@ def test_every_page_shows_the_stance_the_store_holds(client: Any, compared: Sett
     seen = 0
     for cid in clusters:
         page = client.get(f"/factcheck/cluster/{cid}", params={"limit": 200}).text
-        card = r'<article class="claim [a-z]*" id="claim-([^"]+)">.*?<span class="badge stance [a-z]*"[^>]*>([a-z]+)</span>'
+        card = (r'<article class="claim [a-z]*" id="claim-([^"]+)">'
+                r'.*?<span class="badge stance [a-z]*"[^>]*>([a-z]+)</span>')
         for claim_id, shown in re.findall(card, page, re.S):
             assert shown == claimsview.stance_word(stances[claim_id]), (cid, claim_id)
             seen += 1
