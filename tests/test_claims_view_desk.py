@@ -306,7 +306,3 @@ def test_the_archive_viewer_heads_the_copy_with_its_source_and_the_claim(client:
     cards = listed.count('<article class="claim')
     assert listed.count('target="_blank" rel="noopener noreferrer" title="the page as we fetched it') == cards
 
-
-def test_the_health_page_opens_a_run_in_airflows_top_window() -> None:
-    page = claimsview.render_health([{"run_id": "r1"}], [], {}, run_dags={"r1": "news_ingest"})
-    assert '<a href="../dags/news_ingest/runs/r1" target="_top"' in page
