@@ -91,9 +91,12 @@ def contradictions(con: Any, filters: Mapping[str, Any], fmt: str = "csv", limit
 
     total, pairs = desk_pairs(con, **filters, limit=limit, offset=0)
     keys = [f"{p['asserting_claim_id']}\x1f{p['denying_claim_id']}" for p in pairs]
-    columns, text, rows = view_rows(
-        con, "contradictions", "list_contains(?::VARCHAR[], asserting_claim_id || chr(31) || denying_claim_id)",
-        [keys], PAIR_ORDER, limit,
+    sides = [sorted({p[f"{side}_claim_id"] for p in pairs}) for side in ("asserting", "denying")]
+    columns, text, rows = view_rows(  # each side's ids alone first, so the view reads those claims only
+        con, "contradictions",
+        "list_contains(?::VARCHAR[], asserting_claim_id) AND list_contains(?::VARCHAR[], denying_claim_id) "
+        "AND list_contains(?::VARCHAR[], asserting_claim_id || chr(31) || denying_claim_id)",
+        [*sides, keys], PAIR_ORDER, limit,
     )
     return Table(columns, text, rows, _reviews(con, [p["cluster_id"] for p in pairs], fmt == "jsonld"),
                  capped=total > limit)

@@ -202,6 +202,17 @@ def contradiction_pairs(
 
 
 DESK_SIDES = ("asserting", "denying")
+# Each alert with what the desk filters on (both sides' outlet and seen time): the alerts are few (a
+# compare run bounds them) and are joined to the claims, never the claims scanned for a filter.
+_ALERT_SIDES = """SELECT al.asserting_claim_id, al.denying_claim_id, al.cluster_id, al.created_at, al.compare_run_id,
+                         aa.outlet AS a_outlet, ad.outlet AS d_outlet,
+                         coalesce(aa.published_at, aa.first_seen_at) AS a_seen,
+                         coalesce(ad.published_at, ad.first_seen_at) AS d_seen
+                  FROM alerts al
+                  JOIN claims ca ON ca.claim_id = al.asserting_claim_id
+                  JOIN articles aa ON aa.article_id = ca.article_id
+                  JOIN claims cd ON cd.claim_id = al.denying_claim_id
+                  JOIN articles ad ON ad.article_id = cd.article_id"""
 
 
 def desk_pairs(
@@ -221,16 +232,18 @@ def desk_pairs(
     resolved), ``entity`` (either side names it: an entity's id, name or linked mention, else a
     mention as written) and ``since``/``until`` (dates: either side seen within them, both ends
     included). Each row has both sides whole (speaker and id, outlet, words, date, address, article
-    and archived copy) and the cluster's representative wording."""
+    and archived copy) and the cluster's representative wording. The page's alerts are picked
+    first, then their claims read."""
     where: list[str] = []
     params: list[Any] = []
 
     def either(sql: str, *values: Any) -> None:
-        where.append(f"(al.asserting_claim_id IN ({sql}) OR al.denying_claim_id IN ({sql}))")
+        where.append(f"(asserting_claim_id IN ({sql}) OR denying_claim_id IN ({sql}))")
         params.extend([*values, *values])
 
     if outlet:
-        either("SELECT c.claim_id FROM claims c JOIN articles a USING (article_id) WHERE a.outlet = ?", outlet)
+        where.append("(a_outlet = ? OR d_outlet = ?)")
+        params.extend([outlet, outlet])
     if speaker:
         found = resolve_speaker(con, speaker)
         if found is not None:
@@ -247,42 +260,49 @@ def desk_pairs(
             either("SELECT claim_id FROM claim_entities WHERE entity_id = ?", row[0])
         else:
             either("SELECT claim_id FROM claims WHERE list_contains(entities, ?)", entity)
-    seen = "coalesce(a.published_at, a.first_seen_at)"
-    bounds = [(f"{seen} >= ?::DATE", since), (f"{seen} < ?::DATE + INTERVAL 1 DAY", until)]
-    given = [(sql, value) for sql, value in bounds if value is not None]
-    if given:
-        either(
-            "SELECT c.claim_id FROM claims c JOIN articles a USING (article_id) WHERE "
-            + " AND ".join(sql for sql, _ in given),
-            *(value for _, value in given),
-        )
+    for seen in ("a_seen", "d_seen"):
+        bounds = [(f"{seen} >= ?::DATE", since), (f"{seen} < ?::DATE + INTERVAL 1 DAY", until)]
+        given = [(sql, value) for sql, value in bounds if value is not None]
+        if given:
+            where.append(" AND ".join(sql for sql, _ in given))
+            params.extend(value for _, value in given)
+    if since is not None or until is not None:  # either side within the dates
+        dated = where[-2:]
+        where[-2:] = [f"(({dated[0]}) OR ({dated[1]}))"]
     condition = " AND ".join(where) if where else "TRUE"
-    row = con.execute(f"SELECT count(*) FROM alerts al WHERE {condition}", params).fetchone()
-    total = int(row[0]) if row else 0
-    if not total:
-        return 0, []
-    sides = ", ".join(
-        f"""{s[0]}.claim_id AS {side}_claim_id,
-            coalesce({s[0]}.canonical_speaker, {s[0]}.speaker_name) AS {side}_speaker,
-            {s[0]}.speaker_id AS {side}_speaker_id, {s[0]}.outlet AS {side}_outlet, {s[0]}.content AS {side}_content,
-            {s[0]}.seen_at AS {side}_seen_at, {s[0]}.canonical_url AS {side}_url,
-            {s[0]}.article_id AS {side}_article_id, {s[0]}.raw_ref AS {side}_raw_ref"""
-        for side, s in (("asserting", "a"), ("denying", "d"))
-    )
-    rows = _dicts(
+    picked = _dicts(
         con,
-        f"""WITH picked AS (
-                SELECT al.* FROM alerts al WHERE {condition}
-                ORDER BY al.created_at DESC, al.asserting_claim_id, al.denying_claim_id LIMIT ? OFFSET ?)
-            SELECT p.cluster_id, p.created_at AS alerted_at, p.compare_run_id, cs.representative, {sides}
-            FROM picked p
-            JOIN ({_MEMBER}) a ON a.claim_id = p.asserting_claim_id
-            JOIN ({_MEMBER}) d ON d.claim_id = p.denying_claim_id
-            LEFT JOIN cluster_summaries cs ON cs.cluster_id = p.cluster_id
-            ORDER BY p.created_at DESC, p.asserting_claim_id, p.denying_claim_id""",
+        f"""SELECT asserting_claim_id, denying_claim_id, cluster_id, created_at AS alerted_at, compare_run_id,
+                   count(*) OVER () AS n_matching
+            FROM ({_ALERT_SIDES}) WHERE {condition}
+            ORDER BY created_at DESC, asserting_claim_id, denying_claim_id LIMIT ? OFFSET ?""",
         [*params, int(limit), int(offset)],
     )
-    return total, rows
+    if not picked:
+        row = con.execute(f"SELECT count(*) FROM ({_ALERT_SIDES}) WHERE {condition}", params).fetchone()
+        return (int(row[0]) if row else 0), []
+    ids = sorted({p[f"{side}_claim_id"] for p in picked for side in DESK_SIDES})
+    members = {m["claim_id"]: m for m in _dicts(con, _members("SELECT unnest(?::VARCHAR[]) AS claim_id"), [ids])}
+    names = dict(
+        con.execute(
+            "SELECT cluster_id, representative FROM cluster_summaries WHERE list_contains(?::VARCHAR[], cluster_id)",
+            [sorted({p["cluster_id"] for p in picked})],
+        ).fetchall()
+    )
+    rows = []
+    for p in picked:
+        row = {k: v for k, v in p.items() if k != "n_matching"} | {"representative": names.get(p["cluster_id"])}
+        for side in DESK_SIDES:
+            m = members.get(p[f"{side}_claim_id"]) or {}
+            row |= {
+                f"{side}_speaker": m.get("canonical_speaker") or m.get("speaker_name"),
+                f"{side}_speaker_id": m.get("speaker_id"), f"{side}_outlet": m.get("outlet"),
+                f"{side}_content": m.get("content"), f"{side}_seen_at": m.get("seen_at"),
+                f"{side}_url": m.get("canonical_url"), f"{side}_article_id": m.get("article_id"),
+                f"{side}_raw_ref": m.get("raw_ref"),
+            }
+        rows.append(row)
+    return int(picked[0]["n_matching"]), rows
 
 
 def spread_clusters(
