@@ -320,6 +320,8 @@ def spread_clusters(
                       AS speakers,
                   list_filter([CASE WHEN n_asserting > 0 THEN 'asserts' END, CASE WHEN n_denying > 0 THEN 'denies' END],
                               lambda p: p IS NOT NULL) AS polarities,
+                  list_filter([CASE WHEN n_asserting > 0 THEN '+' END, CASE WHEN n_denying > 0 THEN '-' END],
+                              lambda p: p IS NOT NULL) AS stances,
                   n_asserting, n_denying, first_seen_at, first_outlet, first_speaker, first_url
            FROM cluster_summaries WHERE n_outlets >= ?
            ORDER BY n_outlets DESC, first_seen_at NULLS LAST, cluster_id LIMIT ? OFFSET ?""",
