@@ -129,7 +129,8 @@ def data_version(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
 
 
 def claim_facets(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """The values the claim filters can take: outlets, polarities, kinds and entities present in the data."""
+    """The values the claim filters can take: outlets, polarities, kinds and entities present in the data
+    (the 200 most discussed canonical entities, from the summaries the compare runs keep)."""
     facets: dict[str, list[str]] = {}
     for name, sql in (
         # on the base tables, not the views: the same values without computing every view row
@@ -137,16 +138,24 @@ def claim_facets(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
          "ORDER BY 1"),
         ("polarities", "SELECT DISTINCT polarity FROM claims ORDER BY 1"),
         ("kinds", "SELECT DISTINCT kind FROM claims ORDER BY 1"),
-        (  # entity_claims' names: an entity's canonical name where a compare run linked the mention
+        (  # the most discussed entities, as the compare runs keep them (entity_summaries): no claim read
             "entities",
-            """SELECT coalesce(e.name, m.mention) AS entity
-               FROM (SELECT claim_id, unnest(entities) AS mention FROM claims) m
-               LEFT JOIN claim_entities ce ON ce.claim_id = m.claim_id AND ce.mention = m.mention
-               LEFT JOIN entities e USING (entity_id)
-               GROUP BY 1 ORDER BY count(DISTINCT m.claim_id) DESC, 1 LIMIT 200""",
+            "SELECT entity FROM entity_summaries WHERE entity IS NOT NULL ORDER BY n_claims DESC, entity LIMIT 200",
         ),
     ):
         facets[name] = [str(row[0]) for row in con.execute(sql).fetchall() if row[0] is not None]
+    if not facets["entities"]:  # before any compare run: the mentions as written, read from every claim
+        facets["entities"] = [
+            str(row[0])
+            for row in con.execute(
+                """SELECT coalesce(e.name, m.mention) AS entity
+                   FROM (SELECT claim_id, unnest(entities) AS mention FROM claims) m
+                   LEFT JOIN claim_entities ce ON ce.claim_id = m.claim_id AND ce.mention = m.mention
+                   LEFT JOIN entities e USING (entity_id)
+                   GROUP BY 1 ORDER BY count(DISTINCT m.claim_id) DESC, 1 LIMIT 200"""
+            ).fetchall()
+            if row[0] is not None
+        ]
     return facets
 
 
