@@ -31,7 +31,8 @@ The package: ``schema`` (open with lock retry, migrations from ``sql/migrations`
 ``queries`` (the read API of the Claims view and the report), ``cluster_queries`` (its cluster
 pages, alerts and name search), ``outlet_queries`` (its comparison and spread pages, over the
 summaries that ``summaries`` keeps for the compare runs), ``export`` (views to Parquet, CSV and ClaimReview JSON-LD),
-``backup``, and ``snapshot`` (the read snapshot the loads publish for readers). Callers use
+``backup``, ``snapshot`` (the read snapshot the loads publish for readers), and ``reviews`` (the
+contradictions desk's verdicts, in their own file beside the store). Callers use
 ``from pipeline import store`` and the names re-exported here.
 """
 
