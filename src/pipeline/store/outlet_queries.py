@@ -289,19 +289,19 @@ def desk_pairs(
             [sorted({p["cluster_id"] for p in picked})],
         ).fetchall()
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for p in picked:
-        row = {k: v for k, v in p.items() if k != "n_matching"} | {"representative": names.get(p["cluster_id"])}
+        item = {k: v for k, v in p.items() if k != "n_matching"} | {"representative": names.get(p["cluster_id"])}
         for side in DESK_SIDES:
             m = members.get(p[f"{side}_claim_id"]) or {}
-            row |= {
+            item |= {
                 f"{side}_speaker": m.get("canonical_speaker") or m.get("speaker_name"),
                 f"{side}_speaker_id": m.get("speaker_id"), f"{side}_outlet": m.get("outlet"),
                 f"{side}_content": m.get("content"), f"{side}_seen_at": m.get("seen_at"),
                 f"{side}_url": m.get("canonical_url"), f"{side}_article_id": m.get("article_id"),
                 f"{side}_raw_ref": m.get("raw_ref"),
             }
-        rows.append(row)
+        rows.append(item)
     return int(picked[0]["n_matching"]), rows
 
 
