@@ -138,6 +138,15 @@ def pages(con: Any, n_claims: int) -> dict[str, str]:
         "spread, deep page": "/factcheck/spread?offset=5000",
         "api/spread": "/factcheck/api/spread?min_outlets=3&limit=200",
         "health": "/factcheck/health",
+        "claims by speaker id": "/factcheck/?speaker=person%3Aspeaker-3",
+        "search (written name, accented)": "/factcheck/search?name=sp%C3%A9aker%2042",
+        "desk": "/factcheck/desk",
+        "desk, by speaker": "/factcheck/desk?speaker=Speaker%203",
+        "desk, by outlet and date": "/factcheck/desk?outlet=Outlet%203&since=2020-01-01",
+        "api/desk, by entity": "/factcheck/api/desk?entity=Entity%203",
+        "download claims.csv (speaker 3)": "/factcheck/download/claims.csv?speaker=Speaker%203",
+        "download cluster.csv (widest)": f"/factcheck/download/cluster/{widest}.csv",
+        "download contradictions.csv": "/factcheck/download/contradictions.csv",
     }
 
 

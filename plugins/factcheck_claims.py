@@ -16,16 +16,18 @@ the file for writing. Nothing heavy (DuckDB, spaCy) is imported when Airflow loa
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode
 
 from airflow.plugins_manager import AirflowPlugin
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPBearer
 
-from pipeline import claimsview, clusterview
+from pipeline import claimsview, clusterview, downloads
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,16 @@ class _NotSignedIn(_Refused):
 
 
 async def signed_in_user(request: Request) -> Any:
+    """The signed-in Airflow user allowed to read the Claims view (see ``_authorized``)."""
+    return await _authorized(request, "GET")
+
+
+async def reviewing_user(request: Request) -> Any:
+    """The signed-in Airflow user allowed to write to the Claims view: record a verdict."""
+    return await _authorized(request, "POST")
+
+
+async def _authorized(request: Request, method: str) -> Any:
     """The Airflow user behind this request, authorized for the Claims view; raises otherwise.
 
     Reuses Airflow's ``get_user`` (Bearer header first, then the ``_token`` cookie, both checked by
@@ -70,8 +82,10 @@ async def signed_in_user(request: Request) -> Any:
         user = await get_user(request, None, credentials)
     except HTTPException as e:
         raise _NotSignedIn(e.status_code, "Not signed in", str(e.detail)) from e
-    if not get_auth_manager().is_authorized_custom_view(method="GET", resource_name=RESOURCE_NAME, user=user):
-        raise _Refused(status.HTTP_403_FORBIDDEN, "Not allowed", f"Your Airflow role may not view {RESOURCE_NAME}.")
+    manager = get_auth_manager()
+    if not manager.is_authorized_custom_view(method=method, resource_name=RESOURCE_NAME, user=user):  # type: ignore[arg-type]
+        what = "view" if method == "GET" else "record verdicts in"
+        raise _Refused(status.HTTP_403_FORBIDDEN, "Not allowed", f"Your Airflow role may not {what} {RESOURCE_NAME}.")
     return user
 
 
@@ -177,15 +191,16 @@ def create_app() -> FastAPI:
         view = claimsview.view_mode(request.query_params)
         front = not q.active and q.offset == 0  # the front page: latest contradictions and clusters on top
 
-        def work(con: Any) -> tuple[int, list, dict, list, list]:
+        def work(con: Any) -> tuple[int, list, dict, list, list, str | None]:
             total, rows = store.find_claims(con, **q.store_args())
             alerts = store.contradiction_pairs(con, limit=FRONT_ROWS) if front else []
             clusters = store.latest_clusters(con, FRONT_ROWS) if front else []
-            return total, rows, _facets(con), alerts, clusters
+            found = store.resolve_speaker(con, q.speaker) if q.speaker else None
+            return total, rows, _facets(con), alerts, clusters, found["speaker"] if found else None
 
-        total, rows, facets, alerts, clusters = _read(work)
+        total, rows, facets, alerts, clusters, label = _read(work)
         overview = clusterview.front_overview(alerts, clusters)
-        return _html(claimsview.render_claims(total, rows, facets, q, _user_name(user), view, overview))
+        return _html(claimsview.render_claims(total, rows, facets, q, _user_name(user), view, overview, label))
 
     @app.get("/clusters", response_class=HTMLResponse)
     def clusters_page(request: Request, user: Any = User) -> Response:
@@ -216,7 +231,28 @@ def create_app() -> FastAPI:
         data = _read(lambda con: _cluster(con, cluster_id, limit, offset))
         return _json(clusterview.cluster_json(*data, limit, offset))
 
-    @app.get("/archive/{article_id}")
+    @app.get("/archive/{article_id}", response_class=HTMLResponse)
+    def archive_viewer(article_id: str, request: Request, user: Any = User) -> Response:
+        """The header of an archived copy (source, fetch time, content hash, the claim's sentence
+        highlighted, the way back to its cluster) above the copy itself, framed sandboxed."""
+        if len(article_id) > claimsview.MAX_PARAM_LENGTH:
+            raise claimsview.BadRequest(f"article_id is longer than {claimsview.MAX_PARAM_LENGTH} characters")
+        claim_id = claimsview.text_param(request.query_params, "claim")
+
+        def work(con: Any) -> tuple[dict | None, dict | None]:
+            store = store_mod()
+            info = store.article_archive_info(con, article_id)
+            claims = store.claims_by_id(con, [claim_id]) if claim_id and info else []
+            return info, next((c for c in claims if c["article_id"] == article_id), None)
+
+        info, claim = _read(work)
+        if info is None or not info.get("raw_ref"):
+            raise claimsview.NotFound(f"no archived copy of article {article_id!r}", "article_id")
+        response = _html(clusterview.render_archive(info, claim, _user_name(user)))
+        response.headers["Content-Security-Policy"] = claimsview.CONTENT_SECURITY_POLICY + "; frame-src 'self'"
+        return response
+
+    @app.get("/archive/{article_id}/raw")
     def archived_copy(article_id: str, user: Any = User) -> Response:
         """The article's page as we fetched it, from the archive: rendered sandboxed (no script, an
         opaque origin that cannot reach Airflow's cookies) and loading nothing from elsewhere."""
@@ -233,6 +269,68 @@ def create_app() -> FastAPI:
         except ArchiveError as e:
             raise claimsview.NotFound(str(e), "article_id") from e
         return Response(body, media_type="text/html", headers=ARCHIVE_HEADERS)
+
+    @app.get("/desk", response_class=HTMLResponse)
+    def desk_page(request: Request, user: Any = User) -> Response:
+        q = clusterview.DeskQuery.from_params(request.query_params)
+        total, pairs, candidates, facets = _read(lambda con: _desk(con, q))
+        verdicts = _verdicts(pairs, candidates)
+        key = clusterview.review_key(request.cookies.get(TOKEN_COOKIE))
+        return _html(clusterview.render_desk(q, total, pairs, verdicts, candidates, facets, key, _user_name(user)))
+
+    @app.get("/api/desk")
+    def api_desk(request: Request, user: Any = User) -> Response:
+        q = clusterview.DeskQuery.from_params(request.query_params)
+        total, pairs, candidates, _ = _read(lambda con: _desk(con, q))
+        return _json(clusterview.desk_json(q, total, pairs, _verdicts(pairs, candidates), candidates))
+
+    @app.post("/desk/review")
+    async def record_verdict(request: Request, user: Any = Depends(reviewing_user)) -> Response:  # noqa: B008
+        """A checker's verdict on one pair: stored apart from the comparison (``store.reviews``),
+        then back to the desk as it was. A browser's form must carry the key derived from its login
+        cookie (``clusterview.review_key``), which a form posted from another site cannot know."""
+        form = await request.form()
+        values = {k: str(form.get(k) or "").strip() for k in ("asserting", "denying", "verdict", "note", "key", "back")}
+        cookie = request.cookies.get(TOKEN_COOKIE)
+        if cookie and not hmac.compare_digest(values["key"], clusterview.review_key(cookie)):
+            raise _Refused(403, "Not recorded", "This verdict did not come from the desk's own form; reload the desk.")
+        if values["verdict"] not in VERDICTS:
+            raise claimsview.BadRequest(f"verdict must be one of {', '.join(VERDICTS)}", "verdict", VERDICTS)
+        for name in ("asserting", "denying"):
+            if not values[name] or len(values[name]) > claimsview.MAX_PARAM_LENGTH:
+                raise claimsview.BadRequest(f"{name} must be a claim id", name)
+        pair = [values["asserting"], values["denying"]]
+        found = _read(lambda con: store_mod().claims_by_id(con, pair))
+        words = {c["claim_id"]: c for c in found}
+        if set(pair) - set(words):
+            raise claimsview.NotFound("no such pair of claims: reload the desk", "asserting")
+        _record_review(values, words, _user_name(user))
+        back = urlencode(clusterview.DeskQuery.from_params(dict(parse_qsl(values["back"]))).to_params())
+        if _is_api(request) or "application/json" in request.headers.get("accept", ""):
+            return _json({"recorded": values["verdict"], "asserting": pair[0], "denying": pair[1]})
+        return RedirectResponse(f"../desk{'?' + back if back else ''}#pair-{pair[0]}-{pair[1]}", status_code=303)
+
+    @app.get("/download/claims.{fmt}")
+    def download_claims(fmt: str, request: Request, user: Any = User) -> Response:
+        q = claimsview.ClaimQuery.from_params(request.query_params)
+        return _download(fmt, "claims", lambda con: downloads.claims(con, q.store_args(), fmt))
+
+    @app.get("/download/cluster/{cluster_id}.{fmt}")
+    def download_cluster(cluster_id: str, fmt: str, user: Any = User) -> Response:
+        if len(cluster_id) > claimsview.MAX_PARAM_LENGTH:
+            raise claimsview.BadRequest(f"cluster_id is longer than {claimsview.MAX_PARAM_LENGTH} characters")
+
+        def work(con: Any) -> Any:
+            if store_mod().cluster_summary(con, cluster_id) is None:
+                raise claimsview.NotFound(f"cluster_id {cluster_id!r} is not a known cluster", "cluster_id")
+            return downloads.cluster(con, cluster_id, fmt)
+
+        return _download(fmt, f"cluster-{cluster_id}", work)
+
+    @app.get("/download/contradictions.{fmt}")
+    def download_contradictions(fmt: str, request: Request, user: Any = User) -> Response:
+        q = clusterview.DeskQuery.from_params(request.query_params)
+        return _download(fmt, "contradictions", lambda con: downloads.contradictions(con, q.store_args(), fmt))
 
     @app.get("/search", response_class=HTMLResponse)
     def search_page(request: Request, user: Any = User) -> Response:
@@ -315,6 +413,9 @@ ARCHIVE_HEADERS = {
     "Cache-Control": "no-store",
 }
 FRONT_ROWS = 5  # alerts and clusters on the front page
+TOKEN_COOKIE = "_token"  # the cookie the Airflow UI keeps its login in
+VERDICTS = ("confirmed", "wrong")
+CANDIDATE_ROWS = 25  # lexical candidates listed on the desk when asked for
 SEARCH_ROWS = 30
 
 
@@ -443,6 +544,60 @@ def _airflow_runs(run_ids: list[str]) -> dict[str, str]:
     for run_id, dag_id in sorted(rows, key=lambda r: LOADING_DAGS.index(r[1])):
         found.setdefault(str(run_id), str(dag_id))
     return found
+
+
+def _desk(con: Any, q: Any) -> tuple[int, list, list, dict]:
+    """One page of the desk's alerts, the lexical candidates when asked for, and the outlets."""
+    store = store_mod()
+    total, pairs = store.desk_pairs(con, **q.store_args(), limit=clusterview.DESK_ROWS, offset=q.offset)
+    candidates = store.contested_pairs(con, q.speaker, CANDIDATE_ROWS) if q.candidates else []
+    return total, pairs, candidates, _facets(con)
+
+
+def _verdicts(pairs: list, candidates: list) -> dict:
+    from pipeline.settings import Settings
+    from pipeline.store import reviews
+
+    keys = [(p["asserting_claim_id"], p["denying_claim_id"]) for p in [*pairs, *candidates]]
+    try:
+        return reviews.reviews_of(Settings.from_env().database, keys)
+    except store_mod().StoreError as e:  # a verdict being written held the file too long
+        raise _Refused(503, "The verdicts are not available", str(e).splitlines()[0]) from e
+
+
+def _record_review(values: dict[str, str], words: dict[str, dict], reviewer: str | None) -> None:
+    from pipeline.settings import Settings
+    from pipeline.store import reviews
+
+    asserting, denying = words[values["asserting"]], words[values["denying"]]
+    review = reviews.Review(
+        values["asserting"], values["denying"], values["verdict"], reviewer, values["note"][: reviews.MAX_NOTE] or None,
+        asserting.get("cluster_id"), asserting.get("content"), denying.get("content"),
+    )
+    try:
+        reviews.record(Settings.from_env().database, review)
+    except store_mod().StoreError as e:
+        raise _Refused(503, "The verdict was not recorded", str(e).splitlines()[0]) from e
+    log.info("claims view: %s marked pair %s / %s %s", reviewer, review.asserting_claim_id,
+             review.denying_claim_id, review.verdict)
+
+
+def _download(fmt: str, name: str, work: Callable[[Any], Any]) -> Response:
+    """A download of what a page shows, in the format of ``factcheck export`` (``downloads``)."""
+    dl = downloads
+    if fmt not in dl.FORMATS:
+        raise claimsview.BadRequest(f"a download is one of {', '.join(dl.FORMATS)}; got {fmt!r}", "format", dl.FORMATS)
+    table = _read(work)
+    body, media = dl.render(table, fmt)
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:120]
+    headers = {
+        "Content-Disposition": f'attachment; filename="{safe}.{dl.EXTENSIONS[fmt]}"',
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+        "X-Rows-Cap": str(dl.DOWNLOAD_ROWS),
+        "X-Rows-Capped": "true" if table.capped else "false",
+    }
+    return Response(body, media_type=media, headers=headers)
 
 
 def _health(con: Any) -> tuple[list, list, dict]:

@@ -38,6 +38,7 @@ def signed_in_client() -> Iterator[tuple[ModuleType, Any]]:
     plugin = load_plugin()
     app = plugin.create_app()
     app.dependency_overrides[plugin.signed_in_user] = lambda: None
+    app.dependency_overrides[plugin.reviewing_user] = lambda: None
     root = FastAPI()
     root.mount(plugin.URL_PREFIX, app)
     with TestClient(root) as client:

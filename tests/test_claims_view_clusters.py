@@ -305,16 +305,17 @@ def test_cluster_page_escapes_hostile_content() -> None:
 def test_timeline_places_reports_in_time_order() -> None:
     t = [datetime(2026, 3, d, 12, 0, tzinfo=UTC) for d in (1, 2, 5)]
     points = [
-        {"outlet": "A", "seen_at": t[0], "polarity": "asserts"},
-        {"outlet": "B", "seen_at": t[1], "polarity": "denies"},
-        {"outlet": "A", "seen_at": t[2], "polarity": "asserts", "reprint": True},
-        {"outlet": "C", "seen_at": None, "polarity": "asserts"},
+        {"outlet": "A", "seen_at": t[0], "polarity": "asserts", "stance": "+"},
+        {"outlet": "B", "seen_at": t[1], "polarity": "asserts", "stance": "-"},  # coloured by stance
+        {"outlet": "A", "seen_at": t[2], "polarity": "denies", "stance": "+", "reprint": True},
+        {"outlet": "C", "seen_at": None, "polarity": "asserts", "stance": "+"},
     ]
     svg = clusterview.timeline_svg(points)
     xs = [float(part.split('"')[0]) for part in svg.split('cx="')[1:]]
     assert xs == sorted(xs) and len(xs) == 3 and xs[0] < xs[1] < xs[2]
     assert svg.count(">A</text>") == 1 and ">C</text>" not in svg and "1 undated not drawn" in svg
-    assert 'fill="#ffffff" stroke="#15803d"' in svg  # the reprint drawn hollow
+    assert 'fill="#ffffff" stroke="#15803d"' in svg  # the reprint drawn hollow, on the side it agrees with
+    assert 'fill="#b91c1c" stroke="#b91c1c"' in svg and "unattributed disputes" in svg  # B: disputing side
     assert "No dated reports" in clusterview.timeline_svg(points[3:])
 
 
@@ -351,9 +352,11 @@ def test_each_version_links_its_archived_copy_served_sandboxed(
         _, versions = store.cluster_versions(con, cid)
     finally:
         con.close()
-    article_id = next(v["article_id"] for v in versions if v.get("raw_ref"))
-    assert f'href="../archive/{article_id}"' in html and "archived copy" in html
-    copy = client.get(f"/factcheck/archive/{article_id}")
+    version = next(v for v in versions if v.get("raw_ref"))
+    article_id = version["article_id"]
+    link = f'href="../archive/{article_id}?claim={version["claim_id"]}" target="_blank" rel="noopener noreferrer"'
+    assert link in html and "archived copy" in html
+    copy = client.get(f"/factcheck/archive/{article_id}/raw")
     assert copy.status_code == 200
     assert copy.headers["content-security-policy"].startswith("sandbox;")  # no script, opaque origin
     ref = _one(compared, f"SELECT raw_ref FROM articles WHERE article_id = '{article_id}'")

@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import plugin_app
 import pytest
@@ -275,8 +276,8 @@ def test_health_page_links_run_ids_to_their_airflow_runs() -> None:
         [{"run_id": run_id}, {"run_id": "cli__2026-03-06T01:00:00"}], [], {}, run_dags={run_id: "news_ingest"}
     )
     assert (
-        '<a href="../dags/news_ingest/runs/manual__2026-03-06T00%3A00%3A00%2B00%3A00" title="this run in Airflow">'
-        f"{run_id}</a>"
+        '<a href="../dags/news_ingest/runs/manual__2026-03-06T00%3A00%3A00%2B00%3A00" target="_top" '
+        f'title="this run in Airflow">{run_id}</a>'
     ) in page
     assert "<td>cli__2026-03-06T01:00:00</td>" in page  # a `factcheck run` load: Airflow does not know it
 
@@ -543,7 +544,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="module")
 def api_server(airflow_home: dict[str, str], ingested: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real ``airflow api-server`` with the plugin, reading the ingested DuckDB file; yields its URL."""
-    env = dict(airflow_home, FACTCHECK_DB_PATH=str(ingested))
+    env = dict(airflow_home, FACTCHECK_DB_PATH=str(ingested), FACTCHECK_DATA_DIR=str(ingested.parent))
     localairflow.prepare(env)
     port = _free_port()
     log_path = tmp_path_factory.mktemp("api-server-log") / "api-server.log"
@@ -766,9 +767,172 @@ def test_health_page_links_a_run_to_the_airflow_run_that_loaded_it(
         subprocess.run([airflow, *args], env=airflow_home, capture_output=True, text=True, timeout=300, check=True)
     page = requests.get(f"{api_server}/factcheck/health", headers=headers, timeout=30).text
     href = "../dags/news_ingest/runs/manual__2026-03-06T00%3A00%3A00%2B00%3A00"
-    assert f'<a href="{href}"' in page
+    assert f'<a href="{href}" target="_top"' in page  # Airflow's own window, not a second Airflow in the frame
     target = requests.compat.urljoin(f"{api_server}/factcheck/health", href)
     assert target == f"{api_server}/dags/news_ingest/runs/manual__2026-03-06T00%3A00%3A00%2B00%3A00"
     admin = {"Authorization": f"Bearer {_token(api_server, 'admin', 'admin-pw-for-tests')}"}
     run = requests.get(f"{api_server}/api/v2/dags/news_ingest/dagRuns/{run_id}", headers=admin, timeout=30)
     assert run.status_code == 200 and run.json()["dag_run_id"] == run_id
+
+
+def _chrome(chromium: str, driver_path: str, profile: str, downloads: Path | None = None) -> Any:
+    """Headless Chromium driven by chromedriver; files it downloads go to ``downloads``."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--window-size=1400,900", f"--user-data-dir={profile}",
+    ):
+        options.add_argument(arg)
+    if downloads is not None:
+        options.add_experimental_option(
+            "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+        )
+    browser = webdriver.Chrome(service=Service(driver_path), options=options)
+    if downloads is not None:
+        browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    browser.set_page_load_timeout(60)
+    return browser
+
+
+def _sign_in(browser: Any, base: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 60)
+    browser.get(f"{base}/auth/login?next=/factcheck/")
+    wait.until(ec.presence_of_element_located((By.NAME, "username"))).send_keys("admin")
+    browser.find_element(By.NAME, "password").send_keys("admin-pw-for-tests")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait.until(lambda b: "/auth/login" not in b.current_url)
+
+
+def _downloaded(folder: Path, name: str, timeout: float = 30.0) -> Path:
+    """The file ``name`` once Chromium has finished writing it into ``folder``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = folder / name
+        if done.exists() and not any(folder.glob("*.crdownload")):
+            return done
+        time.sleep(0.2)
+    raise AssertionError(f"{name} was not downloaded; the folder holds {sorted(p.name for p in folder.iterdir())}")
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+@pytest.mark.airflow
+def test_browser_pages_agree_with_each_other_and_the_store(
+    api_server: str, ingested: Path, tmp_path: Path
+) -> None:
+    """Issue 23, as a fact-checker in Chromium behind the real login: every demo speaker's count equals
+    the claims its evidence link shows; search finds every merged speaker by every name its articles
+    wrote (accents and case aside); every card shows the stance the store holds; a verdict given on
+    the contradictions desk survives a compare rerun; each download equals ``factcheck export``."""
+    chromium, driver_path = _chrome_or_skip()
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from pipeline.stages.compare import respeak
+    from pipeline.store.export import export
+
+    with store.reading(ingested) as con:
+        speakers = con.execute("SELECT speaker_id, speaker, n_claims FROM speaker_summaries ORDER BY 1").fetchall()
+        written = con.execute(
+            """SELECT DISTINCT cs.speaker_id, n FROM claim_speakers cs JOIN claims c USING (claim_id),
+                      unnest([c.speaker, c.speaker_resolved, NULL]) AS t(n)
+               WHERE cs.speaker_id IS NOT NULL AND n IS NOT NULL ORDER BY 1, 2"""
+        ).fetchall()
+        stances = dict(
+            con.execute("SELECT claim_id, stance FROM claim_clusters WHERE cluster_id IS NOT NULL").fetchall()
+        )
+        clusters = [r[0] for r in con.execute("SELECT cluster_id FROM cluster_summaries ORDER BY 1").fetchall()]
+    assert len(speakers) >= 5 and len(written) >= 10 and clusters
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    profile = tempfile.mkdtemp(prefix="factcheck-chromium-")
+    browser = _chrome(chromium, driver_path, profile, downloads)
+    try:
+        wait = WebDriverWait(browser, 60)
+        _sign_in(browser, api_server)
+        view = f"{api_server}/factcheck/"
+        # a speaker's count and the claims its "every claim with evidence" link shows
+        for speaker_id, name, n_claims in speakers:
+            browser.get(f"{view}compare?speaker={quote(speaker_id, safe='')}")
+            summary = browser.find_element(By.CSS_SELECTOR, "p.summary").text
+            assert summary.startswith(f"{n_claims} claim{'' if n_claims == 1 else 's'} in "), (name, summary)
+            assert browser.find_element(By.TAG_NAME, "h2").text == f"{name} across outlets"
+            browser.find_element(By.LINK_TEXT, "every claim with evidence").click()
+            wait.until(lambda b: "speaker=" in b.current_url)
+            assert len(browser.find_elements(By.CSS_SELECTOR, "article.claim")) == n_claims, name
+        # the search box finds a merged speaker by every name its articles wrote, accents and case aside
+        for speaker_id, name in written:
+            for asked in (name, name.upper(), name.replace("i", "í", 1).replace("e", "é", 1)):
+                browser.get(view)
+                box = browser.find_element(By.CSS_SELECTOR, "form.search input[name=name]")
+                box.send_keys(asked)
+                box.submit()
+                wait.until(lambda b: "/search" in b.current_url)
+                hrefs = {a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "table a")}
+                assert f"{view}compare?speaker={quote(speaker_id, safe='')}" in hrefs, (asked, speaker_id)
+        # every version card shows the stance the store holds, in the one vocabulary
+        checked = 0
+        for cid in clusters:
+            browser.get(f"{view}cluster/{quote(cid, safe='')}?limit=200")
+            for card in browser.find_elements(By.CSS_SELECTOR, "article.claim"):
+                claim_id = card.get_attribute("id").removeprefix("claim-")
+                [badge] = card.find_elements(By.CSS_SELECTOR, ".badge.stance")
+                assert badge.text == claimsview.stance_word(stances[claim_id]), (cid, claim_id)
+                checked += 1
+        assert checked >= len(clusters)
+        # the desk: confirm a pair, rerun the comparison, the verdict is still there for the next reader
+        browser.get(f"{view}desk")
+        first = browser.find_element(By.CSS_SELECTOR, "table.side-by-side tbody tr")
+        pair_id = first.get_attribute("id")
+        first.find_element(By.NAME, "note").send_keys("checked against both articles")
+        first.find_element(By.CSS_SELECTOR, "button[value=confirmed]").click()
+        wait.until(lambda b: "confirmed: a real contradiction" in b.find_element(By.ID, pair_id).text)
+        respeak(Settings(data_dir=ingested.parent))
+        compare(Settings(data_dir=ingested.parent))
+        browser.get(f"{view}desk")
+        row = browser.find_element(By.ID, pair_id).text
+        assert "confirmed: a real contradiction" in row and "checked against both articles" in row
+        # each download equals what factcheck export writes
+        exported = export(ingested, tmp_path / "export")
+        cid = clusters[0]
+        one = export(ingested, tmp_path / "one", cid)
+        for page, links in (
+            (view, ("claims.csv", "claims.json", "claims.jsonld")),
+            (f"{view}desk", ("contradictions.csv",)),
+            (f"{view}cluster/{quote(cid, safe='')}", (f"cluster-{cid}.jsonld",)),
+        ):
+            browser.get(page)
+            for filename in links:
+                fmt = filename.rsplit(".", 1)[1]
+                label = {"csv": "CSV", "json": "JSON", "jsonld": "ClaimReview"}[fmt]
+                browser.find_element(By.CSS_SELECTOR, ".downloads").find_element(By.LINK_TEXT, label).click()
+                _downloaded(downloads, filename)
+        mine, theirs = _csv_rows(downloads / "claims.csv"), _csv_rows(exported.folder / "claims_by_source.csv")
+        assert mine[0] == theirs[0] and sorted(mine[1:]) == sorted(theirs[1:])
+        as_json = json.loads((downloads / "claims.json").read_text("utf-8"))
+        assert sorted(r["claim_id"] for r in as_json) == sorted(r[0] for r in theirs[1:])
+        graph = json.loads((exported.folder / "claimreview.jsonld").read_text("utf-8"))["@graph"]
+        got = json.loads((downloads / "claims.jsonld").read_text("utf-8"))["@graph"]
+        assert sorted(got, key=lambda r: r["identifier"]) == sorted(graph, key=lambda r: r["identifier"])
+        pairs = _csv_rows(exported.folder / "contradictions.csv")
+        desk = _csv_rows(downloads / "contradictions.csv")
+        assert desk[0] == pairs[0] and desk[1:] and all(r in pairs[1:] for r in desk[1:])
+        assert (downloads / f"cluster-{cid}.jsonld").read_text("utf-8") == one.claim_reviews.read_text("utf-8")
+        reviews = _csv_rows(exported.folder / "pair_reviews.csv")
+        assert len(reviews) == 2 and reviews[1][reviews[0].index("verdict")] == "confirmed"
+    finally:
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)

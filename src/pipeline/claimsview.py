@@ -38,6 +38,7 @@ MAX_PARAM_LENGTH = 300
 PAGES: tuple[tuple[str, str], ...] = (
     ("claims", "Claims"),
     ("clusters", "Clusters"),
+    ("desk", "Contradictions desk"),
     ("compare", "Across outlets"),
     ("spread", "Claim spread"),
     ("health", "Ingest health"),
@@ -46,6 +47,7 @@ PAGE_HREF = {
     "claims": "./",
     "clusters": "clusters",
     "compare": "compare",
+    "desk": "desk",
     "spread": "spread",
     "health": "health",
     "search": "search",
@@ -339,10 +341,37 @@ def view_params(params: Mapping[str, Any], mode: str) -> dict[str, Any]:
     return values
 
 
+# A stored stance (``claim_clusters.stance``, against the cluster's founding claim) in the pages'
+# one vocabulary. The store writes '+' and '-'; 'asserts' and 'denies' (the same sides, named as the
+# founding claim's) read the same, so a store that names them so shows the same words.
+STANCE_WORDS = {"+": "agrees", "-": "disputes", "asserts": "agrees", "denies": "disputes"}
+
+
 def stance_word(stance: Any) -> str:
-    """A stored stance in the pages' one vocabulary: '+' agrees with the cluster's first-seen claim,
-    '-' disputes it."""
-    return {"+": "agrees", "-": "disputes"}.get(str(stance), "—")
+    """A stored stance in the pages' one vocabulary: ``agrees`` with the cluster's founding claim,
+    or ``disputes`` it ("—" for none)."""
+    return STANCE_WORDS.get(str(stance), "—")
+
+
+def stance_class(stance: Any) -> str:
+    """The CSS class of a stance (the colour of its side): agrees, disputes or none."""
+    return STANCE_WORDS.get(str(stance), "")
+
+
+def counted(n: Any, noun: str, plural: str | None = None) -> str:
+    """``n`` with its noun in the right number: "1 claim", "3 claims", "2 entities"."""
+    value = int(n or 0)
+    if value == 1:
+        return f"1 {noun}"
+    if plural is None:
+        plural = noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
+    return f"{value} {plural}"
+
+
+# The health page's table counts in words (never a table's name)
+TABLE_NOUNS = {"outlets": "outlet", "fetch_log": "fetch log entry", "articles": "article", "claims": "claim"}
+# The downloads every data page offers: the formats of ``factcheck export``
+DOWNLOAD_FORMATS = (("csv", "CSV"), ("json", "JSON"), ("jsonld", "ClaimReview"))
 
 
 def badge_class(polarity: Any) -> str:
@@ -393,9 +422,11 @@ def render_claims(
     user: str | None = None,
     view: str = "cards",
     overview: str = "",
+    speaker_label: str | None = None,
 ) -> str:
     """The searchable, filterable claim list, as cards with evidence or as a compact table;
-    ``overview`` (latest contradictions and clusters, already HTML) goes above it."""
+    ``overview`` (latest contradictions and clusters, already HTML) goes above it;
+    ``speaker_label`` is the name of the canonical speaker the speaker filter found."""
     keep = {"view": "table"} if view == "table" else {}
     pager = []
     if query.offset > 0:
@@ -415,6 +446,7 @@ def render_claims(
         view=view,
         overview=overview,
         pager=pager,
+        speaker_label=speaker_label,
     )
 
 
@@ -530,6 +562,7 @@ def render_error(title: str, message: str, user: str | None = None, root: str = 
 
 
 _ENV.filters["stance_word"] = stance_word
+_ENV.filters["counted"] = counted
 _ENV.globals.update(
     PAGES=PAGES,
     PAGE_HREF=PAGE_HREF,
@@ -545,6 +578,9 @@ _ENV.globals.update(
     badge_class=badge_class,
     evidence_parts=evidence_parts,
     stance_word=stance_word,
+    stance_class=stance_class,
+    TABLE_NOUNS=TABLE_NOUNS,
+    DOWNLOAD_FORMATS=DOWNLOAD_FORMATS,
     airflow_run_href=airflow_run_href,
     quote_id=lambda value: quote(str(value), safe=""),
 )

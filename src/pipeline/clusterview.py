@@ -10,27 +10,35 @@ A cluster page sits one level down (``cluster/<id>``), so its links lead back up
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
 from pipeline.claimsview import (
     _ENV,
     DEFAULT_LIMIT,
+    BadRequest,
     _macro,
+    choice_param,
     claim_json,
     cluster_href,
     fmt_time,
+    int_param,
     jsonable,
     page,
     query_href,
     render,
+    stance_word,
+    text_param,
 )
 
 UP = "../"  # from a cluster page back to the view's top
-STANCE_COLOURS = {"asserts": "#15803d", "denies": "#b91c1c"}
+STANCE_COLOURS = {"agrees": "#15803d", "disputes": "#b91c1c"}
 
 
 def front_overview(alerts: Sequence[Mapping[str, Any]], clusters: Sequence[Mapping[str, Any]]) -> Markup:
@@ -93,7 +101,8 @@ def timeline_svg(points: Sequence[Mapping[str, Any]], width: int = 760) -> Marku
 
     dots = []
     for p in dated:
-        colour = STANCE_COLOURS.get(str(p.get("polarity")), "#64748b")
+        side = stance_word(p.get("stance"))
+        colour = STANCE_COLOURS.get(side, "#64748b")
         dots.append(
             {
                 "x": x_of(p["seen_at"]),
@@ -101,7 +110,7 @@ def timeline_svg(points: Sequence[Mapping[str, Any]], width: int = 760) -> Marku
                 "colour": colour,
                 "fill": "#ffffff" if p.get("reprint") else colour,
                 "label": f"{fmt_time(p['seen_at'])} · {p.get('outlet')} · "
-                f"{p.get('speaker') or 'unattributed'} {p.get('polarity')}",
+                f"{p.get('speaker') or 'unattributed'} {side}",
             }
         )
     return Markup(
@@ -182,7 +191,7 @@ def cluster_json(
 def search_hit_href(hit: Mapping[str, Any]) -> str:
     """Where a hit leads: a speaker's or an entity's page across outlets, by canonical id."""
     param = "speaker" if hit.get("type") == "speaker" else "entity"
-    return query_href("compare", {param: hit.get("id")})
+    return query_href("compare", {param: hit.get("id") or hit.get("name")})
 
 
 def render_search(name: str | None, hits: Sequence[Mapping[str, Any]], user: str | None = None) -> str:
@@ -190,4 +199,130 @@ def render_search(name: str | None, hits: Sequence[Mapping[str, Any]], user: str
     return page("search.html", "search", "Find a speaker or entity", user, search=name, name=name, hits=hits)
 
 
-_ENV.globals.update(search_hit_href=search_hit_href)
+
+
+# --- the contradictions desk -----------------------------------------------------------------------
+
+DESK_ROWS = 25  # pairs per page of the desk
+VERDICT_LABELS = {"confirmed": "confirmed: a real contradiction", "wrong": "wrong: not a contradiction"}
+
+
+def _date_param(params: Mapping[str, str], name: str) -> date | None:
+    value = text_param(params, name)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise BadRequest(f"{name} must be a date written YYYY-MM-DD, got {value!r}", name) from e
+
+
+@dataclass(frozen=True, slots=True)
+class DeskQuery:
+    """The desk's filters: outlet, speaker, entity, seen since/until (dates), the page, and whether
+    to list the lexical candidates (``contested_claims``) too."""
+
+    outlet: str | None = None
+    speaker: str | None = None
+    entity: str | None = None
+    since: date | None = None
+    until: date | None = None
+    offset: int = 0
+    candidates: bool = False
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> DeskQuery:
+        return cls(
+            outlet=text_param(params, "outlet"),
+            speaker=text_param(params, "speaker"),
+            entity=text_param(params, "entity"),
+            since=_date_param(params, "since"),
+            until=_date_param(params, "until"),
+            offset=int_param(params, "offset", 0, 0, 10_000_000),
+            candidates=choice_param(params, "candidates", ("0", "1"), "0") == "1",
+        )
+
+    def store_args(self) -> dict[str, Any]:
+        """Keyword arguments for ``store.desk_pairs`` (the page's limit and offset apart)."""
+        return {"outlet": self.outlet, "speaker": self.speaker, "entity": self.entity,
+                "since": self.since, "until": self.until}
+
+    def to_params(self, **changes: Any) -> dict[str, str]:
+        values = {f.name: getattr(self, f.name) for f in fields(self)} | changes
+        out: dict[str, str] = {}
+        for name, value in values.items():
+            if value is None or value is False or (name == "offset" and value == 0):
+                continue
+            out[name] = "1" if value is True else str(value)
+        return out
+
+    @property
+    def active(self) -> bool:
+        return any((self.outlet, self.speaker, self.entity, self.since, self.until))
+
+
+def review_key(token: str | None) -> str:
+    """The value a verdict form carries to show it came from this view: a digest of the login
+    cookie, which another site cannot read (a forged form cannot carry it). Empty without a cookie."""
+    if not token:
+        return ""
+    return hashlib.sha256(b"factcheck pair review\x00" + token.encode("utf-8")).hexdigest()[:32]
+
+
+def render_desk(
+    query: DeskQuery,
+    total: int,
+    pairs: Sequence[Mapping[str, Any]],
+    verdicts: Mapping[tuple[str, str], Mapping[str, Any]],
+    candidates: Sequence[Mapping[str, Any]],
+    facets: Mapping[str, Sequence[str]],
+    key: str,
+    user: str | None = None,
+    limit: int = DESK_ROWS,
+) -> str:
+    """Every contradiction the compare runs found, both sentences side by side with their archived
+    copies, a verdict form on each pair and the verdicts already given; the lexical candidates of
+    ``contested_claims`` (marked as candidates) when asked for."""
+    keep = query.to_params(offset=0)
+    pager = []
+    if query.offset > 0:
+        pager.append((query_href("desk", {**keep, "offset": max(0, query.offset - limit) or None}), "← newer"))
+    if query.offset + len(pairs) < total:
+        pager.append((query_href("desk", {**keep, "offset": query.offset + len(pairs)}), "older →"))
+    return page(
+        "desk.html", "desk", "Contradictions desk", user, query=query, total=total, pairs=pairs,
+        verdicts=verdicts, candidates=candidates, facets=facets, key=key, pager=pager,
+        back=urlencode(query.to_params()), download_params=query.to_params(offset=0, candidates=False),
+        with_candidates=query_href("desk", query.to_params(offset=0, candidates=True)),
+    )
+
+
+def desk_json(
+    query: DeskQuery, total: int, pairs: Sequence[Mapping[str, Any]],
+    verdicts: Mapping[tuple[str, str], Mapping[str, Any]], candidates: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """The desk for the API: the pairs with their verdicts (None before one is given)."""
+    def with_verdict(p: Mapping[str, Any]) -> dict[str, Any]:
+        return {**p, "review": verdicts.get((p["asserting_claim_id"], p["denying_claim_id"]))}
+
+    return jsonable({
+        "total": total, "offset": query.offset, "filters": query.to_params(offset=0),
+        "pairs": [with_verdict(p) for p in pairs],
+        "candidates": [{**with_verdict(c), "candidate": True} for c in candidates],
+    })
+
+
+# --- the archive viewer ------------------------------------------------------------------------------
+
+
+def render_archive(info: Mapping[str, Any], claim: Mapping[str, Any] | None, user: str | None = None) -> str:
+    """The header of an archived copy: where and when it was fetched, its content hash, the claim's
+    sentence highlighted, the way back to its cluster, and the copy itself below, sandboxed."""
+    root = "../"
+    return page(
+        "archive.html", "", f"Archived copy: {info.get('title') or info.get('outlet') or 'article'}", user, root,
+        info=info, claim=claim, raw_href=f"{quote(str(info.get('article_id')), safe='')}/raw",
+    )
+
+
+_ENV.globals.update(search_hit_href=search_hit_href, VERDICT_LABELS=VERDICT_LABELS)

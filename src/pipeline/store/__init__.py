@@ -31,7 +31,8 @@ The package: ``schema`` (open with lock retry, migrations from ``sql/migrations`
 ``queries`` (the read API of the Claims view and the report), ``cluster_queries`` (its cluster
 pages, alerts and name search), ``outlet_queries`` (its comparison and spread pages, over the
 summaries that ``summaries`` keeps for the compare runs), ``export`` (views to Parquet, CSV and ClaimReview JSON-LD),
-``backup``, and ``snapshot`` (the read snapshot the loads publish for readers). Callers use
+``backup``, ``snapshot`` (the read snapshot the loads publish for readers), and ``reviews`` (the
+contradictions desk's verdicts, in their own file beside the store). Callers use
 ``from pipeline import store`` and the names re-exported here.
 """
 
@@ -61,6 +62,7 @@ from pipeline.store.outlet_queries import (
     compare_entity,
     compare_speaker,
     contradiction_pairs,
+    desk_pairs,
     list_entities,
     list_speakers,
     spread_clusters,
@@ -69,10 +71,12 @@ from pipeline.store.queries import (
     EVIDENCE_CONTEXT,
     EVIDENCE_SPAN_REACH,
     SPEAKER_KEY_SQL,
+    article_archive_info,
     article_archive_ref,
     articles_for_reprocess,
     base_table_counts,
     claim_facets,
+    claim_filter,
     claim_spread,
     claims_by_id,
     contested_pairs,
@@ -83,6 +87,7 @@ from pipeline.store.queries import (
     query,
     reading,
     recent_runs,
+    resolve_speaker,
     table_counts,
 )
 from pipeline.store.respeak import last_recompute
@@ -128,5 +133,6 @@ __all__ = [
     "health_summary", "list_entities", "list_speakers", "load_batch", "migrate", "query", "reading",
     "recent_runs", "record_run", "schema_version", "table_counts", "transaction",
     "reader_config", "require_database", "attach_reader",
+    "desk_pairs", "claim_filter", "article_archive_info", "resolve_speaker",
     "SNAPSHOT_MODES", "Published", "connect_reader", "publish_snapshot", "remove_snapshot", "snapshot_path",
 ]

@@ -202,29 +202,66 @@ def cluster_timeline(
     )
 
 
+FOLD_SQL = "strip_accents(lower({}))"  # how the search compares names: accents and case ignored
+FUZZY_SEARCH = 0.9  # Jaro-Winkler similarity a name needs to be found when nothing contains the text
+
+
 def search_names(con: duckdb.DuckDBPyConnection, text: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Canonical speakers and entities whose id, name or any alias contains ``text`` (case ignored).
+    """Speakers and entities found by any name: a canonical speaker by its id, its name, its
+    aliases, and every name its claims were written with or resolved to ("the mayor", "Millbrook
+    Mayor Elena Ruiz"); an entity by its id, name, aliases and the mentions linked to it; and a
+    speaker no compare run resolved by its name as written (its ``id`` is None). Accents and case
+    are ignored ("elena ruíz" finds Elena Ruiz); when no name contains the text, names within a
+    small spelling distance are found instead ("Markus Feld").
 
     Each hit: ``type`` (speaker | entity), ``id``, ``name``, ``kind``, ``aliases`` and ``matched``
-    (the alias or name that matched); exact matches first, then by name."""
-    needle = text.strip().lower()
+    (the name that matched); exact matches first, then by name."""
+    needle = " ".join(text.split())
     if not needle:
         return []
+    hits = _search(con, needle, limit, fuzzy=False)
+    return hits or _search(con, needle, limit, fuzzy=True)
+
+
+def _search(con: duckdb.DuckDBPyConnection, needle: str, limit: int, fuzzy: bool) -> list[dict[str, Any]]:
+    fold = FOLD_SQL.format
+    matches = (
+        f"jaro_winkler_similarity({fold('n')}, {fold('$needle')}) >= {FUZZY_SEARCH}"
+        if fuzzy
+        else f"strpos({fold('n')}, {fold('$needle')}) > 0"
+    )
+    # the names claims were written with, per speaker (NULL: no compare run resolved the claim)
+    written = f"""SELECT DISTINCT cs.speaker_id, w.n FROM (
+                      SELECT claim_id, speaker AS n FROM claims WHERE speaker IS NOT NULL
+                      UNION ALL
+                      SELECT claim_id, speaker_resolved FROM claims WHERE speaker_resolved IS NOT NULL) w
+                  LEFT JOIN claim_speakers cs USING (claim_id)
+                  WHERE {matches}"""
     return _dicts(
         con,
-        """WITH hits AS (
-               SELECT 'speaker' AS type, speaker_id AS id, name, kind, aliases FROM speakers
+        f"""WITH written AS ({written}),
+           named AS (
+               SELECT 'speaker' AS type, sp.speaker_id AS id, sp.name, sp.kind, sp.aliases,
+                      list_distinct(list_concat([sp.name, sp.speaker_id], sp.aliases, coalesce(ss.names, []),
+                                                coalesce((SELECT list(w.n) FROM written w
+                                                          WHERE w.speaker_id = sp.speaker_id), [])))
+                          AS called
+               FROM speakers sp LEFT JOIN speaker_summaries ss USING (speaker_id)
                UNION ALL
-               SELECT 'entity' AS type, entity_id AS id, name, kind, aliases FROM entities
-           )
-           SELECT type, id, name, kind, aliases,
-                  coalesce(list_filter(list_prepend(name, aliases), lambda n: strpos(lower(n), ?) > 0)[1], id)
-                      AS matched,
-                  (lower(id) = ? OR lower(name) = ? OR list_contains(list_transform(aliases, lambda n: lower(n)), ?))
-                      AS exact
-           FROM hits
-           WHERE strpos(lower(id), ?) > 0 OR strpos(lower(name), ?) > 0
-              OR len(list_filter(aliases, lambda n: strpos(lower(n), ?) > 0)) > 0
-           ORDER BY exact DESC, type DESC, name, id LIMIT ?""",
-        [needle, needle, needle, needle, needle, needle, needle, int(limit)],
+               SELECT 'entity', e.entity_id, e.name, e.kind, e.aliases,
+                      list_distinct(list_concat([e.name, e.entity_id], e.aliases, coalesce(es.mentions, [])))
+               FROM entities e LEFT JOIN entity_summaries es USING (entity_id)
+               UNION ALL
+               SELECT 'speaker', NULL, min(n), 'not resolved', [], list(DISTINCT n)
+               FROM written WHERE speaker_id IS NULL GROUP BY regexp_replace({fold('n')}, '^the ', '')),
+           found AS (
+               SELECT type, id, name, kind, aliases,
+                      list_filter(called, lambda n: n IS NOT NULL AND {matches}) AS matching,
+                      list_filter(called, lambda n: n IS NOT NULL AND {fold('n')} = {fold('$needle')}) AS same
+               FROM named)
+           SELECT type, id, name, kind, list_filter(aliases, lambda a: a <> name) AS aliases,
+                  coalesce(same[1], matching[1]) AS matched, len(same) > 0 AS exact
+           FROM found WHERE len(matching) > 0
+           ORDER BY exact DESC, type DESC, id IS NULL, name, id LIMIT $limit""",
+        {"needle": needle, "limit": int(limit)},
     )

@@ -36,6 +36,8 @@ from urllib.parse import quote
 
 import duckdb
 
+from pipeline.store.reviews import SCHEMA as REVIEWS_SCHEMA
+from pipeline.store.reviews import reviews_path
 from pipeline.store.schema import DEFAULT_LOCK_WAIT
 from pipeline.store.snapshot import attach_reader
 
@@ -136,9 +138,19 @@ def _appearance(row: dict[str, Any]) -> dict[str, Any]:
     return work
 
 
-def claim_reviews(con: duckdb.DuckDBPyConnection, cluster_id: str | None = None) -> Iterator[dict[str, Any]]:
-    """One ClaimReview-shaped dict per cluster (or only ``cluster_id``), claims in order of first sight."""
-    where, params = ("WHERE c.cluster_id = ?", [cluster_id]) if cluster_id else ("WHERE c.cluster_id IS NOT NULL", [])
+def claim_reviews(
+    con: duckdb.DuckDBPyConnection, cluster_id: str | None = None, cluster_ids: list[str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """One ClaimReview-shaped dict per cluster (or only ``cluster_id``, or only those of
+    ``cluster_ids``), claims in order of first sight."""
+    where: str
+    params: list[Any]
+    if cluster_id:
+        where, params = "WHERE c.cluster_id = ?", [cluster_id]
+    elif cluster_ids is not None:
+        where, params = "WHERE list_contains(?::VARCHAR[], c.cluster_id)", [list(cluster_ids)]
+    else:
+        where, params = "WHERE c.cluster_id IS NOT NULL", []
     cur = con.execute(
         f"""SELECT c.cluster_id, c.claim_id, c.canonical_url, c.title, c.published_at, c.seen_at, c.outlet,
                    c.content, c.stance, c.polarity, c.cue, c.speaker_id,
@@ -199,15 +211,71 @@ def export_claim_reviews(con: duckdb.DuckDBPyConnection, out: Path, cluster_id: 
             fh.write(json_for_pages(reviews[0], indent=2) + "\n")
         return path, 1
     path = out / "claimreview.jsonld"
-    n = 0
     with path.open("x", encoding="utf-8") as fh:
-        fh.write('{"@context": "https://schema.org", "@graph": [\n')
-        for review in claim_reviews(con):
-            review = {k: v for k, v in review.items() if k != "@context"}
-            fh.write((",\n" if n else "") + json_for_pages(review))
-            n += 1
-        fh.write("\n]}\n")
+        n = write_review_graph(fh, claim_reviews(con))
     return path, n
+
+
+def write_review_graph(fh: Any, reviews: Iterator[dict[str, Any]]) -> int:
+    """Write ``reviews`` as one JSON-LD ``@graph`` (the form of ``claimreview.jsonld``); returns how many."""
+    n = 0
+    fh.write('{"@context": "https://schema.org", "@graph": [\n')
+    for review in reviews:
+        review = {k: v for k, v in review.items() if k != "@context"}
+        fh.write((",\n" if n else "") + json_for_pages(review))
+        n += 1
+    fh.write("\n]}\n")
+    return n
+
+
+def export_reviews(con: duckdb.DuckDBPyConnection, reviews_file: Path, out: Path) -> int:
+    """Write the fact-checkers' verdicts (``pair_reviews`` of ``reviews_file``, see
+    ``pipeline.store.reviews``) as ``out/pair_reviews.parquet`` and ``.csv``, like the views (no
+    rows, the columns alone, before the first verdict); returns how many."""
+    attached = reviews_file.exists()
+    if attached:
+        con.execute(f"ATTACH {_quoted(reviews_file)} AS reviews (READ_ONLY)")
+        table = "reviews.main.pair_reviews"
+    else:
+        con.execute(REVIEWS_SCHEMA.replace("CREATE TABLE IF NOT EXISTS pair_reviews", "CREATE TEMP TABLE pair_reviews"))
+        table = "temp.main.pair_reviews"
+    try:
+        columns = con.execute(f"DESCRIBE SELECT * FROM {table}").fetchall()
+        select = ", ".join(_csv_column(str(c[0]), str(c[1])) for c in columns)
+        order = "ORDER BY reviewed_at, asserting_claim_id, denying_claim_id"
+        con.execute(f"COPY (SELECT * FROM {table} {order}) TO {_quoted(out / 'pair_reviews.parquet')} (FORMAT parquet)")
+        csv_file = _quoted(out / "pair_reviews.csv")
+        con.execute(f"COPY (SELECT {select} FROM {table} {order}) TO {csv_file} (FORMAT csv, HEADER true)")
+        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    finally:
+        con.execute("DETACH reviews" if attached else f"DROP TABLE {table}")
+    log.info("exported pair_reviews: %d verdicts", int(row[0]) if row else 0)
+    return int(row[0]) if row else 0
+
+
+# --- downloads from the Claims view: the same columns, neutralisation and JSON-LD as the files above ---
+
+DOWNLOAD_ROWS = 10_000  # rows one download holds at most (the page says so); ``factcheck export`` has all
+
+
+def view_rows(
+    con: duckdb.DuckDBPyConnection, view: str, where: str, params: list[Any], order: str, limit: int = DOWNLOAD_ROWS
+) -> tuple[list[str], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The rows of ``view`` (one of ``EXPORT_VIEWS``) matching ``where``: (columns, rows as the CSV
+    file of ``export_views`` writes them, rows as stored). ``where`` and ``order`` are fixed SQL of
+    the caller, values bound from ``params``."""
+    if view not in EXPORT_VIEWS:
+        raise ValueError(f"unknown view {view!r}; export one of {', '.join(EXPORT_VIEWS)}")
+    columns = con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()
+    names = [str(c[0]) for c in columns]
+    as_text = ", ".join(f"{_csv_column(str(c[0]), str(c[1])).rsplit(' AS ', 1)[0]}::VARCHAR" for c in columns)
+    stored = con.execute(
+        f"SELECT * FROM {view} WHERE {where} ORDER BY {order} LIMIT ?", [*params, int(limit)]
+    ).fetchall()
+    text = con.execute(
+        f"SELECT {as_text} FROM {view} WHERE {where} ORDER BY {order} LIMIT ?", [*params, int(limit)]
+    ).fetchall()
+    return names, text, stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +308,8 @@ def export(path: Path, to: Path, cluster_id: str | None = None, lock_wait: float
             source = attach_reader(con, path, "store", lock_wait)
             counts = {} if cluster_id else export_views(con, staging)
             written, n = export_claim_reviews(con, staging, cluster_id)
+            if not cluster_id:
+                counts["pair_reviews"] = export_reviews(con, reviews_path(path), staging)
         finally:
             con.close()
         _move_into(staging, folder)

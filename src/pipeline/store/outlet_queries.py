@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.store.queries import SPEAKER_KEY_SQL, _dicts
+from pipeline.store.queries import SPEAKER_KEY_SQL, _dicts, resolve_speaker
 
 NAMES_SHOWN = 20  # speakers named per side of one entity in a list (a common entity has thousands)
 COMPARE_ROWS = 200  # claims listed per page for one speaker or entity, first seen first
@@ -26,7 +26,8 @@ _KEY = SPEAKER_KEY_SQL.format("?")
 # One claim with what the comparison lists show of it (``content_key`` as claims_by_source has it).
 _MEMBER = """SELECT c.claim_id, c.content, regexp_replace(lower(c.content), '[^a-z0-9]+', ' ', 'g') AS content_key,
                     c.polarity, coalesce(c.speaker_resolved, c.speaker) AS speaker_name, sp.name AS canonical_speaker,
-                    cs.speaker_id, a.outlet, a.canonical_url, coalesce(a.published_at, a.first_seen_at) AS seen_at
+                    cs.speaker_id, a.outlet, a.canonical_url, coalesce(a.published_at, a.first_seen_at) AS seen_at,
+                    c.article_id, a.raw_ref
              FROM claims c JOIN articles a ON a.article_id = c.article_id
              LEFT JOIN claim_speakers cs ON cs.claim_id = c.claim_id
              LEFT JOIN speakers sp ON sp.speaker_id = cs.speaker_id"""
@@ -98,14 +99,8 @@ def compare_speaker(
 
     ``speaker`` is a canonical speaker's name, any name it went by, or its ``speaker_id`` (read
     from ``speaker_summaries``); else a name as written, case and a leading "the" ignored."""
-    summary = _dicts(
-        con,
-        f"""SELECT * FROM speaker_summaries
-            WHERE speaker_key = {_KEY} OR speaker_id = ?
-               OR list_contains(list_transform(names, lambda n: {SPEAKER_KEY_SQL.format("n")}), {_KEY})
-            ORDER BY (speaker_key = {_KEY}) DESC, n_claims DESC, speaker_id LIMIT 1""",
-        [speaker, speaker, speaker, speaker],
-    )
+    found = resolve_speaker(con, speaker)
+    summary = [found] if found is not None else []
     if summary:
         members, params = _members(_OF_SPEAKER), [summary[0]["speaker_id"]]
     else:  # a name no compare run resolved: its claims alone, then summarised
@@ -206,6 +201,110 @@ def contradiction_pairs(
     )
 
 
+DESK_SIDES = ("asserting", "denying")
+# Each alert with what the desk filters on (both sides' outlet and seen time): the alerts are few (a
+# compare run bounds them) and are joined to the claims, never the claims scanned for a filter.
+_ALERT_SIDES = """SELECT al.asserting_claim_id, al.denying_claim_id, al.cluster_id, al.created_at, al.compare_run_id,
+                         aa.outlet AS a_outlet, ad.outlet AS d_outlet,
+                         coalesce(aa.published_at, aa.first_seen_at) AS a_seen,
+                         coalesce(ad.published_at, ad.first_seen_at) AS d_seen
+                  FROM alerts al
+                  JOIN claims ca ON ca.claim_id = al.asserting_claim_id
+                  JOIN articles aa ON aa.article_id = ca.article_id
+                  JOIN claims cd ON cd.claim_id = al.denying_claim_id
+                  JOIN articles ad ON ad.article_id = cd.article_id"""
+
+
+def desk_pairs(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    outlet: str | None = None,
+    speaker: str | None = None,
+    entity: str | None = None,
+    since: Any = None,
+    until: Any = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Every contradiction the compare runs found (``alerts``), newest first, for the contradictions
+    desk: (how many match, one page). Filters: ``outlet`` (either side's), ``speaker`` (either side's
+    canonical speaker, by id, name or any name it went by; else a name as written no compare run
+    resolved), ``entity`` (either side names it: an entity's id, name or linked mention, else a
+    mention as written) and ``since``/``until`` (dates: either side seen within them, both ends
+    included). Each row has both sides whole (speaker and id, outlet, words, date, address, article
+    and archived copy) and the cluster's representative wording. The page's alerts are picked
+    first, then their claims read."""
+    where: list[str] = []
+    params: list[Any] = []
+
+    def either(sql: str, *values: Any) -> None:
+        where.append(f"(asserting_claim_id IN ({sql}) OR denying_claim_id IN ({sql}))")
+        params.extend([*values, *values])
+
+    if outlet:
+        where.append("(a_outlet = ? OR d_outlet = ?)")
+        params.extend([outlet, outlet])
+    if speaker:
+        found = resolve_speaker(con, speaker)
+        if found is not None:
+            either(_OF_SPEAKER, found["speaker_id"])
+        else:
+            either(_OF_NAME, speaker)
+    if entity:
+        row = con.execute(
+            """SELECT entity_id FROM entity_summaries WHERE entity = ? OR entity_id = ? OR list_contains(mentions, ?)
+               ORDER BY (entity = ?) DESC, n_claims DESC, entity_id LIMIT 1""",
+            [entity, entity, entity, entity],
+        ).fetchone()
+        if row:
+            either("SELECT claim_id FROM claim_entities WHERE entity_id = ?", row[0])
+        else:
+            either("SELECT claim_id FROM claims WHERE list_contains(entities, ?)", entity)
+    for seen in ("a_seen", "d_seen"):
+        bounds = [(f"{seen} >= ?::DATE", since), (f"{seen} < ?::DATE + INTERVAL 1 DAY", until)]
+        given = [(sql, value) for sql, value in bounds if value is not None]
+        if given:
+            where.append(" AND ".join(sql for sql, _ in given))
+            params.extend(value for _, value in given)
+    if since is not None or until is not None:  # either side within the dates
+        dated = where[-2:]
+        where[-2:] = [f"(({dated[0]}) OR ({dated[1]}))"]
+    condition = " AND ".join(where) if where else "TRUE"
+    picked = _dicts(
+        con,
+        f"""SELECT asserting_claim_id, denying_claim_id, cluster_id, created_at AS alerted_at, compare_run_id,
+                   count(*) OVER () AS n_matching
+            FROM ({_ALERT_SIDES}) WHERE {condition}
+            ORDER BY created_at DESC, asserting_claim_id, denying_claim_id LIMIT ? OFFSET ?""",
+        [*params, int(limit), int(offset)],
+    )
+    if not picked:
+        row = con.execute(f"SELECT count(*) FROM ({_ALERT_SIDES}) WHERE {condition}", params).fetchone()
+        return (int(row[0]) if row else 0), []
+    ids = sorted({p[f"{side}_claim_id"] for p in picked for side in DESK_SIDES})
+    members = {m["claim_id"]: m for m in _dicts(con, _members("SELECT unnest(?::VARCHAR[]) AS claim_id"), [ids])}
+    names = dict(
+        con.execute(
+            "SELECT cluster_id, representative FROM cluster_summaries WHERE list_contains(?::VARCHAR[], cluster_id)",
+            [sorted({p["cluster_id"] for p in picked})],
+        ).fetchall()
+    )
+    rows: list[dict[str, Any]] = []
+    for p in picked:
+        item = {k: v for k, v in p.items() if k != "n_matching"} | {"representative": names.get(p["cluster_id"])}
+        for side in DESK_SIDES:
+            m = members.get(p[f"{side}_claim_id"]) or {}
+            item |= {
+                f"{side}_speaker": m.get("canonical_speaker") or m.get("speaker_name"),
+                f"{side}_speaker_id": m.get("speaker_id"), f"{side}_outlet": m.get("outlet"),
+                f"{side}_content": m.get("content"), f"{side}_seen_at": m.get("seen_at"),
+                f"{side}_url": m.get("canonical_url"), f"{side}_article_id": m.get("article_id"),
+                f"{side}_raw_ref": m.get("raw_ref"),
+            }
+        rows.append(item)
+    return int(picked[0]["n_matching"]), rows
+
+
 def spread_clusters(
     con: duckdb.DuckDBPyConnection, min_outlets: int = 2, limit: int = 100, offset: int = 0
 ) -> tuple[int, list[dict[str, Any]]]:
@@ -221,6 +320,8 @@ def spread_clusters(
                       AS speakers,
                   list_filter([CASE WHEN n_asserting > 0 THEN 'asserts' END, CASE WHEN n_denying > 0 THEN 'denies' END],
                               lambda p: p IS NOT NULL) AS polarities,
+                  list_filter([CASE WHEN n_asserting > 0 THEN '+' END, CASE WHEN n_denying > 0 THEN '-' END],
+                              lambda p: p IS NOT NULL) AS stances,
                   n_asserting, n_denying, first_seen_at, first_outlet, first_speaker, first_url
            FROM cluster_summaries WHERE n_outlets >= ?
            ORDER BY n_outlets DESC, first_seen_at NULLS LAST, cluster_id LIMIT ? OFFSET ?""",

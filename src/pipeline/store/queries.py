@@ -5,7 +5,7 @@ plain values; filters are bound as parameters.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,11 @@ from pipeline.store.schema import connect
 from pipeline.store.snapshot import connect_reader
 
 
-def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
-    """Run a query; return column names and rows."""
-    cur = con.execute(sql, list(params))
+def query(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> tuple[list[str], list[tuple]]:
+    """Run a query; return column names and rows (``params`` by position, or by name as a mapping)."""
+    cur = con.execute(sql, dict(params) if isinstance(params, Mapping) else list(params))
     names = [d[0] for d in cur.description or []]
     return names, cur.fetchall()
 
@@ -106,7 +108,9 @@ def reading(
         con.close()
 
 
-def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+def _dicts(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> list[dict[str, Any]]:
     """Rows of a query as dicts keyed by column name."""
     names, rows = query(con, sql, params)
     return [dict(zip(names, row, strict=True)) for row in rows]
@@ -125,7 +129,8 @@ def data_version(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
 
 
 def claim_facets(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """The values the claim filters can take: outlets, polarities, kinds and entities present in the data."""
+    """The values the claim filters can take: outlets, polarities, kinds and entities present in the data
+    (the 200 most discussed canonical entities, from the summaries the compare runs keep)."""
     facets: dict[str, list[str]] = {}
     for name, sql in (
         # on the base tables, not the views: the same values without computing every view row
@@ -133,17 +138,92 @@ def claim_facets(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
          "ORDER BY 1"),
         ("polarities", "SELECT DISTINCT polarity FROM claims ORDER BY 1"),
         ("kinds", "SELECT DISTINCT kind FROM claims ORDER BY 1"),
-        (  # entity_claims' names: an entity's canonical name where a compare run linked the mention
+        (  # the most discussed entities, as the compare runs keep them (entity_summaries): no claim read
             "entities",
-            """SELECT coalesce(e.name, m.mention) AS entity
-               FROM (SELECT claim_id, unnest(entities) AS mention FROM claims) m
-               LEFT JOIN claim_entities ce ON ce.claim_id = m.claim_id AND ce.mention = m.mention
-               LEFT JOIN entities e USING (entity_id)
-               GROUP BY 1 ORDER BY count(DISTINCT m.claim_id) DESC, 1 LIMIT 200""",
+            "SELECT entity FROM entity_summaries WHERE entity IS NOT NULL ORDER BY n_claims DESC, entity LIMIT 200",
         ),
     ):
         facets[name] = [str(row[0]) for row in con.execute(sql).fetchall() if row[0] is not None]
+    if not facets["entities"]:  # before any compare run: the mentions as written, read from every claim
+        facets["entities"] = [
+            str(row[0])
+            for row in con.execute(
+                """SELECT coalesce(e.name, m.mention) AS entity
+                   FROM (SELECT claim_id, unnest(entities) AS mention FROM claims) m
+                   LEFT JOIN claim_entities ce ON ce.claim_id = m.claim_id AND ce.mention = m.mention
+                   LEFT JOIN entities e USING (entity_id)
+                   GROUP BY 1 ORDER BY count(DISTINCT m.claim_id) DESC, 1 LIMIT 200"""
+            ).fetchall()
+            if row[0] is not None
+        ]
     return facets
+
+
+def resolve_speaker(con: duckdb.DuckDBPyConnection, speaker: str) -> dict[str, Any] | None:
+    """The canonical speaker ``speaker`` names: its id, or its name or any name its claims went by
+    (case and a leading "the" ignored), as the Across-outlets page looks it up; the
+    ``speaker_summaries`` row (``speaker_id``, ``speaker`` ...) or None for a name no compare run
+    resolved."""
+    key = SPEAKER_KEY_SQL.format("?")
+    rows = _dicts(
+        con,
+        f"""SELECT * FROM speaker_summaries
+            WHERE speaker_key = {key} OR speaker_id = ?
+               OR list_contains(list_transform(names, lambda n: {SPEAKER_KEY_SQL.format("n")}), {key})
+            ORDER BY (speaker_id = ?) DESC, (speaker_key = {key}) DESC, n_claims DESC, speaker_id LIMIT 1""",
+        [speaker, speaker, speaker, speaker, speaker],
+    )
+    return rows[0] if rows else None
+
+
+def claim_filter(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    outlet: str | None = None,
+    speaker: str | None = None,
+    polarity: str | None = None,
+    kind: str | None = None,
+    text: str | None = None,
+    entity: str | None = None,
+) -> tuple[str, list[Any]]:
+    """The WHERE condition (over ``LEAN_CLAIMS c``) and its parameters for the claim filters.
+
+    ``speaker`` goes by the canonical speaker when it names one (its id, name or a name its claims
+    went by): every claim a compare run gave that speaker, the rows its count on the Across-outlets
+    page counts; else the claims no compare run resolved whose name as written matches (case and a
+    leading "the" ignored)."""
+    where: list[str] = []
+    params: list[Any] = []
+    if outlet:
+        where.append("c.outlet = ?")
+        params.append(outlet)
+    if speaker:
+        found = resolve_speaker(con, speaker)
+        if found is not None:
+            where.append("c.claim_id IN (SELECT claim_id FROM claim_speakers WHERE speaker_id = ?)")
+            params.append(found["speaker_id"])
+        else:
+            where.append(
+                f"{SPEAKER_KEY_SQL.format('c.speaker_name')} = {SPEAKER_KEY_SQL.format('?')} AND c.claim_id NOT IN "
+                "(SELECT claim_id FROM claim_speakers WHERE speaker_id IS NOT NULL)"
+            )
+            params.append(speaker)
+    if polarity:
+        where.append("c.polarity = ?")
+        params.append(polarity)
+    if kind:
+        where.append("c.kind = ?")
+        params.append(kind)
+    if text:
+        where.append("(strpos(lower(c.content), lower(?)) > 0 OR strpos(lower(coalesce(c.title, '')), lower(?)) > 0)")
+        params.extend([text, text])
+    if entity:
+        where.append(
+            "(list_contains(c.entities, ?) OR c.claim_id IN (SELECT ce.claim_id FROM claim_entities ce "
+            "JOIN entities e USING (entity_id) WHERE e.name = ? OR e.entity_id = ?))"
+        )
+        params.extend([entity, entity, entity])
+    return (" AND ".join(where) if where else "TRUE"), params
 
 
 def find_claims(
@@ -167,30 +247,9 @@ def find_claims(
     Each row carries ``evidence`` (the article text from ``evidence_start``) and the stored offsets
     of content, speaker and cue, all relative to the article text.
     """
-    where: list[str] = []
-    params: list[Any] = []
-    if outlet:
-        where.append("c.outlet = ?")
-        params.append(outlet)
-    if speaker:
-        where.append(f"{SPEAKER_KEY_SQL.format('c.speaker_name')} = {SPEAKER_KEY_SQL.format('?')}")
-        params.append(speaker)
-    if polarity:
-        where.append("c.polarity = ?")
-        params.append(polarity)
-    if kind:
-        where.append("c.kind = ?")
-        params.append(kind)
-    if text:
-        where.append("(strpos(lower(c.content), lower(?)) > 0 OR strpos(lower(coalesce(c.title, '')), lower(?)) > 0)")
-        params.extend([text, text])
-    if entity:
-        where.append(
-            "(list_contains(c.entities, ?) OR c.claim_id IN (SELECT ce.claim_id FROM claim_entities ce "
-            "JOIN entities e USING (entity_id) WHERE e.name = ? OR e.entity_id = ?))"
-        )
-        params.extend([entity, entity, entity])
-    condition = " AND ".join(where) if where else "TRUE"
+    condition, params = claim_filter(
+        con, outlet=outlet, speaker=speaker, polarity=polarity, kind=kind, text=text, entity=entity
+    )
     # Claims are ordered by their article's seen time (then outlet and article), then by place in the
     # text. So the matches are counted per article first, the articles ordered (far fewer rows than
     # claims) with a running total, and only the articles holding the page are read claim by claim:
@@ -290,6 +349,18 @@ def article_archive_ref(con: duckdb.DuckDBPyConnection, article_id: str) -> str 
     """The archive reference of an article's stored body (``raw_ref``), or None."""
     row = con.execute("SELECT raw_ref FROM articles WHERE article_id = ?", [article_id]).fetchone()
     return str(row[0]) if row and row[0] else None
+
+
+def article_archive_info(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] | None:
+    """What the archive viewer's header shows of an article: outlet, addresses, title, when it was
+    fetched (first and last) and published, and its archive reference (the content hash), or None."""
+    rows = _dicts(
+        con,
+        """SELECT article_id, outlet, url, canonical_url, title, published_at, first_seen_at, last_seen_at, raw_ref
+           FROM articles WHERE article_id = ?""",
+        [article_id],
+    )
+    return rows[0] if rows else None
 
 
 def contested_pairs(
