@@ -375,7 +375,9 @@ def test_a_headline_is_folded_under_the_body_claim_that_restates_it(compared: Pa
                WHERE k.cluster_id IS NOT NULL AND c.article_id NOT IN (SELECT article_id FROM article_links)
                ORDER BY k.cluster_id, k.claim_id LIMIT 1"""
         ).fetchone()
-        total_before, _ = store.cluster_versions(con, cid)
+        total_before, before = store.cluster_versions(con, cid)
+        # the headlines the article already has folded here (a real headline may restate the body too)
+        had = [h for v in before if v["article_id"] == article for h in v["headlines"]]
         words = "Harbour stays shut all week"  # the article's headline, as a claim of its own
         con.execute("UPDATE articles SET title = ? WHERE article_id = ?", [f"Port authority: {words}", article])
         con.execute(
@@ -392,7 +394,7 @@ def test_a_headline_is_folded_under_the_body_claim_that_restates_it(compared: Pa
     finally:
         con.close()
     assert total == total_before and "headline-claim" not in {v["claim_id"] for v in versions}
-    assert [v["headlines"] for v in versions if v["article_id"] == article] == [[words]]  # shown once
+    assert [v["headlines"] for v in versions if v["article_id"] == article] == [[*had, words]]  # shown once, last
     html = clusterview.render_cluster({"cluster_id": cid}, total, versions, [], [], [], 50, 0)
     assert html.count(f"also its headline: “{words}”") == 1 and 'id="claim-headline-claim"' not in html
 
