@@ -79,6 +79,9 @@ class Settings:
     # how claim clusters are scored: "lexical" (the core install), "semantic" or "hybrid" (need the
     # [semantic] extra: sentence embeddings); see docs/COMPARISON.md for the figures of each
     compare_method: str = "lexical"
+    # a compare run alerts once per (cluster, asserting speaker, denying speaker) and on no more than
+    # this many pairs per cluster; every pair stays in the contradictions view
+    max_alerts_per_cluster: int = 20
     # Airflow names the DAG files use (the library never imports Airflow): the asset every load
     # updates, the one-slot pool of the DuckDB writers, and a Celery queue for the load task that
     # only the worker on the DuckDB file's host listens to ("" = the default queue)
@@ -114,6 +117,7 @@ class Settings:
             "host_workers",
             "max_failed_runs",
             "max_fetch_seconds",
+            "max_alerts_per_cluster",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{PREFIX}{name.upper()} must be a positive number")
