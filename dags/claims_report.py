@@ -25,6 +25,7 @@ SETTINGS = Settings.from_env()  # cheap: reads the environment only
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
+    default_args={"execution_timeout": SETTINGS.task_timeout},  # FACTCHECK_TASK_TIMEOUT_SECONDS
     tags=["factcheck"],
     doc_md=__doc__,
 )

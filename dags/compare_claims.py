@@ -27,6 +27,7 @@ DUCKDB_POOL = SETTINGS.writer_pool
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
+    default_args={"execution_timeout": SETTINGS.task_timeout},  # FACTCHECK_TASK_TIMEOUT_SECONDS
     # asset-scheduled like claims_report: it runs only after a load, so it starts unpaused
     is_paused_upon_creation=False,
     description="Cluster the newly loaded claims across outlets; write new contradictions to alerts",

@@ -53,7 +53,7 @@ def _run_id() -> str:
     max_active_runs=1,
     # Hourly against real outlets: it starts paused and fetches only once someone unpauses it.
     is_paused_upon_creation=True,
-    default_args={"retries": 2, "retry_delay": timedelta(minutes=1)},
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=1), "execution_timeout": SETTINGS.task_timeout},
     tags=["factcheck"],
     doc_md=__doc__,
 )

@@ -41,7 +41,7 @@ def _run_id() -> str:
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args={"retries": 1, "retry_delay": timedelta(minutes=1)},
+    default_args={"retries": 1, "retry_delay": timedelta(minutes=1), "execution_timeout": SETTINGS.task_timeout},
     tags=["factcheck"],
     doc_md=__doc__,
 )

@@ -27,14 +27,27 @@ def banner(home: Path, env: Mapping[str, str]) -> str:
     )
 
 
-def main() -> int:
-    home = Path(os.environ.get("AIRFLOW_HOME", REPO / "data" / "airflow"))
+def standalone_env(home: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment `airflow standalone` runs in: this project's DAGs and plugins, the data
+    folder, this venv first on PATH, and the tasks' execution API on the api-server's own port."""
     env = localairflow.airflow_env(home, REPO / "dags", REPO / "plugins")
+    if base is not None:
+        env.update(base)
     env.setdefault("FACTCHECK_DATA_DIR", str(REPO / "data"))
     # The api-server starts task processes with the `airflow` found on PATH: put this venv's first.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    # On a port other than 8080 the tasks would still call localhost:8080 ("Connection refused")
+    env.update(localairflow.standalone_addresses(env)[1])
+    return env
+
+
+def main() -> int:
+    home = Path(os.environ.get("AIRFLOW_HOME", REPO / "data" / "airflow"))
+    env = standalone_env(home)
     localairflow.prepare(env)
     print(banner(home, env), flush=True)
+    if localairflow.EXECUTION_API_VARIABLE in env:
+        print(f"Tasks reach the execution API at {env[localairflow.EXECUTION_API_VARIABLE]}", flush=True)
     os.execve(localairflow.airflow_executable(), ["airflow", "standalone"], env)
     return 0
 

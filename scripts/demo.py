@@ -19,6 +19,7 @@ from pathlib import Path
 from pipeline import localairflow, store
 from pipeline.cli import format_table
 from pipeline.demo.server import NewsroomServer
+from pipeline.files import Busy, only_one
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -79,7 +80,19 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the previous demo database (shows idempotence)")
     args = parser.parse_args()
     data = Path(args.data_dir).resolve()
-    if data.exists() and not args.keep:
+    # one demo at a time: a second one would migrate the same Airflow database and delete the
+    # folder under the first; the lock sits beside the folder, so deleting the folder keeps it
+    try:
+        with only_one(data.parent / f".{data.name}.lock", f"another demo writing to {data}"):
+            return run(data, args.keep)
+    except Busy as e:
+        print(f"Not starting: {e}. Wait for it to finish, or give this one its own --data-dir.", file=sys.stderr)
+        return 1
+
+
+def run(data: Path, keep: bool) -> int:
+    """The demo itself, with the lock held."""
+    if data.exists() and not keep:
         shutil.rmtree(data)
     data.mkdir(parents=True, exist_ok=True)
     env = localairflow.airflow_env(data / "airflow", REPO / "dags", REPO / "plugins")

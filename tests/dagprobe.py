@@ -33,6 +33,9 @@ print(json.dumps({
                 g.group_id for g in dag.task_group_dict.values() if type(g).__name__ == "MappedTaskGroup"
             ),
             "trigger_rules": {t.task_id: str(t.trigger_rule) for t in dag.tasks},
+            "execution_timeouts": {
+                t.task_id: t.execution_timeout.total_seconds() if t.execution_timeout else None for t in dag.tasks
+            },
             "description": dag.description,
             "doc_md": dag.doc_md,
             "is_paused_upon_creation": dag.is_paused_upon_creation,

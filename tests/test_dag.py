@@ -63,6 +63,15 @@ def test_each_outlet_has_its_own_chain_and_a_run_with_an_unloaded_outlet_can_fai
     assert ingest["trigger_rules"]["check_outlets"] == "TriggerRule.ALL_SUCCESS"
 
 
+def test_every_task_has_the_execution_timeout_the_settings_give(airflow_home: dict[str, str]) -> None:
+    """No task can hold a run for ever: each gets FACTCHECK_TASK_TIMEOUT_SECONDS (issue 21, item 7)."""
+    dags = probe_dags(DAGS, {**airflow_home, "FACTCHECK_TASK_TIMEOUT_SECONDS": "900"})["dags"]
+    for dag_id in ("news_ingest", "claims_report", "reprocess", "compare_claims"):
+        assert set(dags[dag_id]["execution_timeouts"].values()) == {900.0}, dag_id
+    default = probe_dags(DAGS / "news_ingest.py", airflow_home)["dags"]["news_ingest"]
+    assert set(default["execution_timeouts"].values()) == {3600.0}
+
+
 def test_dags_are_described_named_per_outlet_and_paused_sensibly(airflow_home: dict[str, str]) -> None:
     """What a new user sees in the UI: a description and docs on every DAG, mapped task instances
     named after their outlet, and only the DAG that fetches from real outlets starting paused."""

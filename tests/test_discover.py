@@ -123,3 +123,39 @@ def test_a_cut_gzip_feed_is_not_a_feed() -> None:
     packed = gzip.compress(SITEMAP)
     with pytest.raises(NotAFeed, match="cut short"):
         read_feed(packed[: len(packed) * 4 // 5], "https://n.example/sitemap.xml.gz")
+
+
+GZ_SITEMAP_CHILD = """
+import resource, sys, zlib
+from pipeline.discover import read_feed
+head = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+entries = b"".join(b"<url><loc>https://n.example/news/%d.html</loc><lastmod>2026-03-02</lastmod></url>" % i
+                   for i in range(1000))
+packer = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # a gzip file, written piece by piece
+parts = [packer.compress(head)]
+for _ in range(int(sys.argv[1]) // len(entries)):
+    parts.append(packer.compress(entries))
+parts.append(packer.compress(b"</urlset>") + packer.flush())
+data = b"".join(parts)
+del parts
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+found = read_feed(data, "https://n.example/sitemap.xml.gz", 10 * int(sys.argv[1]))
+grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024
+print(found.kind, len(found.article_urls), grown)
+"""
+
+
+def test_a_big_gzip_sitemap_is_parsed_as_a_stream() -> None:
+    """A .xml.gz sitemap of 100 MB once inflated, under a cap that lets it in (issue 21, item 8):
+    its URLs come out, and the peak memory of the process grows by far less than the inflated file
+    (before: the whole file inflated in memory, then a tree of all of it)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", GZ_SITEMAP_CHILD, str(100_000_000)], capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    kind, n, grown_mb = proc.stdout.split()
+    assert (kind, int(n)) == ("sitemap", 1000)
+    assert int(grown_mb) < 40, f"peak RSS grew by {grown_mb} MB while reading a 100 MB sitemap"

@@ -70,3 +70,38 @@ def test_make_airflow_ui_prints_the_port_airflow_will_listen_on(tmp_path: Path) 
     assert "UI: http://localhost:9191 " in script.banner(home, env)
     env["AIRFLOW__API__PORT"] = "8793"  # the environment wins over airflow.cfg, as in Airflow
     assert "UI: http://localhost:8793 " in script.banner(home, env)
+
+
+RESOLVE_EXECUTION_API = """
+from airflow.executors.base_executor import get_execution_api_server_url
+print(get_execution_api_server_url())
+"""
+
+
+def _task_api_url(env: dict[str, str]) -> str:
+    """The execution API address Airflow's executors hand to every task in this environment."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", RESOLVE_EXECUTION_API], env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def test_make_airflow_ui_on_another_port_sends_tasks_to_that_port(tmp_path: Path) -> None:
+    """`make airflow-ui` on a port other than 8080 left the tasks calling localhost:8080, so every
+    task the scheduler ran failed with "Connection refused" (issue 21, item 11)."""
+    home = tmp_path / "airflow"
+    home.mkdir()
+    script = _airflow_ui_script()
+    clean = {"AIRFLOW__API__PORT": "", "AIRFLOW__API__BASE_URL": "", "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": ""}
+    base = {k: v for k, v in localairflow.airflow_env(home, REPO / "dags").items() if k not in clean}
+    env = script.standalone_env(home, {**base, "AIRFLOW__API__PORT": "8793"})
+    assert _task_api_url({k: v for k, v in env.items() if v}) == "http://localhost:8793/execution/"
+    (home / "airflow.cfg").write_text("[api]\nport = 9191\n", encoding="utf-8")
+    env = script.standalone_env(home, base)
+    assert _task_api_url(env) == "http://localhost:9191/execution/"
+    # an address the user gave is left as it is
+    given = {**base, "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": "http://10.1.2.3:8080/execution/"}
+    assert _task_api_url(script.standalone_env(home, given)) == "http://10.1.2.3:8080/execution/"

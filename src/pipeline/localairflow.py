@@ -78,21 +78,49 @@ def prepare(env: Mapping[str, str], timeout: float = 600) -> None:
 UI_CONFIG_PROBE = """
 import json
 from airflow.configuration import conf
-print(json.dumps({k: conf.get("api", k, fallback="") or "" for k in ("base_url", "host", "port")}))
+api = {k: conf.get("api", k, fallback="") or "" for k in ("base_url", "host", "port")}
+api["execution_api_server_url"] = conf.get("core", "execution_api_server_url", fallback="") or ""
+print(json.dumps(api))
 """
+EXECUTION_API_VARIABLE = "AIRFLOW__CORE__EXECUTION_API_SERVER_URL"
 
 
-def ui_url(env: Mapping[str, str], timeout: float = 120) -> str:
-    """The address the api-server of this environment serves the UI on, as Airflow's configuration
-    says (``AIRFLOW__API__*`` variables, then ``airflow.cfg`` in AIRFLOW_HOME, then the defaults)."""
+def _api_config(env: Mapping[str, str], timeout: float) -> dict[str, str]:
+    """The api-server settings Airflow's configuration gives in this environment (``AIRFLOW__*``
+    variables, then ``airflow.cfg`` in AIRFLOW_HOME, then the defaults), read by Airflow itself."""
     python = Path(airflow_executable()).parent / "python"
     proc = _run([str(python if python.exists() else sys.executable), "-c", UI_CONFIG_PROBE], env, timeout)
     api: dict[str, str] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return api
+
+
+def _ui_url(api: Mapping[str, str]) -> str:
     if api["base_url"]:
         return api["base_url"].rstrip("/")
     host = api["host"] or "0.0.0.0"
     shown = "localhost" if host in {"0.0.0.0", "::", "[::]"} else host
     return f"http://{shown}:{api['port'] or 8080}"
+
+
+def ui_url(env: Mapping[str, str], timeout: float = 120) -> str:
+    """The address the api-server of this environment serves the UI on, as Airflow's configuration
+    says (``AIRFLOW__API__*`` variables, then ``airflow.cfg`` in AIRFLOW_HOME, then the defaults)."""
+    return _ui_url(_api_config(env, timeout))
+
+
+def standalone_addresses(env: Mapping[str, str], timeout: float = 120) -> tuple[str, dict[str, str]]:
+    """The UI address, and the variables that make tasks reach the api-server's execution API there.
+
+    Airflow derives the execution API address from ``[api] base_url`` only, else takes
+    ``http://localhost:8080/execution/``, whatever port the api-server listens on: with the port set
+    alone (``AIRFLOW__API__PORT`` or ``airflow.cfg``), every task would fail with "Connection
+    refused". So unless ``base_url`` or ``[core] execution_api_server_url`` is set, this sets
+    ``AIRFLOW__CORE__EXECUTION_API_SERVER_URL`` to ``<UI address>/execution/``."""
+    api = _api_config(env, timeout)
+    url = _ui_url(api)
+    if api["base_url"] or api["execution_api_server_url"]:
+        return url, {}
+    return url, {EXECUTION_API_VARIABLE: f"{url}/execution/"}
 
 
 def dags_test(

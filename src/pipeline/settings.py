@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,11 @@ class Settings:
     respect_robots: bool = True  # read robots.txt per host and skip what it disallows for our user agent
     max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay above this is capped (and logged)
     max_fetch_seconds: float = 120.0  # a whole response (headers and body) must arrive within this
+    # the network time one outlet may take in a run, feeds and articles together: when it is spent,
+    # no further request starts, the one in flight is cut, and the URLs left wait for the next run
+    max_outlet_seconds: float = 1200.0
+    # the execution_timeout of every DAG task (Airflow fails a task still running after this long)
+    task_timeout_seconds: float = 3600.0
     refetch: bool = False  # request already stored articles again (conditionally: unchanged ones cost a 304)
     max_failed_runs: int = 5  # an article URL that failed in this many runs is given up
     max_articles_per_outlet: int = 100
@@ -79,6 +85,9 @@ class Settings:
     # how claim clusters are scored: "lexical" (the core install), "semantic" or "hybrid" (need the
     # [semantic] extra: sentence embeddings); see docs/COMPARISON.md for the figures of each
     compare_method: str = "lexical"
+    # a compare run alerts once per (cluster, asserting speaker, denying speaker) and on no more than
+    # this many pairs per cluster; every pair stays in the contradictions view
+    max_alerts_per_cluster: int = 20
     # Airflow names the DAG files use (the library never imports Airflow): the asset every load
     # updates, the one-slot pool of the DuckDB writers, and a Celery queue for the load task that
     # only the worker on the DuckDB file's host listens to ("" = the default queue)
@@ -114,6 +123,9 @@ class Settings:
             "host_workers",
             "max_failed_runs",
             "max_fetch_seconds",
+            "max_alerts_per_cluster",
+            "max_outlet_seconds",
+            "task_timeout_seconds",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{PREFIX}{name.upper()} must be a positive number")
@@ -170,6 +182,11 @@ class Settings:
     def robots_token(self) -> str:
         """The product token robots.txt rules are matched against (the User-Agent up to its first '/')."""
         return self.user_agent.split("/", 1)[0].split()[0] if self.user_agent.strip() else "*"
+
+    @property
+    def task_timeout(self) -> timedelta:
+        """``task_timeout_seconds`` as the ``execution_timeout`` the DAG files give every task."""
+        return timedelta(seconds=self.task_timeout_seconds)
 
     @property
     def load_routing(self) -> dict[str, str]:

@@ -31,7 +31,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -542,21 +542,102 @@ class Contradiction:
     cluster_id: str
     asserting_claim_id: str
     denying_claim_id: str
+    asserting_speaker_id: str | None = None
+    denying_speaker_id: str | None = None
+
+
+def speaker_key(speaker_id: str | None, claim_id: str) -> str:
+    """A claim's speaker for alert bounding: its canonical id, or ``claim:<id>`` when it has none."""
+    return speaker_id if speaker_id is not None else "claim:" + claim_id
+
+
+def _opposed(a: _Member, d: _Member) -> bool:
+    if a.doc_id is not None and a.doc_id == d.doc_id:
+        return False
+    # one speaker's two signs: a misread negation far more often than a reversal
+    return a.speaker_id is None or a.speaker_id != d.speaker_id
 
 
 def contradictions(state: ClusterState) -> list[Contradiction]:
-    """Every cross-article pair with opposite stance inside one cluster, in a stable order."""
+    """Every cross-article pair with opposite stance inside one cluster, in a stable order.
+
+    Their number grows with the square of a cluster: what a run alerts on is :func:`alert_pairs`."""
     out: list[Contradiction] = []
     for cluster_id in sorted(state.clusters):
         cluster = state.clusters[cluster_id]
         # the side of the cluster's first claim, and the side disputing it (the stored stances)
         pos = [m for m in cluster.members if m.sign == cluster.sign]
         neg = [m for m in cluster.members if m.sign != cluster.sign]
-        for a in pos:
-            for d in neg:
-                if a.doc_id is not None and a.doc_id == d.doc_id:
-                    continue
-                if a.speaker_id is not None and a.speaker_id == d.speaker_id:
-                    continue  # one speaker's two signs: a misread negation far more often than a reversal
-                out.append(Contradiction(cluster_id, a.claim_id, d.claim_id))
+        out.extend(
+            Contradiction(cluster_id, a.claim_id, d.claim_id, a.speaker_id, d.speaker_id)
+            for a in pos
+            for d in neg
+            if _opposed(a, d)
+        )
     return out
+
+
+def alert_pairs(
+    state: ClusterState,
+    fresh: set[str],
+    every_pair_of: set[str],
+    alerted: Mapping[str, set[tuple[str, str]]],
+    held: Mapping[str, int],
+    max_per_cluster: int,
+) -> Iterator[Contradiction]:
+    """The contradictions a run alerts on, bounded by what a reader can act on.
+
+    Same pairs as :func:`contradictions` (opposite stance in one cluster, two articles, two
+    speakers), restricted to clusters in ``every_pair_of`` (folded this run: any pair may be new)
+    or to pairs with a claim in ``fresh``; of these, at most one per (cluster, asserting speaker,
+    denying speaker), none for a speaker pair already in ``alerted[cluster]`` (the stored alerts),
+    and no more per cluster than ``max_per_cluster`` less the ``held[cluster]`` alerts it holds. The walk stops at a
+    cluster's bound, so its cost follows the alerts written, not the square of the cluster, when
+    pairs are there to alert on."""
+    for cluster_id in sorted(state.clusters):
+        seen = set(alerted.get(cluster_id, ()))
+        room = max_per_cluster - held.get(cluster_id, len(seen))
+        if room <= 0:
+            continue
+        cluster = state.clusters[cluster_id]
+        everything = cluster_id in every_pair_of
+        if not everything and not any(m.claim_id in fresh for m in cluster.members):
+            continue
+        pos = _by_speaker([m for m in cluster.members if m.sign == cluster.sign], fresh)
+        neg = _by_speaker([m for m in cluster.members if m.sign != cluster.sign], fresh)
+        for a_key, asserting in pos.items():
+            if room <= 0:
+                break
+            for d_key, denying in neg.items():
+                if room <= 0:
+                    break
+                if a_key == d_key or (a_key, d_key) in seen:
+                    continue
+                found = _first_opposed(asserting, denying, fresh, everything)
+                if found is None:
+                    continue
+                seen.add((a_key, d_key))
+                room -= 1
+                a, d = found
+                yield Contradiction(cluster_id, a.claim_id, d.claim_id, a.speaker_id, d.speaker_id)
+
+
+def _by_speaker(members: list[_Member], fresh: set[str]) -> dict[str, list[_Member]]:
+    """Members grouped by speaker key; groups and members holding new claims first, then in claim order."""
+    groups: dict[str, list[_Member]] = {}
+    for m in sorted(members, key=lambda m: (m.claim_id not in fresh, m.claim_id)):
+        groups.setdefault(speaker_key(m.speaker_id, m.claim_id), []).append(m)
+    return groups
+
+
+def _first_opposed(
+    asserting: list[_Member], denying: list[_Member], fresh: set[str], everything: bool
+) -> tuple[_Member, _Member] | None:
+    """The first (assertion, denial) of two speakers' claims that contradict, with a new claim unless
+    ``everything``; both lists hold their new claims first."""
+    new_denials = [d for d in denying if d.claim_id in fresh]
+    for a in asserting:
+        for d in denying if everything or a.claim_id in fresh else new_denials:
+            if _opposed(a, d):
+                return a, d
+    return None

@@ -25,10 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.compare.aliases import AliasEntry, load_alias_file
-from pipeline.compare.clusters import Assignment, ClusterState, Params, assign, content_terms, contradictions
+from pipeline.compare.clusters import Assignment, ClusterState, Params, alert_pairs, assign, content_terms
 from pipeline.compare.entities import EntityRegistry, resolve_entities
 from pipeline.compare.semantic import Encoder
 from pipeline.compare.speakers import Speaker, SpeakerRegistry, canonical_speakers
+
+DEFAULT_MAX_ALERTS_PER_CLUSTER = 20  # Settings.max_alerts_per_cluster
 
 
 def restore_registry(
@@ -173,9 +175,18 @@ def cluster_new(
     n_claims: int | None = None,
     params: Params | None = None,
     encode: Encoder | None = None,
+    alerted: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+    max_alerts_per_cluster: int = DEFAULT_MAX_ALERTS_PER_CLUSTER,
 ) -> CompareResult:
     """Assign ``result.batch`` to clusters against the stored ``state_rows`` and list the new
-    contradictions (pairs with at least one new claim); fills and returns ``result``.
+    alerts (contradictions with at least one new claim, or any in a cluster folded this run);
+    fills and returns ``result``.
+
+    Alerts are bounded (:func:`~pipeline.compare.clusters.alert_pairs`): one per (cluster,
+    asserting speaker, denying speaker), none for a speaker pair in ``alerted`` (the stored alerts'
+    speaker pairs by cluster, ``pipeline.store.compare.alerted_pairs``), and at most
+    ``max_alerts_per_cluster`` in a cluster, the stored ones included. Every pair stays in the
+    ``contradictions`` view.
 
     ``df`` and ``n_claims`` are the term frequencies over the whole time window when the rows are
     only the candidate clusters (``pipeline.store.compare.cluster_state_rows``), so the term weights
@@ -193,14 +204,17 @@ def cluster_new(
     result.n_restored = len(rows)
     result.assignments = assign(result.batch, state, encode)
     fresh = {a.claim_id for a in result.assignments}
-    touched = {a.cluster_id for a in result.assignments if a.cluster_id}
     merged = {keep for _, keep, _ in state.merges}  # a fold may set two earlier claims against each other
     result.merges = list(state.merges)
+    stored = {c: list(p) for c, p in (alerted or {}).items()}
+    held = {c: len(p) for c, p in stored.items()}  # old stores may hold several alerts per speaker pair
+    pairs = {c: set(p) for c, p in stored.items()}
+    for folded, keep, _ in state.merges:  # the folded cluster's alerts move to the kept one
+        pairs.setdefault(keep, set()).update(pairs.pop(folded, set()))
+        held[keep] = held.get(keep, 0) + held.pop(folded, 0)
     result.alerts = [
         {"asserting_claim_id": x.asserting_claim_id, "denying_claim_id": x.denying_claim_id, "cluster_id": x.cluster_id}
-        for x in contradictions(state)
-        if x.cluster_id in merged
-        or (x.cluster_id in touched and (x.asserting_claim_id in fresh or x.denying_claim_id in fresh))
+        for x in alert_pairs(state, fresh, merged, pairs, held, max_alerts_per_cluster)
     ]
     return result
 

@@ -80,16 +80,29 @@ def charset_of(content_type: str) -> str | None:
     return None
 
 
+# the reason of a URL the outlet's time budget (``Fetcher(stop_at=...)``) left untried or cut short:
+# not a failure of the URL, so the stages leave it for the next run instead of counting it
+BUDGET_SPENT = "left for the next run: the outlet's time budget for this run is spent"
+
+
 class _Failure(Exception):
     """Why one attempt failed, and whether another attempt may help."""
 
-    def __init__(self, reason: str, status: int | None = None, retryable: bool = False, wait: float | None = None):
+    def __init__(
+        self,
+        reason: str,
+        status: int | None = None,
+        retryable: bool = False,
+        wait: float | None = None,
+        budget: bool = False,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.retryable = retryable
         self.wait = wait
         self.attempts = 1
+        self.budget = budget  # the outlet's time budget ran out: the URL is left, not failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +125,12 @@ class Fetcher:
         robots_dir: Path | None = None,
         clock_dir: Path | None = None,
         credentials: Credentials | None = None,
+        stop_at: float | None = None,
     ) -> None:
         self.settings = settings
+        # time.monotonic() at which the outlet's time budget is spent: no request starts after it and
+        # the one in flight is cut then (every attempt's deadline is the nearer of the two)
+        self.stop_at = stop_at
         # user/password by origin, from URLs the user configured; sent as Basic auth, never recorded
         self.credentials = credentials if credentials is not None else Credentials()
         self.archive = archive
@@ -174,14 +191,28 @@ class Fetcher:
 
     # ---- one attempt
 
+    def budget_left(self) -> float | None:
+        """Seconds left of the outlet's time budget (never below 0), or None without a budget."""
+        return None if self.stop_at is None else max(0.0, self.stop_at - time.monotonic())
+
     def _once(
         self, url: str, accept: tuple[str, ...] | None, validators: dict[str, str], max_bytes: int, robots: bool
     ) -> Response:
-        """One attempt, redirects included, within ``max_fetch_seconds``; raises ``_Failure``."""
-        with Deadline(self.settings.max_fetch_seconds) as deadline:
+        """One attempt, redirects included, within ``max_fetch_seconds`` and the outlet's time budget;
+        raises ``_Failure``."""
+        seconds = self.settings.max_fetch_seconds
+        left = self.budget_left()
+        by_budget = left is not None and left < seconds
+        if left is not None and by_budget:
+            if left <= 0:
+                raise _Failure(BUDGET_SPENT, budget=True)
+            seconds = left
+        with Deadline(seconds) as deadline:
             try:
                 return self._hops(url, accept, validators, max_bytes, robots, deadline)
             except _Failure as f:
+                if deadline.fired and by_budget:
+                    raise _Failure(BUDGET_SPENT, f.status, budget=True) from f
                 if deadline.fired and not f.reason.startswith("timeout: response not complete"):
                     raise self._too_slow(f.status) from f
                 raise
@@ -273,7 +304,7 @@ class Fetcher:
                         raise _Failure(f"unsupported content type {media!r}", resp.status_code)
                     body = self._read_body(resp, max_bytes)
                     if deadline.fired:  # the end of the body may have been the deadline closing it
-                        raise self._too_slow(resp.status_code)
+                        raise _Failure("deadline", resp.status_code)  # _once says which deadline
                     return Response(url, current, resp.status_code, lowered, body, charset_of(content_type))
         raise _Failure(f"too many redirects (more than {self.settings.max_redirects})")
 
@@ -338,10 +369,15 @@ class Fetcher:
             try:
                 return self._once(url, accept, validators, max_bytes, robots), attempts
             except _Failure as f:
+                f.attempts = attempts
+                if f.budget:  # the URL did not fail: the outlet ran out of time
+                    raise
                 f.reason = f.reason if attempts == 1 else f"{f.reason} (after {attempts} attempts)"
                 log.info("fetch %s attempt %d failed: %s", url, attempts, f.reason)
-                f.attempts = attempts
                 if not f.retryable or attempts > max_retries:
+                    raise
+                if (left := self.budget_left()) is not None and left <= self.settings.backoff_base:
+                    f.reason += "; not retried: the outlet's time budget is spent"
                     raise
                 if f.wait is not None and f.wait > MAX_RETRY_AFTER:
                     f.reason += f"; Retry-After {f.wait:.0f} s is beyond {MAX_RETRY_AFTER:.0f} s, retried next run"
@@ -365,6 +401,8 @@ class Fetcher:
         """Fetch a URL with retries; archive the body. Never raises for a bad URL or a bad response.
 
         A 304 (only possible when ``validators`` were given) is a success with no body and no archive reference.
+        Once the outlet's time budget is spent (``stop_at``) the result is a failure whose reason is
+        ``BUDGET_SPENT``, made without a request (or cut short): the URL waits for the next run.
         Credentials written into ``url`` are sent to its origin but left out of the result, the
         archive and the log (``pipeline.credentials``).
         """
@@ -372,12 +410,17 @@ class Fetcher:
         accept = FEED_TYPES if kind == "feed" else HTML_TYPES
         started = datetime.now(UTC)
         t0 = time.monotonic()
+        if self.budget_left() == 0:  # nothing starts once the outlet's time is spent (the stage logs the count)
+            return FetchResult(url, outlet, kind, False, None, BUDGET_SPENT, attempts=0, started_at=started), None
         try:
             cap = self.settings.max_feed_bytes if kind == "feed" else self.settings.max_bytes
             response, attempts = self._attempts(url, accept, validators or {}, cap, robots=True)
         except _Failure as f:
             elapsed = (time.monotonic() - t0) * 1000
-            log.warning("skipping %s (%s): %s", url, outlet, f.reason)
+            if f.budget:
+                log.info("not fetching %s (%s): %s", url, outlet, f.reason)
+            else:
+                log.warning("skipping %s (%s): %s", url, outlet, f.reason)
             result = FetchResult(
                 url, outlet, kind, False, f.status, f.reason,
                 attempts=f.attempts, started_at=started, elapsed_ms=elapsed,

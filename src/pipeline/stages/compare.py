@@ -60,7 +60,10 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
             con, min(new_dates, default=None), max(new_dates, default=None), params.window_days,
             terms, speaker_ids, params.block_max,
         ) if claims else compare_store.ClusterStateRows([], {}, 0)  # fmt: skip
-        cluster_new(result, state.rows, state.df, state.n_claims, params, encode)
+        alerted = compare_store.alerted_pairs(con, (r["cluster_id"] for r in state.rows))
+        cluster_new(
+            result, state.rows, state.df, state.n_claims, params, encode, alerted, settings.max_alerts_per_cluster
+        )
         write = compare_store.CompareWrite(
             compare_run_id=run,
             started_at=started,

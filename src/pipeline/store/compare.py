@@ -15,7 +15,7 @@ grows with the new claims and their blocks, not with the store or the window.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -151,6 +151,28 @@ def cluster_state_rows(
     finally:
         con.execute("DROP TABLE IF EXISTS _window")
     return ClusterStateRows(rows, {str(k): int(v) for k, v in df.items()}, int(counted[0]) if counted else 0)
+
+
+def alerted_pairs(con: duckdb.DuckDBPyConnection, cluster_ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+    """The stored alerts of ``cluster_ids`` as (asserting speaker, denying speaker) per cluster, one
+    entry per alert; a claim with no canonical speaker stands for itself (``claim:<id>``, as
+    ``pipeline.compare.clusters.speaker_key``)."""
+    ids = sorted(set(cluster_ids))
+    if not ids:
+        return {}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for cluster_id, a_key, d_key in con.execute(
+        """SELECT al.cluster_id,
+                  coalesce(sa.speaker_id, 'claim:' || al.asserting_claim_id),
+                  coalesce(sd.speaker_id, 'claim:' || al.denying_claim_id)
+           FROM alerts al
+           LEFT JOIN claim_speakers sa ON sa.claim_id = al.asserting_claim_id
+           LEFT JOIN claim_speakers sd ON sd.claim_id = al.denying_claim_id
+           WHERE al.cluster_id IN (SELECT unnest(?::VARCHAR[]))""",
+        [ids],
+    ).fetchall():
+        out.setdefault(str(cluster_id), []).append((str(a_key), str(d_key)))
+    return out
 
 
 def stored_speakers(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
