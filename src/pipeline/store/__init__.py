@@ -31,7 +31,8 @@ The package: ``schema`` (open with lock retry, migrations from ``sql/migrations`
 ``queries`` (the read API of the Claims view and the report), ``cluster_queries`` (its cluster
 pages, alerts and name search), ``outlet_queries`` (its comparison and spread pages, over the
 summaries that ``summaries`` keeps for the compare runs), ``export`` (views to Parquet, CSV and ClaimReview JSON-LD),
-``backup``, and ``snapshot`` (the read snapshot the loads publish for readers). Callers use
+``backup``, ``snapshot`` (the read snapshot the loads publish for readers), and ``lake`` (the
+DuckLake backend: ``open_store`` / ``open_reader`` open whichever ``Settings.store`` names). Callers use
 ``from pipeline import store`` and the names re-exported here.
 """
 
@@ -48,6 +49,16 @@ from pipeline.store.cluster_queries import (
     latest_clusters,
     list_clusters,
     search_names,
+)
+from pipeline.store.lake import (
+    Lake,
+    as_of,
+    is_lake,
+    open_reader,
+    open_store,
+    reading_store,
+    require_store,
+    retry_conflicts,
 )
 from pipeline.store.load import (
     ARTICLE_COLUMNS,
@@ -128,5 +139,6 @@ __all__ = [
     "health_summary", "list_entities", "list_speakers", "load_batch", "migrate", "query", "reading",
     "recent_runs", "record_run", "schema_version", "table_counts", "transaction",
     "reader_config", "require_database", "attach_reader",
+    "Lake", "as_of", "is_lake", "open_reader", "open_store", "reading_store", "require_store", "retry_conflicts",
     "SNAPSHOT_MODES", "Published", "connect_reader", "publish_snapshot", "remove_snapshot", "snapshot_path",
 ]
