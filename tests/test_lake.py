@@ -160,7 +160,10 @@ def outlet_batch(tmp: Path, outlet: str, i: int) -> store.Batch:
         text = f"{TEXT_A} Story {outlet} {i} {k} said the minister of {outlet}."
         a = _article(f"https://{outlet}.example/{i}/{k}", outlet, text)
         articles.append(a)
-        claims[a.url] = [_claim(text, "it bought arms", "Moscow", "denies"), _claim(text, "the report was fake", "the ministry")]
+        claims[a.url] = [
+            _claim(text, "it bought arms", "Moscow", "denies"),
+            _claim(text, "the report was fake", "The ministry"),
+        ]
     return _batch(tmp, f"{outlet}-{i}", outlet, articles, claims, [])
 
 
@@ -263,7 +266,7 @@ def test_a_writer_killed_mid_load_leaves_whole_batches_only(
 
 
 def test_sql_as_of_an_earlier_run_answers_from_its_snapshot(
-    lake_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    lake_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     con = store.open_store(lake_settings)
     try:
@@ -275,27 +278,20 @@ def test_sql_as_of_an_earlier_run_answers_from_its_snapshot(
         store.record_run(con, "run-2", {"articles": N_ARTICLES}, 1)
     finally:
         con.close()
-    env = {"FACTCHECK_STORE": "ducklake", "FACTCHECK_LAKE_CATALOG": lake_settings.lake_catalog,
-           "FACTCHECK_LAKE_DATA_PATH": lake_settings.lake_data_path}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        for as_of, expected in (("run-1", ["alpha"]), ("run-2", ["alpha", "bravo"]), (middle.isoformat(), ["alpha"])):
-            assert cli.main(["sql", "--as-of", as_of, "SELECT DISTINCT outlet FROM articles ORDER BY 1"]) == 0
-            out = capsys.readouterr().out
-            assert [o for o in ("alpha", "bravo") if o in out] == expected, (as_of, out)
-        assert cli.main(["sql", "SELECT count(*) AS n FROM runs"]) == 0
-        assert " 2" in capsys.readouterr().out
-        assert cli.main(["sql", "--as-of", "no-such-run", "SELECT 1"]) == 2
-        assert "neither a run id" in capsys.readouterr().err
-        # the reader writes nothing and reaches no other file
-        assert cli.main(["sql", "SELECT count(*) FROM read_csv('/etc/passwd')"]) == 1
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    monkeypatch.setenv("FACTCHECK_STORE", "ducklake")
+    monkeypatch.setenv("FACTCHECK_LAKE_CATALOG", lake_settings.lake_catalog)
+    monkeypatch.setenv("FACTCHECK_LAKE_DATA_PATH", lake_settings.lake_data_path)
+    for as_of, expected in (("run-1", ["alpha"]), ("run-2", ["alpha", "bravo"]), (middle.isoformat(), ["alpha"])):
+        assert cli.main(["sql", "--as-of", as_of, "SELECT DISTINCT outlet FROM articles ORDER BY 1"]) == 0
+        out = capsys.readouterr().out
+        assert [o for o in ("alpha", "bravo") if o in out] == expected, (as_of, out)
+    assert cli.main(["sql", "SELECT count(*) AS n FROM runs"]) == 0
+    assert "\n2\n" in capsys.readouterr().out
+    assert cli.main(["sql", "--as-of", "no-such-run", "SELECT 1"]) == 2
+    assert "neither a run id" in capsys.readouterr().err
+    # the reader writes nothing and reaches no other file
+    assert cli.main(["sql", "SELECT count(*) FROM read_csv('/etc/passwd')"]) == 1
+    assert cli.main(["sql", "DELETE FROM runs"]) == 1
 
 
 def test_load_and_compare_stages_run_on_the_lake_and_a_rerun_adds_nothing(lake_settings: Settings,
