@@ -292,6 +292,16 @@ def test_sql_as_of_an_earlier_run_answers_from_its_snapshot(
     # the reader writes nothing and reaches no other file
     assert cli.main(["sql", "SELECT count(*) FROM read_csv('/etc/passwd')"]) == 1
     assert cli.main(["sql", "DELETE FROM runs"]) == 1
+    # the Claims view's API answers as of a run too
+    import plugin_app
+
+    with plugin_app.signed_in_client() as (_, client):
+        then = client.get("/factcheck/api/claims", params={"as_of": "run-1", "limit": 5})
+        now = client.get("/factcheck/api/claims", params={"limit": 5})
+        nowhere = client.get("/factcheck/api/claims", params={"as_of": "no-such-run"})
+    assert then.status_code == 200 and then.json()["total"] == 2 * N_ARTICLES
+    assert now.status_code == 200 and now.json()["total"] == 4 * N_ARTICLES
+    assert nowhere.status_code == 400
 
 
 def test_load_and_compare_stages_run_on_the_lake_and_a_rerun_adds_nothing(lake_settings: Settings,
@@ -314,4 +324,34 @@ def test_load_and_compare_stages_run_on_the_lake_and_a_rerun_adds_nothing(lake_s
         assert r.execute("SELECT count(*) FROM claim_clusters").fetchone() == clustered
         assert r.execute("SELECT count(*) FROM runs").fetchone() == (2,)
     assert not store.snapshot_path(s.database).exists(), "no read snapshot file beside a lake"
+
+
+@pytest.mark.airflow
+def test_the_news_ingest_dag_loads_into_the_lake_with_two_writer_slots(lake: store.Lake, tmp_path: Path) -> None:
+    from pipeline import localairflow
+    from pipeline.demo.server import NewsroomServer
+
+    env = localairflow.airflow_env(tmp_path / "airflow", REPO / "dags", REPO / "plugins")
+    data = tmp_path / "data"
+    env.update(FACTCHECK_STORE="ducklake", FACTCHECK_LAKE_CATALOG=lake.catalog, FACTCHECK_LAKE_DATA_PATH=lake.data_path,
+               FACTCHECK_DATA_DIR=str(data), FACTCHECK_ALLOW_PRIVATE_NETWORK="true", FACTCHECK_PER_HOST_DELAY="0",
+               FACTCHECK_BACKOFF_BASE="0.01", FACTCHECK_MAX_RETRIES="1")
+    localairflow.prepare(env, writer_slots=2)
+    slots = localairflow._sqlite_rows(env, "SELECT slots FROM slot_pool WHERE pool = ?", (localairflow.DUCKDB_POOL,))
+    assert slots == [(2,)]
+    with NewsroomServer() as server:
+        env["FACTCHECK_SOURCES_PATH"] = str(server.write_sources(data / "sources.yaml"))
+        settings = Settings.from_env(env)
+        localairflow.dags_test(env, "news_ingest", "2026-03-06T00:00:00+00:00")
+        with store.reading_store(settings) as r:
+            first = store.table_counts(r)
+        localairflow.dags_test(env, "news_ingest", "2026-03-06T01:00:00+00:00")
+        localairflow.dags_test(env, "compare_claims", "2026-03-06T01:00:00+00:00")
+    with store.reading_store(settings) as r:
+        assert store.table_counts(r) == first
+        assert r.execute("SELECT count(*) FROM runs").fetchone() == (2,)
+        assert r.execute("SELECT count(*) FROM claim_clusters").fetchone() == (first["claims"],)
+        assert _doubles(r) == (0, 0)
+    assert first["articles"] > 0 and first["claims"] > 0
+    assert not settings.database.exists(), "nothing was written to an embedded file"
 
