@@ -35,11 +35,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REPO, Result, Row, median, subprocess_env  # noqa: E402
 
 WORKER = r"""
-import json, sys, time
+import json, resource, sys, time
+from contextlib import contextmanager
 from pathlib import Path
 from pipeline import store
 from pipeline.settings import Settings
 from pipeline.store import lake as lake_mod
+from pipeline.store import load as load_mod
+
+committing = 0.0
+
+@contextmanager
+def timed_transaction(con):  # the loader's transaction, with the time its COMMIT takes
+    global committing
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    t = time.perf_counter()
+    try:
+        con.execute("COMMIT")
+    finally:
+        committing += time.perf_counter() - t
+
+load_mod.transaction = timed_transaction
 
 spec = json.loads(sys.argv[1])
 settings = Settings(**{k: (Path(v) if k in ("data_dir", "db_path") else v) for k, v in spec["settings"].items()})
@@ -66,7 +87,9 @@ for folder in spec["batches"]:
     conflicts += attempts - 1
     opened += t1 - t0
     loaded += time.perf_counter() - t1
-print(json.dumps({"opened": opened, "loaded": loaded, "conflicts": conflicts}))
+use = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"opened": opened, "loaded": loaded, "conflicts": conflicts, "commit": committing,
+                  "cpu": use.ru_utime + use.ru_stime}))
 """
 
 
@@ -165,6 +188,8 @@ def measure(backend: str, writers: int, folders: list[Path], tmp: Path, postgres
             "open_s": sum(r["opened"] for r in reports) / len(folders),
             "load_s": sum(r["loaded"] for r in reports) / len(folders),
             "conflicts": sum(r["conflicts"] for r in reports),
+            "commit_s": sum(r["commit"] for r in reports) / len(folders),
+            "cpu_share": sum(r["cpu"] for r in reports) / wall,
             "files": files,
             "rows": int(row[0]) + int(row[1]),
         }
@@ -209,15 +234,19 @@ def main() -> int:
                     m = measure(backend, w, folders, tmp, args.postgres, args.inline)
                     runs.setdefault((backend, w), []).append(m)
                     print(f"{backend} x{w}: {m['rows_per_s']:.0f} rows/s, open {m['open_s']:.2f} s/batch, "
-                          f"load {m['load_s']:.2f} s/batch, {m['conflicts']:.0f} conflicts, {m['files']:.0f} files",
+                          f"load {m['load_s']:.2f} s/batch (commit {m['commit_s']:.2f}), "
+                          f"cpu/wall {m['cpu_share']:.2f}, "
+                          f"{m['conflicts']:.0f} conflicts, {m['files']:.0f} files",
                           flush=True)
-    lines = ["| store | writers | rows/s | wall s | open s/batch | load s/batch | conflicts retried | Parquet files |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| store | writers | rows/s | wall s | open s/batch | load s/batch | of which COMMIT "
+             "| writers' CPU / wall | conflicts retried | Parquet files |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for (backend, w), ms in sorted(runs.items()):
         def med(key: str, ms: list[dict[str, float]] = ms) -> float:
             return median([m[key] for m in ms])
         lines.append(f"| {backend} | {w} | {med('rows_per_s'):,.0f} | {med('wall'):.1f} | {med('open_s'):.2f} | "
-                     f"{med('load_s'):.2f} | {med('conflicts'):.0f} | {med('files'):.0f} |")
+                     f"{med('load_s'):.2f} | {med('commit_s'):.2f} | {med('cpu_share'):.2f} | {med('conflicts'):.0f} | "
+                     f"{med('files'):.0f} |")
         result.rows.append(Row(f"{backend}, {w} writer(s): rows stored per second", med("rows_per_s"), "rows/s",
                                better="higher"))
     if ("ducklake", 1) in runs and ("ducklake", max(counts)) in runs:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import logging
 import os
 import random
@@ -56,6 +57,10 @@ T = TypeVar("T")
 
 ALIAS = "lake"  # the name the lake is attached under; unqualified table names resolve to it (USE)
 EXTENSIONS = (("duckdb_extension_ducklake", "ducklake"), ("duckdb_extension_postgres_scanner", "postgres_scanner"))
+# Loaded too when their packages are installed: object storage as the data path (s3://, gs://, https://)
+# needs httpfs, and AWS's credential chain (instance roles, profiles) needs aws. Credentials are DuckDB
+# secrets (CREATE PERSISTENT SECRET, kept per user under ~/.duckdb/stored_secrets), never settings here.
+OPTIONAL_EXTENSIONS = (("duckdb_extension_httpfs", "httpfs"), ("duckdb_extension_aws", "aws"))
 CONFLICT_RETRIES = 30  # commit conflicts retried before a writer gives up (each after a growing pause)
 
 
@@ -109,6 +114,9 @@ def load_extensions(con: duckdb.DuckDBPyConnection) -> None:
     """LOAD the DuckLake and PostgreSQL extensions from their packages (no download)."""
     for module, name in EXTENSIONS:
         con.execute(f"LOAD {_quote(str(extension_file(module, name)))}")
+    for module, name in OPTIONAL_EXTENSIONS:
+        if importlib.util.find_spec(module) is not None:
+            con.execute(f"LOAD {_quote(str(extension_file(module, name)))}")
 
 
 def is_conflict(error: BaseException) -> bool:
