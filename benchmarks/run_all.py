@@ -45,6 +45,7 @@ MINE: dict[str, tuple[str, list[str], list[str]]] = {
     ),
     "compare": ("compare_scale.py", ["--sizes", "10000,100000,1000000"], ["--sizes", "10000", "--repeat", "2"]),
     "comparison": ("comparison.py", [], []),
+    "lake": ("lake_writers.py", ["--rounds", "2"], ["--rounds", "1", "--batches", "4", "--articles", "50"]),
 }
 OTHERS = ("attribution.py", "extraction.py", "fetch.py")
 
@@ -85,6 +86,10 @@ SECTION_INTRO = {
     "comparison": "Claims compared across outlets: the PolNeAR dev articles through the extractor, canonical "
     "speakers and claim clusters (default method), scored against the hand-labelled comparison gold "
     "(`shared/data/comparison-dev`). Skipped without the shared data.",
+    "lake": "The load with 1, 2 and 4 concurrent writer processes, each loading its own outlets' batches as the "
+    "load stage does (open the store, `load_batch` in one transaction, retried on a commit conflict): "
+    "DuckLake with its catalog in the loopback PostgreSQL beside the embedded file, on the same batches "
+    "in the same run (`benchmarks/lake_writers.py`). Skipped without PostgreSQL.",
     "store": "Synthetic claims loaded through `store.load_batch` from staging files (bulk `read_json` in one "
     "transaction per 10,000-claim batch), and the comparison views queried as the README and the report "
     "query them, at 10k, 100k and 1M claims.",

@@ -42,6 +42,12 @@ T = TypeVar("T")
 _bearer = HTTPBearer(auto_error=False)
 
 
+def _as_of(request: Any) -> str | None:
+    """The ``as_of`` parameter of an API request (a run id or an ISO time; DuckLake stores only)."""
+    value = request.query_params.get("as_of")
+    return str(value)[:200] if value else None
+
+
 class _Refused(Exception):
     """A request the view answers with an error: a page for browsers, JSON for the API."""
 
@@ -94,15 +100,19 @@ def _user_name(user: Any) -> str | None:
     return str(get_name()) if callable(get_name) else None
 
 
-def _read(work: Callable[[Any], T]) -> T:
-    """Open the DuckDB file read-only, run ``work`` on it, close it."""
+def _read(work: Callable[[Any], T], as_of: str | None = None) -> T:
+    """Open the store read-only (the DuckDB file, or the DuckLake at its last or ``as_of`` snapshot), run
+    ``work`` on it, close it."""
     from pipeline import store
     from pipeline.settings import Settings
 
     try:
-        with store.reading(Settings.from_env().database, lock_wait=DB_LOCK_WAIT, memory_limit=DB_MEMORY) as con:
+        settings = Settings.from_env()
+        with store.reading_store(settings, DB_LOCK_WAIT, DB_MEMORY, as_of_run=as_of) as con:
             return work(con)
     except store.StoreError as e:  # no database yet, or a load held it longer than DB_LOCK_WAIT
+        if as_of is not None:  # no such run or time, or a store that keeps no snapshots
+            raise _Refused(400, "No snapshot for as_of", str(e).splitlines()[0]) from e
         log.warning("claims view: %s", e)
         raise _Refused(503, "The claims database is not available", str(e).splitlines()[0]) from e
 
@@ -214,7 +224,8 @@ def create_app() -> FastAPI:
     def api_clusters(request: Request, user: Any = User) -> Response:
         limit, offset, order = _cluster_list_params(request)
         total, rows = _read(
-            lambda con: (store_mod().count_clusters(con), store_mod().list_clusters(con, limit, offset, order))
+            lambda con: (store_mod().count_clusters(con), store_mod().list_clusters(con, limit, offset, order)),
+            _as_of(request),
         )
         return _json({"total": total, "limit": limit, "offset": offset, "order": order, "clusters": rows})
 
@@ -228,7 +239,7 @@ def create_app() -> FastAPI:
     @app.get("/api/cluster/{cluster_id}")
     def api_cluster(cluster_id: str, request: Request, user: Any = User) -> Response:
         limit, offset = _paging(request)
-        data = _read(lambda con: _cluster(con, cluster_id, limit, offset))
+        data = _read(lambda con: _cluster(con, cluster_id, limit, offset), _as_of(request))
         return _json(clusterview.cluster_json(*data, limit, offset))
 
     @app.get("/archive/{article_id}", response_class=HTMLResponse)
@@ -372,7 +383,7 @@ def create_app() -> FastAPI:
         from pipeline import store
 
         q = claimsview.ClaimQuery.from_params(request.query_params)
-        total, rows = _read(lambda con: store.find_claims(con, **q.store_args()))
+        total, rows = _read(lambda con: store.find_claims(con, **q.store_args()), _as_of(request))
         return _json(claimsview.claims_json(total, rows, q))
 
     @app.get("/api/facets")

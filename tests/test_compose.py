@@ -41,6 +41,9 @@ SHARED = (
     "FACTCHECK_DATA_DIR",
     "FACTCHECK_STAGING_URL",
     "FACTCHECK_LOAD_QUEUE",
+    "FACTCHECK_STORE",
+    "FACTCHECK_LAKE_CATALOG",
+    "FACTCHECK_LAKE_DATA_PATH",
 )
 
 
@@ -52,7 +55,7 @@ def compose() -> dict[str, Any]:
 
 def test_the_services_are_those_of_the_official_airflow_3_file(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == AIRFLOW_SERVICES | {"postgres", "redis"}
+    assert set(services) == AIRFLOW_SERVICES | {"postgres", "redis", "lake-catalog"}
     commands = {name: services[name].get("command") for name in AIRFLOW_SERVICES - {"airflow-init"}}
     assert commands == {
         "airflow-apiserver": "api-server",
@@ -73,7 +76,23 @@ def test_scale_out_pieces_sit_under_the_celery_profile(compose: dict[str, Any]) 
     profiles = {name: s.get("profiles") for name, s in compose["services"].items()}
     assert profiles.pop("redis") == ["celery"]
     assert profiles.pop("airflow-worker") == ["celery"]
+    assert profiles.pop("lake-catalog") == ["lake"]
     assert set(profiles.values()) == {None}, "everything else starts without a profile"
+
+
+def test_the_lake_profile_shares_one_catalog_and_one_data_volume(compose: dict[str, Any]) -> None:
+    common = compose["x-airflow-common"]["environment"]
+    assert common["FACTCHECK_STORE"] == "${FACTCHECK_STORE:-duckdb}", "the embedded file stays the default"
+    assert "host=postgres" in common["FACTCHECK_LAKE_CATALOG"] and "factcheck_lake" in common["FACTCHECK_LAKE_CATALOG"]
+    catalog = "\n".join(compose["services"]["lake-catalog"]["command"])
+    assert "CREATE DATABASE factcheck_lake" in catalog
+    for name in AIRFLOW_SERVICES:
+        mounts = {v.split(":")[1]: v.split(":")[0] for v in compose["services"][name]["volumes"]}
+        assert mounts["/opt/airflow/lake"] == "lake-data", name
+        assert common["FACTCHECK_LAKE_DATA_PATH"].endswith("/opt/airflow/lake/}"), name
+    assert "lake-data" in compose["volumes"]
+    init = "\n".join(compose["services"]["airflow-init"]["command"])
+    assert "airflow pools set duckdb_writer \"$${FACTCHECK_WRITER_SLOTS}\"" in init
 
 
 def test_every_airflow_service_shares_secrets_executor_and_database(compose: dict[str, Any]) -> None:
@@ -151,7 +170,7 @@ def test_docker_compose_resolves_the_file_with_a_generated_env(tmp_path: Path) -
                                             "AIRFLOW__CORE__EXECUTOR=CeleryExecutor"), encoding="utf-8")
     secrets = dict(line.split("=", 1) for line in made.stdout.splitlines() if "=" in line and not line.startswith("#"))
     env = dict(os.environ, ENV_FILE_PATH=str(env_file))
-    base = [binary, "--env-file", str(env_file), "-f", str(COMPOSE), "--profile", "celery"]
+    base = [binary, "--env-file", str(env_file), "-f", str(COMPOSE), "--profile", "celery", "--profile", "lake"]
     subprocess.run([*base, "config", "-q"], env=env, check=True, cwd=tmp_path, timeout=120)
     out = subprocess.run([*base, "config"], env=env, capture_output=True, text=True, check=True, cwd=tmp_path,
                          timeout=120)

@@ -291,10 +291,11 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     # The read snapshot the loads publish never waits for a load; --live reads the file loads write.
-    if args.live:
+    # On DuckLake every reader sees the last committed snapshot (or the one --as-of names).
+    if args.live and settings.store != "ducklake" and args.as_of is None:
         con = store.connect(settings.database, read_only=True)
     else:
-        con = store.connect_reader(settings.database)
+        con = store.open_reader(settings, as_of_run=args.as_of)
     try:
         names, rows = store.query(con, args.query)
     except duckdb.Error as e:
@@ -421,6 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-width", type=int, default=60, help="cut cells longer than this (default 60)")
     p.add_argument("--live", action="store_true",
                    help="read the live file (waits while a load batch writes) instead of the read snapshot")
+    p.add_argument("--as-of", metavar="RUN_ID|TIMESTAMP",
+                   help="answer as the store stood when that load or compare run committed, or at that ISO time "
+                        "(FACTCHECK_STORE=ducklake: its snapshots; the embedded file keeps only the present)")
     p.set_defaults(func=cmd_sql)
 
     p = sub.add_parser("load", help="load a run's staging files into DuckDB (again): completes an interrupted load")

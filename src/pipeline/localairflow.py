@@ -66,13 +66,18 @@ def _run(args: list[str], env: Mapping[str, str], timeout: float) -> subprocess.
     return proc
 
 
-def prepare(env: Mapping[str, str], timeout: float = 600) -> None:
-    """Create or migrate the metadata database and the one-slot DuckDB writer pool."""
+def prepare(env: Mapping[str, str], timeout: float = 600, writer_slots: int = 1) -> None:
+    """Create or migrate the metadata database and the DuckDB writer pool: one slot for the embedded
+    file; a DuckLake store (FACTCHECK_STORE=ducklake) takes several concurrent writers."""
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
     airflow = airflow_executable()
     _run([airflow, "db", "migrate"], env, timeout)
-    pool = Settings.from_env(env).writer_pool  # the pool the DAG files will name
-    _run([airflow, "pools", "set", pool, "1", "the single DuckDB writer"], env, timeout)
+    settings = Settings.from_env(env)
+    pool = settings.writer_pool  # the pool the DAG files will name
+    if writer_slots != 1 and settings.store != "ducklake":
+        raise ValueError("only a DuckLake store (FACTCHECK_STORE=ducklake) takes more than one writer")
+    what = "the single DuckDB writer" if writer_slots == 1 else "the DuckLake writers"
+    _run([airflow, "pools", "set", pool, str(int(writer_slots)), what], env, timeout)
 
 
 UI_CONFIG_PROBE = """

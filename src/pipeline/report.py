@@ -101,7 +101,7 @@ def build(con: Any, limit: int = 25) -> tuple[str, dict[str, Any]]:
 
 def write_report(settings: Settings, label: str, limit: int = 25) -> str:
     """Build the report from the DuckDB file and write it; return the Markdown file's path."""
-    con = store.connect_reader(settings.database)  # the read snapshot when the loads publish one
+    con = store.open_reader(settings)  # the read snapshot when the loads publish one, or the lake
     try:
         markdown, data = build(con, limit)
     finally:

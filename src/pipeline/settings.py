@@ -40,6 +40,9 @@ def _parse_bool(name: str, raw: str) -> bool:
     raise ValueError(f"{PREFIX}{name.upper()} must be true or false, got {raw!r}")
 
 
+STORES = ("duckdb", "ducklake")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """The pipeline's configuration: packaged defaults, overridden from the environment (``from_env``)."""
@@ -95,6 +98,13 @@ class Settings:
     claims_asset_uri: str = CLAIMS_ASSET_URI
     writer_pool: str = WRITER_POOL
     load_queue: str = ""
+    # where the store lives: "duckdb" (one embedded file, db_path: one writer, readers on its host) or
+    # "ducklake" (Parquet files under lake_data_path, a folder or s3://..., with their catalog in the
+    # PostgreSQL database lake_catalog, a libpq conninfo or postgresql:// URL: several writers, readers on
+    # any host, every committed snapshot queryable); see pipeline.store.lake and docs/DEPLOYMENT.md
+    store: str = "duckdb"
+    lake_catalog: str = ""
+    lake_data_path: str = ""
 
     def __post_init__(self) -> None:
         if self.db_path is None:
@@ -140,6 +150,14 @@ class Settings:
             )
         if self.read_snapshot not in ("batch", "run", "off"):
             raise ValueError(f"{PREFIX}READ_SNAPSHOT must be batch, run or off, not {self.read_snapshot!r}")
+        if self.store not in STORES:
+            raise ValueError(f"{PREFIX}STORE must be one of {', '.join(STORES)}, not {self.store!r}")
+        if self.store == "ducklake" and not (self.lake_catalog.strip() and self.lake_data_path.strip()):
+            raise ValueError(
+                f"{PREFIX}STORE=ducklake needs {PREFIX}LAKE_CATALOG (the PostgreSQL catalog, e.g. "
+                f"'dbname=factcheck_lake host=db user=factcheck' or postgresql://...) and {PREFIX}LAKE_DATA_PATH "
+                "(the folder or s3:// prefix every writer and reader reaches)"
+            )
 
     @property
     def database(self) -> Path:

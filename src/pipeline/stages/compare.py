@@ -32,7 +32,7 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
     from pipeline.compare.stage import cluster_new, resolve_new
     from pipeline.store import compare as compare_store
 
-    store.require_database(settings.database)  # compare only what a load stored; never create a file
+    store.require_store(settings)  # compare only what a load stored; never create a file
     started = datetime.now(UTC)
     run = compare_run_id or "compare__" + started.strftime("%Y-%m-%dT%H:%M:%S.%f")
     aliases = load_alias_file(settings.speaker_aliases_path)  # a bad alias file stops here, naming the line
@@ -43,7 +43,7 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
 
         encode = load_encoder()  # without the [semantic] extra this says what to install
     t0 = time.perf_counter()
-    con = store.connect(settings.database)
+    con = store.open_store(settings)
     try:
         articles = compare_store.pending_articles(con, max_articles)
         claims = compare_store.claims_of_articles(con, articles)
@@ -76,7 +76,7 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
             merges=result.merges,
             n_restored=result.n_restored,
         )
-        counts = compare_store.write_compare(con, write)
+        counts = store.retry_conflicts(con, lambda: compare_store.write_compare(con, write), f"compare run {run}")
         publish_snapshot(settings, con, end_of_run=True)  # readers of the snapshot see the new clusters
     finally:
         con.close()
@@ -112,12 +112,12 @@ def respeak(settings: Settings, compare_run_id: str | None = None) -> dict[str, 
     from pipeline.compare.stage import resolve_new
     from pipeline.store import respeak as respeak_store
 
-    store.require_database(settings.database)
+    store.require_store(settings)
     started = datetime.now(UTC)
     run = compare_run_id or "respeak__" + started.strftime("%Y-%m-%dT%H:%M:%S.%f")
     aliases = load_alias_file(settings.speaker_aliases_path)  # a bad alias file stops here, naming the line
     t0 = time.perf_counter()
-    con = store.connect(settings.database)
+    con = store.open_store(settings)
     try:
         claims = respeak_store.every_claim(con)
         result = resolve_new(claims, respeak_store.every_text(con), (), (), aliases)
@@ -130,7 +130,7 @@ def respeak(settings: Settings, compare_run_id: str | None = None) -> dict[str, 
             claim_entities=result.claim_entities,
             aliases=str(settings.speaker_aliases_path) if settings.speaker_aliases_path else None,
         )
-        counts = respeak_store.write_respeak(con, write)
+        counts = store.retry_conflicts(con, lambda: respeak_store.write_respeak(con, write), f"respeak {run}")
         publish_snapshot(settings, con, end_of_run=True)
     finally:
         con.close()

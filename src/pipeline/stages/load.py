@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -77,10 +78,10 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
                 article_file=local_copy(paths.stage_file("parse", name), folder),
                 claim_file=claim_file,
             )
-            con = store.connect(settings.database)
+            con = store.open_store(settings)
             try:
                 log.info("run %s: loading outlet %s (%d of %d)", run_id, name, i, len(names))
-                counts = store.load_batch(con, batch)
+                counts = store.retry_conflicts(con, partial(store.load_batch, con, batch), f"the batch of {name}")
                 publish_snapshot(settings, con, end_of_run=False)
             finally:
                 con.close()
@@ -92,9 +93,11 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
             OutletState(settings, name).record_loaded(run_id, read_results(parse_log) if parse_log else ())
             shutil.rmtree(folder, ignore_errors=True)
             log.info("run %s: outlet %s loaded (%d of %d): %s", run_id, name, i, len(names), counts)
-    con = store.connect(settings.database)
+    con = store.open_store(settings)
     try:
-        store.record_run(con, run_id, totals, totals["outlets"])
+        store.retry_conflicts(
+            con, lambda: store.record_run(con, run_id, totals, totals["outlets"]), f"the totals of run {run_id}"
+        )
         publish_snapshot(settings, con, end_of_run=True)
     finally:
         con.close()
@@ -111,7 +114,7 @@ def reprocess_load(settings: Settings, run_id: str, outlet_names: Iterable[str])
     totals = _totals()
     # Staging may be on object storage: DuckDB reads local copies (see ``load``).
     tmp = tempfile.TemporaryDirectory(prefix="factcheck-reprocess-")
-    con = store.connect(settings.database)
+    con = store.open_store(settings)
     try:
         for name in outlet_names:
             claim_file = local_copy(paths.stage_file("extract", name), Path(tmp.name))
@@ -124,11 +127,14 @@ def reprocess_load(settings: Settings, run_id: str, outlet_names: Iterable[str])
             logs = (extract_log,) if extract_log is not None else ()
             batch = store.Batch(run_id, None, logs, article_file, claim_file)
             totals["extract_failures"] += _count_failed(extract_log)
-            for key, value in store.load_batch(con, batch).items():
+            done = store.retry_conflicts(con, partial(store.load_batch, con, batch), f"the reprocessed {name}")
+            for key, value in done.items():
                 totals[key] += value
             totals["outlets"] += 1
             publish_snapshot(settings, con, end_of_run=False)
-        store.record_run(con, run_id, totals, totals["outlets"])
+        store.retry_conflicts(
+            con, lambda: store.record_run(con, run_id, totals, totals["outlets"]), f"the totals of run {run_id}"
+        )
         publish_snapshot(settings, con, end_of_run=True)
     finally:
         con.close()
@@ -162,9 +168,10 @@ def _load_failure_log(
 
     if not log_files:
         return
-    con = store.connect(settings.database)
+    con = store.open_store(settings)
     try:
-        counts = store.load_batch(con, store.Batch(run_id, _public_outlet(outlet), log_files, None, None))
+        failed = store.Batch(run_id, _public_outlet(outlet), log_files, None, None)
+        counts = store.retry_conflicts(con, lambda: store.load_batch(con, failed), f"the failure log of {outlet.name}")
     finally:
         con.close()
     for key in ("fetch_log", "failures"):
@@ -181,6 +188,8 @@ def publish_snapshot(settings: Settings, con: Any, end_of_run: bool) -> None:
     """
     from pipeline import store
 
+    if settings.store == "ducklake":  # every committed snapshot is what readers see: nothing to copy
+        return
     mode = settings.read_snapshot
     if mode == "off":
         if end_of_run and store.remove_snapshot(settings.database):

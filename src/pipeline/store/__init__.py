@@ -31,8 +31,9 @@ The package: ``schema`` (open with lock retry, migrations from ``sql/migrations`
 ``queries`` (the read API of the Claims view and the report), ``cluster_queries`` (its cluster
 pages, alerts and name search), ``outlet_queries`` (its comparison and spread pages, over the
 summaries that ``summaries`` keeps for the compare runs), ``export`` (views to Parquet, CSV and ClaimReview JSON-LD),
-``backup``, ``snapshot`` (the read snapshot the loads publish for readers), and ``reviews`` (the
-contradictions desk's verdicts, in their own file beside the store). Callers use
+``backup``, ``snapshot`` (the read snapshot the loads publish for readers), ``reviews`` (the
+contradictions desk's verdicts, in their own file beside the store) and ``lake`` (the DuckLake
+backend: ``open_store`` / ``open_reader`` open whichever ``Settings.store`` names). Callers use
 ``from pipeline import store`` and the names re-exported here.
 """
 
@@ -49,6 +50,16 @@ from pipeline.store.cluster_queries import (
     latest_clusters,
     list_clusters,
     search_names,
+)
+from pipeline.store.lake import (
+    Lake,
+    as_of,
+    is_lake,
+    open_reader,
+    open_store,
+    reading_store,
+    require_store,
+    retry_conflicts,
 )
 from pipeline.store.load import (
     ARTICLE_COLUMNS,
@@ -134,5 +145,6 @@ __all__ = [
     "recent_runs", "record_run", "schema_version", "table_counts", "transaction",
     "reader_config", "require_database", "attach_reader",
     "desk_pairs", "claim_filter", "article_archive_info", "resolve_speaker",
+    "Lake", "as_of", "is_lake", "open_reader", "open_store", "reading_store", "require_store", "retry_conflicts",
     "SNAPSHOT_MODES", "Published", "connect_reader", "publish_snapshot", "remove_snapshot", "snapshot_path",
 ]

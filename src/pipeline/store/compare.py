@@ -253,11 +253,12 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
         )
         before = _count(con, "speakers")
         con.execute(
-            """INSERT INTO speakers (speaker_id, name, kind, aliases, compare_run_id)
-               SELECT speaker_id, name, kind, aliases, ? FROM _new_speakers
-               ON CONFLICT (speaker_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-                   aliases = list_distinct(list_concat(speakers.aliases, excluded.aliases)),
-                   compare_run_id = excluded.compare_run_id""",
+            """MERGE INTO speakers AS t USING (SELECT *, ?::VARCHAR AS compare_run_id FROM _new_speakers) AS s
+               ON t.speaker_id = s.speaker_id
+               WHEN MATCHED THEN UPDATE SET name = s.name, kind = s.kind,
+                   aliases = list_distinct(list_concat(t.aliases, s.aliases)), compare_run_id = s.compare_run_id
+               WHEN NOT MATCHED THEN INSERT (speaker_id, name, kind, aliases, compare_run_id)
+                   VALUES (s.speaker_id, s.name, s.kind, s.aliases, s.compare_run_id)""",
             [run],
         )
         counts["speakers"] = len(w.speakers)
@@ -265,30 +266,37 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
         _stage(con, "claim_speakers", w.claim_speakers)
         summaries.touch_claims(con, "SELECT claim_id FROM _new_claim_speakers")  # a speaker it may lose
         con.execute(
-            """INSERT INTO claim_speakers (claim_id, speaker_id, principal_id, sub, how, compare_run_id)
-               SELECT *, ? FROM _new_claim_speakers
-               WHERE claim_id NOT IN (SELECT claim_id FROM claim_clusters)
-               ON CONFLICT (claim_id) DO UPDATE SET speaker_id = excluded.speaker_id,
-                   principal_id = excluded.principal_id, sub = excluded.sub, how = excluded.how,
-                   compare_run_id = excluded.compare_run_id""",
+            """MERGE INTO claim_speakers AS t
+               USING (SELECT *, ?::VARCHAR AS compare_run_id FROM _new_claim_speakers
+                      WHERE claim_id NOT IN (SELECT claim_id FROM claim_clusters)) AS s
+               ON t.claim_id = s.claim_id
+               WHEN MATCHED THEN UPDATE SET speaker_id = s.speaker_id, principal_id = s.principal_id, sub = s.sub,
+                   how = s.how, compare_run_id = s.compare_run_id
+               WHEN NOT MATCHED THEN INSERT (claim_id, speaker_id, principal_id, sub, how, compare_run_id)
+                   VALUES (s.claim_id, s.speaker_id, s.principal_id, s.sub, s.how, s.compare_run_id)""",
             [run],
         )
         _stage(con, "entities", w.entities)
         con.execute(
-            """INSERT INTO entities (entity_id, name, kind, aliases, compare_run_id)
-               SELECT entity_id, name, kind, aliases, ? FROM _new_entities
-               ON CONFLICT (entity_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-                   aliases = list_distinct(list_concat(entities.aliases, excluded.aliases)),
-                   compare_run_id = excluded.compare_run_id""",
+            """MERGE INTO entities AS t USING (SELECT *, ?::VARCHAR AS compare_run_id FROM _new_entities) AS s
+               ON t.entity_id = s.entity_id
+               WHEN MATCHED THEN UPDATE SET name = s.name, kind = s.kind,
+                   aliases = list_distinct(list_concat(t.aliases, s.aliases)), compare_run_id = s.compare_run_id
+               WHEN NOT MATCHED THEN INSERT (entity_id, name, kind, aliases, compare_run_id)
+                   VALUES (s.entity_id, s.name, s.kind, s.aliases, s.compare_run_id)""",
             [run],
         )
         con.execute("INSERT INTO _touched_entities SELECT entity_id FROM _new_entities")
         _stage(con, "claim_entities", w.claim_entities)
         summaries.touch_claims(con, "SELECT claim_id FROM _new_claim_entities")
         con.execute(
-            """INSERT OR REPLACE INTO claim_entities (claim_id, mention, entity_id)
-               SELECT claim_id, mention, entity_id FROM _new_claim_entities
-               WHERE claim_id NOT IN (SELECT claim_id FROM claim_clusters)"""
+            """MERGE INTO claim_entities AS t
+               USING (SELECT claim_id, mention, entity_id FROM _new_claim_entities
+                      WHERE claim_id NOT IN (SELECT claim_id FROM claim_clusters)) AS s
+               ON t.claim_id = s.claim_id AND t.mention = s.mention
+               WHEN MATCHED THEN UPDATE SET entity_id = s.entity_id
+               WHEN NOT MATCHED THEN INSERT (claim_id, mention, entity_id)
+                   VALUES (s.claim_id, s.mention, s.entity_id)"""
         )
         _stage(con, "claim_clusters", w.assignments)
         before = _count(con, "claim_clusters")
@@ -296,7 +304,7 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
             """INSERT INTO claim_clusters (claim_id, cluster_id, stance, sign, reason, score, terms, assigned_at,
                                            compare_run_id)
                SELECT claim_id, cluster_id, stance, sign, reason, score, terms, ?, ? FROM _new_claim_clusters
-               ON CONFLICT (claim_id) DO NOTHING""",
+               WHERE claim_id NOT IN (SELECT claim_id FROM claim_clusters)""",
             [w.started_at, run],
         )
         counts["assigned"] = _count(con, "claim_clusters") - before
@@ -325,8 +333,14 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
             # the folded id keeps leading to its claims; earlier folds into it now lead to the kept one
             con.execute("UPDATE cluster_merges SET kept_id = ? WHERE kept_id = ?", [keep, folded])
             con.execute(
-                """INSERT OR REPLACE INTO cluster_merges (folded_id, kept_id, compare_run_id, merged_at)
-                   VALUES (?, ?, ?, ?)""",
+                """MERGE INTO cluster_merges AS t
+                   USING (SELECT ?::VARCHAR AS folded_id, ?::VARCHAR AS kept_id, ?::VARCHAR AS compare_run_id,
+                                 ?::TIMESTAMPTZ AS merged_at) AS s
+                   ON t.folded_id = s.folded_id
+                   WHEN MATCHED THEN UPDATE SET kept_id = s.kept_id, compare_run_id = s.compare_run_id,
+                       merged_at = s.merged_at
+                   WHEN NOT MATCHED THEN INSERT (folded_id, kept_id, compare_run_id, merged_at)
+                       VALUES (s.folded_id, s.kept_id, s.compare_run_id, s.merged_at)""",
                 [folded, keep, run, w.started_at],
             )
             con.execute("INSERT INTO _touched VALUES (?), (?)", [folded, keep])  # the folded one's summary goes
@@ -335,8 +349,9 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
         before = _count(con, "alerts")
         con.execute(
             """INSERT INTO alerts (asserting_claim_id, denying_claim_id, cluster_id, created_at, compare_run_id)
-               SELECT asserting_claim_id, denying_claim_id, cluster_id, ?, ? FROM _new_alerts
-               ON CONFLICT (asserting_claim_id, denying_claim_id) DO NOTHING""",
+               SELECT asserting_claim_id, denying_claim_id, cluster_id, ?, ? FROM _new_alerts n
+               WHERE NOT EXISTS (SELECT 1 FROM alerts a WHERE a.asserting_claim_id = n.asserting_claim_id
+                                 AND a.denying_claim_id = n.denying_claim_id)""",
             [w.started_at, run],
         )
         counts["alerts"] = _count(con, "alerts") - before
@@ -350,18 +365,16 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
             """SELECT claim_id FROM claim_speakers WHERE claim_id NOT IN (SELECT claim_id FROM claims)
                UNION ALL SELECT claim_id FROM claim_entities WHERE claim_id NOT IN (SELECT claim_id FROM claims)""",
         )
-        for table in ("claim_clusters", "claim_speakers", "claim_entities"):
-            row = con.execute(
-                f"DELETE FROM {table} WHERE claim_id NOT IN (SELECT claim_id FROM claims) RETURNING 1"
-            ).fetchall()
-            pruned += len(row)
+        for table in ("claim_clusters", "claim_speakers", "claim_entities"):  # (DuckLake has no DELETE RETURNING)
+            pruned += _one_count(con, f"DELETE FROM {table} WHERE claim_id NOT IN (SELECT claim_id FROM claims)")
         # an alert whose claim is gone (re-extracted under a new id, or its article replaced) would
         # push live contradictions off the front page: it goes with its claim
-        gone = con.execute(
+        gone = _one_count(
+            con,
             """DELETE FROM alerts WHERE asserting_claim_id NOT IN (SELECT claim_id FROM claims)
-                   OR denying_claim_id NOT IN (SELECT claim_id FROM claims) RETURNING 1"""
-        ).fetchall()
-        counts["pruned"] = pruned + len(gone)
+                   OR denying_claim_id NOT IN (SELECT claim_id FROM claims)""",
+        )
+        counts["pruned"] = pruned + gone
         counts["summarised"] = _summarise_touched(con)
         counts["speakers_entities_summarised"] = summaries.summarise_touched(con)
         new = w.assignments
@@ -398,6 +411,12 @@ def _summarise_touched(con: duckdb.DuckDBPyConnection) -> int:
            SELECT * FROM cluster_coverage WHERE cluster_id IN (SELECT cluster_id FROM _touched)"""
     )
     row = con.execute("SELECT count(DISTINCT cluster_id) FROM _touched").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _one_count(con: duckdb.DuckDBPyConnection, statement: str) -> int:
+    """The number of rows a DELETE or UPDATE changed (its one result row)."""
+    row = con.execute(statement).fetchone()
     return int(row[0]) if row else 0
 
 

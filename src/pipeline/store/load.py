@@ -121,41 +121,42 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
     with transaction(con):
         if o is not None:
             con.execute(
-                """INSERT INTO outlets (name, domain, feeds, urls, first_run_id, last_run_id)
-                   VALUES (?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (name) DO UPDATE SET domain = excluded.domain, feeds = excluded.feeds,
-                       urls = excluded.urls, last_run_id = excluded.last_run_id""",
-                [
-                    o["name"],
-                    o.get("domain"),
-                    list(o.get("feeds") or []),
-                    list(o.get("urls") or []),
-                    batch.run_id,
-                    batch.run_id,
-                ],
+                """MERGE INTO outlets AS t
+                   USING (SELECT ?::VARCHAR AS name, ?::VARCHAR AS domain, ?::VARCHAR[] AS feeds,
+                                 ?::VARCHAR[] AS urls, ?::VARCHAR AS run_id) AS s
+                   ON t.name = s.name
+                   WHEN MATCHED THEN UPDATE SET domain = s.domain, feeds = s.feeds, urls = s.urls,
+                       last_run_id = s.run_id
+                   WHEN NOT MATCHED THEN INSERT (name, domain, feeds, urls, first_run_id, last_run_id)
+                       VALUES (s.name, s.domain, s.feeds, s.urls, s.run_id, s.run_id)""",
+                [o["name"], o.get("domain"), list(o.get("feeds") or []), list(o.get("urls") or []), batch.run_id],
             )
         if logs:
             counts["fetch_log"], counts["failures"] = _one(
                 con, f"SELECT count(*), count(*) FILTER (NOT ok) FROM {logs}"
             )
             con.execute(
-                f"""INSERT INTO fetch_log (url, stage, outlet, ok, status, reason, final_url, content_type, n_bytes,
-                    attempts, total_attempts, failures, started_at, elapsed_ms, archive_ref, run_id)
-                SELECT url, stage, outlet, ok, status, reason, final_url, content_type, n_bytes, attempts,
-                       attempts, CASE WHEN ok THEN 0 ELSE 1 END, started_at, elapsed_ms, archive_ref, ?
-                FROM {logs}
-                QUALIFY row_number() OVER (PARTITION BY url, stage ORDER BY started_at DESC NULLS LAST) = 1
-                ON CONFLICT (url, stage) DO UPDATE SET
-                    outlet = excluded.outlet, ok = excluded.ok, status = excluded.status,
-                    reason = excluded.reason, final_url = excluded.final_url,
-                    content_type = excluded.content_type, n_bytes = excluded.n_bytes,
-                    attempts = excluded.attempts,
-                    total_attempts = CASE WHEN fetch_log.run_id = excluded.run_id THEN fetch_log.total_attempts
-                                          ELSE fetch_log.total_attempts + excluded.attempts END,
-                    failures = CASE WHEN fetch_log.run_id = excluded.run_id THEN fetch_log.failures
-                                    ELSE fetch_log.failures + excluded.failures END,
-                    started_at = excluded.started_at, elapsed_ms = excluded.elapsed_ms,
-                    archive_ref = excluded.archive_ref, run_id = excluded.run_id""",
+                f"""MERGE INTO fetch_log AS t
+                USING (
+                    SELECT url, stage, outlet, ok, status, reason, final_url, content_type, n_bytes, attempts,
+                           CASE WHEN ok THEN 0 ELSE 1 END AS failures, started_at, elapsed_ms, archive_ref,
+                           ?::VARCHAR AS run_id
+                    FROM {logs}
+                    QUALIFY row_number() OVER (PARTITION BY url, stage ORDER BY started_at DESC NULLS LAST) = 1
+                ) AS s
+                ON t.url = s.url AND t.stage = s.stage
+                WHEN MATCHED THEN UPDATE SET
+                    outlet = s.outlet, ok = s.ok, status = s.status, reason = s.reason, final_url = s.final_url,
+                    content_type = s.content_type, n_bytes = s.n_bytes, attempts = s.attempts,
+                    total_attempts = CASE WHEN t.run_id = s.run_id THEN t.total_attempts
+                                          ELSE t.total_attempts + s.attempts END,
+                    failures = CASE WHEN t.run_id = s.run_id THEN t.failures ELSE t.failures + s.failures END,
+                    started_at = s.started_at, elapsed_ms = s.elapsed_ms, archive_ref = s.archive_ref,
+                    run_id = s.run_id
+                WHEN NOT MATCHED THEN INSERT (url, stage, outlet, ok, status, reason, final_url, content_type,
+                    n_bytes, attempts, total_attempts, failures, started_at, elapsed_ms, archive_ref, run_id)
+                VALUES (s.url, s.stage, s.outlet, s.ok, s.status, s.reason, s.final_url, s.content_type, s.n_bytes,
+                    s.attempts, s.attempts, s.failures, s.started_at, s.elapsed_ms, s.archive_ref, s.run_id)""",
                 [batch.run_id],
             )
         keepers = "(SELECT article_id FROM _batch_articles WHERE keeper = article_id)"
@@ -180,29 +181,35 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
                 "FROM _batch_articles",
             )
             con.execute(
-                """INSERT INTO articles (article_id, canonical_url, url, outlet, title, authors, published_at,
+                """MERGE INTO articles AS t
+                USING (SELECT *, ?::VARCHAR AS run_id FROM _batch_articles WHERE keeper = article_id) AS s
+                ON t.article_id = s.article_id
+                WHEN MATCHED THEN UPDATE SET
+                    url = s.url, outlet = s.outlet, title = s.title, authors = s.authors,
+                    published_at = s.published_at, modified_at = s.modified_at,
+                    claimed_canonical_url = s.claimed_canonical_url,
+                    first_seen_at = least(t.first_seen_at, s.fetched_at),
+                    last_seen_at = greatest(t.last_seen_at, s.fetched_at),
+                    language = s.language, text = s.text, content_hash = s.content_hash, raw_ref = s.raw_ref,
+                    run_id = s.run_id, minhash = coalesce(s.minhash, t.minhash), wire = s.wire
+                WHEN NOT MATCHED THEN INSERT (article_id, canonical_url, url, outlet, title, authors, published_at,
                        first_seen_at, last_seen_at, language, text, content_hash, raw_ref, run_id, minhash, wire,
                        modified_at, claimed_canonical_url)
-                SELECT article_id, canonical_url, url, outlet, title, authors, published_at,
-                       fetched_at, fetched_at, language, text, content_hash, raw_ref, ?, minhash, wire,
-                       modified_at, claimed_canonical_url
-                FROM _batch_articles WHERE keeper = article_id
-                ON CONFLICT (article_id) DO UPDATE SET
-                    url = excluded.url, outlet = excluded.outlet, title = excluded.title,
-                    authors = excluded.authors, published_at = excluded.published_at,
-                    modified_at = excluded.modified_at, claimed_canonical_url = excluded.claimed_canonical_url,
-                    first_seen_at = least(articles.first_seen_at, excluded.first_seen_at),
-                    last_seen_at = greatest(articles.last_seen_at, excluded.last_seen_at),
-                    language = excluded.language, text = excluded.text,
-                    content_hash = excluded.content_hash, raw_ref = excluded.raw_ref, run_id = excluded.run_id,
-                    minhash = coalesce(excluded.minhash, articles.minhash), wire = excluded.wire""",
+                VALUES (s.article_id, s.canonical_url, s.url, s.outlet, s.title, s.authors, s.published_at,
+                       s.fetched_at, s.fetched_at, s.language, s.text, s.content_hash, s.raw_ref, s.run_id, s.minhash,
+                       s.wire, s.modified_at, s.claimed_canonical_url)""",
                 [batch.run_id],
             )
             con.execute(
-                """INSERT INTO article_urls (url, article_id, run_id) SELECT url, keeper, ? FROM _batch_articles
-                   UNION ALL SELECT canonical_url, keeper, ? FROM _batch_articles WHERE keeper = article_id
-                   ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id, run_id = excluded.run_id""",
-                [batch.run_id, batch.run_id],
+                """MERGE INTO article_urls AS t
+                   USING (SELECT url, min(keeper) AS article_id, ?::VARCHAR AS run_id FROM (
+                              SELECT url, keeper FROM _batch_articles
+                              UNION ALL SELECT canonical_url, keeper FROM _batch_articles WHERE keeper = article_id)
+                          GROUP BY url) AS s
+                   ON t.url = s.url
+                   WHEN MATCHED THEN UPDATE SET article_id = s.article_id, run_id = s.run_id
+                   WHEN NOT MATCHED THEN INSERT (url, article_id, run_id) VALUES (s.url, s.article_id, s.run_id)""",
+                [batch.run_id],
             )
             # Re-extraction replaces an article's claims: drop what the batch's articles had before.
             con.execute(f"DELETE FROM claims WHERE article_id IN {keepers}")
@@ -218,9 +225,11 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict[str, int]:
         if clms:
             only = f"WHERE article_id IN {keepers}" if arts else ""
             counts["claims"] = _one(con, f"SELECT count(DISTINCT claim_id) FROM {clms} {only}")[0]
+            # no key is enforced on DuckLake: a claim stored already is not inserted twice
             con.execute(
                 f"""INSERT INTO claims ({CLAIM_COLUMN_LIST}, run_id)
                 SELECT {CLAIM_COLUMN_LIST}, ? FROM {clms} {only}
+                {"AND" if only else "WHERE"} claim_id NOT IN (SELECT claim_id FROM claims)
                 QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY article_id) = 1""",
                 [batch.run_id],
             )
@@ -271,16 +280,20 @@ def _link_copies(con: duckdb.DuckDBPyConnection, run_id: str, threshold: float, 
         "SELECT count(DISTINCT g.member) FROM _groups g JOIN _roots r USING (new_id) WHERE g.member <> r.root",
     )[0]
     con.execute(
-        """INSERT INTO article_links (article_id, original_article_id, relation, similarity, wire, run_id)
-        SELECT g.member, r.root,
-               CASE WHEN g.outlet = ro.outlet THEN 'duplicate' ELSE 'copy' END,
-               g.similarity, coalesce(g.wire, ro.wire), ?
-        FROM _groups g JOIN _roots r USING (new_id) JOIN articles ro ON ro.article_id = r.root
-        WHERE g.member <> r.root
-        QUALIFY row_number() OVER (PARTITION BY g.member ORDER BY g.seen_at, r.root) = 1
-        ON CONFLICT (article_id) DO UPDATE SET original_article_id = excluded.original_article_id,
-            relation = excluded.relation, similarity = excluded.similarity, wire = excluded.wire,
-            run_id = excluded.run_id""",
+        """MERGE INTO article_links AS t
+        USING (
+            SELECT g.member AS article_id, r.root AS original_article_id,
+                   CASE WHEN g.outlet = ro.outlet THEN 'duplicate' ELSE 'copy' END AS relation,
+                   g.similarity, coalesce(g.wire, ro.wire) AS wire, ?::VARCHAR AS run_id
+            FROM _groups g JOIN _roots r USING (new_id) JOIN articles ro ON ro.article_id = r.root
+            WHERE g.member <> r.root
+            QUALIFY row_number() OVER (PARTITION BY g.member ORDER BY g.seen_at, r.root) = 1
+        ) AS s
+        ON t.article_id = s.article_id
+        WHEN MATCHED THEN UPDATE SET original_article_id = s.original_article_id, relation = s.relation,
+            similarity = s.similarity, wire = s.wire, run_id = s.run_id
+        WHEN NOT MATCHED THEN INSERT (article_id, original_article_id, relation, similarity, wire, run_id)
+            VALUES (s.article_id, s.original_article_id, s.relation, s.similarity, s.wire, s.run_id)""",
         [run_id],
     )
     # A root is an original: it points nowhere.
@@ -301,10 +314,13 @@ def record_run(con: duckdb.DuckDBPyConnection, run_id: str, totals: dict[str, in
     """Record a run's load totals. A load that found nothing of the run (its staging pruned, say)
     does not overwrite the totals of an earlier load of the same run."""
     con.execute(
-        """INSERT INTO runs (run_id, loaded_at, n_outlets, n_articles, n_claims, n_failures)
-           VALUES (?, current_timestamp, ?, ?, ?, ?)
-           ON CONFLICT (run_id) DO UPDATE SET loaded_at = excluded.loaded_at, n_outlets = excluded.n_outlets,
-               n_articles = excluded.n_articles, n_claims = excluded.n_claims, n_failures = excluded.n_failures
-           WHERE excluded.n_outlets > 0 OR runs.n_outlets = 0""",
+        """MERGE INTO runs AS t
+           USING (SELECT ?::VARCHAR AS run_id, current_timestamp AS loaded_at, ?::INTEGER AS n_outlets,
+                         ?::INTEGER AS n_articles, ?::INTEGER AS n_claims, ?::INTEGER AS n_failures) AS s
+           ON t.run_id = s.run_id
+           WHEN MATCHED AND (s.n_outlets > 0 OR t.n_outlets = 0) THEN UPDATE SET loaded_at = s.loaded_at,
+               n_outlets = s.n_outlets, n_articles = s.n_articles, n_claims = s.n_claims, n_failures = s.n_failures
+           WHEN NOT MATCHED THEN INSERT (run_id, loaded_at, n_outlets, n_articles, n_claims, n_failures)
+               VALUES (s.run_id, s.loaded_at, s.n_outlets, s.n_articles, s.n_claims, s.n_failures)""",
         [run_id, n_outlets, totals.get("articles", 0), totals.get("claims", 0), totals.get("failures", 0)],
     )

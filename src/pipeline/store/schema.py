@@ -253,10 +253,18 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply every migration not yet recorded (a lower number that arrived late included), each in its
-    own transaction; recreate the views. Returns the version."""
+    own transaction; recreate the views. Returns the version.
+
+    On DuckLake (``lake``) the statements lose their key constraints and indexes, which it does not
+    have, and the views are recreated only when a migration ran or their text changed, since every
+    DDL there is a snapshot that concurrent writers would conflict on."""
+    from pipeline.store import lake
+
+    on_lake = lake.is_lake(con)
+    key = "" if on_lake else " PRIMARY KEY"
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations "
-        "(version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMPTZ DEFAULT current_timestamp)"
+        f"(version INTEGER{key}, description VARCHAR, applied_at TIMESTAMPTZ DEFAULT current_timestamp)"
     )
     current = schema_version(con)
     if current > SCHEMA_VERSION:
@@ -270,11 +278,17 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         log.info("migrating database to version %d: %s", m.version, m.description)
         with transaction(con):
             for statement in m.statements:
-                con.execute(statement)
+                adapted = lake.adapt_statement(statement) if on_lake else statement
+                if adapted is not None:
+                    con.execute(adapted)
             con.execute(
                 "INSERT INTO schema_migrations (version, description) VALUES (?, ?)", [m.version, m.description]
             )
-    create_views(con)
+    if not on_lake:
+        create_views(con)
+    elif lake.views_changed(con):
+        create_views(con)
+        lake.record_views(con)
     return SCHEMA_VERSION
 
 
