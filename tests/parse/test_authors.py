@@ -130,7 +130,7 @@ def test_authors_are_names_from_author_positions(head: str, body_top: str, expec
     ],
 )
 def test_what_reads_as_a_name(value: str, expected: bool) -> None:
-    from pipeline.parse.authors import looks_like_name
+    from pipeline.parse.names import looks_like_name
 
     assert looks_like_name(value) is expected
 
