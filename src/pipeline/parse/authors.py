@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from copy import deepcopy
 from html import unescape
 from typing import Any
@@ -213,6 +214,71 @@ def _byline_values(tree: lxml.html.HtmlElement) -> list[str]:
     return [p for p in parts if p.strip(" .:-–—·•")]
 
 
+# a label of the Twitter card's label/value pairs that introduces the author ("Written by" beside
+# "Jane Doe", as SEO plugins write it): one of the byline lexicon's labels, in full
+_AUTHOR_LABELS = frozenset(" ".join(w.split()) for w in BYLINE_WORDS["label"]) - {"text", "words", "texte", "texto"}
+
+
+def _card_author(meta: dict[str, list[str]]) -> list[str]:
+    """The author an SEO plugin states in the Twitter card's label/value pairs ("twitter:label1" =
+    "Written by", "twitter:data1" = "Jane Doe"); [] when no pair's label names the author."""
+    for i in range(1, 6):
+        labels, values = meta.get(f"twitter:label{i}"), meta.get(f"twitter:data{i}")
+        if labels and values and " ".join(labels[0].lower().strip(" :：").split()) in _AUTHOR_LABELS:
+            return values[:1]
+    return []
+
+
+# a link to an author's page: "/author/jane-doe/", "/authors/jane-doe", "/contributors/jane-doe"
+_AUTHOR_PAGE = re.compile(
+    r"/(?:author|authors|autor|autore|autores|autoren|auteur|auteurs|contributor|contributors|writer|writers|"
+    r"columnist|columnists|journalist|journalists|reporter|reporters)/([^/?#]+)/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+_LINKED_AUTHORS_MAX = 3  # more names linked to author pages than this: a list of other articles
+
+
+def _squeezed(text: str) -> str:
+    """``text`` as letters and digits only, lower case, accents dropped ("Zoë O'Neil" -> "zoeoneil")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "", ascii_text.lower())
+
+
+_NAVIGATION = re.compile(r"menu|(?<![a-z])nav", re.IGNORECASE)
+_NAVIGATION_DEPTH = 3
+
+
+def _in_navigation(el: lxml.html.HtmlElement) -> bool:
+    """Whether ``el`` sits in the site's navigation: inside a ``<nav>`` or ``<footer>``, or within
+    ``_NAVIGATION_DEPTH`` levels of a container whose class or id says menu or nav (a menu of the
+    site's columnists links each to their page; a page-wide wrapper's "has-menu" class says nothing)."""
+    for depth, anc in enumerate(el.iterancestors()):
+        if anc.tag in ("nav", "footer"):
+            return True
+        if depth < _NAVIGATION_DEPTH and _NAVIGATION.search(f"{anc.get('class') or ''} {anc.get('id') or ''}"):
+            return True
+    return False
+
+
+def _linked_author(tree: lxml.html.HtmlElement) -> list[str]:
+    """The first name the page links to its author page, where the page's address spells the link's
+    text ("/authors/jane-doe/" for "Jane Doe"); [] when there is none or when more than
+    ``_LINKED_AUTHORS_MAX`` names are linked so (a list of other articles, each with its author)."""
+    root = tree.find("body")
+    if root is None:
+        return []
+    found: list[str] = []
+    for a in root.iter("a"):
+        m = _AUTHOR_PAGE.search(a.get("href") or "")
+        if not m or _in_navigation(a):
+            continue
+        text = " ".join(a.text_content().split())
+        key, slug = _squeezed(text), _squeezed(m.group(1))
+        if 3 <= len(key) and len(text) <= 60 and (key in slug or slug in key) and text not in found:
+            found.append(text)
+    return found[:1] if 1 <= len(found) <= _LINKED_AUTHORS_MAX else []
+
+
 def choose_authors(
     tree: lxml.html.HtmlElement,
     meta: dict[str, list[str]],
@@ -267,9 +333,17 @@ def choose_authors(
     # the structure-less sources are used only when neither names anyone. A name equal to the outlet's
     # (a personal site) is the last resort.
     declared = clean(_ld_author_values(ld, ids)) + clean(meta_values)
+    if not people(declared):
+        card = clean(_card_author(meta))
+        if people(card) and enabled("authors.twitter_card"):
+            declared += card
     names = people(declared)
     if not names:
         found = clean(from_graph()) + clean(from_bylines())
+        if not people(found):
+            linked = clean(_linked_author(tree))
+            if people(linked) and enabled("authors.author_link"):
+                found += linked
         names = (
             people(found)
             or declared
