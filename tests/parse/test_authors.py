@@ -417,3 +417,20 @@ def test_the_card_and_the_author_link_are_named_rules() -> None:
     with disabled(["authors.twitter_card", "authors.author_link"]):
         assert authors(_CARD.format("Written by", "Ana Lima"), "") == ()
         assert authors("", "<div class='post-meta'><a href='/authors/ana-lima/'>Ana Lima</a></div>") == ()
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # credentials after a name stay with it, as the page writes it (issue 22)
+        ('<meta name="author" content="Ana Lima, MS, RD">', ("Ana Lima, MS, RD",)),
+        ('<meta name="author" content="Ana Lima, Ph.D., Tom Berg">', ("Ana Lima, Ph.D", "Tom Berg")),
+        # the same person named with and without them is one author
+        (ld_author('{"@type": "Person", "name": "Ana Lima"}') + '<meta name="author" content="Ana Lima, PhD">',
+         ("Ana Lima, PhD",)),
+        # a credential alone names nobody
+        ('<meta name="author" content="MD">', ()),
+    ],
+)
+def test_credentials_stay_with_the_name(head: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, "") == expected

@@ -24,6 +24,7 @@ from pipeline.parse.byline_words import (
     without_title,
 )
 from pipeline.parse.credits import credits_outlet, names_agency, outlet_kind
+from pipeline.parse.rules import enabled
 from pipeline.parse.tree import norm
 
 log = logging.getLogger(__name__)
@@ -157,6 +158,8 @@ def clean_person(raw: str, sites: set[str], handles: frozenset[str] = frozenset(
             names[-1] = f"{names[-1]} {part}"
             continue
         if low in CREDENTIALS or low.replace(".", "") in CREDENTIALS:
+            if names and enabled("authors.credentials_kept"):
+                names[-1] = f"{names[-1]}, {part}"  # "Ana Lima, PhD": how the page names its author
             continue
         words = part.split()
         if len(words) > 5 or len(part) > 60:

@@ -33,6 +33,7 @@ RULES: dict[str, str] = {
     "authors.header_agency": "a wire agency named alone in the article header credits it",
     "authors.twitter_card": "the author an SEO plugin states in the Twitter card ('Written by' / name) is declared",
     "authors.author_link": "the name linked to its own author page ('/authors/jane-doe') is a byline",
+    "authors.credentials_kept": "a credential after a name ('Ana Lima, PhD') stays with it, as the page writes it",
     "authors.declared_handle": "a declared author that is a handle or lower-case name, naming nobody else, is kept",
     "dates.page_node": "a WebPage/Question node's datePublished when no article node or meta tag dates the page",
     "dates.year_only_drop": "htmldate's 1 January of a bare year is dropped unless the page writes that day",
