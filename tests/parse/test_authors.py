@@ -411,12 +411,11 @@ def test_a_name_linked_to_its_author_page_is_a_byline(body_top: str, expected: t
     assert authors("", body_top) == expected
 
 
-def test_the_card_the_data_layer_and_the_author_link_are_named_rules() -> None:
+def test_the_card_and_the_author_link_are_named_rules() -> None:
     from pipeline.parse.rules import disabled
 
-    with disabled(["authors.twitter_card", "authors.author_link", "authors.data_layer"]):
+    with disabled(["authors.twitter_card", "authors.author_link"]):
         assert authors(_CARD.format("Written by", "Ana Lima"), "") == ()
-        assert authors('<script>var dataLayer_content = {"pagePostAuthor":"Ana Lima"};</script>', "") == ()
         assert authors("", "<div class='post-meta'><a href='/authors/ana-lima/'>Ana Lima</a></div>") == ()
 
 
@@ -434,21 +433,4 @@ def test_the_card_the_data_layer_and_the_author_link_are_named_rules() -> None:
     ],
 )
 def test_credentials_stay_with_the_name(head: str, expected: tuple[str, ...]) -> None:
-    assert authors(head, "") == expected
-
-
-@pytest.mark.parametrize(
-    ("head", "expected"),
-    [
-        # a tag manager's data layer states the post's author when nothing declared does (issue 22)
-        ('<script>var dataLayer_content = {"pagePostType":"post","pagePostAuthor":"Ana Lima"};</script>',
-         ("Ana Lima",)),
-        # the declared author comes first
-        ('<meta name="author" content="Tom Berg">'
-         '<script>var dataLayer_content = {"pagePostAuthor":"Ana Lima"};</script>', ("Tom Berg",)),
-        # the data layer naming the outlet names no person
-        ('<script>var dataLayer_content = {"pagePostAuthor":"Example Gazette"};</script>', ()),
-    ],
-)
-def test_the_data_layer_states_the_post_author(head: str, expected: tuple[str, ...]) -> None:
     assert authors(head, "") == expected

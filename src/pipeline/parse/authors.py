@@ -229,20 +229,6 @@ def _card_author(meta: dict[str, list[str]]) -> list[str]:
     return []
 
 
-# the post's author as a WordPress tag-manager plugin (GTM4WP) writes it into the page's data layer
-_DATA_LAYER_AUTHOR = re.compile(r'"pagePostAuthor"\s*:\s*"([^"\\]{1,80})"')
-
-
-def _data_layer_author(tree: lxml.html.HtmlElement) -> list[str]:
-    """The author a tag manager's data layer states for the post ("pagePostAuthor": "Jane Doe"), as JSON
-    escapes write it; [] when no script states one."""
-    for script in tree.iter("script"):
-        m = _DATA_LAYER_AUTHOR.search(script.text or "")
-        if m:
-            return [m.group(1)]
-    return []
-
-
 # a link to an author's page: "/author/jane-doe/", "/authors/jane-doe", "/contributors/jane-doe"
 _AUTHOR_PAGE = re.compile(
     r"/(?:author|authors|autor|autore|autores|autoren|auteur|auteurs|contributor|contributors|writer|writers|"
@@ -351,10 +337,6 @@ def choose_authors(
         card = clean(_card_author(meta))
         if people(card) and enabled("authors.twitter_card"):
             declared += card
-    if not people(declared):
-        layer = clean(_data_layer_author(tree))
-        if people(layer) and enabled("authors.data_layer"):
-            declared += layer
     names = people(declared)
     if not names:
         found = clean(from_graph()) + clean(from_bylines())

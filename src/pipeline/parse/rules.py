@@ -32,7 +32,6 @@ RULES: dict[str, str] = {
     "authors.site_footer": "a 'By ...' line in the site's footer, outside the article, is not a byline",
     "authors.header_agency": "a wire agency named alone in the article header credits it",
     "authors.twitter_card": "the author an SEO plugin states in the Twitter card ('Written by' / name) is declared",
-    "authors.data_layer": "the post author a tag manager's data layer states ('pagePostAuthor') is declared",
     "authors.author_link": "the name linked to its own author page ('/authors/jane-doe') is a byline",
     "authors.credentials_kept": "a credential after a name ('Ana Lima, PhD') stays with it, as the page writes it",
     "authors.declared_handle": "a declared author that is a handle or lower-case name, naming nobody else, is kept",
