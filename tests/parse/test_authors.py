@@ -130,7 +130,7 @@ def test_authors_are_names_from_author_positions(head: str, body_top: str, expec
     ],
 )
 def test_what_reads_as_a_name(value: str, expected: bool) -> None:
-    from pipeline.parse.authors import looks_like_name
+    from pipeline.parse.names import looks_like_name
 
     assert looks_like_name(value) is expected
 
@@ -365,4 +365,72 @@ def test_middle_initials_merge_one_person_only(value: str, expected: tuple[str, 
     ],
 )
 def test_titles_camel_case_names_and_lone_handles(head: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, "") == expected
+
+
+_CARD = '<meta name="twitter:label1" content="{}"><meta name="twitter:data1" content="{}">'
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # an SEO plugin's Twitter card states the author as a label/value pair (issue 22)
+        (_CARD.format("Written by", "Ana Lima"), ("Ana Lima",)),
+        (_CARD.format("Autor", "Ana Lima"), ("Ana Lima",)),
+        # another pair (a reading time) names nobody
+        (_CARD.format("Est. reading time", "4 minutes"), ()),
+        # a declared author comes first: the card adds nobody beside them
+        ('<meta name="author" content="Tom Berg">' + _CARD.format("Written by", "Ana Lima"), ("Tom Berg",)),
+        # the card naming the outlet names no person
+        (_CARD.format("Written by", "Example Gazette"), ()),
+    ],
+)
+def test_the_twitter_card_states_the_author(head: str, expected: tuple[str, ...]) -> None:
+    assert authors(head, "") == expected
+
+
+@pytest.mark.parametrize(
+    ("body_top", "expected"),
+    [
+        # a name linked to its own author page, which the address spells (issue 22)
+        ("<div class='post-meta'><a href='/authors/ana-lima/'>Ana Lima</a> · 5 min</div>", ("Ana Lima",)),
+        ("<div class='post-meta'><a href='https://news.example.org/contributors/zoe-oneil'>Zoë O'Neil</a></div>",
+         ("Zoë O'Neil",)),
+        # an address that spells another name, or no author page, is no byline
+        ("<div class='post-meta'><a href='/authors/tom-berg/'>Ana Lima</a></div>", ()),
+        ("<div class='post-meta'><a href='/ana-lima/'>Ana Lima</a></div>", ()),
+        # a menu of the site's columnists, or a list of other articles' authors, is no byline
+        ("<ul class='menu'><li><a href='/author/ana-lima/'>Ana Lima</a></li></ul>", ()),
+        ("<ul class='related'>" + "".join(
+            f"<li><a href='/author/{n.lower().replace(' ', '-')}/'>{n}</a></li>"
+            for n in ("Ana Lima", "Tom Berg", "Rui Sousa", "Eva Holm")
+        ) + "</ul>", ()),
+    ],
+)
+def test_a_name_linked_to_its_author_page_is_a_byline(body_top: str, expected: tuple[str, ...]) -> None:
+    assert authors("", body_top) == expected
+
+
+def test_the_card_and_the_author_link_are_named_rules() -> None:
+    from pipeline.parse.rules import disabled
+
+    with disabled(["authors.twitter_card", "authors.author_link"]):
+        assert authors(_CARD.format("Written by", "Ana Lima"), "") == ()
+        assert authors("", "<div class='post-meta'><a href='/authors/ana-lima/'>Ana Lima</a></div>") == ()
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # credentials after a name stay with it, as the page writes it (issue 22)
+        ('<meta name="author" content="Ana Lima, MS, RD">', ("Ana Lima, MS, RD",)),
+        ('<meta name="author" content="Ana Lima, Ph.D., Tom Berg">', ("Ana Lima, Ph.D", "Tom Berg")),
+        # the same person named with and without them is one author
+        (ld_author('{"@type": "Person", "name": "Ana Lima"}') + '<meta name="author" content="Ana Lima, PhD">',
+         ("Ana Lima, PhD",)),
+        # a credential alone names nobody
+        ('<meta name="author" content="MD">', ()),
+    ],
+)
+def test_credentials_stay_with_the_name(head: str, expected: tuple[str, ...]) -> None:
     assert authors(head, "") == expected

@@ -280,9 +280,10 @@ def test_visible_byline_near_the_headline(byline: str) -> None:
     assert parse(body_top=byline).authors == ("Ana Lima",)
 
 
-def test_job_titles_and_credentials_are_not_names() -> None:
+def test_job_titles_are_not_names_and_credentials_stay_with_the_name() -> None:
+    # a credential is never an author of its own; since issue 22 it stays with the name it follows
     a = parse('<meta name="author" content="Ana Lima, PhD, Senior Director of Operations">')
-    assert a.authors == ("Ana Lima",)
+    assert a.authors == ("Ana Lima, PhD",)
 
 
 @pytest.mark.parametrize(
