@@ -285,8 +285,6 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 def cmd_sql(args: argparse.Namespace) -> int:
     """Run one SQL query on the store (its read snapshot, or the live file) and print the rows as a table."""
-    import duckdb
-
     from pipeline import store
 
     settings = _settings(args)
@@ -297,14 +295,9 @@ def cmd_sql(args: argparse.Namespace) -> int:
     else:
         con = store.open_reader(settings, as_of_run=args.as_of)
     try:
-        names, rows = store.query(con, args.query)
-    except duckdb.Error as e:
-        hint = ""
-        refused = ("read-only mode", "configuration has been locked", "disabled by configuration")
-        if isinstance(e, duckdb.PermissionException) or any(r in str(e) for r in refused):
-            hint = ("\nfactcheck sql reads the store's tables and views only: it writes nothing and reaches "
-                    "no other file (no ATTACH, COPY, read_csv, INSTALL or SET)")  # fmt: skip
-        print(escape_controls(f"factcheck sql: {e}{hint}", keep="\n"), file=sys.stderr)
+        names, rows = store.user_query(con, args.query)
+    except store.QueryRefused as e:
+        print(escape_controls(f"factcheck sql: {e}", keep="\n"), file=sys.stderr)
         return 1
     finally:
         con.close()

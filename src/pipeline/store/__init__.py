@@ -82,6 +82,7 @@ from pipeline.store.queries import (
     EVIDENCE_CONTEXT,
     EVIDENCE_SPAN_REACH,
     SPEAKER_KEY_SQL,
+    QueryRefused,
     article_archive_info,
     article_archive_ref,
     articles_for_reprocess,
@@ -100,6 +101,7 @@ from pipeline.store.queries import (
     recent_runs,
     resolve_speaker,
     table_counts,
+    user_query,
 )
 from pipeline.store.respeak import last_recompute
 from pipeline.store.schema import (
@@ -125,6 +127,7 @@ from pipeline.store.snapshot import (
     Published,
     attach_reader,
     connect_reader,
+    publish_for_readers,
     publish_snapshot,
     remove_snapshot,
     snapshot_path,
@@ -144,7 +147,8 @@ __all__ = [
     "health_summary", "list_entities", "list_speakers", "load_batch", "migrate", "query", "reading",
     "recent_runs", "record_run", "schema_version", "table_counts", "transaction",
     "reader_config", "require_database", "attach_reader",
-    "desk_pairs", "claim_filter", "article_archive_info", "resolve_speaker",
+    "QueryRefused", "user_query", "desk_pairs", "claim_filter", "article_archive_info", "resolve_speaker",
     "Lake", "as_of", "is_lake", "open_reader", "open_store", "reading_store", "require_store", "retry_conflicts",
-    "SNAPSHOT_MODES", "Published", "connect_reader", "publish_snapshot", "remove_snapshot", "snapshot_path",
+    "SNAPSHOT_MODES", "Published", "connect_reader", "publish_for_readers", "publish_snapshot", "remove_snapshot",
+    "snapshot_path",
 ]

@@ -25,6 +25,26 @@ def query(
     return names, cur.fetchall()
 
 
+class QueryRefused(ValueError):
+    """A user's query failed: DuckDB's message, with what the SQL door allows when it was refused."""
+
+
+_REFUSED = ("read-only mode", "configuration has been locked", "disabled by configuration")
+
+
+def user_query(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
+    """Run a query a user typed (``factcheck sql``): like :func:`query`, but any DuckDB error becomes
+    :class:`QueryRefused`, which says what the door allows when the query tried to write or reach out."""
+    try:
+        return query(con, sql)
+    except duckdb.Error as e:
+        hint = ""
+        if isinstance(e, duckdb.PermissionException) or any(r in str(e) for r in _REFUSED):
+            hint = ("\nfactcheck sql reads the store's tables and views only: it writes nothing and reaches "
+                    "no other file (no ATTACH, COPY, read_csv, INSTALL or SET)")  # fmt: skip
+        raise QueryRefused(f"{e}{hint}") from e
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row counts of the main tables: outlets, fetch_log, articles, claims."""
     return {
