@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,33 @@ def test_the_rules_see_the_imports_they_judge(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("import duckdb\n\ndef f():\n    from pipeline.stages.fetch import OutletState\n")
     assert imports(sample) == ["duckdb", "pipeline.stages.fetch", "pipeline.stages.fetch.OutletState"]
+
+
+# upper case, as this codebase writes its SQL
+SQL_START = re.compile(r"^\s*(SELECT|WITH|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|MERGE|COPY)\b")
+
+
+def sql_strings(path: Path) -> list[str]:
+    """String constants of ``path`` that read as SQL statements (f-strings by their literal parts)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL_START.match(node.value):
+            found.append(node.value)
+        elif isinstance(node, ast.JoinedStr) and node.values:
+            first = node.values[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str) and SQL_START.match(first.value):
+                found.append(first.value)
+    return [s for s in found if re.search(r"\b(FROM|INTO|TABLE|SET|VIEW)\b", s)]
+
+
+def test_sql_lives_in_the_store() -> None:
+    # localairflow.py reads Airflow's own metadata database, not the store
+    roots = [*modules(), *sorted((PACKAGE.parents[1] / "plugins").glob("*.py")),
+             *sorted((PACKAGE.parents[1] / "dags").glob("*.py"))]  # fmt: skip
+    outside = {
+        str(p.relative_to(PACKAGE.parents[1])): sql_strings(p)
+        for p in roots
+        if "store" not in p.relative_to(PACKAGE.parents[1]).parts and p.name != "localairflow.py"
+    }
+    outside = {k: v for k, v in outside.items() if v}
+    assert not outside, f"SQL outside src/pipeline/store/: {outside}"

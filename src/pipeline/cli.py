@@ -192,8 +192,9 @@ def _skipped_outlets_status(totals: dict[str, int], database: Path) -> int:
 
     skipped = totals.get("skipped_outlets", 0)
     if skipped:
-        why = shlex.join(["factcheck", "sql", "SELECT outlet, stage, reason FROM fetch_log WHERE NOT ok",
-                          "--db", str(database)])
+        from pipeline import store
+
+        why = shlex.join(["factcheck", "sql", store.FAILED_FETCHES_SQL, "--db", str(database)])
         print(escape_controls(f"factcheck: {skipped} outlet(s) did not load; the others are committed. "
                               f"See why with: {why}"), file=sys.stderr)  # fmt: skip
         return 1
@@ -238,13 +239,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(_compare_summary(runner.compare(settings)))
     con = store.connect(settings.database, read_only=True)
     try:
-        names, rows = store.query(
-            con,
-            """SELECT n_outlets AS outlets, n_independent AS reports, asserted_by, denied_by, first_outlet,
-                      first_seen_at, representative
-               FROM cluster_coverage WHERE n_claims > 1 ORDER BY n_outlets DESC, first_seen_at LIMIT ?""",
-            [args.limit],
-        )
+        names, rows = store.top_clusters(con, args.limit)
     finally:
         con.close()
     if rows:

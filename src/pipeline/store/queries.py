@@ -45,6 +45,60 @@ def user_query(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], lis
         raise QueryRefused(f"{e}{hint}") from e
 
 
+FAILED_FETCHES_SQL = "SELECT outlet, stage, reason FROM fetch_log WHERE NOT ok"
+"""The query the CLI suggests when outlets did not load: why each failed."""
+
+REPORT_SECTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "contested",
+        "Asserted by some, denied by others",
+        """SELECT score, asserted_by, asserting_outlet, assertion, denied_by, denying_outlet, denial
+           FROM contested_claims ORDER BY score DESC, asserted_at LIMIT ?""",
+    ),
+    (
+        "spread",
+        "Claims carried by several outlets, and who had them first",
+        """SELECT n_outlets, outlets, first_outlet, first_seen_at, content
+           FROM claim_spread WHERE n_outlets > 1 ORDER BY n_outlets DESC, first_seen_at LIMIT ?""",
+    ),
+    (
+        "entities",
+        "Named entities across outlets",
+        """SELECT entity, n_claims, n_outlets, asserted_by, denied_by, first_outlet, first_seen_at
+           FROM entity_claims ORDER BY n_outlets DESC, n_claims DESC, entity LIMIT ?""",
+    ),
+    (
+        "speakers",
+        "Speakers across outlets",
+        """SELECT speaker, n_claims, n_outlets, n_asserts, n_denies, first_outlet, first_seen_at
+           FROM speaker_outlets ORDER BY n_claims DESC, speaker LIMIT ?""",
+    ),
+    (
+        "failures",
+        "What could not be fetched or parsed",
+        """SELECT stage, url, reason, total_attempts, failures
+           FROM fetch_log WHERE NOT ok ORDER BY failures DESC, url LIMIT ?""",
+    ),
+)
+"""The run report's sections: key, heading and the query that fills it (``limit`` rows each)."""
+
+
+def report_sections(con: duckdb.DuckDBPyConnection, limit: int) -> list[tuple[str, str, list[str], list[tuple]]]:
+    """Each section of the run report: its key, heading, column names and up to ``limit`` rows."""
+    return [(key, title, *query(con, sql, [limit])) for key, title, sql in REPORT_SECTIONS]
+
+
+def top_clusters(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[list[str], list[tuple]]:
+    """The clusters carried by more than one claim, widest first: what ``factcheck compare`` prints."""
+    return query(
+        con,
+        """SELECT n_outlets AS outlets, n_independent AS reports, asserted_by, denied_by, first_outlet,
+                  first_seen_at, representative
+           FROM cluster_coverage WHERE n_claims > 1 ORDER BY n_outlets DESC, first_seen_at LIMIT ?""",
+        [int(limit)],
+    )
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row counts of the main tables: outlets, fetch_log, articles, claims."""
     return {
