@@ -110,3 +110,18 @@ def test_sql_lives_in_the_store() -> None:
     }
     outside = {k: v for k, v in outside.items() if v}
     assert not outside, f"SQL outside src/pipeline/store/: {outside}"
+
+
+def test_no_private_name_is_imported_across_modules() -> None:
+    # a helper two modules share is public in the module that owns it, once
+    roots = [*modules(), *sorted((PACKAGE.parents[1] / "plugins").glob("*.py")),
+             *sorted((PACKAGE.parents[1] / "dags").glob("*.py"))]  # fmt: skip
+    private = [
+        f"{p.relative_to(PACKAGE.parents[1])}: {node.module}.{a.name}"
+        for p in roots
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline")
+        for a in node.names
+        if a.name.startswith("_")
+    ]
+    assert not private, f"private names imported from another module: {private}"

@@ -182,7 +182,7 @@ def reading(
         con.close()
 
 
-def _dicts(
+def rows_as_dicts(
     con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
 ) -> list[dict[str, Any]]:
     """Rows of a query as dicts keyed by column name."""
@@ -239,7 +239,7 @@ def resolve_speaker(con: duckdb.DuckDBPyConnection, speaker: str) -> dict[str, A
     ``speaker_summaries`` row (``speaker_id``, ``speaker`` ...) or None for a name no compare run
     resolved."""
     key = SPEAKER_KEY_SQL.format("?")
-    rows = _dicts(
+    rows = rows_as_dicts(
         con,
         f"""SELECT * FROM speaker_summaries
             WHERE speaker_key = {key} OR speaker_id = ?
@@ -374,7 +374,7 @@ def claims_by_id(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> li
     read for the page's articles only."""
     if not claim_ids:
         return []
-    rows = _dicts(
+    rows = rows_as_dicts(
         con,
         f"""WITH page AS (
                 SELECT claim_id, pos FROM (SELECT unnest(?::VARCHAR[]) AS claim_id,
@@ -428,7 +428,7 @@ def article_archive_ref(con: duckdb.DuckDBPyConnection, article_id: str) -> str 
 def article_archive_info(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] | None:
     """What the archive viewer's header shows of an article: outlet, addresses, title, when it was
     fetched (first and last) and published, and its archive reference (the content hash), or None."""
-    rows = _dicts(
+    rows = rows_as_dicts(
         con,
         """SELECT article_id, outlet, url, canonical_url, title, published_at, first_seen_at, last_seen_at, raw_ref
            FROM articles WHERE article_id = ?""",
@@ -455,7 +455,7 @@ def contested_pairs(
             f"({SPEAKER_KEY_SQL.format('asserted_by')} = {key} OR {SPEAKER_KEY_SQL.format('denied_by')} = {key})"
         )
         params = [speaker, speaker]
-    return _dicts(
+    return rows_as_dicts(
         con,
         f"""SELECT * FROM contested_claims WHERE {where}
             ORDER BY score DESC, asserted_at NULLS LAST, asserting_claim_id, denying_claim_id LIMIT ?""",
@@ -465,7 +465,7 @@ def contested_pairs(
 
 def claim_spread(con: duckdb.DuckDBPyConnection, min_outlets: int = 2, limit: int = 100) -> list[dict[str, Any]]:
     """The same wording carried by at least ``min_outlets`` outlets (``claim_spread``), widest first."""
-    return _dicts(
+    return rows_as_dicts(
         con,
         """SELECT * FROM claim_spread WHERE n_outlets >= ?
            ORDER BY n_outlets DESC, first_seen_at NULLS LAST, content LIMIT ?""",
@@ -475,12 +475,12 @@ def claim_spread(con: duckdb.DuckDBPyConnection, min_outlets: int = 2, limit: in
 
 def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict[str, Any]]:
     """The latest loads recorded in ``runs``, newest first."""
-    return _dicts(con, "SELECT * FROM runs ORDER BY loaded_at DESC NULLS LAST, run_id DESC LIMIT ?", [limit])
+    return rows_as_dicts(con, "SELECT * FROM runs ORDER BY loaded_at DESC NULLS LAST, run_id DESC LIMIT ?", [limit])
 
 
 def fetch_failures(con: duckdb.DuckDBPyConnection, limit: int = 100) -> list[dict[str, Any]]:
     """What could not be discovered, fetched or parsed, with the reason; most often failing first."""
-    return _dicts(
+    return rows_as_dicts(
         con,
         """SELECT url, stage, outlet, status, reason, attempts, total_attempts, failures, started_at, run_id
            FROM fetch_log WHERE NOT ok
@@ -493,7 +493,7 @@ def health_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Row counts, and fetch-log outcomes per outlet and stage."""
     return {
         "counts": table_counts(con),
-        "by_outlet": _dicts(
+        "by_outlet": rows_as_dicts(
             con,
             """SELECT outlet, stage, count(*) FILTER (WHERE ok) AS ok, count(*) FILTER (WHERE NOT ok) AS failed,
                       max(started_at) AS last_attempt

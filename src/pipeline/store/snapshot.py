@@ -39,10 +39,10 @@ from pipeline.store.schema import (
     DEFAULT_LOCK_WAIT,
     MIGRATIONS,
     StoreError,
-    _retry_on_lock,
     connect,
     reader_config,
     require_database,
+    retry_on_lock,
 )
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ def attach_reader(con: duckdb.DuckDBPyConnection, path: Path, name: str, lock_wa
             con.execute(f"DETACH {name}")
             log.info("the read snapshot %s predates this code's schema; reading %s", target, path)
     require_database(path)
-    _retry_on_lock(lambda: con.execute(f"ATTACH {_literal(path)} AS {name} (READ_ONLY)"), path, lock_wait)
+    retry_on_lock(lambda: con.execute(f"ATTACH {_literal(path)} AS {name} (READ_ONLY)"), path, lock_wait)
     con.execute(f"USE {name}")
     return path
 
