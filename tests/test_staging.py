@@ -139,7 +139,7 @@ def _run_folders(settings: Settings) -> set[str]:
 def test_a_load_deletes_the_staging_of_runs_loaded_before_the_retention_time(tmp_path: Path, kind: str) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from pipeline.staging import safe_name
+    from pipeline.util import safe_name
 
     sources = write_sources(tmp_path / "sources.yaml", 2)
     url = _staging_url(kind, tmp_path)

@@ -222,7 +222,7 @@ def highlight_segments(evidence: str, highlights: Sequence[Highlight]) -> list[t
 
 def highlight_html(evidence: str, highlights: Sequence[Highlight]) -> Markup:
     """The evidence text, escaped, with each highlighted piece in ``<mark class="hl hl-ROLE ...">``."""
-    return _macro("macros.html", "highlight")(highlight_segments(evidence, highlights))
+    return macro("macros.html", "highlight")(highlight_segments(evidence, highlights))
 
 
 def trim_to_words(
@@ -281,7 +281,7 @@ def evidence_parts(row: Mapping[str, Any]) -> Evidence:
 
 def evidence_html(row: Mapping[str, Any]) -> Markup:
     """The evidence block of one claim: highlighted text, with ellipses where the article goes on."""
-    return _macro("macros.html", "evidence")(evidence_parts(row))
+    return macro("macros.html", "evidence")(evidence_parts(row))
 
 
 # --- small helpers -----------------------------------------------------------------------------------
@@ -325,7 +325,7 @@ def query_href(page: str, params: Mapping[str, Any]) -> str:
 
 def external_link(url: Any, text: Any) -> Markup:
     """A link that leaves the view (to an article): only for safe URLs, never sending the referrer."""
-    return _macro("macros.html", "external")(url, text)
+    return macro("macros.html", "external")(url, text)
 
 
 def cluster_href(cluster_id: Any, root: str = "") -> str:
@@ -386,7 +386,7 @@ def airflow_run_href(dag_id: str, run_id: str) -> str:
 
 # --- templates -------------------------------------------------------------------------------------
 
-_ENV = jinja2.Environment(
+TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("pipeline", "templates"),
     autoescape=True,  # every template, whatever its name: .html, .css and the SVG alike
     trim_blocks=True,
@@ -396,13 +396,13 @@ _ENV = jinja2.Environment(
 )
 
 
-def _macro(template: str, name: str) -> Any:
-    return getattr(_ENV.get_template(template).module, name)
+def macro(template: str, name: str) -> Any:
+    return getattr(TEMPLATES.get_template(template).module, name)
 
 
 def render(template: str, **context: Any) -> str:
     """A page or fragment from ``pipeline/templates``, every value escaped."""
-    return _ENV.get_template(template).render(**context)
+    return TEMPLATES.get_template(template).render(**context)
 
 
 def page(template: str, current: str, title: str, user: str | None = None, root: str = "", **context: Any) -> str:
@@ -561,9 +561,9 @@ def render_error(title: str, message: str, user: str | None = None, root: str = 
     return page("error.html", "", title, user, root, message=message)
 
 
-_ENV.filters["stance_word"] = stance_word
-_ENV.filters["counted"] = counted
-_ENV.globals.update(
+TEMPLATES.filters["stance_word"] = stance_word
+TEMPLATES.filters["counted"] = counted
+TEMPLATES.globals.update(
     PAGES=PAGES,
     PAGE_HREF=PAGE_HREF,
     VIEW_MODES=VIEW_MODES,

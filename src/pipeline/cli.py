@@ -192,8 +192,9 @@ def _skipped_outlets_status(totals: dict[str, int], database: Path) -> int:
 
     skipped = totals.get("skipped_outlets", 0)
     if skipped:
-        why = shlex.join(["factcheck", "sql", "SELECT outlet, stage, reason FROM fetch_log WHERE NOT ok",
-                          "--db", str(database)])
+        from pipeline import store
+
+        why = shlex.join(["factcheck", "sql", store.FAILED_FETCHES_SQL, "--db", str(database)])
         print(escape_controls(f"factcheck: {skipped} outlet(s) did not load; the others are committed. "
                               f"See why with: {why}"), file=sys.stderr)  # fmt: skip
         return 1
@@ -238,13 +239,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(_compare_summary(runner.compare(settings)))
     con = store.connect(settings.database, read_only=True)
     try:
-        names, rows = store.query(
-            con,
-            """SELECT n_outlets AS outlets, n_independent AS reports, asserted_by, denied_by, first_outlet,
-                      first_seen_at, representative
-               FROM cluster_coverage WHERE n_claims > 1 ORDER BY n_outlets DESC, first_seen_at LIMIT ?""",
-            [args.limit],
-        )
+        names, rows = store.top_clusters(con, args.limit)
     finally:
         con.close()
     if rows:
@@ -285,8 +280,6 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 def cmd_sql(args: argparse.Namespace) -> int:
     """Run one SQL query on the store (its read snapshot, or the live file) and print the rows as a table."""
-    import duckdb
-
     from pipeline import store
 
     settings = _settings(args)
@@ -297,14 +290,9 @@ def cmd_sql(args: argparse.Namespace) -> int:
     else:
         con = store.open_reader(settings, as_of_run=args.as_of)
     try:
-        names, rows = store.query(con, args.query)
-    except duckdb.Error as e:
-        hint = ""
-        refused = ("read-only mode", "configuration has been locked", "disabled by configuration")
-        if isinstance(e, duckdb.PermissionException) or any(r in str(e) for r in refused):
-            hint = ("\nfactcheck sql reads the store's tables and views only: it writes nothing and reaches "
-                    "no other file (no ATTACH, COPY, read_csv, INSTALL or SET)")  # fmt: skip
-        print(escape_controls(f"factcheck sql: {e}{hint}", keep="\n"), file=sys.stderr)
+        names, rows = store.user_query(con, args.query)
+    except store.QueryRefused as e:
+        print(escape_controls(f"factcheck sql: {e}", keep="\n"), file=sys.stderr)
         return 1
     finally:
         con.close()

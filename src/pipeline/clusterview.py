@@ -20,16 +20,16 @@ from urllib.parse import quote, urlencode
 from markupsafe import Markup
 
 from pipeline.claimsview import (
-    _ENV,
     DEFAULT_LIMIT,
+    TEMPLATES,
     BadRequest,
-    _macro,
     choice_param,
     claim_json,
     cluster_href,
     fmt_time,
     int_param,
     jsonable,
+    macro,
     page,
     query_href,
     render,
@@ -49,7 +49,7 @@ def front_overview(alerts: Sequence[Mapping[str, Any]], clusters: Sequence[Mappi
 
 def claims_table(rows: Sequence[Mapping[str, Any]], root: str = "") -> Markup:
     """Claims one line each: seen, outlet, speaker, cue, stance, the words, and their cluster."""
-    return _macro("macros.html", "claims_table")(rows, root)
+    return macro("macros.html", "claims_table")(rows, root)
 
 
 def render_clusters(
@@ -325,4 +325,4 @@ def render_archive(info: Mapping[str, Any], claim: Mapping[str, Any] | None, use
     )
 
 
-_ENV.globals.update(search_hit_href=search_hit_href, VERDICT_LABELS=VERDICT_LABELS)
+TEMPLATES.globals.update(search_hit_href=search_hit_href, VERDICT_LABELS=VERDICT_LABELS)

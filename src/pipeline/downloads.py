@@ -8,8 +8,9 @@ is the same rows with their stored values; ClaimReview is the JSON-LD of the clu
 one object for a single cluster (as ``claimreview-<cluster>.jsonld``), else a ``@graph`` (as
 ``claimreview.jsonld``). A download holds at most ``DOWNLOAD_ROWS`` rows, and says so.
 
-Each function takes an open read-only connection and returns a ``Table``; ``render`` makes the
-file. The store is imported when a download runs, not when the plugin loads.
+Each function takes an open read-only connection and returns the rows (``store.downloads``, where
+their queries live); ``render`` makes the file. The store is imported when a download runs, not
+when the plugin loads.
 """
 
 from __future__ import annotations
@@ -17,89 +18,38 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.claimsview import jsonable
+
+if TYPE_CHECKING:
+    from pipeline.store.downloads import Table
 
 FORMATS = ("csv", "json", "jsonld")
 EXTENSIONS = {"csv": "csv", "json": "json", "jsonld": "jsonld"}
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "jsonld": "application/ld+json"}
 DOWNLOAD_ROWS = 10_000
-CLAIM_ORDER = "seen_at DESC NULLS LAST, outlet, article_id, content_start, claim_id"  # the claim list's order
-PAIR_ORDER = "alerted_at DESC NULLS LAST, asserting_claim_id, denying_claim_id"  # the desk's order
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """One download's content: the view's columns and rows (as its CSV writes them, and as stored),
-    the ClaimReviews of its clusters, and whether rows were left out past ``DOWNLOAD_ROWS``."""
-
-    columns: list[str]
-    text_rows: list[tuple[Any, ...]]
-    rows: list[tuple[Any, ...]]
-    reviews: list[dict[str, Any]] = field(default_factory=list)
-    single: bool = False  # one cluster: one ClaimReview object, not a graph
-    capped: bool = False
-
-
-def _ids(con: Any, sql: str, params: list[Any], limit: int) -> tuple[list[Any], bool]:
-    rows = [r[0] for r in con.execute(sql, [*params, limit + 1]).fetchall()]
-    return rows[:limit], len(rows) > limit
-
-
-def _reviews(con: Any, cluster_ids: list[str], wanted: bool = True) -> list[dict[str, Any]]:
-    if not wanted:  # read only for a ClaimReview download
-        return []
-    from pipeline.store.export import claim_reviews
-
-    return list(claim_reviews(con, cluster_ids=sorted({c for c in cluster_ids if c})))
 
 
 def claims(con: Any, filters: Mapping[str, Any], fmt: str = "csv", limit: int = DOWNLOAD_ROWS) -> Table:
     """The claims the claim list shows for ``filters`` (``ClaimQuery.store_args``), in its order."""
-    from pipeline.store.export import view_rows
-    from pipeline.store.queries import LEAN_CLAIMS, claim_filter
+    from pipeline.store import downloads
 
-    wanted = {k: v for k, v in filters.items() if k not in ("limit", "offset")}
-    condition, params = claim_filter(con, **wanted)
-    ids, capped = _ids(
-        con, f"SELECT c.claim_id FROM {LEAN_CLAIMS} c WHERE {condition} ORDER BY {CLAIM_ORDER} LIMIT ?", params, limit
-    )
-    columns, text, rows = view_rows(con, "claims_by_source", "list_contains(?::VARCHAR[], claim_id)", [ids],
-                                    CLAIM_ORDER, limit)
-    clusters = [r[0] for r in con.execute(
-        "SELECT DISTINCT cluster_id FROM claim_clusters WHERE list_contains(?::VARCHAR[], claim_id)", [ids]
-    ).fetchall()] if fmt == "jsonld" else []
-    return Table(columns, text, rows, _reviews(con, clusters, fmt == "jsonld"), capped=capped)
+    return downloads.claims(con, filters, fmt, limit)
 
 
 def cluster(con: Any, cluster_id: str, fmt: str = "csv", limit: int = DOWNLOAD_ROWS) -> Table:
     """Every claim of one cluster, first seen first, and its ClaimReview."""
-    from pipeline.store.export import claim_reviews, view_rows
+    from pipeline.store import downloads
 
-    columns, text, rows = view_rows(con, "claims_by_source", "cluster_id = ?", [cluster_id],
-                                    "seen_at NULLS LAST, claim_id", limit + 1)
-    reviews = list(claim_reviews(con, cluster_id)) if fmt == "jsonld" else []
-    return Table(columns, text[:limit], rows[:limit], reviews, single=True, capped=len(rows) > limit)
+    return downloads.cluster(con, cluster_id, fmt, limit)
 
 
 def contradictions(con: Any, filters: Mapping[str, Any], fmt: str = "csv", limit: int = DOWNLOAD_ROWS) -> Table:
     """The pairs the contradictions desk lists for ``filters`` (``DeskQuery.store_args``), newest first."""
-    from pipeline.store.export import view_rows
-    from pipeline.store.outlet_queries import desk_pairs
+    from pipeline.store import downloads
 
-    total, pairs = desk_pairs(con, **filters, limit=limit, offset=0)
-    keys = [f"{p['asserting_claim_id']}\x1f{p['denying_claim_id']}" for p in pairs]
-    sides = [sorted({p[f"{side}_claim_id"] for p in pairs}) for side in ("asserting", "denying")]
-    columns, text, rows = view_rows(  # each side's ids alone first, so the view reads those claims only
-        con, "contradictions",
-        "list_contains(?::VARCHAR[], asserting_claim_id) AND list_contains(?::VARCHAR[], denying_claim_id) "
-        "AND list_contains(?::VARCHAR[], asserting_claim_id || chr(31) || denying_claim_id)",
-        [*sides, keys], PAIR_ORDER, limit,
-    )
-    return Table(columns, text, rows, _reviews(con, [p["cluster_id"] for p in pairs], fmt == "jsonld"),
-                 capped=total > limit)
+    return downloads.contradictions(con, filters, fmt, limit)
 
 
 def render(table: Table, fmt: str) -> tuple[bytes, str]:

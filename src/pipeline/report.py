@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,48 +18,6 @@ from pipeline.settings import Settings
 from pipeline.staging import write_text_atomic
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    """One section of the report: its key, its heading and the SQL query that fills it."""
-    key: str
-    title: str
-    sql: str
-
-
-SECTIONS: tuple[Section, ...] = (
-    Section(
-        "contested",
-        "Asserted by some, denied by others",
-        """SELECT score, asserted_by, asserting_outlet, assertion, denied_by, denying_outlet, denial
-           FROM contested_claims ORDER BY score DESC, asserted_at LIMIT ?""",
-    ),
-    Section(
-        "spread",
-        "Claims carried by several outlets, and who had them first",
-        """SELECT n_outlets, outlets, first_outlet, first_seen_at, content
-           FROM claim_spread WHERE n_outlets > 1 ORDER BY n_outlets DESC, first_seen_at LIMIT ?""",
-    ),
-    Section(
-        "entities",
-        "Named entities across outlets",
-        """SELECT entity, n_claims, n_outlets, asserted_by, denied_by, first_outlet, first_seen_at
-           FROM entity_claims ORDER BY n_outlets DESC, n_claims DESC, entity LIMIT ?""",
-    ),
-    Section(
-        "speakers",
-        "Speakers across outlets",
-        """SELECT speaker, n_claims, n_outlets, n_asserts, n_denies, first_outlet, first_seen_at
-           FROM speaker_outlets ORDER BY n_claims DESC, speaker LIMIT ?""",
-    ),
-    Section(
-        "failures",
-        "What could not be fetched or parsed",
-        """SELECT stage, url, reason, total_attempts, failures
-           FROM fetch_log WHERE NOT ok ORDER BY failures DESC, url LIMIT ?""",
-    ),
-)
 
 
 def _cell(value: Any) -> str:
@@ -92,10 +49,9 @@ def build(con: Any, limit: int = 25) -> tuple[str, dict[str, Any]]:
         "",
     ]
     data: dict[str, Any] = {"counts": counts, "sections": {}}
-    for section in SECTIONS:
-        names, rows = store.query(con, section.sql, [limit])
-        parts.append(_markdown(section.title, names, rows))
-        data["sections"][section.key] = [dict(zip(names, row, strict=True)) for row in rows]
+    for key, title, names, rows in store.report_sections(con, limit):
+        parts.append(_markdown(title, names, rows))
+        data["sections"][key] = [dict(zip(names, row, strict=True)) for row in rows]
     return "\n".join(parts), data
 
 

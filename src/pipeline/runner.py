@@ -16,7 +16,7 @@ operator reads in the task log. An outlet whose every feed fails raises ``Outlet
 ``fetch_log`` and counts it as a skipped outlet.
 
 What the network stages know of earlier runs (validators, stored and failed URLs) comes from the
-per-outlet fetch state files of ``pipeline.state``, never from DuckDB; ``stages.fetch.OutletState``
+per-outlet fetch state files of ``pipeline.state``, never from DuckDB; ``state.OutletState``
 is their one writer (discover and fetch as they fetch, load after each committed outlet).
 
 Comparison (the ``compare_claims`` DAG, ``factcheck compare``, the end of ``factcheck run``):

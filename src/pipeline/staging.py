@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
@@ -41,20 +40,15 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
 from pipeline.files import atomic_write
-from pipeline.records import FetchResult, StagedArticle, sha256_hex
+from pipeline.records import FetchResult, StagedArticle
 from pipeline.settings import Settings
+from pipeline.util import safe_name
 
 log = logging.getLogger(__name__)
 
 # Object stores publish an upload atomically when it completes: write there directly.
 ATOMIC_UPLOAD_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "memory"})
 LOADED_MARKER = "loaded.json"  # in a run's folder once its load committed: see ``prune_loaded``
-
-
-def safe_name(value: str) -> str:
-    """A file-system-safe name that stays unique: readable slug plus a short hash of the original."""
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", value).strip("-.")[:60] or "x"
-    return f"{slug}-{sha256_hex(value)[:8]}"
 
 
 @dataclass(frozen=True, slots=True)

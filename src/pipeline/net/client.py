@@ -32,6 +32,7 @@ from pipeline.net.politeness import MAX_RETRY_AFTER, HostGate, host_key, retry_a
 from pipeline.net.robots import ROBOTS_MAX_BYTES, Robots, RobotsReply
 from pipeline.records import FetchResult
 from pipeline.settings import Settings
+from pipeline.util import charset_of
 
 log = logging.getLogger(__name__)
 
@@ -69,15 +70,6 @@ class Response:
     headers: dict[str, str]
     body: bytes
     charset: str | None
-
-
-def charset_of(content_type: str) -> str | None:
-    """The lower-cased charset named in a Content-Type header, or None."""
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'").lower()
-    return None
 
 
 # the reason of a URL the outlet's time budget (``Fetcher(stop_at=...)``) left untried or cut short:

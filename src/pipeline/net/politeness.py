@@ -80,7 +80,7 @@ class HostGate:
             return wait
         import fcntl
 
-        from pipeline.staging import safe_name
+        from pipeline.util import safe_name
 
         self.clock_dir.mkdir(parents=True, exist_ok=True)
         with open(self.clock_dir / f"{safe_name(host)}.next", "a+", encoding="ascii") as fh:

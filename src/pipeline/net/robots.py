@@ -114,7 +114,7 @@ class Robots:
     def _file(self, robots_url: str) -> Path | None:
         if self.cache_dir is None:
             return None
-        from pipeline.staging import safe_name
+        from pipeline.util import safe_name
 
         return self.cache_dir / f"{safe_name(robots_url)}.txt"
 

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.settings import Settings
-from pipeline.stages.load import publish_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +76,7 @@ def compare(settings: Settings, compare_run_id: str | None = None, max_articles:
             n_restored=result.n_restored,
         )
         counts = store.retry_conflicts(con, lambda: compare_store.write_compare(con, write), f"compare run {run}")
-        publish_snapshot(settings, con, end_of_run=True)  # readers of the snapshot see the new clusters
+        store.publish_for_readers(settings, con, end_of_run=True)  # readers of the snapshot see the new clusters
     finally:
         con.close()
     summary: dict[str, Any] = {
@@ -131,7 +130,7 @@ def respeak(settings: Settings, compare_run_id: str | None = None) -> dict[str, 
             aliases=str(settings.speaker_aliases_path) if settings.speaker_aliases_path else None,
         )
         counts = store.retry_conflicts(con, lambda: respeak_store.write_respeak(con, write), f"respeak {run}")
-        publish_snapshot(settings, con, end_of_run=True)
+        store.publish_for_readers(settings, con, end_of_run=True)
     finally:
         con.close()
     summary = {"compare_run_id": run, **counts, "seconds": round(time.perf_counter() - t0, 3)}

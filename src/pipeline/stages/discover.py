@@ -19,8 +19,8 @@ from pipeline.stages.common import (
     outlet,
     shared_dirs,
 )
-from pipeline.stages.fetch import OutletState
 from pipeline.staging import RunPaths, result_row, write_jsonl
+from pipeline.state import OutletState
 
 log = logging.getLogger(__name__)
 

@@ -9,75 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
-from dataclasses import replace
-from functools import cached_property
 
-from pipeline import state as fetch_state
-from pipeline.archive import Archive
 from pipeline.records import Candidate, FetchResult
 from pipeline.settings import Settings
 from pipeline.stages.common import Progress, failures, listed_outlets, log_summary, no_progress, shared_dirs
 from pipeline.staging import RunPaths, read_jsonl, result_row, write_jsonl
+from pipeline.state import OutletState
 
 log = logging.getLogger(__name__)
-
-
-class OutletState:
-    """One outlet's fetch state as the stages use it: read once when a stage starts, written only here.
-
-    Validators are sent only when a 304 would leave something to work with (the archived body);
-    ``not_modified`` turns such a 304 into that body. ``record_fetched`` keeps what discover and
-    fetch learnt; ``record_loaded`` what the load committed (and which pages did not become articles).
-    """
-
-    def __init__(self, settings: Settings, outlet: str, archive: Archive | None = None) -> None:
-        self.root = settings.state_dir
-        self.outlet = outlet
-        self.archive = archive or Archive(settings.archive_dir)
-
-    @cached_property
-    def known(self) -> fetch_state.FetchState:
-        """The state as it was when first asked for (the files are replaced whole, so no lock)."""
-        return fetch_state.FetchState.load(self.root, self.outlet)
-
-    def _archived(self, url: str) -> str | None:
-        ref = self.known.get(url).get("archive_ref")
-        return ref if ref is not None and self.archive.has(ref) else None
-
-    def validators(self, url: str) -> dict[str, str]:
-        """The validators for a conditional request, or none when no archived body backs them."""
-        return self.known.validators(url) if self._archived(url) else {}
-
-    def not_modified(self, result: FetchResult) -> FetchResult:
-        """The one 304 path: an unchanged page or feed becomes the body archived for it before
-        (its reference, content type and charset), so later steps read it as if just fetched."""
-        if not (result.ok and result.status == 304):
-            return result
-        ref = self._archived(result.url)
-        if ref is None:
-            return result
-        from pipeline.net.client import charset_of
-
-        content_type = self.archive.meta(ref).get("headers", {}).get("content-type")
-        if result.kind == "feed":  # a refetch run has many article 304s: not logged one by one
-            log.info("feed %s (%s) unchanged since the last run", result.url, self.outlet)
-        return replace(result, archive_ref=ref, content_type=content_type, charset=charset_of(content_type or ""))
-
-    def record_fetched(self, run_id: str, results: Iterable[FetchResult]) -> None:
-        """Record this run's fetch results in the outlet's fetch state."""
-        fetch_state.record_fetches(self.root, self.outlet, run_id, results)
-
-    def record_loaded(self, run_id: str, parsed: Iterable[FetchResult]) -> None:
-        """After the outlet's load committed: the parse results say which URLs are stored now."""
-        rows = list(parsed)
-        fetch_state.record_loaded(
-            self.root,
-            self.outlet,
-            run_id,
-            stored=[r.url for r in rows if r.ok],
-            rejected=[(r.url, r.reason) for r in rows if not r.ok],
-        )
 
 
 def fetch(settings: Settings, run_id: str, outlet_name: str, progress: Progress = no_progress) -> str:

@@ -18,8 +18,8 @@ from typing import Any
 from pipeline.settings import Settings
 from pipeline.sources import Outlet
 from pipeline.stages.common import listed_outlets, log_summary
-from pipeline.stages.fetch import OutletState
 from pipeline.staging import RunPaths, local_copy, read_results
+from pipeline.state import OutletState
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
             try:
                 log.info("run %s: loading outlet %s (%d of %d)", run_id, name, i, len(names))
                 counts = store.retry_conflicts(con, partial(store.load_batch, con, batch), f"the batch of {name}")
-                publish_snapshot(settings, con, end_of_run=False)
+                store.publish_for_readers(settings, con, end_of_run=False)
             finally:
                 con.close()
             for key, value in counts.items():
@@ -98,7 +98,7 @@ def load(settings: Settings, run_id: str, outlet_names: Iterable[str]) -> dict[s
         store.retry_conflicts(
             con, lambda: store.record_run(con, run_id, totals, totals["outlets"]), f"the totals of run {run_id}"
         )
-        publish_snapshot(settings, con, end_of_run=True)
+        store.publish_for_readers(settings, con, end_of_run=True)
     finally:
         con.close()
     log_summary("load", f"run {run_id}", totals)
@@ -131,11 +131,11 @@ def reprocess_load(settings: Settings, run_id: str, outlet_names: Iterable[str])
             for key, value in done.items():
                 totals[key] += value
             totals["outlets"] += 1
-            publish_snapshot(settings, con, end_of_run=False)
+            store.publish_for_readers(settings, con, end_of_run=False)
         store.retry_conflicts(
             con, lambda: store.record_run(con, run_id, totals, totals["outlets"]), f"the totals of run {run_id}"
         )
-        publish_snapshot(settings, con, end_of_run=True)
+        store.publish_for_readers(settings, con, end_of_run=True)
     finally:
         con.close()
         tmp.cleanup()
@@ -176,36 +176,6 @@ def _load_failure_log(
         con.close()
     for key in ("fetch_log", "failures"):
         totals[key] += counts.get(key, 0)
-
-
-def publish_snapshot(settings: Settings, con: Any, end_of_run: bool) -> None:
-    """Publish the read snapshot readers open (``settings.read_snapshot``), from the writer's connection.
-
-    With ``batch`` after every committed batch and at the end of the run, with ``run`` only at the
-    end; with ``off`` an existing snapshot is removed at the end, so readers use the live file and
-    never a stale copy. A snapshot that cannot be written is removed (readers fall back to the
-    live file) and the load goes on: the rows are committed, only the copy failed.
-    """
-    from pipeline import store
-
-    if settings.store == "ducklake":  # every committed snapshot is what readers see: nothing to copy
-        return
-    mode = settings.read_snapshot
-    if mode == "off":
-        if end_of_run and store.remove_snapshot(settings.database):
-            log.info("read snapshots are off: removed %s", store.snapshot_path(settings.database))
-        return
-    if mode == "run" and not end_of_run:
-        return
-    try:
-        store.publish_snapshot(con, settings.database)
-    except (OSError, store.StoreError) as e:
-        try:
-            store.remove_snapshot(settings.database)
-        except OSError as gone:
-            log.error("could not remove the read snapshot of %s either: %s", settings.database, gone)
-        log.error("could not publish the read snapshot of %s, removed it (readers use the live file): %s",
-                  settings.database, e)
 
 
 def _retire_staging(settings: Settings, paths: RunPaths, totals: dict[str, int]) -> None:

@@ -105,7 +105,7 @@ def reparse(settings: Settings, run_id: str, outlet_name: str, progress: Progres
     An article keeps its identity: if the parser now finds another canonical URL, the stored one is
     kept (and the change logged), so its claims are replaced rather than duplicated under a new id.
     """
-    from pipeline.net.client import charset_of
+    from pipeline.util import charset_of
 
     paths = RunPaths(settings, run_id)
     archive = Archive(settings.archive_dir)

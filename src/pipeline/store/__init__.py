@@ -81,7 +81,9 @@ from pipeline.store.outlet_queries import (
 from pipeline.store.queries import (
     EVIDENCE_CONTEXT,
     EVIDENCE_SPAN_REACH,
+    FAILED_FETCHES_SQL,
     SPEAKER_KEY_SQL,
+    QueryRefused,
     article_archive_info,
     article_archive_ref,
     articles_for_reprocess,
@@ -98,8 +100,11 @@ from pipeline.store.queries import (
     query,
     reading,
     recent_runs,
+    report_sections,
     resolve_speaker,
     table_counts,
+    top_clusters,
+    user_query,
 )
 from pipeline.store.respeak import last_recompute
 from pipeline.store.schema import (
@@ -125,6 +130,7 @@ from pipeline.store.snapshot import (
     Published,
     attach_reader,
     connect_reader,
+    publish_for_readers,
     publish_snapshot,
     remove_snapshot,
     snapshot_path,
@@ -144,7 +150,9 @@ __all__ = [
     "health_summary", "list_entities", "list_speakers", "load_batch", "migrate", "query", "reading",
     "recent_runs", "record_run", "schema_version", "table_counts", "transaction",
     "reader_config", "require_database", "attach_reader",
+    "FAILED_FETCHES_SQL", "QueryRefused", "user_query", "report_sections", "top_clusters",
     "desk_pairs", "claim_filter", "article_archive_info", "resolve_speaker",
     "Lake", "as_of", "is_lake", "open_reader", "open_store", "reading_store", "require_store", "retry_conflicts",
-    "SNAPSHOT_MODES", "Published", "connect_reader", "publish_snapshot", "remove_snapshot", "snapshot_path",
+    "SNAPSHOT_MODES", "Published", "connect_reader", "publish_for_readers", "publish_snapshot", "remove_snapshot",
+    "snapshot_path",
 ]

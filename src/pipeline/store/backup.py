@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.store.queries import base_table_counts
-from pipeline.store.schema import DEFAULT_LOCK_WAIT, StoreError, _retry_on_lock
+from pipeline.store.schema import DEFAULT_LOCK_WAIT, StoreError, retry_on_lock
 
 
 def _sql_literal(value: str) -> str:
@@ -36,7 +36,7 @@ def backup(path: Path, target: Path, lock_wait: float = DEFAULT_LOCK_WAIT) -> di
     Path(str(tmp) + ".wal").unlink(missing_ok=True)
     con = duckdb.connect()  # in memory: only attaches the two files
     try:
-        _retry_on_lock(lambda: con.execute(f"ATTACH {_sql_literal(str(path))} AS src (READ_ONLY)"), path, lock_wait)
+        retry_on_lock(lambda: con.execute(f"ATTACH {_sql_literal(str(path))} AS src (READ_ONLY)"), path, lock_wait)
         con.execute(f"ATTACH {_sql_literal(str(tmp))} AS dst")
         con.execute("BEGIN TRANSACTION")
         expected = base_table_counts(con, "src")

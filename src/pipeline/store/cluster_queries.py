@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.store.queries import _dicts, claims_by_id
+from pipeline.store.queries import claims_by_id, rows_as_dicts
 
 CLUSTER_ORDERS = ("newest", "oldest")  # by first seen
 MAX_REPRINTS = 200  # reprints folded under one page of versions
@@ -31,7 +31,7 @@ def _summaries_in_order(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[
     """The ``cluster_summaries`` rows of ``ids``, in the order of ``ids``."""
     if not ids:
         return []
-    rows = _dicts(con, "SELECT * FROM cluster_summaries WHERE list_contains(?::VARCHAR[], cluster_id)", [ids])
+    rows = rows_as_dicts(con, "SELECT * FROM cluster_summaries WHERE list_contains(?::VARCHAR[], cluster_id)", [ids])
     rank = {cid: i for i, cid in enumerate(ids)}
     return sorted(rows, key=lambda r: rank[r["cluster_id"]])
 
@@ -73,7 +73,7 @@ def latest_clusters(con: duckdb.DuckDBPyConnection, limit: int = 5) -> list[dict
 
 def cluster_summary(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str, Any] | None:
     """The stored summary of one cluster, or None when no compare run formed such a cluster."""
-    rows = _dicts(con, "SELECT * FROM cluster_summaries WHERE cluster_id = ?", [cluster_id])
+    rows = rows_as_dicts(con, "SELECT * FROM cluster_summaries WHERE cluster_id = ?", [cluster_id])
     return rows[0] if rows else None
 
 
@@ -130,7 +130,7 @@ def cluster_versions(
     if not rows or not listed[0][2]:  # no reprint in the cluster: nothing to fold or to name
         return total, rows
     originals = sorted({r["article_id"] for r in rows})
-    reprints = _dicts(
+    reprints = rows_as_dicts(
         con,
         """SELECT c.claim_id, c.article_id, c.origin_article_id, c.outlet, c.canonical_url, c.title,
                   c.published_at, c.first_seen_at, c.seen_at, c.content, c.polarity, c.stance,
@@ -152,7 +152,7 @@ def cluster_versions(
         )
         if target is not None:
             target["reprints"].append(reprint)
-    origin_outlets = _dicts(
+    origin_outlets = rows_as_dicts(
         con,
         "SELECT article_id, outlet FROM articles WHERE list_contains(?::VARCHAR[], article_id)",
         [sorted({r["origin_article_id"] for r in rows if r["origin_article_id"] != r["article_id"]})],
@@ -172,7 +172,7 @@ def cluster_contradictions(
     answered without a query."""
     if summary is not None and not (summary.get("n_asserting") and summary.get("n_denying")):
         return []
-    return _dicts(
+    return rows_as_dicts(
         con,
         """SELECT * FROM contradictions WHERE cluster_id = ?
            ORDER BY asserted_at NULLS LAST, denied_at NULLS LAST, asserting_claim_id, denying_claim_id LIMIT ?""",
@@ -182,7 +182,7 @@ def cluster_contradictions(
 
 def cluster_wording(con: duckdb.DuckDBPyConnection, cluster_id: str, limit: int = 100) -> list[dict[str, Any]]:
     """Per outlet, the cue words it used for the cluster's claim (``claim_wording``), first seen first."""
-    return _dicts(
+    return rows_as_dicts(
         con,
         "SELECT * FROM claim_wording WHERE cluster_id = ? ORDER BY first_seen_at NULLS LAST, outlet LIMIT ?",
         [cluster_id, int(limit)],
@@ -193,7 +193,7 @@ def cluster_timeline(
     con: duckdb.DuckDBPyConnection, cluster_id: str, limit: int = MAX_TIMELINE_POINTS
 ) -> list[dict[str, Any]]:
     """Who reported the cluster's claim when: one point per claim (outlet, seen time, stance)."""
-    return _dicts(
+    return rows_as_dicts(
         con,
         """SELECT claim_id, outlet, seen_at, published_at, polarity, stance, sign,
                   coalesce(canonical_speaker, speaker_name) AS speaker, origin_article_id <> article_id AS reprint
@@ -237,7 +237,7 @@ def _search(con: duckdb.DuckDBPyConnection, needle: str, limit: int, fuzzy: bool
                       SELECT claim_id, speaker_resolved FROM claims WHERE speaker_resolved IS NOT NULL) w
                   LEFT JOIN claim_speakers cs USING (claim_id)
                   WHERE {matches}"""
-    return _dicts(
+    return rows_as_dicts(
         con,
         f"""WITH written AS ({written}),
            named AS (

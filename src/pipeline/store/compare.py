@@ -23,13 +23,8 @@ from typing import Any
 import duckdb
 
 from pipeline.store import summaries
+from pipeline.store.queries import rows_as_dicts
 from pipeline.store.schema import transaction
-
-
-def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-    cur = con.execute(sql, list(params))
-    names = [d[0] for d in cur.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def pending_articles(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[str]:
@@ -48,7 +43,7 @@ def claims_of_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str
     assigned a cluster), in article and text order."""
     if not article_ids:
         return []
-    return _dicts(
+    return rows_as_dicts(
         con,
         """SELECT c.claim_id, c.article_id, a.outlet, coalesce(a.published_at, a.first_seen_at) AS seen_at,
                   c.speaker, c.speaker_resolved, c.speaker_start, c.content, c.content_start, c.polarity,
@@ -131,7 +126,7 @@ def cluster_state_rows(
             ).fetchall()
         )
         counted = con.execute("SELECT count(*) FROM _window").fetchone()
-        rows = _dicts(
+        rows = rows_as_dicts(
             con,
             """WITH wanted AS (SELECT unnest(?::VARCHAR[]) AS term),
                     postings AS (
@@ -177,12 +172,12 @@ def alerted_pairs(con: duckdb.DuckDBPyConnection, cluster_ids: Iterable[str]) ->
 
 def stored_speakers(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every canonical speaker: id, name, kind, aliases."""
-    return _dicts(con, "SELECT speaker_id, name, kind, aliases FROM speakers ORDER BY speaker_id")
+    return rows_as_dicts(con, "SELECT speaker_id, name, kind, aliases FROM speakers ORDER BY speaker_id")
 
 
 def stored_entities(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every canonical entity: id, name, kind, aliases."""
-    return _dicts(con, "SELECT entity_id, name, kind, aliases FROM entities ORDER BY entity_id")
+    return rows_as_dicts(con, "SELECT entity_id, name, kind, aliases FROM entities ORDER BY entity_id")
 
 
 @dataclass(slots=True)
@@ -213,7 +208,7 @@ _COLUMNS = {
 _TYPES = {"aliases": "VARCHAR[]", "terms": "VARCHAR[]", "sign": "INTEGER", "score": "DOUBLE"}
 
 
-def _stage(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]]) -> str:
+def stage_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]]) -> str:
     """A temporary table ``_new_<table>`` holding ``rows`` (bound as one list parameter per column)."""
     cols = _COLUMNS[table]
     name = f"_new_{table}"
@@ -239,7 +234,7 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
     counts: dict[str, int] = {}
     with transaction(con):
         run = w.compare_run_id
-        _stage(con, "speakers", w.speakers)
+        stage_rows(con, "speakers", w.speakers)
         con.execute("CREATE OR REPLACE TEMP TABLE _touched (cluster_id VARCHAR)")
         summaries.start_touched(con)
         renamed = """SELECT n.speaker_id FROM _new_speakers n JOIN speakers s USING (speaker_id)
@@ -251,7 +246,7 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
                WHERE cs.speaker_id IN (SELECT n.speaker_id FROM _new_speakers n JOIN speakers s USING (speaker_id)
                                        WHERE s.name IS DISTINCT FROM n.name)"""
         )
-        before = _count(con, "speakers")
+        before = row_count(con, "speakers")
         con.execute(
             """MERGE INTO speakers AS t USING (SELECT *, ?::VARCHAR AS compare_run_id FROM _new_speakers) AS s
                ON t.speaker_id = s.speaker_id
@@ -262,8 +257,8 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
             [run],
         )
         counts["speakers"] = len(w.speakers)
-        counts["new_speakers"] = _count(con, "speakers") - before
-        _stage(con, "claim_speakers", w.claim_speakers)
+        counts["new_speakers"] = row_count(con, "speakers") - before
+        stage_rows(con, "claim_speakers", w.claim_speakers)
         summaries.touch_claims(con, "SELECT claim_id FROM _new_claim_speakers")  # a speaker it may lose
         con.execute(
             """MERGE INTO claim_speakers AS t
@@ -276,7 +271,7 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
                    VALUES (s.claim_id, s.speaker_id, s.principal_id, s.sub, s.how, s.compare_run_id)""",
             [run],
         )
-        _stage(con, "entities", w.entities)
+        stage_rows(con, "entities", w.entities)
         con.execute(
             """MERGE INTO entities AS t USING (SELECT *, ?::VARCHAR AS compare_run_id FROM _new_entities) AS s
                ON t.entity_id = s.entity_id
@@ -287,7 +282,7 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
             [run],
         )
         con.execute("INSERT INTO _touched_entities SELECT entity_id FROM _new_entities")
-        _stage(con, "claim_entities", w.claim_entities)
+        stage_rows(con, "claim_entities", w.claim_entities)
         summaries.touch_claims(con, "SELECT claim_id FROM _new_claim_entities")
         con.execute(
             """MERGE INTO claim_entities AS t
@@ -298,8 +293,8 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
                WHEN NOT MATCHED THEN INSERT (claim_id, mention, entity_id)
                    VALUES (s.claim_id, s.mention, s.entity_id)"""
         )
-        _stage(con, "claim_clusters", w.assignments)
-        before = _count(con, "claim_clusters")
+        stage_rows(con, "claim_clusters", w.assignments)
+        before = row_count(con, "claim_clusters")
         con.execute(
             """INSERT INTO claim_clusters (claim_id, cluster_id, stance, sign, reason, score, terms, assigned_at,
                                            compare_run_id)
@@ -307,7 +302,7 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
                WHERE claim_id NOT IN (SELECT claim_id FROM claim_clusters)""",
             [w.started_at, run],
         )
-        counts["assigned"] = _count(con, "claim_clusters") - before
+        counts["assigned"] = row_count(con, "claim_clusters") - before
         con.execute(  # the clusters of every claim of the articles compared (a reload may have changed them)
             """INSERT INTO _touched SELECT k.cluster_id FROM claim_clusters k JOIN claims c USING (claim_id)
                WHERE c.article_id IN
@@ -345,8 +340,8 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
             )
             con.execute("INSERT INTO _touched VALUES (?), (?)", [folded, keep])  # the folded one's summary goes
         counts["merged"] = len(w.merges)
-        _stage(con, "alerts", w.alerts)
-        before = _count(con, "alerts")
+        stage_rows(con, "alerts", w.alerts)
+        before = row_count(con, "alerts")
         con.execute(
             """INSERT INTO alerts (asserting_claim_id, denying_claim_id, cluster_id, created_at, compare_run_id)
                SELECT asserting_claim_id, denying_claim_id, cluster_id, ?, ? FROM _new_alerts n
@@ -354,7 +349,7 @@ def write_compare(con: duckdb.DuckDBPyConnection, w: CompareWrite) -> dict[str, 
                                  AND a.denying_claim_id = n.denying_claim_id)""",
             [w.started_at, run],
         )
-        counts["alerts"] = _count(con, "alerts") - before
+        counts["alerts"] = row_count(con, "alerts") - before
         pruned = 0
         con.execute(
             """INSERT INTO _touched SELECT cluster_id FROM claim_clusters
@@ -420,6 +415,6 @@ def _one_count(con: duckdb.DuckDBPyConnection, statement: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
     return int(row[0]) if row else 0

@@ -174,9 +174,9 @@ def adapt_statement(statement: str) -> str | None:
 
 def _views_digest() -> str:
     """A fingerprint of the views and the values they read (``schema.create_views``)."""
-    from pipeline.store.schema import CONTESTED_MIN_SCORE, CONTESTED_WINDOW_DAYS, VIEWS, _stopwords
+    from pipeline.store.schema import CONTESTED_MIN_SCORE, CONTESTED_WINDOW_DAYS, VIEWS, stopwords
 
-    text = repr((VIEWS, _stopwords("en"), CONTESTED_MIN_SCORE, CONTESTED_WINDOW_DAYS))
+    text = repr((VIEWS, stopwords("en"), CONTESTED_MIN_SCORE, CONTESTED_WINDOW_DAYS))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.store.queries import SPEAKER_KEY_SQL, _dicts, resolve_speaker
+from pipeline.store.queries import SPEAKER_KEY_SQL, resolve_speaker, rows_as_dicts
 
 NAMES_SHOWN = 20  # speakers named per side of one entity in a list (a common entity has thousands)
 COMPARE_ROWS = 200  # claims listed per page for one speaker or entity, first seen first
@@ -51,7 +51,7 @@ _OF_MENTION = """SELECT c.claim_id FROM claims c WHERE list_contains(c.entities,
 
 def list_speakers(con: duckdb.DuckDBPyConnection, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
     """Canonical speakers across outlets (``speaker_summaries``), most quoted first."""
-    return _dicts(
+    return rows_as_dicts(
         con,
         """SELECT * FROM speaker_summaries ORDER BY n_claims DESC, n_outlets DESC, speaker, speaker_id
            LIMIT ? OFFSET ?""",
@@ -62,7 +62,7 @@ def list_speakers(con: duckdb.DuckDBPyConnection, limit: int = 200, offset: int 
 def list_entities(con: duckdb.DuckDBPyConnection, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
     """Canonical entities across outlets (``entity_summaries``), most discussed first, each naming at
     most ``NAMES_SHOWN`` speakers per side."""
-    return _dicts(
+    return rows_as_dicts(
         con,
         f"""SELECT {_ENTITY_NAMES} FROM entity_summaries
             ORDER BY n_claims DESC, n_outlets DESC, entity, entity_id LIMIT ? OFFSET ?""",
@@ -76,7 +76,7 @@ def _grouped(
     """The claims ``members`` selects, same wording grouped, first seen first: (groups, one page)."""
     speaker = "coalesce(canonical_speaker, speaker_name)"
     keys = f"content_key, {speaker}, polarity" if by_speaker else "content_key, polarity"
-    rows = _dicts(
+    rows = rows_as_dicts(
         con,
         f"""SELECT content_key, arg_min(content, seen_at) AS content, {speaker + " AS speaker, " if by_speaker else ""}
                    polarity, list(DISTINCT outlet ORDER BY outlet) AS outlets, count(*) AS n_reports,
@@ -105,7 +105,7 @@ def compare_speaker(
         members, params = _members(_OF_SPEAKER), [summary[0]["speaker_id"]]
     else:  # a name no compare run resolved: its claims alone, then summarised
         members, params = _members(_OF_NAME), [speaker]
-        summary = _dicts(
+        summary = rows_as_dicts(
             con,
             f"""SELECT any_value({SPEAKER_KEY_SQL.format("speaker_name")}) AS speaker_key, NULL AS speaker_id,
                        min(speaker_name) AS speaker, list(DISTINCT speaker_name ORDER BY speaker_name) AS names,
@@ -132,7 +132,7 @@ def compare_entity(
 
     ``entity`` is a canonical entity's name, any mention linked to it ("the Harlow River" finds
     Harlow River) or its ``entity_id``; else a mention as written that no compare run linked."""
-    summary = _dicts(
+    summary = rows_as_dicts(
         con,
         f"""SELECT {_ENTITY_NAMES} FROM entity_summaries
             WHERE entity = ? OR entity_id = ? OR list_contains(mentions, ?)
@@ -144,7 +144,7 @@ def compare_entity(
     else:  # a mention no compare run linked: its claims alone, then summarised
         members, params = _members(_OF_MENTION), [entity, entity]
         who = "coalesce(canonical_speaker, speaker_name)"
-        summary = _dicts(
+        summary = rows_as_dicts(
             con,
             f"""SELECT ? AS entity, NULL AS entity_id, NULL AS kind, [?] AS mentions, count(*) AS n_claims,
                        count(DISTINCT outlet) AS n_outlets, list(DISTINCT outlet ORDER BY outlet) AS outlets,
@@ -181,7 +181,7 @@ def contradiction_pairs(
     elif entity_id:
         about = "(SELECT claim_id FROM claim_entities WHERE entity_id = ?)"
         where, params = f"(al.asserting_claim_id IN {about} OR al.denying_claim_id IN {about})", [entity_id, entity_id]
-    return _dicts(
+    return rows_as_dicts(
         con,
         f"""WITH picked AS (
                 SELECT al.* FROM alerts al WHERE {where}
@@ -270,7 +270,7 @@ def desk_pairs(
         dated = where[-2:]
         where[-2:] = [f"(({dated[0]}) OR ({dated[1]}))"]
     condition = " AND ".join(where) if where else "TRUE"
-    picked = _dicts(
+    picked = rows_as_dicts(
         con,
         f"""SELECT asserting_claim_id, denying_claim_id, cluster_id, created_at AS alerted_at, compare_run_id,
                    count(*) OVER () AS n_matching
@@ -282,7 +282,7 @@ def desk_pairs(
         row = con.execute(f"SELECT count(*) FROM ({_ALERT_SIDES}) WHERE {condition}", params).fetchone()
         return (int(row[0]) if row else 0), []
     ids = sorted({p[f"{side}_claim_id"] for p in picked for side in DESK_SIDES})
-    members = {m["claim_id"]: m for m in _dicts(con, _members("SELECT unnest(?::VARCHAR[]) AS claim_id"), [ids])}
+    members = {m["claim_id"]: m for m in rows_as_dicts(con, _members("SELECT unnest(?::VARCHAR[]) AS claim_id"), [ids])}
     names = dict(
         con.execute(
             "SELECT cluster_id, representative FROM cluster_summaries WHERE list_contains(?::VARCHAR[], cluster_id)",
@@ -313,7 +313,7 @@ def spread_clusters(
     had it first, independent reports (copies of one original count once), the speakers on either
     side and the stances present."""
     row = con.execute("SELECT count(*) FROM cluster_summaries WHERE n_outlets >= ?", [int(min_outlets)]).fetchone()
-    rows = _dicts(
+    rows = rows_as_dicts(
         con,
         """SELECT cluster_id, representative AS content, n_claims, n_outlets, outlets, n_independent,
                   list_sort(list_distinct(list_concat(coalesce(asserted_by, []), coalesce(denied_by, []))))

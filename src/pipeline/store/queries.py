@@ -25,6 +25,80 @@ def query(
     return names, cur.fetchall()
 
 
+class QueryRefused(ValueError):
+    """A user's query failed: DuckDB's message, with what the SQL door allows when it was refused."""
+
+
+_REFUSED = ("read-only mode", "configuration has been locked", "disabled by configuration")
+
+
+def user_query(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
+    """Run a query a user typed (``factcheck sql``): like :func:`query`, but any DuckDB error becomes
+    :class:`QueryRefused`, which says what the door allows when the query tried to write or reach out."""
+    try:
+        return query(con, sql)
+    except duckdb.Error as e:
+        hint = ""
+        if isinstance(e, duckdb.PermissionException) or any(r in str(e) for r in _REFUSED):
+            hint = ("\nfactcheck sql reads the store's tables and views only: it writes nothing and reaches "
+                    "no other file (no ATTACH, COPY, read_csv, INSTALL or SET)")  # fmt: skip
+        raise QueryRefused(f"{e}{hint}") from e
+
+
+FAILED_FETCHES_SQL = "SELECT outlet, stage, reason FROM fetch_log WHERE NOT ok"
+"""The query the CLI suggests when outlets did not load: why each failed."""
+
+REPORT_SECTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "contested",
+        "Asserted by some, denied by others",
+        """SELECT score, asserted_by, asserting_outlet, assertion, denied_by, denying_outlet, denial
+           FROM contested_claims ORDER BY score DESC, asserted_at LIMIT ?""",
+    ),
+    (
+        "spread",
+        "Claims carried by several outlets, and who had them first",
+        """SELECT n_outlets, outlets, first_outlet, first_seen_at, content
+           FROM claim_spread WHERE n_outlets > 1 ORDER BY n_outlets DESC, first_seen_at LIMIT ?""",
+    ),
+    (
+        "entities",
+        "Named entities across outlets",
+        """SELECT entity, n_claims, n_outlets, asserted_by, denied_by, first_outlet, first_seen_at
+           FROM entity_claims ORDER BY n_outlets DESC, n_claims DESC, entity LIMIT ?""",
+    ),
+    (
+        "speakers",
+        "Speakers across outlets",
+        """SELECT speaker, n_claims, n_outlets, n_asserts, n_denies, first_outlet, first_seen_at
+           FROM speaker_outlets ORDER BY n_claims DESC, speaker LIMIT ?""",
+    ),
+    (
+        "failures",
+        "What could not be fetched or parsed",
+        """SELECT stage, url, reason, total_attempts, failures
+           FROM fetch_log WHERE NOT ok ORDER BY failures DESC, url LIMIT ?""",
+    ),
+)
+"""The run report's sections: key, heading and the query that fills it (``limit`` rows each)."""
+
+
+def report_sections(con: duckdb.DuckDBPyConnection, limit: int) -> list[tuple[str, str, list[str], list[tuple]]]:
+    """Each section of the run report: its key, heading, column names and up to ``limit`` rows."""
+    return [(key, title, *query(con, sql, [limit])) for key, title, sql in REPORT_SECTIONS]
+
+
+def top_clusters(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[list[str], list[tuple]]:
+    """The clusters carried by more than one claim, widest first: what ``factcheck compare`` prints."""
+    return query(
+        con,
+        """SELECT n_outlets AS outlets, n_independent AS reports, asserted_by, denied_by, first_outlet,
+                  first_seen_at, representative
+           FROM cluster_coverage WHERE n_claims > 1 ORDER BY n_outlets DESC, first_seen_at LIMIT ?""",
+        [int(limit)],
+    )
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row counts of the main tables: outlets, fetch_log, articles, claims."""
     return {
@@ -108,7 +182,7 @@ def reading(
         con.close()
 
 
-def _dicts(
+def rows_as_dicts(
     con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
 ) -> list[dict[str, Any]]:
     """Rows of a query as dicts keyed by column name."""
@@ -165,7 +239,7 @@ def resolve_speaker(con: duckdb.DuckDBPyConnection, speaker: str) -> dict[str, A
     ``speaker_summaries`` row (``speaker_id``, ``speaker`` ...) or None for a name no compare run
     resolved."""
     key = SPEAKER_KEY_SQL.format("?")
-    rows = _dicts(
+    rows = rows_as_dicts(
         con,
         f"""SELECT * FROM speaker_summaries
             WHERE speaker_key = {key} OR speaker_id = ?
@@ -300,7 +374,7 @@ def claims_by_id(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> li
     read for the page's articles only."""
     if not claim_ids:
         return []
-    rows = _dicts(
+    rows = rows_as_dicts(
         con,
         f"""WITH page AS (
                 SELECT claim_id, pos FROM (SELECT unnest(?::VARCHAR[]) AS claim_id,
@@ -354,7 +428,7 @@ def article_archive_ref(con: duckdb.DuckDBPyConnection, article_id: str) -> str 
 def article_archive_info(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] | None:
     """What the archive viewer's header shows of an article: outlet, addresses, title, when it was
     fetched (first and last) and published, and its archive reference (the content hash), or None."""
-    rows = _dicts(
+    rows = rows_as_dicts(
         con,
         """SELECT article_id, outlet, url, canonical_url, title, published_at, first_seen_at, last_seen_at, raw_ref
            FROM articles WHERE article_id = ?""",
@@ -381,7 +455,7 @@ def contested_pairs(
             f"({SPEAKER_KEY_SQL.format('asserted_by')} = {key} OR {SPEAKER_KEY_SQL.format('denied_by')} = {key})"
         )
         params = [speaker, speaker]
-    return _dicts(
+    return rows_as_dicts(
         con,
         f"""SELECT * FROM contested_claims WHERE {where}
             ORDER BY score DESC, asserted_at NULLS LAST, asserting_claim_id, denying_claim_id LIMIT ?""",
@@ -391,7 +465,7 @@ def contested_pairs(
 
 def claim_spread(con: duckdb.DuckDBPyConnection, min_outlets: int = 2, limit: int = 100) -> list[dict[str, Any]]:
     """The same wording carried by at least ``min_outlets`` outlets (``claim_spread``), widest first."""
-    return _dicts(
+    return rows_as_dicts(
         con,
         """SELECT * FROM claim_spread WHERE n_outlets >= ?
            ORDER BY n_outlets DESC, first_seen_at NULLS LAST, content LIMIT ?""",
@@ -401,12 +475,12 @@ def claim_spread(con: duckdb.DuckDBPyConnection, min_outlets: int = 2, limit: in
 
 def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict[str, Any]]:
     """The latest loads recorded in ``runs``, newest first."""
-    return _dicts(con, "SELECT * FROM runs ORDER BY loaded_at DESC NULLS LAST, run_id DESC LIMIT ?", [limit])
+    return rows_as_dicts(con, "SELECT * FROM runs ORDER BY loaded_at DESC NULLS LAST, run_id DESC LIMIT ?", [limit])
 
 
 def fetch_failures(con: duckdb.DuckDBPyConnection, limit: int = 100) -> list[dict[str, Any]]:
     """What could not be discovered, fetched or parsed, with the reason; most often failing first."""
-    return _dicts(
+    return rows_as_dicts(
         con,
         """SELECT url, stage, outlet, status, reason, attempts, total_attempts, failures, started_at, run_id
            FROM fetch_log WHERE NOT ok
@@ -419,7 +493,7 @@ def health_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Row counts, and fetch-log outcomes per outlet and stage."""
     return {
         "counts": table_counts(con),
-        "by_outlet": _dicts(
+        "by_outlet": rows_as_dicts(
             con,
             """SELECT outlet, stage, count(*) FILTER (WHERE ok) AS ok, count(*) FILTER (WHERE NOT ok) AS failed,
                       max(started_at) AS last_attempt

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from pipeline.store import summaries
-from pipeline.store.compare import _count, _dicts, _stage, article_texts, claims_of_articles
+from pipeline.store.compare import article_texts, claims_of_articles, row_count, rows_as_dicts, stage_rows
 from pipeline.store.schema import transaction
 
 
@@ -59,7 +59,7 @@ def write_respeak(con: duckdb.DuckDBPyConnection, w: RespeakWrite) -> dict[str, 
             ("entities", w.entities, "entity_id, name, kind, aliases"),
             ("claim_entities", w.claim_entities, "claim_id, mention, entity_id"),
         )
-        staged = {table: _stage(con, table, rows) for table, rows, _ in tables}
+        staged = {table: stage_rows(con, table, rows) for table, rows, _ in tables}
         changed = _count_changed(con)  # before the old claim speakers go
         for table, _, cols in tables:
             con.execute(f"DELETE FROM {table}")
@@ -80,8 +80,8 @@ def write_respeak(con: duckdb.DuckDBPyConnection, w: RespeakWrite) -> dict[str, 
         counts = {
             "claims": len(w.claim_speakers),
             "changed": changed,
-            "speakers": _count(con, "speakers"),
-            "entities": _count(con, "entities"),
+            "speakers": row_count(con, "speakers"),
+            "entities": row_count(con, "entities"),
         }
         con.execute(
             """INSERT INTO speaker_recomputes (compare_run_id, recomputed_at, n_claims, n_changed, n_speakers, aliases)
@@ -102,7 +102,7 @@ def _count_changed(con: duckdb.DuckDBPyConnection) -> int:
 
 def last_recompute(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     """The latest recompute of every claim's speakers, or None when there was none."""
-    rows = _dicts(
+    rows = rows_as_dicts(
         con,
         """SELECT compare_run_id, recomputed_at, n_claims, n_changed, n_speakers, aliases
            FROM speaker_recomputes ORDER BY recomputed_at DESC LIMIT 1""",

@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.store.schema import _retry_on_lock
+from pipeline.store.schema import retry_on_lock
 
 VERDICTS = ("confirmed", "wrong")
 REVIEWS_SUFFIX = ".reviews.duckdb"
@@ -74,7 +74,7 @@ class Review:
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    return _retry_on_lock(lambda: duckdb.connect(str(path), read_only=read_only), path, LOCK_WAIT)
+    return retry_on_lock(lambda: duckdb.connect(str(path), read_only=read_only), path, LOCK_WAIT)
 
 
 def record(database: Path, review: Review, at: datetime | None = None) -> None:

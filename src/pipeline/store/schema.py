@@ -104,7 +104,7 @@ CONTESTED_MIN_SCORE = 0.2
 CONTESTED_WINDOW_DAYS = 30
 
 
-def _stopwords(language: str = "en") -> list[str]:
+def stopwords(language: str = "en") -> list[str]:
     """The packaged stop-word lexicon of a language, lower-cased and sorted."""
     text = (resources.files("pipeline") / "data" / "stopwords" / f"{language}.txt").read_text(encoding="utf-8")
     return sorted({w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")})
@@ -125,7 +125,7 @@ def create_views(
     with transaction(con):
         con.execute(
             "CREATE OR REPLACE TABLE stopwords AS SELECT ?::VARCHAR AS language, unnest(?::VARCHAR[]) AS word",
-            ["en", _stopwords("en")],
+            ["en", stopwords("en")],
         )
         con.execute(
             "CREATE OR REPLACE TABLE contested_settings AS SELECT ?::DOUBLE AS min_score, ?::BIGINT AS window_seconds",
@@ -147,7 +147,7 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 DEFAULT_LOCK_WAIT = 120.0
 
 
-def _retry_on_lock(action: Callable[[], T], path: Path, lock_wait: float) -> T:
+def retry_on_lock(action: Callable[[], T], path: Path, lock_wait: float) -> T:
     """Run ``action`` (an open or an ATTACH of ``path``), waiting while another process holds a lock.
 
     DuckDB lets one process write a file, or many read it, never both at once. Every holder here
@@ -209,7 +209,7 @@ def reader_config(memory_limit: str | None = None) -> Config:
 
 def _open(path: Path, config: Config, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:
     """Open the file with ``config``, waiting out another process's lock."""
-    return _retry_on_lock(lambda: duckdb.connect(str(path), read_only=read_only, config=config), path, lock_wait)
+    return retry_on_lock(lambda: duckdb.connect(str(path), read_only=read_only, config=config), path, lock_wait)
 
 
 def require_database(path: Path) -> Path:

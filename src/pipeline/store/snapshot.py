@@ -31,6 +31,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -38,11 +39,14 @@ from pipeline.store.schema import (
     DEFAULT_LOCK_WAIT,
     MIGRATIONS,
     StoreError,
-    _retry_on_lock,
     connect,
     reader_config,
     require_database,
+    retry_on_lock,
 )
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +172,7 @@ def attach_reader(con: duckdb.DuckDBPyConnection, path: Path, name: str, lock_wa
             con.execute(f"DETACH {name}")
             log.info("the read snapshot %s predates this code's schema; reading %s", target, path)
     require_database(path)
-    _retry_on_lock(lambda: con.execute(f"ATTACH {_literal(path)} AS {name} (READ_ONLY)"), path, lock_wait)
+    retry_on_lock(lambda: con.execute(f"ATTACH {_literal(path)} AS {name} (READ_ONLY)"), path, lock_wait)
     con.execute(f"USE {name}")
     return path
 
@@ -187,3 +191,31 @@ def _fully_migrated(con: duckdb.DuckDBPyConnection, database: str | None = None)
     except duckdb.CatalogException:
         return False
     return {m.version for m in MIGRATIONS} <= {int(r[0]) for r in rows}
+
+
+def publish_for_readers(settings: Settings, con: duckdb.DuckDBPyConnection, end_of_run: bool) -> None:
+    """Publish the read snapshot readers open (``settings.read_snapshot``), from the writer's connection.
+
+    With ``batch`` after every committed batch and at the end of the run, with ``run`` only at the
+    end; with ``off`` an existing snapshot is removed at the end, so readers use the live file and
+    never a stale copy. A snapshot that cannot be written is removed (readers fall back to the
+    live file) and the load goes on: the rows are committed, only the copy failed.
+    """
+    if settings.store == "ducklake":  # every committed snapshot is what readers see: nothing to copy
+        return
+    mode = settings.read_snapshot
+    if mode == "off":
+        if end_of_run and remove_snapshot(settings.database):
+            log.info("read snapshots are off: removed %s", snapshot_path(settings.database))
+        return
+    if mode == "run" and not end_of_run:
+        return
+    try:
+        publish_snapshot(con, settings.database)
+    except (OSError, StoreError) as e:
+        try:
+            remove_snapshot(settings.database)
+        except OSError as gone:
+            log.error("could not remove the read snapshot of %s either: %s", settings.database, gone)
+        log.error("could not publish the read snapshot of %s, removed it (readers use the live file): %s",
+                  settings.database, e)
