@@ -65,7 +65,7 @@ def _compare_stored(con: object) -> None:
     for statement in sql:
         con.execute(statement)  # type: ignore[attr-defined]
     # the terms a compare run stores with each assignment, computed as it computes them
-    from pipeline.compare.clusters import content_terms
+    from pipeline.compare.wording import content_terms
 
     rows = con.execute("SELECT claim_id, content FROM claims").fetchall()  # type: ignore[attr-defined]
     for i in range(0, len(rows), 100_000):

@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (docs_path.is_file() and gold_dir.is_dir()):
         print(f"skipped: {docs_path} or {gold_dir} not found (set FACTCHECK_SHARED_DIR)")
         return 0
-    from pipeline.compare.clusters import ClusterState, content_terms, similarity
+    from pipeline.compare.clusters import ClusterState, similarity
+    from pipeline.compare.wording import content_terms
 
     docs = _jsonl(docs_path)
     preds, _ = compare(docs, extracted(docs, "dev", refresh=False), "lexical")

@@ -2,7 +2,8 @@
 
 Each stage reads the previous stage's staging file and writes its own under
 ``<staging>/<run id>/<stage>/<outlet>.jsonl`` (written whole, then renamed into place), and
-returns that path, so only references cross task boundaries. Only ``load`` opens DuckDB.
+returns that path, so only references cross task boundaries. Of the ingest stages only ``load``
+opens the store; ``compare`` (below) is the other writer.
 
     discover  feeds and sitemaps -> candidate URLs           (network)     stages.discover
     fetch     candidate URLs -> archived bodies               (network)     stages.fetch

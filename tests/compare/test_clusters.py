@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from pipeline.compare import ClusterState, assign, contradictions
-from pipeline.compare.clusters import claim_sign, cluster_id_for, content_terms, proposition_sign
+from pipeline.compare.clusters import cluster_id_for
+from pipeline.compare.wording import claim_sign, content_terms, proposition_sign
 
 
 def c(cid: str, content: str, speaker: str | None = None, polarity: str = "asserts", **kw: Any) -> dict[str, Any]:

@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.compare.aliases import AliasEntry, load_alias_file
-from pipeline.compare.clusters import Assignment, ClusterState, Params, alert_pairs, assign, content_terms
+from pipeline.compare.clusters import Assignment, ClusterState, Params, alert_pairs, assign
 from pipeline.compare.entities import EntityRegistry, resolve_entities
 from pipeline.compare.semantic import Encoder
 from pipeline.compare.speakers import Speaker, SpeakerRegistry, canonical_speakers
+from pipeline.compare.wording import content_terms
 
 DEFAULT_MAX_ALERTS_PER_CLUSTER = 20  # Settings.max_alerts_per_cluster
 

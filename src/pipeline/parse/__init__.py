@@ -21,7 +21,8 @@ Pure: no network, no database, no printing. The steps, each replaceable on its o
 Bad input never raises: it yields an ``Article`` with ``is_article=False`` and a reason. The dev-set
 figures behind each choice are in docs/BENCHMARKS.md and the commit messages. One module per step:
 ``encoding``, ``tree``, ``jsonld``, ``title``, ``authors`` (with ``byline_words``, ``names`` and
-``credits``), ``dates``, ``urls``, ``body``, ``pagetype``.
+``credits``), ``dates``, ``canonical``, ``body``, ``pagetype``; ``rules`` names the heuristics
+written while looking at particular dev pages.
 """
 
 from __future__ import annotations

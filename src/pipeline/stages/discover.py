@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 def discover(settings: Settings, run_id: str, outlet_name: str, progress: Progress = no_progress) -> str:
     """Fetch the outlet's feeds and sitemaps (conditionally); stage the article URLs worth fetching.
 
-    Candidate URLs are normalised (``canonical.normalize_url``) so one article listed under two
+    Candidate URLs are normalised (``urls.normalize_url``) so one article listed under two
     addresses is fetched once. URLs stored by an earlier run are left out unless ``settings.refetch``; article
     URLs that failed in earlier runs and are not given up are added back even when no feed lists
     them any more (the fetch state, ``pipeline.state``), so a site that was down loses nothing.
