@@ -27,7 +27,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPBearer
 
-from pipeline import claimsview, clusterview, downloads
+from pipeline import claimsview, clusterview, downloads, viewquery
 
 log = logging.getLogger(__name__)
 
@@ -175,14 +175,14 @@ def create_app() -> FastAPI:
             return RedirectResponse(get_auth_manager().get_url_login(next_url=here), status_code=303)
         return _html(claimsview.render_error(exc.title, exc.detail, root=_root(request)), exc.status_code)
 
-    @app.exception_handler(claimsview.BadRequest)
-    async def bad_request(request: Request, exc: claimsview.BadRequest) -> Response:
+    @app.exception_handler(viewquery.BadRequest)
+    async def bad_request(request: Request, exc: viewquery.BadRequest) -> Response:
         if _is_api(request):
             return _json({"detail": str(exc), "parameter": exc.parameter, "allowed": list(exc.allowed)}, 400)
         return _html(claimsview.render_error("Bad filter", str(exc), root=_root(request)), 400)
 
-    @app.exception_handler(claimsview.NotFound)
-    async def not_found(request: Request, exc: claimsview.NotFound) -> Response:
+    @app.exception_handler(viewquery.NotFound)
+    async def not_found(request: Request, exc: viewquery.NotFound) -> Response:
         if _is_api(request):
             return _json({"detail": str(exc), "parameter": exc.parameter}, 404)
         return _html(claimsview.render_error("Not found", str(exc), root=_root(request)), 404)
@@ -197,8 +197,8 @@ def create_app() -> FastAPI:
     def claims_page(request: Request, user: Any = User) -> Response:
         from pipeline import store
 
-        q = claimsview.ClaimQuery.from_params(request.query_params)
-        view = claimsview.view_mode(request.query_params)
+        q = viewquery.ClaimQuery.from_params(request.query_params)
+        view = viewquery.view_mode(request.query_params)
         front = not q.active and q.offset == 0  # the front page: latest contradictions and clusters on top
 
         def work(con: Any) -> tuple[int, list, dict, list, list, str | None]:
@@ -231,7 +231,7 @@ def create_app() -> FastAPI:
 
     @app.get("/cluster/{cluster_id}", response_class=HTMLResponse)
     def cluster_page(cluster_id: str, request: Request, user: Any = User) -> Response:
-        view = claimsview.view_mode(request.query_params)
+        view = viewquery.view_mode(request.query_params)
         limit, offset = _paging(request)
         data = _read(lambda con: _cluster(con, cluster_id, limit, offset))
         return _html(clusterview.render_cluster(*data, limit, offset, view, _user_name(user)))
@@ -246,9 +246,9 @@ def create_app() -> FastAPI:
     def archive_viewer(article_id: str, request: Request, user: Any = User) -> Response:
         """The header of an archived copy (source, fetch time, content hash, the claim's sentence
         highlighted, the way back to its cluster) above the copy itself, framed sandboxed."""
-        if len(article_id) > claimsview.MAX_PARAM_LENGTH:
-            raise claimsview.BadRequest(f"article_id is longer than {claimsview.MAX_PARAM_LENGTH} characters")
-        claim_id = claimsview.text_param(request.query_params, "claim")
+        if len(article_id) > viewquery.MAX_PARAM_LENGTH:
+            raise viewquery.BadRequest(f"article_id is longer than {viewquery.MAX_PARAM_LENGTH} characters")
+        claim_id = viewquery.text_param(request.query_params, "claim")
 
         def work(con: Any) -> tuple[dict | None, dict | None]:
             store = store_mod()
@@ -258,7 +258,7 @@ def create_app() -> FastAPI:
 
         info, claim = _read(work)
         if info is None or not info.get("raw_ref"):
-            raise claimsview.NotFound(f"no archived copy of article {article_id!r}", "article_id")
+            raise viewquery.NotFound(f"no archived copy of article {article_id!r}", "article_id")
         response = _html(clusterview.render_archive(info, claim, _user_name(user)))
         response.headers["Content-Security-Policy"] = claimsview.CONTENT_SECURITY_POLICY + "; frame-src 'self'"
         return response
@@ -270,15 +270,15 @@ def create_app() -> FastAPI:
         from pipeline.archive import Archive, ArchiveError
         from pipeline.settings import Settings
 
-        if len(article_id) > claimsview.MAX_PARAM_LENGTH:
-            raise claimsview.BadRequest(f"article_id is longer than {claimsview.MAX_PARAM_LENGTH} characters")
+        if len(article_id) > viewquery.MAX_PARAM_LENGTH:
+            raise viewquery.BadRequest(f"article_id is longer than {viewquery.MAX_PARAM_LENGTH} characters")
         ref = _read(lambda con: store_mod().article_archive_ref(con, article_id))
         try:
             if ref is None:
                 raise ArchiveError(f"no archived copy of article {article_id!r}")
             body = Archive(Settings.from_env().archive_dir).get(ref)
         except ArchiveError as e:
-            raise claimsview.NotFound(str(e), "article_id") from e
+            raise viewquery.NotFound(str(e), "article_id") from e
         return Response(body, media_type="text/html", headers=ARCHIVE_HEADERS)
 
     @app.get("/desk", response_class=HTMLResponse)
@@ -306,15 +306,15 @@ def create_app() -> FastAPI:
         if cookie and not hmac.compare_digest(values["key"], clusterview.review_key(cookie)):
             raise _Refused(403, "Not recorded", "This verdict did not come from the desk's own form; reload the desk.")
         if values["verdict"] not in VERDICTS:
-            raise claimsview.BadRequest(f"verdict must be one of {', '.join(VERDICTS)}", "verdict", VERDICTS)
+            raise viewquery.BadRequest(f"verdict must be one of {', '.join(VERDICTS)}", "verdict", VERDICTS)
         for name in ("asserting", "denying"):
-            if not values[name] or len(values[name]) > claimsview.MAX_PARAM_LENGTH:
-                raise claimsview.BadRequest(f"{name} must be a claim id", name)
+            if not values[name] or len(values[name]) > viewquery.MAX_PARAM_LENGTH:
+                raise viewquery.BadRequest(f"{name} must be a claim id", name)
         pair = [values["asserting"], values["denying"]]
         found = _read(lambda con: store_mod().claims_by_id(con, pair))
         words = {c["claim_id"]: c for c in found}
         if set(pair) - set(words):
-            raise claimsview.NotFound("no such pair of claims: reload the desk", "asserting")
+            raise viewquery.NotFound("no such pair of claims: reload the desk", "asserting")
         _record_review(values, words, _user_name(user))
         back = urlencode(clusterview.DeskQuery.from_params(dict(parse_qsl(values["back"]))).to_params())
         if _is_api(request) or "application/json" in request.headers.get("accept", ""):
@@ -323,17 +323,17 @@ def create_app() -> FastAPI:
 
     @app.get("/download/claims.{fmt}")
     def download_claims(fmt: str, request: Request, user: Any = User) -> Response:
-        q = claimsview.ClaimQuery.from_params(request.query_params)
+        q = viewquery.ClaimQuery.from_params(request.query_params)
         return _download(fmt, "claims", lambda con: downloads.claims(con, q.store_args(), fmt))
 
     @app.get("/download/cluster/{cluster_id}.{fmt}")
     def download_cluster(cluster_id: str, fmt: str, user: Any = User) -> Response:
-        if len(cluster_id) > claimsview.MAX_PARAM_LENGTH:
-            raise claimsview.BadRequest(f"cluster_id is longer than {claimsview.MAX_PARAM_LENGTH} characters")
+        if len(cluster_id) > viewquery.MAX_PARAM_LENGTH:
+            raise viewquery.BadRequest(f"cluster_id is longer than {viewquery.MAX_PARAM_LENGTH} characters")
 
         def work(con: Any) -> Any:
             if store_mod().cluster_summary(con, cluster_id) is None:
-                raise claimsview.NotFound(f"cluster_id {cluster_id!r} is not a known cluster", "cluster_id")
+                raise viewquery.NotFound(f"cluster_id {cluster_id!r} is not a known cluster", "cluster_id")
             return downloads.cluster(con, cluster_id, fmt)
 
         return _download(fmt, f"cluster-{cluster_id}", work)
@@ -345,15 +345,15 @@ def create_app() -> FastAPI:
 
     @app.get("/search", response_class=HTMLResponse)
     def search_page(request: Request, user: Any = User) -> Response:
-        name = claimsview.text_param(request.query_params, "name")
+        name = viewquery.text_param(request.query_params, "name")
         hits = _read(lambda con: store_mod().search_names(con, name, SEARCH_ROWS)) if name else []
         return _html(clusterview.render_search(name, hits, _user_name(user)))
 
     @app.get("/api/search")
     def api_search(request: Request, user: Any = User) -> Response:
-        name = claimsview.text_param(request.query_params, "name")
+        name = viewquery.text_param(request.query_params, "name")
         if not name:
-            raise claimsview.BadRequest("name is required: a speaker's or entity's name, alias or id", "name")
+            raise viewquery.BadRequest("name is required: a speaker's or entity's name, alias or id", "name")
         return _json({"name": name, "hits": _read(lambda con: store_mod().search_names(con, name, SEARCH_ROWS))})
 
     @app.get("/compare", response_class=HTMLResponse)
@@ -382,7 +382,7 @@ def create_app() -> FastAPI:
     def api_claims(request: Request, user: Any = User) -> Response:
         from pipeline import store
 
-        q = claimsview.ClaimQuery.from_params(request.query_params)
+        q = viewquery.ClaimQuery.from_params(request.query_params)
         total, rows = _read(lambda con: store.find_claims(con, **q.store_args()), _as_of(request))
         return _json(claimsview.claims_json(total, rows, q))
 
@@ -453,27 +453,27 @@ def _facets(con: Any) -> dict[str, list[str]]:
 
 def _paging(request: Request) -> tuple[int, int]:
     params = request.query_params
-    limit = claimsview.int_param(params, "limit", claimsview.DEFAULT_LIMIT, 1, claimsview.MAX_LIMIT)
-    return limit, claimsview.int_param(params, "offset", 0, 0, 10_000_000)
+    limit = viewquery.int_param(params, "limit", viewquery.DEFAULT_LIMIT, 1, viewquery.MAX_LIMIT)
+    return limit, viewquery.int_param(params, "offset", 0, 0, 10_000_000)
 
 
 def _cluster_list_params(request: Request) -> tuple[int, int, str]:
     limit, offset = _paging(request)
-    order = claimsview.choice_param(request.query_params, "order", ("newest", "oldest"), "newest") or "newest"
+    order = viewquery.choice_param(request.query_params, "order", ("newest", "oldest"), "newest") or "newest"
     return limit, offset, order
 
 
 def _cluster(con: Any, cluster_id: str, limit: int, offset: int) -> tuple[dict, int, list, list, list, list]:
     """Everything a cluster page shows; NotFound (404) for an id no compare run gave out."""
     store = store_mod()
-    if len(cluster_id) > claimsview.MAX_PARAM_LENGTH:
-        raise claimsview.BadRequest(f"cluster_id is longer than {claimsview.MAX_PARAM_LENGTH} characters", "cluster_id")
+    if len(cluster_id) > viewquery.MAX_PARAM_LENGTH:
+        raise viewquery.BadRequest(f"cluster_id is longer than {viewquery.MAX_PARAM_LENGTH} characters", "cluster_id")
     summary = store.cluster_summary(con, cluster_id)
     if summary is None and (kept := store.folded_into(con, cluster_id)) is not None:
         cluster_id = kept  # folded into an older cluster by a compare run: its claims are there now
         summary = store.cluster_summary(con, cluster_id)
     if summary is None:
-        raise claimsview.NotFound(
+        raise viewquery.NotFound(
             f"cluster_id {cluster_id!r} is not a known cluster; the cluster list (clusters) shows the ids", "cluster_id"
         )
     total, versions = store.cluster_versions(con, cluster_id, limit, offset)
@@ -494,13 +494,13 @@ CONTRADICTIONS_SHOWN = 50
 
 def _compare_params(request: Request) -> tuple[str | None, str | None, int]:
     params = request.query_params
-    speaker, entity = claimsview.text_param(params, "speaker"), claimsview.text_param(params, "entity")
-    return speaker, entity, claimsview.int_param(params, "offset", 0, 0, 10_000_000)
+    speaker, entity = viewquery.text_param(params, "speaker"), viewquery.text_param(params, "entity")
+    return speaker, entity, viewquery.int_param(params, "offset", 0, 0, 10_000_000)
 
 
 def _spread_params(request: Request) -> tuple[int, int, int]:
     limit, offset = _paging(request)
-    return claimsview.int_param(request.query_params, "min_outlets", 2, 1, 1000), limit, offset
+    return viewquery.int_param(request.query_params, "min_outlets", 2, 1, 1000), limit, offset
 
 
 def _comparison(con: Any, speaker: str | None, entity: str | None, offset: int = 0) -> dict[str, Any]:
@@ -597,7 +597,7 @@ def _download(fmt: str, name: str, work: Callable[[Any], Any]) -> Response:
     """A download of what a page shows, in the format of ``factcheck export`` (``downloads``)."""
     dl = downloads
     if fmt not in dl.FORMATS:
-        raise claimsview.BadRequest(f"a download is one of {', '.join(dl.FORMATS)}; got {fmt!r}", "format", dl.FORMATS)
+        raise viewquery.BadRequest(f"a download is one of {', '.join(dl.FORMATS)}; got {fmt!r}", "format", dl.FORMATS)
     table = _read(work)
     body, media = dl.render(table, fmt)
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:120]

@@ -29,11 +29,12 @@ import plugin_app
 import pytest
 import requests
 
-from pipeline import claimsview, localairflow, store
-from pipeline.claimsview import ClaimQuery, Highlight
+from pipeline import claimsview, localairflow, store, viewquery
+from pipeline.claimsview import Highlight
 from pipeline.demo.server import NewsroomServer
 from pipeline.runner import compare, run_all
 from pipeline.settings import Settings
+from pipeline.viewquery import ClaimQuery
 
 REPO = Path(__file__).resolve().parents[1]
 PLUGINS = REPO / "plugins"
@@ -108,7 +109,7 @@ def test_claim_query_reads_filters_and_clamps_paging() -> None:
         }
     )
     assert q.outlet == "Valley Courier" and q.text == "spill" and q.polarity is None and q.entity == "Harlow"
-    assert q.limit == claimsview.MAX_LIMIT and q.offset == 0
+    assert q.limit == viewquery.MAX_LIMIT and q.offset == 0
     assert q.store_args()["text"] == "spill"
     assert q.to_params() == {"outlet": "Valley Courier", "q": "spill", "entity": "Harlow", "limit": "200"}
     assert ClaimQuery.from_params({}).active is False
@@ -118,7 +119,7 @@ def test_claim_query_reads_filters_and_clamps_paging() -> None:
     "params, message", [({"limit": "ten"}, "limit"), ({"offset": "1.5"}, "offset"), ({"q": "x" * 400}, "q is longer")]
 )
 def test_claim_query_rejects_unusable_parameters(params: dict[str, str], message: str) -> None:
-    with pytest.raises(claimsview.BadRequest, match=message):
+    with pytest.raises(viewquery.BadRequest, match=message):
         ClaimQuery.from_params(params)
 
 
