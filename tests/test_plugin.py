@@ -29,7 +29,7 @@ import plugin_app
 import pytest
 import requests
 
-from pipeline import claimsview, localairflow, store, viewquery
+from pipeline import claimspages, claimsview, localairflow, store, viewquery
 from pipeline.claimsview import Highlight
 from pipeline.demo.server import NewsroomServer
 from pipeline.runner import compare, run_all
@@ -429,7 +429,7 @@ def test_view_reads_the_snapshot_while_a_load_holds_the_live_file(
     plugin, client = signed_in_client
     assert snapshot_path(ingested).exists(), "the load publishes a read snapshot"
     monkeypatch.setenv("FACTCHECK_DB_PATH", str(ingested))
-    monkeypatch.setattr(plugin, "DB_LOCK_WAIT", 0.3)
+    monkeypatch.setattr(claimspages, "DB_LOCK_WAIT", 0.3)
     holder = subprocess.Popen(
         [sys.executable, "-c", WRITER_HOLDS_LOCK, str(ingested)], stdout=subprocess.PIPE, text=True
     )
@@ -449,7 +449,7 @@ def test_view_answers_503_instead_of_hanging_when_no_snapshot_and_a_load_holds_t
     shutil.copyfile(ingested, live)
     plugin, client = signed_in_client
     monkeypatch.setenv("FACTCHECK_DB_PATH", str(live))
-    monkeypatch.setattr(plugin, "DB_LOCK_WAIT", 0.3)
+    monkeypatch.setattr(claimspages, "DB_LOCK_WAIT", 0.3)
     holder = subprocess.Popen([sys.executable, "-c", WRITER_HOLDS_LOCK, str(live)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
