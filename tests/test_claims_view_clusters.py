@@ -18,7 +18,7 @@ from urllib.parse import quote
 import plugin_app
 import pytest
 
-from pipeline import claimsview, clusterview, runner, store
+from pipeline import claimsview, clusterview, runner, store, viewquery
 from pipeline.settings import Settings
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -299,7 +299,7 @@ def test_cluster_page_escapes_hostile_content() -> None:
     _assert_inert(clusterview.render_clusters(1, [summary], 50, 0, "newest"))
     hit = {"type": "speaker", "id": HOSTILE, "name": HOSTILE, "kind": HOSTILE, "aliases": [HOSTILE], "matched": HOSTILE}
     _assert_inert(clusterview.render_search(HOSTILE, [hit]))
-    _assert_inert(claimsview.render_claims(1, [row], {}, claimsview.ClaimQuery(), view="table"))
+    _assert_inert(claimsview.render_claims(1, [row], {}, viewquery.ClaimQuery(), view="table"))
 
 
 def test_timeline_places_reports_in_time_order() -> None:

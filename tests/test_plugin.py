@@ -29,11 +29,12 @@ import plugin_app
 import pytest
 import requests
 
-from pipeline import claimsview, localairflow, store
-from pipeline.claimsview import ClaimQuery, Highlight
+from pipeline import claimspages, claimsview, localairflow, store, viewquery
+from pipeline.claimsview import Highlight
 from pipeline.demo.server import NewsroomServer
 from pipeline.runner import compare, run_all
 from pipeline.settings import Settings
+from pipeline.viewquery import ClaimQuery
 
 REPO = Path(__file__).resolve().parents[1]
 PLUGINS = REPO / "plugins"
@@ -108,7 +109,7 @@ def test_claim_query_reads_filters_and_clamps_paging() -> None:
         }
     )
     assert q.outlet == "Valley Courier" and q.text == "spill" and q.polarity is None and q.entity == "Harlow"
-    assert q.limit == claimsview.MAX_LIMIT and q.offset == 0
+    assert q.limit == viewquery.MAX_LIMIT and q.offset == 0
     assert q.store_args()["text"] == "spill"
     assert q.to_params() == {"outlet": "Valley Courier", "q": "spill", "entity": "Harlow", "limit": "200"}
     assert ClaimQuery.from_params({}).active is False
@@ -118,7 +119,7 @@ def test_claim_query_reads_filters_and_clamps_paging() -> None:
     "params, message", [({"limit": "ten"}, "limit"), ({"offset": "1.5"}, "offset"), ({"q": "x" * 400}, "q is longer")]
 )
 def test_claim_query_rejects_unusable_parameters(params: dict[str, str], message: str) -> None:
-    with pytest.raises(claimsview.BadRequest, match=message):
+    with pytest.raises(viewquery.BadRequest, match=message):
         ClaimQuery.from_params(params)
 
 
@@ -428,7 +429,7 @@ def test_view_reads_the_snapshot_while_a_load_holds_the_live_file(
     plugin, client = signed_in_client
     assert snapshot_path(ingested).exists(), "the load publishes a read snapshot"
     monkeypatch.setenv("FACTCHECK_DB_PATH", str(ingested))
-    monkeypatch.setattr(plugin, "DB_LOCK_WAIT", 0.3)
+    monkeypatch.setattr(claimspages, "DB_LOCK_WAIT", 0.3)
     holder = subprocess.Popen(
         [sys.executable, "-c", WRITER_HOLDS_LOCK, str(ingested)], stdout=subprocess.PIPE, text=True
     )
@@ -448,7 +449,7 @@ def test_view_answers_503_instead_of_hanging_when_no_snapshot_and_a_load_holds_t
     shutil.copyfile(ingested, live)
     plugin, client = signed_in_client
     monkeypatch.setenv("FACTCHECK_DB_PATH", str(live))
-    monkeypatch.setattr(plugin, "DB_LOCK_WAIT", 0.3)
+    monkeypatch.setattr(claimspages, "DB_LOCK_WAIT", 0.3)
     holder = subprocess.Popen([sys.executable, "-c", WRITER_HOLDS_LOCK, str(live)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"

@@ -428,13 +428,13 @@ def test_a_fold_moves_every_stored_member_and_alert_of_the_folded_cluster(compar
             (keep, stance)
         ]
     _assert_summaries_are_current(compared)  # the folded cluster's summary is gone, the kept one's current
-    from plugin_app import load_plugin
+    from pipeline import claimspages
 
     con = store.connect(compared.database)
     try:
         assert store.folded_into(con, gone) == keep and store.folded_into(con, keep) is None
         # the old id still opens a page: the cluster its claims now belong to
-        assert load_plugin()._cluster(con, gone, 50, 0)[0]["cluster_id"] == keep
+        assert claimspages.cluster_data(con, gone, 50, 0)[0]["cluster_id"] == keep
         (third,) = [r[0] for r in con.execute(
             "SELECT cluster_id FROM claim_clusters WHERE cluster_id NOT IN (?, ?) AND cluster_id IS NOT NULL "
             "ORDER BY cluster_id LIMIT 1", [keep, gone]).fetchall()]  # fmt: skip

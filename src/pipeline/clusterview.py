@@ -20,22 +20,18 @@ from urllib.parse import quote, urlencode
 from markupsafe import Markup
 
 from pipeline.claimsview import (
-    DEFAULT_LIMIT,
     TEMPLATES,
-    BadRequest,
-    choice_param,
     claim_json,
     cluster_href,
     fmt_time,
-    int_param,
     jsonable,
     macro,
     page,
     query_href,
     render,
     stance_word,
-    text_param,
 )
+from pipeline.viewquery import DEFAULT_LIMIT, BadRequest, choice_param, int_param, text_param
 
 UP = "../"  # from a cluster page back to the view's top
 STANCE_COLOURS = {"agrees": "#15803d", "disputes": "#b91c1c"}
