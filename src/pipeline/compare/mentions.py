@@ -51,7 +51,8 @@ def _get(claim: Any, key: str) -> Any:
 
 
 def _principal(words: list[str]) -> tuple[str, str] | None:
-    """("the Clinton campaign" | "Hillary Clinton's spokeswoman Jane Roe") -> (principal, sub)."""
+    """("the Clinton campaign" | "Hillary Clinton's spokeswoman Jane Roe") -> (principal, sub); a
+    campaign nobody names ("the campaign", "people close to the campaign") -> ("the", sub)."""
     folded = [bare(w) for w in words]
     for k, w in enumerate(folded):
         if w not in SUB_WORDS:
