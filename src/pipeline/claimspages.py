@@ -478,9 +478,16 @@ def health_json() -> dict[str, Any]:
 # --- downloads ---------------------------------------------------------------------------------------
 
 
+def rows() -> Any:
+    """``pipeline.store.downloads``, the downloads' queries, imported when a download runs."""
+    from pipeline.store import downloads as queries
+
+    return queries
+
+
 def download_claims(fmt: str, params: Params) -> Download:
     q = ClaimQuery.from_params(params)
-    return _download(fmt, "claims", lambda con: downloads.claims(con, q.store_args(), fmt))
+    return _download(fmt, "claims", lambda con: rows().claims(con, q.store_args(), fmt, downloads.DOWNLOAD_ROWS))
 
 
 def download_cluster(cluster_id: str, fmt: str) -> Download:
@@ -490,14 +497,16 @@ def download_cluster(cluster_id: str, fmt: str) -> Download:
     def work(con: Any) -> Any:
         if store_mod().cluster_summary(con, cluster_id) is None:
             raise NotFound(f"cluster_id {cluster_id!r} is not a known cluster", "cluster_id")
-        return downloads.cluster(con, cluster_id, fmt)
+        return rows().cluster(con, cluster_id, fmt, downloads.DOWNLOAD_ROWS)
 
     return _download(fmt, f"cluster-{cluster_id}", work)
 
 
 def download_contradictions(fmt: str, params: Params) -> Download:
     q = clusterview.DeskQuery.from_params(params)
-    return _download(fmt, "contradictions", lambda con: downloads.contradictions(con, q.store_args(), fmt))
+    return _download(
+        fmt, "contradictions", lambda con: rows().contradictions(con, q.store_args(), fmt, downloads.DOWNLOAD_ROWS)
+    )
 
 
 def _download(fmt: str, name: str, work: Callable[[Any], Any]) -> Download:

@@ -8,17 +8,14 @@ is the same rows with their stored values; ClaimReview is the JSON-LD of the clu
 one object for a single cluster (as ``claimreview-<cluster>.jsonld``), else a ``@graph`` (as
 ``claimreview.jsonld``). A download holds at most ``DOWNLOAD_ROWS`` rows, and says so.
 
-Each function takes an open read-only connection and returns the rows (``store.downloads``, where
-their queries live); ``render`` makes the file. The store is imported when a download runs, not
-when the plugin loads.
+The rows come from ``store.downloads`` (where their queries live); ``render`` makes the file.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pipeline.claimsview import jsonable
 
@@ -29,27 +26,6 @@ FORMATS = ("csv", "json", "jsonld")
 EXTENSIONS = {"csv": "csv", "json": "json", "jsonld": "jsonld"}
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "jsonld": "application/ld+json"}
 DOWNLOAD_ROWS = 10_000
-
-
-def claims(con: Any, filters: Mapping[str, Any], fmt: str = "csv", limit: int = DOWNLOAD_ROWS) -> Table:
-    """The claims the claim list shows for ``filters`` (``ClaimQuery.store_args``), in its order."""
-    from pipeline.store import downloads
-
-    return downloads.claims(con, filters, fmt, limit)
-
-
-def cluster(con: Any, cluster_id: str, fmt: str = "csv", limit: int = DOWNLOAD_ROWS) -> Table:
-    """Every claim of one cluster, first seen first, and its ClaimReview."""
-    from pipeline.store import downloads
-
-    return downloads.cluster(con, cluster_id, fmt, limit)
-
-
-def contradictions(con: Any, filters: Mapping[str, Any], fmt: str = "csv", limit: int = DOWNLOAD_ROWS) -> Table:
-    """The pairs the contradictions desk lists for ``filters`` (``DeskQuery.store_args``), newest first."""
-    from pipeline.store import downloads
-
-    return downloads.contradictions(con, filters, fmt, limit)
 
 
 def render(table: Table, fmt: str) -> tuple[bytes, str]:
