@@ -839,6 +839,7 @@ def test_browser_pages_agree_with_each_other_and_the_store(
     wrote (accents and case aside); every card shows the stance the store holds; a verdict given on
     the contradictions desk survives a compare rerun; each download equals ``factcheck export``."""
     chromium, driver_path = _chrome_or_skip()
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -862,7 +863,8 @@ def test_browser_pages_agree_with_each_other_and_the_store(
     profile = tempfile.mkdtemp(prefix="factcheck-chromium-")
     browser = _chrome(chromium, driver_path, profile, downloads)
     try:
-        wait = WebDriverWait(browser, 60)
+        # a click that posts a form reloads the page: an element read while it reloads is asked again
+        wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
         _sign_in(browser, api_server)
         view = f"{api_server}/factcheck/"
         # a speaker's count and the claims its "every claim with evidence" link shows
